@@ -1,0 +1,108 @@
+"""Exact arithmetic: the decimal context every score is computed in, parsing and printing.
+
+Points are :class:`decimal.Decimal`, never floats. Values are kept exact while scoring and
+rounded once, for publication, as the methodology declares.
+
+>>> to_decimal("16.63") / to_decimal("16.75") * 100 > 99
+True
+>>> format_decimal(Decimal("16.630"))
+'16.63'
+>>> format_decimal(Decimal("100"))
+'100'
+>>> publish(Decimal("56.2967"), 2)
+Decimal('56.30')
+>>> publish(Decimal("0.125"), 2)   # half-up, not banker's rounding
+Decimal('0.13')
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+from decimal import Decimal
+
+__all__ = ["CONTEXT", "Decimal", "to_decimal", "format_decimal", "publish", "NumberTooLarge"]
+
+#: The context of every computation: 34 significant digits (IEEE decimal128), exponents
+#: bounded so that no input can make a computation slow, errors trapped rather than hidden.
+CONTEXT = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emax=999,
+    Emin=-999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+#: The largest magnitude an input number may have, and the most digits it may be written with.
+MAX_MAGNITUDE = Decimal(10) ** 15
+MAX_DIGITS = 40
+
+
+class NumberTooLarge(ValueError):
+    """A number has more digits, or a larger magnitude, than any index needs."""
+
+
+def to_decimal(value: object) -> Decimal:
+    """Turn an int, a float, a Decimal or a numeric string into a finite Decimal.
+
+    Floats go through their shortest ``repr`` (so ``0.1`` becomes ``Decimal('0.1')``);
+    ``bool`` is refused, as are NaN, infinities and numbers beyond :data:`MAX_MAGNITUDE`.
+
+    >>> to_decimal(0.1)
+    Decimal('0.1')
+    >>> to_decimal(" 88.9 ")
+    Decimal('88.9')
+    >>> to_decimal(float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: not a finite number: nan
+    """
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        if value.bit_length() > 64:
+            raise NumberTooLarge(f"number too large: it has {len(str(value))} digits")
+        number = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a finite number: {value}")
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip().replace("_", "")
+        if len(text) > MAX_DIGITS + 10:
+            raise NumberTooLarge(f"number too long: {len(text)} characters")
+        try:
+            number = Decimal(text)
+        except decimal.InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
+    else:
+        raise TypeError(f"not a number: {value!r} ({type(value).__name__})")
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {value}")
+    if number != 0 and (abs(number) >= MAX_MAGNITUDE or number.adjusted() < -MAX_DIGITS):
+        raise NumberTooLarge(f"number out of the supported range (|x| < 10^15): {value}")
+    if len(number.as_tuple().digits) > MAX_DIGITS:
+        raise NumberTooLarge(f"number has more than {MAX_DIGITS} digits: {value}")
+    return number
+
+
+def format_decimal(value: Decimal) -> str:
+    """Print a Decimal as written: no exponent, no trailing zeros after the point.
+
+    >>> format_decimal(Decimal("1E+2")), format_decimal(Decimal("0.50")), format_decimal(Decimal("-0"))
+    ('100', '0.5', '0')
+    """
+    if value == 0:
+        return "0"
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def publish(value: Decimal, decimals: int) -> Decimal:
+    """Round a value for publication: ``decimals`` places, half away from zero (half-up)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return value.quantize(quantum, rounding=decimal.ROUND_HALF_UP, context=CONTEXT)
