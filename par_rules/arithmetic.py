@@ -21,7 +21,7 @@ import decimal
 import math
 from decimal import Decimal
 
-__all__ = ["CONTEXT", "Decimal", "to_decimal", "format_decimal", "publish", "NumberTooLarge"]
+__all__ = ["CONTEXT", "Decimal", "to_decimal", "format_decimal", "format_short", "publish", "NumberTooLarge"]
 
 #: The context of every computation: 34 significant digits (IEEE decimal128), exponents
 #: bounded so that no input can make a computation slow, errors trapped rather than hidden.
@@ -106,3 +106,15 @@ def publish(value: Decimal, decimals: int) -> Decimal:
     """Round a value for publication: ``decimals`` places, half away from zero (half-up)."""
     quantum = Decimal(1).scaleb(-decimals)
     return value.quantize(quantum, rounding=decimal.ROUND_HALF_UP, context=CONTEXT)
+
+
+def format_short(value: Decimal, decimals: int = 4) -> str:
+    """Print a Decimal for people: as written when short, else rounded with a "≈" in front.
+
+    >>> format_short(Decimal("16.63")), format_short(Decimal("25.578811369509043927"))
+    ('16.63', '≈25.5788')
+    """
+    if value.as_tuple().exponent >= -decimals:  # type: ignore[operator]
+        return format_decimal(value)
+    rounded = publish(value, decimals)
+    return ("≈" if rounded != value else "") + format_decimal(rounded)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from .arithmetic import format_decimal as fmt, publish
+from .arithmetic import format_decimal as fmt, format_short, publish
 from .errors import MethodologyNotFound
 from .evaluate import MISSING_DETAIL, Outcome
 from .model import Methodology, Node, RatingBand
@@ -95,7 +95,7 @@ def _json_value(value: Any) -> Any:
 
 def _value_text(value: Any, unit: str) -> str:
     if isinstance(value, Decimal):
-        return f"{fmt(value)}{unit}"
+        return f"{format_short(value)}{unit}"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Mapping):
@@ -202,11 +202,11 @@ class Result:
             if kind == "none_applicable":
                 return "no criterion below applies", {}, False, False
             if kind == "weighted_mean":
-                return f"weighted mean of the children: {fmt(detail[1] * _HUNDRED)}% of {fmt(node.max)}", {}, False, False
+                return f"weighted mean of the children: {format_short(detail[1] * _HUNDRED)}% of {fmt(node.max)}", {}, False, False
             _, raw, rescaled, caps = detail
-            text = f"sum of the children: {fmt(raw)}"
+            text = f"sum of the children: {format_short(raw)}"
             if rescaled:
-                text = f"sum of the applicable children, rescaled from {fmt(caps)} to {fmt(sum((c.max for c in node.children), _ZERO))} points: {fmt(raw)}"
+                text = f"sum of the applicable children, rescaled from {fmt(caps)} to {fmt(sum((c.max for c in node.children), _ZERO))} points: {format_short(raw)}"
             capped = raw > node.max
             if capped:
                 text += f", capped at {fmt(node.max)}"
@@ -259,9 +259,9 @@ class Result:
             if depth is not None and result.node.depth > depth:
                 continue
             indent = "  " * (result.node.depth - 1)
-            points = "n/a" if result.points is None else fmt(result.points)
+            points = "n/a" if result.points is None else format_short(result.points, methodology.decimals)
             label = result.label if len(result.label) <= 60 else result.label[:57] + "..."
             lines.append(f"{indent}{result.id:<{width - len(indent)}}  {points:>8} / {fmt(result.max):<6} {label}")
             if result.rule is not None or result.points is None or result.capped or result.rescaled:
-                lines.append(f"{indent}{'':<{width - len(indent)}}    ↳ {result.why}")
+                lines.append(f"{'':<{width + 20}}↳ {result.why}")
         return "\n".join(lines)

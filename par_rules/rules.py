@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Union
 
-from .arithmetic import format_decimal as fmt
+from .arithmetic import format_short as fmt
 from .expressions import Expression
 from .model import Interval
 
