@@ -77,6 +77,10 @@ def check_schema(data: Any, where: SourceMap) -> list[Problem]:
     for error in _leaf_errors(_validator().iter_errors(data)):
         container, key = _container_of(data, list(error.absolute_path))
         place = where.locate(container, key)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            extras = [name for name in error.instance if name not in error.schema.get("properties", {})]
+            if extras:
+                place = where.locate(error.instance, extras[0])
         path = "/".join(str(part) for part in error.absolute_path)
         message = _message(error)
         problems.append(place.problem(f"{message} (at {path})" if path else message, node=_node_id(data, error.absolute_path)))
@@ -112,6 +116,10 @@ def _container_of(data: Any, path: list[Any]) -> tuple[Any, Any]:
 
 
 def _node_id(data: Any, path: Any) -> str | None:
+    """The id of the innermost criteria node on the path, if the path goes through the tree."""
+    path = list(path)
+    if not path or path[0] != "criteria":
+        return None
     node_id = None
     current = data
     for part in path:
@@ -119,7 +127,7 @@ def _node_id(data: Any, path: Any) -> str | None:
             current = current[part]
         except (KeyError, IndexError, TypeError):
             break
-        if isinstance(current, dict) and "label" in current and "max" in current and "id" in current:
+        if isinstance(current, dict) and "id" in current and ("label" in current or "rule" in current or "children" in current):
             node_id = str(current["id"])
     return node_id
 
