@@ -2,7 +2,8 @@
 
 A record is a mapping of indicator ids to values. Four keys are reserved for what the record is
 about: ``unit`` (an id), ``name``, ``period`` (the assessment year) and ``group`` (e.g. the
-province a district belongs to, for ranking within a group).
+province a district belongs to, for ranking within a group). A fifth, ``self_assessed``, carries
+the unit's own points per node id, to set against the appraisal (:mod:`par_rules.analysis`).
 
 >>> Record.from_mapping({"unit": "truc-ninh", "period": "2023", "online_rate": "88,9"})
 Record(values={'online_rate': '88,9'}, unit='truc-ninh', name=None, period=2023, group=None)
@@ -26,7 +27,7 @@ from .model import NUMERIC_TYPES, Indicator, Methodology
 
 __all__ = ["Record", "RESERVED_KEYS", "prepare", "coerce_number", "coerce_boolean"]
 
-RESERVED_KEYS = frozenset({"unit", "name", "period", "group"})
+RESERVED_KEYS = frozenset({"unit", "name", "period", "group", "self_assessed"})
 
 _TRUE = frozenset({"true", "yes", "y", "1", "có", "co", "đạt", "x"})
 _FALSE = frozenset({"false", "no", "n", "0", "không", "khong", "không đạt"})
@@ -43,6 +44,7 @@ class Record:
     name: str | None = None
     period: int | None = None
     group: str | None = None
+    self_assessed: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> Record:
@@ -72,7 +74,10 @@ class Record:
             value = mapping.get(key)
             return None if value is None or value == "" else str(value)
 
-        return cls(values, text("unit"), text("name"), period, text("group"))
+        claimed = mapping.get("self_assessed") or {}
+        if not isinstance(claimed, Mapping):
+            raise RecordError([Problem("self_assessed must be a mapping of node id to points", indicator="self_assessed")])
+        return cls(values, text("unit"), text("name"), period, text("group"), claimed)
 
 
 def coerce_number(value: Any) -> Decimal:
