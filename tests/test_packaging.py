@@ -1,0 +1,42 @@
+"""The methodologies and the schema ship inside the wheel, and load from an installed copy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), str(ROOT)],
+        check=True, capture_output=True, text=True,
+    )
+    [built] = out.glob("par_rules-*.whl")
+    return built
+
+
+def test_wheel_contains_methodologies_schema_and_marker(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "par_rules/methodologies/example/par-index/district/2024.yaml" in names
+    assert "par_rules/schema/methodology.schema.json" in names
+    assert "par_rules/py.typed" in names
+
+
+def test_installed_package_loads_a_shipped_methodology_by_id(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)], check=True, capture_output=True)
+    code = "import par_rules; m = par_rules.load('example/par-index/district', year=2024); print(par_rules.shipped_root(), m.node('5').max)"
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True, capture_output=True, text=True)
+    root, cap = done.stdout.split()
+    assert Path(root) == target / "par_rules" / "methodologies"
+    assert cap == "16.75"
