@@ -6,13 +6,14 @@ asked for, so a batch that only needs totals does not pay for explanations.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from .arithmetic import format_decimal as fmt, format_short, publish
+from .arithmetic import CONTEXT, format_decimal as fmt, format_short, publish
 from .errors import MethodologyNotFound
 from .evaluate import MISSING_DETAIL, Outcome
 from .model import Methodology, Node, RatingBand
@@ -55,7 +56,8 @@ class NodeResult:
         """The component index: points / max × 100 (``None`` if not applicable or max is 0)."""
         if self.points is None or self.max == 0:
             return None
-        return self.points / self.max * _HUNDRED
+        with decimal.localcontext(CONTEXT):
+            return self.points / self.max * _HUNDRED
 
     def walk(self) -> Iterator[NodeResult]:
         yield self
@@ -116,7 +118,8 @@ class Result:
         self._outcome = outcome
         self.total: Decimal = outcome.total  # type: ignore[assignment]
         self.scale: Decimal = methodology.scale
-        self.index: Decimal = self.total / self.scale * _HUNDRED
+        with decimal.localcontext(CONTEXT):
+            self.index: Decimal = self.total / self.scale * _HUNDRED
         self.published_total = publish(self.total, methodology.decimals)
         self.published_index = publish(self.index, methodology.decimals)
         rated = self.published_index if methodology.bands_on == "published" else self.index
