@@ -11,7 +11,7 @@ Both return every problem found, each with file, line, column and node id.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -200,12 +200,7 @@ def _check_rule(node: Node, methodology: Methodology) -> list[Problem]:
         for band in rule.bands:
             over(band.points, f"band {band.interval.describe(indicator.unit_symbol)}")
     elif isinstance(rule, LevelsRule):
-        missing = [level for level in indicator.levels if level not in rule.points]
-        unknown = [level for level in rule.points if level not in indicator.levels]
-        if missing:
-            problems.append(_at(node, "rule", f"no points for level(s) {', '.join(missing)} of '{indicator.id}'", indicator.id))
-        if unknown:
-            problems.append(_at(node, "rule", f"'{indicator.id}' has no level(s) {', '.join(unknown)} (levels: {', '.join(indicator.levels)})", indicator.id))
+        problems += _coverage(node, indicator, indicator.levels, rule.points, "points", "level")
         for level, points in rule.points.items():
             over(points, f"level {level}")
     elif isinstance(rule, BooleanRule):
@@ -213,14 +208,21 @@ def _check_rule(node: Node, methodology: Methodology) -> list[Problem]:
             over(rule.when_true, "yes")
         over(rule.when_false, "no")
     elif isinstance(rule, SurveyRule):
-        missing = [option for option in indicator.options if option not in rule.weights]
-        unknown = [option for option in rule.weights if option not in indicator.options]
-        if missing:
-            problems.append(_at(node, "rule", f"no weight for answer(s) {', '.join(missing)} of '{indicator.id}'", indicator.id))
-        if unknown:
-            problems.append(_at(node, "rule", f"'{indicator.id}' has no answer(s) {', '.join(unknown)}", indicator.id))
+        problems += _coverage(node, indicator, indicator.options, rule.weights, "weight", "answer")
     elif isinstance(rule, DeductionRule) and rule.limit is not None:
         over(rule.limit, "the deduction limit")
+    return problems
+
+
+def _coverage(node: Node, indicator: Indicator, declared: Mapping[str, str], given: Mapping[str, Decimal], what: str, noun: str) -> list[Problem]:
+    """A levels or survey rule must give points to every level (answer) and to no other."""
+    problems = []
+    missing = [key for key in declared if key not in given]
+    unknown = [key for key in given if key not in declared]
+    if missing:
+        problems.append(_at(node, "rule", f"no {what} for {noun}(s) {', '.join(missing)} of '{indicator.id}'", indicator.id))
+    if unknown:
+        problems.append(_at(node, "rule", f"'{indicator.id}' has no {noun}(s) {', '.join(unknown)} ({noun}s: {', '.join(declared)})", indicator.id))
     return problems
 
 
