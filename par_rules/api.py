@@ -63,7 +63,7 @@ def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int |
 
     >>> m = load("example/par-index/district")
     >>> result = score(m, {"unit": "truc-ninh", "period": 2024, "plan_issued": "on_time",
-    ...     "plan_completion": 92, "reports_on_time": True, "dossiers_on_time": 940,
+    ...     "plan_completion": 92, "reports_on_time": True, "inspected_share": 1, "dossiers_on_time": 940,
     ...     "dossiers_total": 1000, "online_rate": 60, "e_gov_points": "16.63",
     ...     "violations": 1, "initiatives": 2, "satisfaction": {"A": 70, "B": 20, "C": 8, "D": 2}})
     >>> str(result.points("5")), str(result.node("5").max)
