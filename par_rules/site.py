@@ -1,0 +1,407 @@
+"""The criteria browser of the documentation site, written from the methodology files themselves.
+
+Every page is Markdown made at build time from what :func:`par_rules.load` returns, so the site
+cannot disagree with the engine: a page per methodology version (the tree, its caps, each rule
+in words, the legal sources, what is illustrative), an index by issuer, level and year, a
+version history per methodology (from :func:`par_rules.diff`) and the worked examples of the
+methodology tests. The mkdocs hook ``docs/_hooks/criteria_browser.py`` hands the pages to mkdocs.
+
+>>> pages = criteria_pages()
+>>> pages[0].path
+'criteria/index.md'
+>>> page = next(p for p in pages if p.path == "criteria/example/par-index/district/2024.md")
+>>> "16.75" in page.content and "from 98%: 8 points" in page.content
+True
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .api import load, score
+from .arithmetic import format_short as fmt
+from .errors import ParRulesError
+from .load import read_yaml_file
+from .model import Indicator, Methodology, Node
+from .registry import TESTS_SUFFIX, VersionInfo, all_versions
+from .rules import LevelsRule, SurveyRule
+
+__all__ = ["Page", "criteria_pages", "criteria_nav", "escape", "rule_in_words"]
+
+SECTION = "criteria"
+_MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+!|"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page: where it goes under ``docs/``, its title, and its Markdown."""
+
+    path: str
+    title: str
+    content: str
+
+
+def escape(text: str) -> str:
+    """Text as Markdown shows it literally (labels may hold ``*``, ``|``, ``<``...).
+
+    >>> escape("A | B <C> *d*")
+    'A \\\\| B \\\\<C\\\\> \\\\*d\\\\*'
+    """
+    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIALS else char for char in text).replace("\n", " ")
+
+
+def _both(label: str, label_en: str | None) -> str:
+    """A Vietnamese label with its English beside it, where given."""
+    return escape(label) + (f" · *{escape(label_en)}*" if label_en else "")
+
+
+def rule_in_words(node: Node, indicators: Mapping[str, Indicator]) -> str:
+    """A leaf's rule in words, with the indicator's unit and its level or option labels.
+
+    >>> methodology = load("example/par-index/district", year=2024)
+    >>> rule_in_words(methodology.node("1.1.2"), methodology.indicators)
+    'above 90%: 2 points; from 70% to 90%: 1 point; below 70%: 0 points'
+    >>> rule_in_words(methodology.node("1.1.1"), methodology.indicators)
+    'Ban hành kịp thời: 1 point; Ban hành chậm: 0.5 points; Không ban hành: 0 points'
+    """
+    rule = node.rule
+    if rule is None:
+        raise ValueError(f"node {node.id} has no rule")
+    indicator = indicators.get(rule.indicator) if rule.indicator else None
+    unit = indicator.unit_symbol if indicator else ""
+    if isinstance(rule, LevelsRule):
+        return rule.describe(node.max, unit, labels=indicator.levels if indicator else None)
+    if isinstance(rule, SurveyRule):
+        return rule.describe(node.max, unit, labels=indicator.options if indicator else None)
+    return rule.describe(node.max, unit)
+
+
+def version_path(methodology_id: str, version: str) -> str:
+    return f"{SECTION}/{methodology_id}/{version}.md"
+
+
+def history_path(methodology_id: str) -> str:
+    return f"{SECTION}/{methodology_id}/history.md"
+
+
+def examples_path(methodology_id: str, version: str) -> str:
+    return f"{SECTION}/{methodology_id}/{version}-examples.md"
+
+
+def _link(from_path: str, to_path: str) -> str:
+    """A relative link between two generated pages (mkdocs checks it in strict mode)."""
+    depth = from_path.count("/")
+    return "../" * depth + to_path
+
+
+def _anchor(name: str) -> str:
+    return "".join(char if char.isalnum() else "-" for char in name)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    info: VersionInfo
+    methodology: Methodology
+    tests_file: Path | None
+
+
+def _load_all(root: str | Path | None) -> list[_Loaded]:
+    loaded = []
+    for info in all_versions(root):
+        tests = info.path.with_name(info.path.name.removesuffix(".yaml") + TESTS_SUFFIX)
+        loaded.append(_Loaded(info, load(info.path), tests if tests.is_file() else None))
+    return loaded
+
+
+def criteria_pages(root: str | Path | None = None) -> list[Page]:
+    """Every page of the criteria browser for the methodologies under ``root`` (default: shipped).
+
+    A methodology that does not load raises its :class:`~par_rules.MethodologyError`: the site
+    is not built around a broken file.
+    """
+    loaded = _load_all(root)
+    pages = [_index_page(loaded)]
+    by_id: dict[str, list[_Loaded]] = defaultdict(list)
+    for item in loaded:
+        by_id[item.methodology.id].append(item)
+    for methodology_id, chain in by_id.items():
+        for item in chain:
+            pages.append(_version_page(item))
+            if item.tests_file is not None:
+                pages.append(_examples_page(item))
+        pages.append(_history_page(methodology_id, chain))
+    return pages
+
+
+def criteria_nav(pages: Iterable[Page]) -> list[Any]:
+    """The mkdocs ``nav`` entries of the generated pages: the index, then one section per methodology."""
+    sections: dict[str, list[dict[str, str]]] = defaultdict(list)
+    index: list[Any] = []
+    for page in pages:
+        if page.path == f"{SECTION}/index.md":
+            index.append({"All methodologies": page.path})
+            continue
+        methodology_id = page.path[len(SECTION) + 1 :].rsplit("/", 1)[0]
+        sections[methodology_id].append({page.title: page.path})
+    return index + [{methodology_id: entries} for methodology_id, entries in sections.items()]
+
+
+# --- the index -------------------------------------------------------------------------------
+
+
+def _index_page(loaded: list[_Loaded]) -> Page:
+    path = f"{SECTION}/index.md"
+    lines = [
+        "# Criteria browser",
+        "",
+        "Every methodology the engine ships, by issuer, level and year. Each page is written at build",
+        "time from the same YAML file the engine scores with, so the two cannot disagree.",
+        "",
+    ]
+    groups: dict[tuple[str, str | None], dict[str, list[_Loaded]]] = defaultdict(lambda: defaultdict(list))
+    for item in loaded:
+        groups[(item.methodology.issuer, item.methodology.issuer_en)][item.methodology.level].append(item)
+    for (issuer, issuer_en), levels in sorted(groups.items(), key=lambda entry: entry[0][0]):
+        lines += [f"## {_both(issuer, issuer_en)}", ""]
+        for level, items in sorted(levels.items()):
+            lines += [f"### Level: {escape(level)}", "", "| Years | Methodology | Version | Status | History |", "|---|---|---|---|---|"]
+            for item in items:
+                m = item.methodology
+                years = ", ".join(str(year) for year in m.years)
+                title = f"[{escape(m.title)}]({_link(path, version_path(m.id, m.version))})"
+                history = f"[changes]({_link(path, history_path(m.id))})"
+                lines.append(f"| {years} | {title}<br>`{m.id}` | {escape(m.version)} | {m.status} | {history} |")
+            lines.append("")
+    if not loaded:
+        lines.append("No methodology is shipped yet.")
+    return Page(path, "All methodologies", "\n".join(lines) + "\n")
+
+
+# --- a version ---------------------------------------------------------------------------------
+
+_STATUS_ADMONITION = {"official": "success", "partial": "warning", "illustrative": "warning"}
+
+
+def _version_page(item: _Loaded) -> Page:
+    m = item.methodology
+    path = version_path(m.id, m.version)
+    lines = [f"# {escape(m.title)}", ""]
+    if m.title_en:
+        lines += [f"*{escape(m.title_en)}*", ""]
+    kind = _STATUS_ADMONITION[m.status]
+    lines += [f'!!! {kind} "Status: {m.status}"', f"    {escape(m.status_note or _status_text(m.status))}", ""]
+    lines += [
+        "| | |",
+        "|---|---|",
+        f"| Id | `{m.id}` |",
+        f"| Version | {escape(m.version)} |",
+        f"| Assessment years | {', '.join(str(year) for year in m.years)} |",
+        f"| Issuer | {_both(m.issuer, m.issuer_en)} |",
+        f"| Level | {escape(m.level)} |",
+        f"| Scale | {fmt(m.scale)} points |",
+        f"| Rounding | {m.decimals} decimals, bands on the {m.bands_on} index |",
+    ]
+    if m.extends:
+        lines.append(f"| Extends | [{m.extends[0]} {escape(m.extends[1])}]({_link(path, version_path(*m.extends))}) |")
+    lines.append(f"| History | [what changed between versions]({_link(path, history_path(m.id))}) |")
+    if item.tests_file is not None:
+        lines.append(f"| Worked examples | [records and their scores]({_link(path, examples_path(m.id, m.version))}) |")
+    lines.append("")
+    if m.legal_basis:
+        lines += ["## Legal basis", ""]
+        for doc in m.legal_basis:
+            text = f"**{escape(doc.number)}**" + (f" ({doc.date})" if doc.date else "")
+            if doc.title:
+                text += f" — {_both(doc.title, doc.title_en)}"
+            if doc.url:
+                text += f" ([text]({doc.url}))"
+            lines.append(f"- {text}")
+        lines.append("")
+    if m.bands:
+        lines += ["## Rating bands", "", "| Band | Label | Index |", "|---|---|---|"]
+        for band in m.bands:
+            label = _both(band.label, band.label_en) if band.label else ""
+            lines.append(f"| {band.id} | {label} | {band.interval.describe('%')} |")
+        lines.append("")
+    lines += _summary(m) + _criteria(m) + _indicators(m)
+    if m.changelog:
+        lines += ["## Changelog", "", escape(m.changelog), ""]
+    return Page(path, f"{m.version} criteria", "\n".join(lines) + "\n")
+
+
+def _status_text(status: str) -> str:
+    return {
+        "official": "Follows the official methodology.",
+        "partial": "Partly sourced: nodes marked illustrative are not from an official source.",
+        "illustrative": "Illustrative: not an official methodology.",
+    }[status]
+
+
+def _summary(m: Methodology) -> list[str]:
+    lines = ["## Points at a glance", "", "| Id | Criterion | Max | Source | Provenance |", "|---|---|--:|---|---|"]
+    for node in m.nodes():
+        indent = "&emsp;" * (node.depth - 1)
+        label = f"**{escape(node.label)}**" if node.depth == 1 else escape(node.label)
+        if node.label_en:
+            label += f"<br>*{escape(node.label_en)}*"
+        lines.append(f"| {indent}[{node.id}](#{_anchor('node-' + node.id)}) | {label} | {fmt(node.max)} | {node.source} | {node.provenance} |")
+    by_source: dict[str, Decimal] = defaultdict(Decimal)
+    for field_node in m.criteria:
+        by_source[field_node.source] += field_node.max
+    totals = "; ".join(f"{source}: {fmt(points)}" for source, points in sorted(by_source.items()))
+    leaves = sum(1 for _ in m.leaves())
+    lines += ["", f"{len(m.criteria)} fields, {leaves} scored criteria; maximum points by source — {totals}.", ""]
+    return lines
+
+
+def _criteria(m: Methodology) -> list[str]:
+    lines = ["## Criteria", ""]
+    for node in m.nodes():
+        level = "#" * min(node.depth + 2, 6)
+        lines += [f"{level} {node.id} · {escape(node.label)} {{#{_anchor('node-' + node.id)}}}", ""]
+        if node.label_en:
+            lines += [f"*{escape(node.label_en)}*", ""]
+        facts = [f"**Max {fmt(node.max)} points**", f"source: {node.source}"]
+        if node.is_leaf:
+            facts.append("scored by a rule")
+        elif node.aggregate == "weighted_mean":
+            weights = ", ".join(f"{child.id} × {fmt(child.weight)}" for child in node.children)
+            facts.append(f"weighted mean of the sub-criteria's shares of their caps ({weights}), times {fmt(node.max)}")
+        else:
+            facts.append(f"sum of {len(node.children)} sub-criteria")
+        lines += [" · ".join(facts), ""]
+        if node.description:
+            lines += [escape(node.description), ""]
+        if node.rule is not None:
+            lines += _rule_lines(node, m)
+        if node.wording:
+            lines += [f"Wording of the source: “{escape(node.wording)}”", ""]
+        if node.legal_ref:
+            lines += [f"Legal reference: {escape(node.legal_ref)}", ""]
+        if node.cap_note:
+            lines += [f"About the cap: {escape(node.cap_note)}", ""]
+        if node.provenance == "illustrative":
+            note = f" {escape(node.provenance_note)}" if node.provenance_note else ""
+            lines += [f'!!! warning "Illustrative"', f"    Not from an official source.{note}", ""]
+        else:
+            note = f": {escape(node.provenance_note)}" if node.provenance_note else ""
+            lines += [f"Provenance: {node.provenance}{note}", ""]
+    return lines
+
+
+def _rule_lines(node: Node, m: Methodology) -> list[str]:
+    rule = node.rule
+    assert rule is not None  # only called for leaves
+    lines = [f"**Rule ({rule.kind}):** {escape(rule_in_words(node, m.indicators))}", ""]
+    if rule.indicator:
+        indicator = m.indicators[rule.indicator]
+        lines += [f"Indicator: `{indicator.id}` — {_both(indicator.label, indicator.label_en)} ({indicator.type})", ""]
+    return lines
+
+
+def _indicators(m: Methodology) -> list[str]:
+    lines = ["## Indicators", "", "A record carries these values (derived ones are computed).", ""]
+    lines += ["| Id | Label | Type | Range | When missing | Formula |", "|---|---|---|---|---|---|"]
+    for indicator in m.indicators.values():
+        formula = f"`{indicator.formula.source}`" if indicator.formula is not None else ""
+        choices = indicator.levels or indicator.options
+        kind = indicator.type + (": " + ", ".join(f"`{key}` {escape(text)}" for key, text in choices.items()) if choices else "")
+        interval = indicator.range.describe(indicator.unit_symbol) if indicator.type not in ("boolean", "level", "answers") else ""
+        lines.append(
+            f"| `{indicator.id}` | {_both(indicator.label, indicator.label_en)} | {kind} | {escape(interval)} | {indicator.missing} | {formula} |"
+        )
+    lines.append("")
+    return lines
+
+
+# --- worked examples -----------------------------------------------------------------------------
+
+
+def _examples_page(item: _Loaded) -> Page:
+    m = item.methodology
+    path = examples_path(m.id, m.version)
+    assert item.tests_file is not None  # only called when there is one
+    data, _ = read_yaml_file(item.tests_file)
+    lines = [
+        f"# Worked examples: {escape(m.title)} ({escape(m.version)})",
+        "",
+        f"The cases of `{item.tests_file.name}`, the methodology's own tests, scored by the engine as the",
+        f"site was built. [The criteria]({_link(path, version_path(m.id, m.version))}) say what each rule does.",
+        "",
+    ]
+    for case in _cases(data):
+        lines += _case_lines(m, case)
+    return Page(path, f"{m.version} worked examples", "\n".join(lines) + "\n")
+
+
+def _cases(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    cases = data.get("cases", [])
+    if isinstance(cases, Mapping):
+        return [{"name": name, **case} for name, case in cases.items()]
+    return list(cases)
+
+
+def _case_lines(m: Methodology, case: Mapping[str, Any]) -> list[str]:
+    record = case.get("record", {})
+    expected = {str(key): value for key, value in (case.get("expect") or case.get("expected") or {}).items()}
+    lines = [f"## {escape(str(case.get('name', 'case')))}", ""]
+    if case.get("description"):
+        lines += [escape(str(case["description"])), ""]
+    lines += ["Record:", "", "```json", json.dumps(record, ensure_ascii=False, indent=2, default=str), "```", ""]
+    try:
+        result = score(m, record)
+    except ParRulesError as error:
+        return lines + ["The engine rejects this record:", "", "```text", str(error), "```", ""]
+    lines += [
+        f"**Total {fmt(result.published_total)} / {fmt(m.scale)}**, index {fmt(result.published_index)}%"
+        + (f", band {result.band.id}" if result.band else "")
+        + (f" (expected total {expected['total']})" if "total" in expected else ""),
+        "",
+        "| Id | Criterion | Points | Max | Why | Expected |",
+        "|---|---|--:|--:|---|--:|",
+    ]
+    for node in result.nodes():
+        points = "n/a" if node.points is None else fmt(node.points)
+        indent = "&emsp;" * (node.node.depth - 1)
+        lines.append(f"| {indent}{node.id} | {escape(node.label)} | {points} | {fmt(node.max)} | {escape(node.why)} | {expected.get(node.id, '')} |")
+    lines.append("")
+    return lines
+
+
+# --- version history --------------------------------------------------------------------------
+
+
+def _history_page(methodology_id: str, chain: list[_Loaded]) -> Page:
+    path = history_path(methodology_id)
+    lines = [f"# Version history: {escape(chain[-1].methodology.title)}", "", f"`{methodology_id}`, every version, oldest first.", ""]
+    previous: Methodology | None = None
+    for item in chain:
+        m = item.methodology
+        years = ", ".join(str(year) for year in m.years)
+        lines += [f"## Version {escape(m.version)} ({years}) {{#{_anchor('version-' + m.version)}}}", "", f"[The criteria of {escape(m.version)}]({_link(path, version_path(m.id, m.version))})", ""]
+        if m.changelog:
+            lines += [f"Changelog: {escape(m.changelog)}", ""]
+        if previous is None:
+            lines += ["The first version shipped.", ""]
+        else:
+            lines += _changes(previous, m)
+        previous = m
+    return Page(path, "Version history", "\n".join(lines) + "\n")
+
+
+def _changes(old: Methodology, new: Methodology) -> list[str]:
+    try:  # TEMPORARY until par_rules.diff lands
+        from .diff import diff
+    except ImportError:
+        return ["(change list pending par_rules.diff)", ""]
+
+    changes = list(diff(old, new).changes)
+    if not changes:
+        return [f"No change to the criteria since {escape(old.version)}.", ""]
+    return [f"Changes since {escape(old.version)}:", ""] + [f"- {escape(str(change))}" for change in changes] + [""]

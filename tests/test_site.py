@@ -1,0 +1,196 @@
+"""The documentation site: its pages are written from the methodology files, the mkdocs build is
+strict and clean, and a real headless browser (Debian's chromium) sees the tree, the history and
+the search working.
+
+The browser tests skip only where chromium is missing and CI is not set; in CI they run. Set
+``PAR_RULES_SCREENSHOT=docs/assets/criteria-page.png`` to refresh the home page's screenshot.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+import par_rules
+from par_rules.arithmetic import format_short
+from par_rules.site import criteria_nav, criteria_pages, escape, rule_in_words
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+EXAMPLE = "example/par-index/district"
+PROVINCE = "vn/moha/par-index/province"
+IN_CI = bool(os.environ.get("CI"))
+
+
+# --- the pages, without mkdocs -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, str]:
+    return {page.path: page.content for page in criteria_pages()}
+
+
+def test_every_shipped_version_has_a_page_and_every_methodology_a_history(pages: dict[str, str]) -> None:
+    infos = par_rules.all_versions()
+    assert infos, "no methodology shipped"
+    for info in infos:
+        assert f"criteria/{info.id}/{info.version}.md" in pages
+        assert f"criteria/{info.id}/history.md" in pages
+        assert f"`{info.id}`" in pages["criteria/index.md"]
+
+
+def test_a_version_page_shows_every_node_with_its_cap_and_rule(pages: dict[str, str]) -> None:
+    methodology = par_rules.load(EXAMPLE, year=2024)
+    page = pages[f"criteria/{EXAMPLE}/2024.md"]
+    for node in methodology.nodes():
+        assert f"{{#node-{node.id.replace('.', '-')}}}" in page, node.id
+        if node.is_leaf:
+            assert escape(rule_in_words(node, methodology.indicators)) in page, node.id
+    assert "| [5](#node-5) | **Xây dựng và phát triển chính quyền điện tử, chính quyền số**<br>*E-government and digital government* | 16.75 |" in page
+    assert "from 98%: 8 points; from 90% to under 98%: 6 points" in page
+    assert 'Status: illustrative' in page
+
+
+def test_rules_read_with_their_labels_and_units() -> None:
+    methodology = par_rules.load(EXAMPLE, year=2024)
+    satisfaction = rule_in_words(methodology.node("6.1"), methodology.indicators)
+    assert satisfaction == "mean of the answers, each worth a share of 20: Rất hài lòng 100%, Hài lòng 60%, Bình thường 20%, Không hài lòng 0%"
+    assert rule_in_words(methodology.node("3.1"), methodology.indicators) == "10 minus 2.5 per occurrence (at most 10 deducted)"
+    with pytest.raises(ValueError, match="node 1 has no rule"):
+        rule_in_words(methodology.node("1"), methodology.indicators)
+
+
+def test_the_nav_has_one_section_per_methodology(pages: dict[str, str]) -> None:
+    nav = criteria_nav(criteria_pages())
+    assert nav[0] == {"All methodologies": "criteria/index.md"}
+    sections = {key: value for entry in nav[1:] for key, value in entry.items()}
+    assert set(sections) == {info.id for info in par_rules.all_versions()}
+    assert {"Version history": f"criteria/{EXAMPLE}/history.md"} in sections[EXAMPLE]
+
+
+def test_a_broken_methodology_stops_the_site(tmp_path: Path) -> None:
+    broken = tmp_path / "x" / "y"
+    broken.mkdir(parents=True)
+    (broken / "2024.yaml").write_text("format: 1\nid: x/y\nversion: '2024'\nyears: [2024]\ncriteria: 3\n", encoding="utf-8")
+    with pytest.raises(par_rules.MethodologyError, match="2024.yaml"):
+        criteria_pages(tmp_path)
+
+
+def test_worked_examples_are_scored_by_the_engine(pages: dict[str, str]) -> None:
+    examples = [path for path in pages if path.endswith("-examples.md")]
+    if not examples:
+        pytest.skip("no methodology ships a tests file yet")
+    for path in examples:
+        assert "**Total " in pages[path], path
+
+
+# --- the built site -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("mkdocs", reason="the docs extra is not installed")
+    out = tmp_path_factory.mktemp("site")
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert "WARNING" not in build.stderr, build.stderr
+    return out
+
+
+def test_mkdocs_build_is_strict_and_clean(site: Path) -> None:
+    page = (site / "criteria" / EXAMPLE / "2024" / "index.html").read_text(encoding="utf-8")
+    assert "16.75" in page
+    assert (site / "api" / "index.html").read_text(encoding="utf-8").count("par_rules.api.score") > 0
+    assert "par-rules score" in (site / "cli" / "index.html").read_text(encoding="utf-8")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        if IN_CI:
+            pytest.fail("CI must install chromium and chromium-driver (see .ci/run)")
+        pytest.skip("chromium is not installed")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-extensions", "--window-size=1280,1000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)))
+    yield driver
+    driver.quit()
+
+
+def _wait(driver: object, condition: object) -> object:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, 30).until(condition)
+
+
+def test_browser_shows_the_tree_with_its_points(browser: object, served: str, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{served}criteria/{EXAMPLE}/2024/#points-at-a-glance")
+    link = _wait(browser, lambda driver: driver.find_element(By.CSS_SELECTOR, '.md-content table a[href="#node-5"]'))
+    cells = [cell.text for cell in link.find_element(By.XPATH, "./ancestor::tr").find_elements(By.TAG_NAME, "td")]
+    assert cells[1].splitlines() == ["Xây dựng và phát triển chính quyền điện tử, chính quyền số", "E-government and digital government"]
+    assert cells[2] == "16.75"
+    heading = browser.find_element(By.ID, "node-1-1-2")
+    assert "Mức độ thực hiện kế hoạch CCHC" in heading.get_attribute("textContent")
+    screenshot = Path(os.environ.get("PAR_RULES_SCREENSHOT") or tmp_path / "criteria-page.png")
+    browser.save_screenshot(str(screenshot))
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_browser_history_lists_a_real_change(browser: object, served: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    old, new = par_rules.load(PROVINCE, version="2019"), par_rules.load(PROVINCE, version="2020")
+    new_caps = {node.id: node.max for node in new.nodes()}
+    recapped = {node.id: new_caps[node.id] for node in old.nodes() if node.id in new_caps and node.max != new_caps[node.id]}
+    assert recapped, "2020 re-caps fields of 2019"
+    browser.get(f"{served}criteria/{PROVINCE}/history/")
+    section = _wait(browser, lambda driver: driver.find_element(By.ID, "version-2020"))
+    changes = section.find_element(By.XPATH, "following-sibling::ul[1]").text
+    for node_id, cap in recapped.items():
+        assert node_id in changes and format_short(cap) in changes, changes
+
+
+def test_browser_search_finds_a_criterion_by_a_vietnamese_word(browser: object, served: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(served)
+    query = _wait(browser, lambda driver: driver.find_element(By.CSS_SELECTOR, "input.md-search__input"))
+    query.click()
+    query.send_keys("điện tử")
+    results = _wait(browser, lambda driver: driver.find_elements(By.CSS_SELECTOR, "a.md-search-result__link") or None)
+    texts = [(result.get_attribute("href"), result.text) for result in results]
+    assert any("/criteria/" in href and "điện tử" in text.lower() for href, text in texts), texts
