@@ -7,6 +7,7 @@ evaluation plan) → :mod:`~par_rules.evaluate` (scoring) → :mod:`~par_rules.r
 """
 
 from .api import load, score
+from .diff import MethodologyDiff, diff
 from .errors import MethodologyError, MethodologyNotFound, ParRulesError, Problem, RecordError
 from .model import Indicator, Methodology, Node, RatingBand
 from .record import Record
@@ -18,6 +19,8 @@ __version__ = "0.1.0"
 __all__ = [
     "load",
     "score",
+    "diff",
+    "MethodologyDiff",
     "versions",
     "all_versions",
     "shipped_root",

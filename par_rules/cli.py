@@ -109,5 +109,10 @@ def score_command(methodology: str, records: str, year: int | None, version_: st
         raise SystemExit(1)
 
 
+from .cli_methodology import diff_command, test_command  # noqa: E402 (they use open_methodology above)
+
+main.add_command(diff_command)
+main.add_command(test_command)
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
