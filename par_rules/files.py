@@ -44,7 +44,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal, Union
 
-from .arithmetic import format_decimal
+from .arithmetic import format_decimal, format_short
 from .batch import Numbered
 from .errors import MethodologyError, Problem, RecordError
 from .load import read_yaml_file
@@ -321,12 +321,13 @@ def write_table(table: Table, format: WriteFormat, destination: str | os.PathLik
 
 
 def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> str:
-    """The table as text in one of the text formats.
+    """The table as text in one of the text formats. CSV and JSON carry exact values; the
+    aligned text and Markdown, meant to be read, show long decimals rounded to 4 places with "≈".
 
     >>> print(render_table(Table(("unit", "index"), (("a", Decimal("93.50")), ("bb", None))), "md"))
     | unit | index |
     |---|---:|
-    | a | 93.5 |
+    | a | 93.50 |
     | bb |  |
     """
     if format == "json":
@@ -338,7 +339,7 @@ def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> 
         writer.writerow(table.headers)
         writer.writerows([[_cell_text(cell) for cell in row] for row in table.rows])
         return buffer.getvalue()
-    cells = [[_cell_text(cell) for cell in row] for row in table.rows]
+    cells = [[_cell_text(cell, short=True) for cell in row] for row in table.rows]
     numeric = [all(isinstance(row[column], (Decimal, int)) or row[column] is None for row in table.rows) and any(row[column] is not None for row in table.rows) for column in range(len(table.headers))]
     if format == "md":
         lines = ["| " + " | ".join(_md(name) for name in table.headers) + " |", "|" + "|".join("---:" if right else "---" for right in numeric) + "|"]
@@ -355,16 +356,18 @@ def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> 
     return "\n".join(lines)
 
 
-def _cell_text(cell: Cell) -> str:
+def _cell_text(cell: Cell, short: bool = False) -> str:
     if cell is None:
         return ""
     if isinstance(cell, Decimal):
-        return format_decimal(cell)
+        if cell.as_tuple().exponent >= -6:  # type: ignore[operator]
+            return format(cell, "f")  # as written: a published 76.00 keeps its decimals
+        return format_short(cell) if short else format_decimal(cell)
     return str(cell)
 
 
 def _json_cell(cell: Cell) -> Any:
-    return format_decimal(cell) if isinstance(cell, Decimal) else cell
+    return _cell_text(cell) if isinstance(cell, Decimal) else cell
 
 
 def _md(text: str) -> str:
