@@ -6,10 +6,15 @@ The pipeline, one module a stage: :mod:`~par_rules.load` (safe YAML with places)
 evaluation plan) → :mod:`~par_rules.evaluate` (scoring) → :mod:`~par_rules.report` (results).
 """
 
+from .analysis import gaps, self_assessment, what_if
 from .api import load, score
+from .batch import score_many
+from .compare import Comparison, compare
 from .diff import MethodologyDiff, diff
 from .errors import MethodologyError, MethodologyNotFound, ParRulesError, Problem, RecordError
+from .files import read_records, results_table, write_table
 from .model import Indicator, Methodology, Node, RatingBand
+from .ranking import Ranking, rank
 from .record import Record
 from .registry import all_versions, shipped_root, versions
 from .report import NodeResult, Result
@@ -19,6 +24,17 @@ __version__ = "0.1.0"
 __all__ = [
     "load",
     "score",
+    "score_many",
+    "rank",
+    "Ranking",
+    "compare",
+    "Comparison",
+    "gaps",
+    "what_if",
+    "self_assessment",
+    "read_records",
+    "results_table",
+    "write_table",
     "diff",
     "MethodologyDiff",
     "versions",
