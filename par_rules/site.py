@@ -16,7 +16,6 @@ True
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,16 +25,17 @@ from typing import Any
 
 from .api import load, score
 from .arithmetic import format_short as fmt
-from .errors import ParRulesError
-from .load import read_yaml_file
+from .diff import diff
+from .errors import RecordError
+from .methodology_tests import MethodologyCase, load_tests, run_case
 from .model import Indicator, Methodology, Node
 from .registry import TESTS_SUFFIX, VersionInfo, all_versions
-from .rules import LevelsRule, SurveyRule
+from .rules import LevelsRule, SurveyRule, _points
 
 __all__ = ["Page", "criteria_pages", "criteria_nav", "escape", "rule_in_words"]
 
 SECTION = "criteria"
-_MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+!|"
+_MARKDOWN_SPECIALS = "\\`*_{}[]#|"
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,13 @@ class Page:
 
 
 def escape(text: str) -> str:
-    """Text as Markdown shows it literally (labels may hold ``*``, ``|``, ``<``...).
+    """Text as Markdown shows it literally (labels may hold ``*``, ``|``, ``<``...), on one line.
 
     >>> escape("A | B <C> *d*")
-    'A \\\\| B \\\\<C\\\\> \\\\*d\\\\*'
+    'A \\\\| B &lt;C> \\\\*d\\\\*'
     """
-    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIALS else char for char in text).replace("\n", " ")
+    marked = "".join(f"\\{char}" if char in _MARKDOWN_SPECIALS else char for char in text)
+    return marked.replace("<", "&lt;").replace("\n", " ")
 
 
 def _both(label: str, label_en: str | None) -> str:
@@ -267,7 +268,7 @@ def _criteria(m: Methodology) -> list[str]:
         lines += [f"{level} {node.id} · {escape(node.label)} {{#{_anchor('node-' + node.id)}}}", ""]
         if node.label_en:
             lines += [f"*{escape(node.label_en)}*", ""]
-        facts = [f"**Max {fmt(node.max)} points**", f"source: {node.source}"]
+        facts = [f"**Max {_points(node.max)}**", f"source: {node.source}"]
         if node.is_leaf:
             facts.append("scored by a rule")
         elif node.aggregate == "weighted_mean":
@@ -286,12 +287,8 @@ def _criteria(m: Methodology) -> list[str]:
             lines += [f"Legal reference: {escape(node.legal_ref)}", ""]
         if node.cap_note:
             lines += [f"About the cap: {escape(node.cap_note)}", ""]
-        if node.provenance == "illustrative":
-            note = f" {escape(node.provenance_note)}" if node.provenance_note else ""
-            lines += [f'!!! warning "Illustrative"', f"    Not from an official source.{note}", ""]
-        else:
-            note = f": {escape(node.provenance_note)}" if node.provenance_note else ""
-            lines += [f"Provenance: {node.provenance}{note}", ""]
+        note = f": {escape(node.provenance_note)}" if node.provenance_note else ""
+        lines += [f"Provenance: **{node.provenance}**{note}", ""]
     return lines
 
 
@@ -327,7 +324,7 @@ def _examples_page(item: _Loaded) -> Page:
     m = item.methodology
     path = examples_path(m.id, m.version)
     assert item.tests_file is not None  # only called when there is one
-    data, _ = read_yaml_file(item.tests_file)
+    suite = load_tests(item.tests_file)
     lines = [
         f"# Worked examples: {escape(m.title)} ({escape(m.version)})",
         "",
@@ -335,43 +332,57 @@ def _examples_page(item: _Loaded) -> Page:
         f"site was built. [The criteria]({_link(path, version_path(m.id, m.version))}) say what each rule does.",
         "",
     ]
-    for case in _cases(data):
+    for case in suite.cases:
         lines += _case_lines(m, case)
     return Page(path, f"{m.version} worked examples", "\n".join(lines) + "\n")
 
 
-def _cases(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    cases = data.get("cases", [])
-    if isinstance(cases, Mapping):
-        return [{"name": name, **case} for name, case in cases.items()]
-    return list(cases)
-
-
-def _case_lines(m: Methodology, case: Mapping[str, Any]) -> list[str]:
-    record = case.get("record", {})
-    expected = {str(key): value for key, value in (case.get("expect") or case.get("expected") or {}).items()}
-    lines = [f"## {escape(str(case.get('name', 'case')))}", ""]
-    if case.get("description"):
-        lines += [escape(str(case["description"])), ""]
-    lines += ["Record:", "", "```json", json.dumps(record, ensure_ascii=False, indent=2, default=str), "```", ""]
+def _case_lines(m: Methodology, case: MethodologyCase) -> list[str]:
+    outcome = run_case(m, case)
+    verdict = "the engine agrees with the test" if outcome.passed else "**the engine disagrees with the test:** " + "; ".join(escape(str(failure)) for failure in outcome.failures)
+    lines = [f"## {escape(case.name)}", ""]
+    if case.note:
+        lines += [escape(case.note), ""]
+    lines += ["| Record | | Value |", "|---|---|---|"]
+    for key, value in case.record.items():
+        indicator = m.indicators.get(key)
+        label = _both(indicator.label, indicator.label_en) if indicator else ""
+        lines.append(f"| `{key}` | {label} | {escape(_value_text(value))} |")
+    lines.append("")
     try:
-        result = score(m, record)
-    except ParRulesError as error:
-        return lines + ["The engine rejects this record:", "", "```text", str(error), "```", ""]
-    lines += [
-        f"**Total {fmt(result.published_total)} / {fmt(m.scale)}**, index {fmt(result.published_index)}%"
-        + (f", band {result.band.id}" if result.band else "")
-        + (f" (expected total {expected['total']})" if "total" in expected else ""),
-        "",
-        "| Id | Criterion | Points | Max | Why | Expected |",
-        "|---|---|--:|--:|---|--:|",
-    ]
+        result = score(m, case.record)
+    except RecordError as error:
+        return lines + ["The engine refuses this record, as the test expects" if outcome.passed else verdict, "", "```text", str(error), "```", ""]
+    expected = {expectation.target: expectation.value for expectation in case.expectations}
+    summary = f"**Total {fmt(result.published_total)} / {fmt(m.scale)}**, index {fmt(result.published_index)}%"
+    summary += f", band {result.band.id}" if result.band else ", no band"
+    totals = [f"{expectation.target} {_expected_text(expectation.value)}" for expectation in case.expectations if not expectation.is_node]
+    if totals:
+        summary += f" (the test expects {', '.join(totals)})"
+    lines += [f"{summary}: {verdict}.", "", "| Id | Criterion | Points | Max | Why | Expected |", "|---|---|--:|--:|---|--:|"]
     for node in result.nodes():
         points = "n/a" if node.points is None else fmt(node.points)
         indent = "&emsp;" * (node.node.depth - 1)
-        lines.append(f"| {indent}{node.id} | {escape(node.label)} | {points} | {fmt(node.max)} | {escape(node.why)} | {expected.get(node.id, '')} |")
+        want = _expected_text(expected[node.id]) if node.id in expected else ""
+        lines.append(f"| {indent}{node.id} | {escape(node.label)} | {points} | {fmt(node.max)} | {escape(node.why)} | {want} |")
     lines.append("")
     return lines
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{key}: {_value_text(count)}" for key, count in value.items())
+    return str(value)
+
+
+def _expected_text(value: Decimal | str | None) -> str:
+    if value is None:
+        return "n/a"
+    return fmt(value) if isinstance(value, Decimal) else escape(value)
 
 
 # --- version history --------------------------------------------------------------------------
@@ -390,18 +401,19 @@ def _history_page(methodology_id: str, chain: list[_Loaded]) -> Page:
         if previous is None:
             lines += ["The first version shipped.", ""]
         else:
-            lines += _changes(previous, m)
+            lines += _changes(path, previous, m)
         previous = m
     return Page(path, "Version history", "\n".join(lines) + "\n")
 
 
-def _changes(old: Methodology, new: Methodology) -> list[str]:
-    try:  # TEMPORARY until par_rules.diff lands
-        from .diff import diff
-    except ImportError:
-        return ["(change list pending par_rules.diff)", ""]
-
-    changes = list(diff(old, new).changes)
-    if not changes:
+def _changes(path: str, old: Methodology, new: Methodology) -> list[str]:
+    difference = diff(old, new)
+    if not difference:
         return [f"No change to the criteria since {escape(old.version)}.", ""]
-    return [f"Changes since {escape(old.version)}:", ""] + [f"- {escape(str(change))}" for change in changes] + [""]
+    matched = "the lineage the new version declares" if difference.lineage_used else "their ids"
+    lines = [f"Changes since {escape(old.version)} (nodes matched by {matched}):", "", "| Change | Node | Before | After |", "|---|---|---|---|"]
+    for change in difference.changes:
+        shown_in = old if change.kind == "removed" else new
+        node = f"[{escape(change.node)}]({_link(path, version_path(shown_in.id, shown_in.version))}#{_anchor('node-' + change.node)})"
+        lines.append(f"| {change.kind} | {node} | {escape(change.old or '')} | {escape(change.new or '')} |")
+    return lines + [""]

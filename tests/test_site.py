@@ -9,6 +9,7 @@ The browser tests skip only where chromium is missing and CI is not set; in CI t
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -92,6 +93,19 @@ def test_worked_examples_are_scored_by_the_engine(pages: dict[str, str]) -> None
         pytest.skip("no methodology ships a tests file yet")
     for path in examples:
         assert "**Total " in pages[path], path
+
+
+def test_api_docstrings_show_doctests_as_sessions_and_roles_as_code() -> None:
+    pytest.importorskip("griffe", reason="the docs extra is not installed")
+    spec = importlib.util.spec_from_file_location("docstrings_extension", ROOT / "docs" / "_hooks" / "docstrings.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = "Load it.\n\n>>> 1 + 1\n2\n\nSee :class:`~par_rules.model.Node` and :func:`par_rules.load`::"
+    assert module.markdown_docstring(text).splitlines() == [
+        "Load it.", "", "```pycon", ">>> 1 + 1", "2", "```", "", "See `Node` and `par_rules.load`:",
+    ]
+    assert module.markdown_docstring(">>> 1").splitlines() == ["```pycon", ">>> 1", "```"]
 
 
 # --- the built site -------------------------------------------------------------------------------
@@ -179,9 +193,11 @@ def test_browser_history_lists_a_real_change(browser: object, served: str) -> No
     assert recapped, "2020 re-caps fields of 2019"
     browser.get(f"{served}criteria/{PROVINCE}/history/")
     section = _wait(browser, lambda driver: driver.find_element(By.ID, "version-2020"))
-    changes = section.find_element(By.XPATH, "following-sibling::ul[1]").text
+    rows = section.find_elements(By.XPATH, "following::table[1]//tbody/tr")
+    shown = {cells[1]: cells for cells in ([cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in rows)}
+    assert set(shown) == set(recapped), shown
     for node_id, cap in recapped.items():
-        assert node_id in changes and format_short(cap) in changes, changes
+        assert shown[node_id][0] == "re-capped" and shown[node_id][3] == format_short(cap), shown[node_id]
 
 
 def test_browser_search_finds_a_criterion_by_a_vietnamese_word(browser: object, served: str) -> None:
