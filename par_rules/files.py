@@ -44,10 +44,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal, Union
 
+import yaml
+
 from .arithmetic import format_decimal, format_short
 from .batch import Numbered
-from .errors import MethodologyError, Problem, RecordError
-from .load import read_yaml_file
+from .errors import Problem, RecordError
 from .ranking import Ranking, unit_id
 from .report import Result
 
@@ -209,12 +210,39 @@ def _read_document(path: Path, kind: str) -> Iterator[Numbered]:
         except json.JSONDecodeError as error:
             raise RecordError([Problem(f"not valid JSON: {error.msg}", file=str(path), line=error.lineno, column=error.colno)]) from None
     else:
-        try:
-            data, _ = read_yaml_file(path)
-        except MethodologyError as error:
-            raise RecordError(error.problems) from None
+        with path.open(encoding="utf-8-sig") as handle:
+            try:
+                data = yaml.load(handle, Loader=_RecordLoader)  # noqa: S506 (a safe loader, see below)
+            except yaml.MarkedYAMLError as error:
+                mark = error.problem_mark or error.context_mark
+                line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+                raise RecordError([Problem(f"not valid YAML: {error.problem or error.context}", file=str(path), line=line, column=column)]) from None
+            except yaml.YAMLError as error:
+                raise RecordError([Problem(f"not valid YAML: {error}", file=str(path))]) from None
     items = data if isinstance(data, list) else [data]
     return ((position, _mapping_or_error(item, position)) for position, item in enumerate(items, start=1))
+
+
+class _RecordLoader(yaml.SafeLoader):
+    """YAML's safe loader, with exact numbers and no aliases (records have no use for them, and
+    refusing them rules out documents that expand without end)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in records", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _exact_number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return text  # .inf, .nan: refused with the indicator's name when scored
+
+
+_RecordLoader.add_constructor("tag:yaml.org,2002:float", _exact_number)
 
 
 def _mapping_or_error(data: Any, row: int) -> Mapping[str, Any] | RecordError:
