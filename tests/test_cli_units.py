@@ -1,0 +1,155 @@
+"""The commands over files of many units, on the shipped example data."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from par_rules.cli import main
+
+OLD = ["example/par-index/district", "examples/district-2024.json"]
+NEW = ["examples/methodologies/example/par-index/district/2025.yaml", "examples/district-2025.csv"]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_readme_first_command_prints_each_breakdown() -> None:
+    code, out, err = run("score", *OLD)
+    assert code == 0, err
+    assert out.count("Chỉ số cải cách hành chính cấp huyện (ví dụ)") == 7
+    assert "truc-ninh (Huyện Trực Ninh (ví dụ)), 2024" in out
+    assert "Total 91.71 / 100   index 91.71%   band A" in out
+    assert "↳ level on_time → 1" in out
+
+
+def test_score_tables_in_every_format(tmp_path: Path) -> None:
+    code, out, _ = run("score", *NEW, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(out.splitlines()))
+    assert [row["unit"] for row in rows][:2] == ["truc-ninh", "y-yen"] and len(rows) == 7
+    assert rows[0]["index"] == "92.50" and rows[0]["points_5"] == "16.5"
+    code, out, _ = run("score", *OLD, "--format", "json")
+    assert json.loads(out)[1]["unit"] == "y-yen"
+    code, out, _ = run("score", *OLD, "--format", "md")
+    assert out.startswith("| unit | name |")
+    code, _, err = run("score", *OLD, "-o", str(tmp_path / "results.xlsx"))
+    assert code == 0 and "wrote" in err
+    sheet = openpyxl.load_workbook(tmp_path / "results.xlsx")["results"]
+    assert sheet["A2"].value == "truc-ninh" and sheet.max_row == 8
+
+
+def test_xlsx_needs_a_file_and_unknown_options_are_usage_errors() -> None:
+    assert run("score", *OLD, "--format", "xlsx")[0] == 2
+    assert run("rank", *OLD, "--ties", "olympic")[0] == 2
+    assert run("gaps", *OLD, "--unit", "nowhere")[0] == 2
+    assert run("whatif", *OLD, "--unit", "y-yen", "--set", "online_rate")[0] == 2
+    assert run("score", "example/par-index/district", "no-such-file.csv")[0] == 2
+
+
+def test_bad_rows_are_reported_by_number_and_every_good_row_output(tmp_path: Path) -> None:
+    lines = Path("examples/district-2025.csv").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(";58;", ";lots;", 1)  # y-yen, row 3: online_rate
+    lines[5] = lines[5].replace(";on_time;", ";soon;", 1)  # nghia-hung, row 6: plan_issued
+    path = tmp_path / "units.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run("score", NEW[0], str(path), "--format", "csv")
+    assert code == 1
+    assert [row["unit"] for row in csv.DictReader(out.splitlines())] == ["truc-ninh", "hai-hau", "giao-thuy", "kim-son", "yen-mo"]
+    assert "row 3: indicator online_rate: not a number: 'lots'" in err
+    assert "row 6: indicator plan_issued" in err
+    assert "5 of 7 rows scored; problems in row(s) 3, 6" in err
+    code, out, err = run("rank", NEW[0], str(path))
+    assert code == 1 and "truc-ninh" in out and "y-yen" not in out
+
+
+def test_an_unreadable_file_is_exit_1(tmp_path: Path) -> None:
+    path = tmp_path / "units.json"
+    path.write_text("[{", encoding="utf-8")
+    code, out, err = run("score", *OLD[:1], str(path))
+    assert code == 1 and "not valid JSON" in err and out == ""
+
+
+def test_rank_with_ties_groups_and_bands() -> None:
+    code, out, _ = run("rank", *OLD)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["rank", "group_rank", "unit"]
+    assert [line.split()[:3] for line in lines[2:9]] == [
+        ["1", "1", "truc-ninh"], ["2", "1", "kim-son"], ["3", "2", "hai-hau"], ["4", "3", "giao-thuy"],
+        ["4", "3", "nghia-hung"], ["6", "2", "yen-mo"], ["7", "5", "y-yen"],
+    ]
+    assert "band A: truc-ninh, kim-son" in out and "band -: y-yen" in out
+    code, out, _ = run("rank", *OLD, "--ties", "dense", "--format", "json")
+    assert [row["rank"] for row in json.loads(out)] == [1, 2, 3, 4, 4, 5, 6]
+
+
+def test_compare_two_years_under_two_versions() -> None:
+    code, out, err = run("compare", *OLD, *NEW, "--format", "csv")
+    assert code == 0, err
+    rows = {row["unit"]: row for row in csv.DictReader(out.splitlines())}
+    assert rows["yen-mo"]["rank_change"] == "up 4 places (6th → 2nd)"
+    assert rows["giao-thuy"]["rank_change"] == "down 3 places (4th → 7th)"
+    assert rows["truc-ninh"]["change_5"] == "-0.13"  # 16.63 → 7.9 + 8.6
+    assert "node 2.3 is new" in err and "previous node 5 was split into 5.1, 5.2" in err
+    code, out, _ = run("compare", *OLD, *NEW)
+    assert "through the lineage declared by example/par-index/district@2025" in out
+
+
+def test_compare_with_a_mapping_file(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text('"2.2": ["2.2", "2.3"]\n"2.3": null\n"2.4": null\n', encoding="utf-8")
+    code, out, _ = run("compare", *OLD, *NEW, "--mapping", str(mapping))
+    assert code == 0 and "through the mapping given" in out
+    mapping.write_text('"2.4": "9.9"\n', encoding="utf-8")
+    code, _, err = run("compare", *OLD, *NEW, "--mapping", str(mapping))
+    assert code == 1 and "9.9" in err
+
+
+def test_gaps_of_one_unit_with_its_self_assessment() -> None:
+    code, out, _ = run("gaps", *NEW, "--unit", "y-yen", "--top", "2")
+    assert code == 0
+    assert "y-yen (Huyện Ý Yên (ví dụ)): index 80.42%, band B" in out
+    assert "Next rank: nghia-hung (rank 5) is ≈2.79 points" in out
+    assert "Next band: A from an index of 89.995%" in out
+    assert "Self-assessment: 4 node(s) differ from the appraisal, 1 agree." in out
+    code, out, _ = run("gaps", *NEW, "--unit", "y-yen", "--format", "json")
+    data = json.loads(out)
+    assert data["lost"][0]["id"] == "6.1" and data["next_rank"]["unit"] == "nghia-hung"
+    assert {item["id"]: item["difference"] for item in data["self_assessment"]}["5"] == "0.5"
+
+
+def test_whatif_online_payment_reaches_60_percent() -> None:
+    code, out, _ = run("whatif", *NEW, "--unit", "y-yen", "--set", "online_payment_rate=60", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    # 2.3: 4 x 31.5 / 60 = 2.1 → 4, so +1.9 points: 80.42 → 82.32, still below nghia-hung (83.21)
+    assert data["nodes"][-1] == {"id": "2.3", "before": "2.1", "after": "4"}
+    assert (data["before"]["published_index"], data["after"]["published_index"]) == ("80.42", "82.32")
+    assert (data["before"]["rank"], data["after"]["rank"], data["units_ranked"]) == (6, 6, 7)
+    code, out, _ = run("whatif", *OLD, "--unit", "y-yen", "--set", "online_rate=60")
+    assert "rank   7 → 7 of 7" in out and "2.2" in out
+    code, _, err = run("whatif", *OLD, "--unit", "y-yen", "--set", "online_rate=lots")
+    assert code == 1 and "online_rate" in err
+
+
+def test_explain_one_unit_one_node() -> None:
+    code, out, _ = run("explain", *OLD, "--unit", "y-yen", "--node", "2")
+    assert code == 0
+    assert out.splitlines()[0] == "y-yen: node 2"
+    assert "2.2  3.6 / 6  Hồ sơ trực tuyến" in out
+    code, out, _ = run("explain", *OLD, "--unit", "truc-ninh", "--format", "json")
+    assert json.loads(out)[0]["published_index"] == "91.71"
+    assert run("explain", *OLD, "--node", "9.9")[0] == 2
+
+
+def test_progress_bar_on_request() -> None:
+    code, out, err = run("rank", *OLD, "--progress")
+    assert code == 0 and "Scoring district-2024.json" in err and "truc-ninh" in out
