@@ -9,20 +9,22 @@ The browser tests skip only where chromium is missing and CI is not set; in CI t
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import par_rules
 from par_rules.arithmetic import format_short
+from par_rules.methodology_tests import find_test_files, load_tests
 from par_rules.site import criteria_nav, criteria_pages, escape, rule_in_words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,13 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 EXAMPLE = "example/par-index/district"
 PROVINCE = "vn/moha/par-index/province"
 IN_CI = bool(os.environ.get("CI"))
+
+
+def _require(module: str) -> Any:
+    """A module of the docs extra: skipped without it locally, a failure in CI (which installs it)."""
+    if IN_CI:
+        return importlib.import_module(module)
+    return pytest.importorskip(module, reason='the docs extra is not installed (pip install -e ".[docs]")')
 
 
 # --- the pages, without mkdocs -------------------------------------------------------------------
@@ -87,16 +96,22 @@ def test_a_broken_methodology_stops_the_site(tmp_path: Path) -> None:
         criteria_pages(tmp_path)
 
 
-def test_worked_examples_are_scored_by_the_engine(pages: dict[str, str]) -> None:
-    examples = [path for path in pages if path.endswith("-examples.md")]
-    if not examples:
-        pytest.skip("no methodology ships a tests file yet")
-    for path in examples:
-        assert "**Total " in pages[path], path
+def test_worked_examples_are_the_methodology_tests_scored_by_the_engine(pages: dict[str, str]) -> None:
+    suites = [load_tests(path) for path in find_test_files([par_rules.shipped_root()])]
+    assert suites, "no methodology ships a tests file"
+    for suite in suites:
+        methodology = par_rules.load(suite.methodology)
+        page = pages[f"criteria/{methodology.id}/{methodology.version}-examples.md"]
+        for case in suite.cases:
+            assert f"## {escape(case.name)}" in page
+            if case.error is None:
+                result = par_rules.score(methodology, case.record)
+                assert f"**Total {format_short(result.published_total)} / {format_short(methodology.scale)}**" in page, case.name
+        assert "the engine disagrees" not in page
 
 
 def test_api_docstrings_show_doctests_as_sessions_and_roles_as_code() -> None:
-    pytest.importorskip("griffe", reason="the docs extra is not installed")
+    _require("griffe")
     spec = importlib.util.spec_from_file_location("docstrings_extension", ROOT / "docs" / "_hooks" / "docstrings.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -113,7 +128,7 @@ def test_api_docstrings_show_doctests_as_sessions_and_roles_as_code() -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("mkdocs", reason="the docs extra is not installed")
+    _require("mkdocs")
     out = tmp_path_factory.mktemp("site")
     build = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
@@ -147,12 +162,12 @@ def served(site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Any]:
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         if IN_CI:
             pytest.fail("CI must install chromium and chromium-driver (see .ci/run)")
         pytest.skip("chromium is not installed")
-    webdriver = pytest.importorskip("selenium.webdriver")
+    webdriver = _require("selenium.webdriver")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -163,13 +178,13 @@ def browser() -> Iterator[object]:
     driver.quit()
 
 
-def _wait(driver: object, condition: object) -> object:
+def _wait(driver: Any, condition: Any) -> Any:
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, 30).until(condition)
 
 
-def test_browser_shows_the_tree_with_its_points(browser: object, served: str, tmp_path: Path) -> None:
+def test_browser_shows_the_tree_with_its_points(browser: Any, served: str, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     browser.get(f"{served}criteria/{EXAMPLE}/2024/#points-at-a-glance")
@@ -184,7 +199,7 @@ def test_browser_shows_the_tree_with_its_points(browser: object, served: str, tm
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_browser_history_lists_a_real_change(browser: object, served: str) -> None:
+def test_browser_history_lists_a_real_change(browser: Any, served: str) -> None:
     from selenium.webdriver.common.by import By
 
     old, new = par_rules.load(PROVINCE, version="2019"), par_rules.load(PROVINCE, version="2020")
@@ -200,7 +215,7 @@ def test_browser_history_lists_a_real_change(browser: object, served: str) -> No
         assert shown[node_id][0] == "re-capped" and shown[node_id][3] == format_short(cap), shown[node_id]
 
 
-def test_browser_search_finds_a_criterion_by_a_vietnamese_word(browser: object, served: str) -> None:
+def test_browser_search_finds_a_criterion_by_a_vietnamese_word(browser: Any, served: str) -> None:
     from selenium.webdriver.common.by import By
 
     browser.get(served)
