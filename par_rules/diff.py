@@ -1,7 +1,8 @@
 """What changed between two versions of a methodology, node by node, and lineage across them.
 
-Nodes are matched by the new version's ``lineage`` (which earlier node(s) each node continues)
-when it is declared against the old version, and otherwise by id. A matched pair is compared:
+Nodes are matched as year-on-year comparisons match them (:func:`par_rules.compare.node_mapping`):
+by the new version's ``lineage`` (which earlier node(s) each node continues) when it is declared
+against the old version, and otherwise by id. A matched pair is compared:
 its label (renamed), its parent (moved), its cap (re-capped) and its rule (rule changed). A node
 that continues several old nodes (merged), or one of several nodes continuing one old node
 (split), is reported as such. Unmatched nodes are added or removed.
@@ -26,11 +27,12 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from .arithmetic import format_decimal as fmt
-from .errors import MethodologyError, Problem
+from .compare import node_mapping
+from .errors import MethodologyError, MethodologyNotFound, Problem
 from .expressions import Expression
 from .model import Interval, Methodology, Node
 
-__all__ = ["Change", "MethodologyDiff", "diff", "lineage_map", "check_lineage"]
+__all__ = ["Change", "MethodologyDiff", "diff", "rule_text"]
 
 ChangeKind = Literal["added", "removed", "renamed", "moved", "re-capped", "rule changed", "split", "merged"]
 
@@ -89,37 +91,6 @@ def _declares_lineage_from(new: Methodology, old: Methodology) -> bool:
     return new.lineage is not None and (new.lineage.methodology_id, new.lineage.version) == (old.id, old.version)
 
 
-def lineage_map(old: Methodology, new: Methodology) -> dict[str, tuple[str, ...]]:
-    """Which old node(s) each new node continues: the declared lineage where the new version
-    declares one against the old, else the node of the same id (``()``: a new node)."""
-    old_ids = {node.id for node in old.nodes()}
-    declared = new.lineage.nodes if _declares_lineage_from(new, old) else {}  # type: ignore[union-attr]
-    mapping = {}
-    for node in new.nodes():
-        if node.id in declared:
-            mapping[node.id] = declared[node.id]
-        else:
-            mapping[node.id] = (node.id,) if node.id in old_ids else ()
-    return mapping
-
-
-def check_lineage(old: Methodology, new: Methodology) -> list[Problem]:
-    """Problems of the new version's lineage against the old one: ids that exist in neither."""
-    if not _declares_lineage_from(new, old):
-        return []
-    assert new.lineage is not None
-    new_ids = {node.id for node in new.nodes()}
-    old_ids = {node.id for node in old.nodes()}
-    problems = []
-    for node_id, previous in new.lineage.nodes.items():
-        if node_id not in new_ids:
-            problems.append(Problem(f"lineage names node {node_id}, which {new.id}@{new.version} does not have", file=new.file, node=node_id))
-        for old_id in previous:
-            if old_id not in old_ids:
-                problems.append(Problem(f"lineage: {node_id} continues {old_id}, which {old.id}@{old.version} does not have", file=new.file, node=node_id))
-    return problems
-
-
 def _parents(methodology: Methodology) -> dict[str, str | None]:
     parents: dict[str, str | None] = {node.id: None for node in methodology.criteria}
     for node in methodology.nodes():
@@ -168,11 +139,11 @@ def _where(parent: str | None) -> str:
 def diff(old: Methodology, new: Methodology) -> MethodologyDiff:
     """Every node added, removed, renamed, moved, re-capped, rule changed, split or merged from
     ``old`` to ``new``. A lineage naming nodes that do not exist raises MethodologyError."""
-    problems = check_lineage(old, new)
-    if problems:
-        raise MethodologyError(problems)
+    try:
+        mapping, _ = node_mapping(old, new)  # the same matching as year-on-year comparisons
+    except MethodologyNotFound as error:
+        raise MethodologyError([Problem(f"lineage: {error}", file=new.file)]) from None
     old_nodes = {node.id: node for node in old.nodes()}
-    mapping = lineage_map(old, new)
     successors: dict[str, list[str]] = {}
     for new_id, previous in mapping.items():
         for old_id in previous:
