@@ -62,6 +62,9 @@ def test_command(paths: tuple[str, ...], verbose: bool) -> None:
     except MethodologyNotFound as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from None
+    if not files:
+        click.echo(f"no tests found in {', '.join(paths)}", err=True)
+        raise SystemExit(1)
     passed = failed = 0
     for path in files:
         try:
@@ -80,5 +83,5 @@ def test_command(paths: tuple[str, ...], verbose: bool) -> None:
                 for failure in outcome.failures:
                     click.echo(f"FAILED {failure}")
     click.echo(f"{passed} passed, {failed} failed")
-    if failed or not files:
+    if failed:
         raise SystemExit(1)

@@ -223,16 +223,16 @@ def _case(raw: Any, where: SourceMap, problems: list[Problem], default: Decimal)
     if error is not None and not isinstance(error, str):
         problems.append(where.locate(raw, "error").problem(f"case {name!r}: 'error' is a text the error message must contain"))
         error = None
-    expectations = _expectations(raw.get("expect", {}), where, problems, name)
+    expectations = _expectations(raw.get("expect", {}), where.locate(raw, "expect"), where, problems, name)
     if "expect" in raw and isinstance(raw["expect"], dict) and not expectations:
         problems.append(where.locate(raw, "expect").problem(f"case {name!r}: 'expect' names nothing to check"))
     note = raw.get("note")
     return MethodologyCase(name, record, expectations, _tolerance(raw, where, problems, default), error, location, note if isinstance(note, str) else None)
 
 
-def _expectations(expect: Any, where: SourceMap, problems: list[Problem], name: str) -> tuple[Expectation, ...]:
+def _expectations(expect: Any, place: Location, where: SourceMap, problems: list[Problem], name: str) -> tuple[Expectation, ...]:
     if not isinstance(expect, dict):
-        problems.append(where.locate(expect).problem(f"case {name!r}: 'expect' must be a mapping"))
+        problems.append(place.problem(f"case {name!r}: 'expect' must be a mapping"))
         return ()
     _unknown_keys(expect, _EXPECT_KEYS, where, problems)
     found = []

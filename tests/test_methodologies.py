@@ -218,3 +218,15 @@ def test_cli_test_passes_on_every_shipped_methodology() -> None:
     result = CliRunner().invoke(main, ["test"])
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == f"{len(CASES)} passed, 0 failed"
+
+
+def test_cli_test_without_tests_is_an_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["test", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"no tests found in {tmp_path}" in result.output
+
+
+def test_expect_must_be_a_mapping_and_the_place_is_named(tmp_path: Path) -> None:
+    path = _write(tmp_path, "cases:\n  - {name: n, record: {}, expect: 3}\n")
+    with pytest.raises(par_rules.MethodologyError, match=r"1\.tests\.yaml:2:27: case 'n': 'expect' must be a mapping"):
+        load_tests(path)
