@@ -61,11 +61,16 @@ def test_a_split_declared_by_lineage() -> None:
     assert changes.lineage_used
 
 
-def test_a_merge_declared_by_lineage() -> None:
+def test_2020_to_2022_the_appraisal_block_continues_and_the_fields_end() -> None:
     changes = par_rules.diff(version(PROVINCE, "2020"), version(PROVINCE, "2022"))
-    assert [c.kind for c in changes.changes] == ["merged", "re-capped"]
-    assert str(changes.changes[0]).endswith("→ appraisal (68)")
-    assert str(changes.changes[1]) == "re-capped survey: 35 → 32"
+    assert [str(c) for c in changes.changes[:4]] == [
+        "renamed appraisal: 'Điểm tự đánh giá, thẩm định' → 'Điểm thẩm định'",
+        "re-capped appraisal: 65 → 68",
+        "rule changed appraisal: sum of its children → direct(indicator=appraisal_points)",
+        "re-capped survey: 35 → 32",
+    ]
+    assert [c.node for c in changes.changes[4:]] == [str(n) for n in range(1, 9)]
+    assert {c.kind for c in changes.changes[4:]} == {"removed"}
 
 
 def test_fields_moved_renamed_and_recapped_between_2017_and_2019() -> None:
@@ -133,6 +138,22 @@ def test_added_removed_rule_changed_and_renamed_by_lineage(tmp_path: Path) -> No
         "added 1.3: 'Tuyên truyền' (max 4)",
         "renamed e-gov: 2 'Hiện đại hóa hành chính' → e-gov 'Chính quyền số'",
         "removed 1.1: 'Kế hoạch' (max 4)",
+    ]
+
+
+def test_a_merge_declared_by_lineage(tmp_path: Path) -> None:
+    merged = NEW.replace('  nodes: {e-gov: "2"}', '  nodes: {"1.4": ["1.1", "1.2"]}').replace(
+        '  - {op: update, node: "1.2", set: {rule: {kind: proportional, indicator: rate, full_at: 80}}}\n'
+        '  - {op: remove, node: "1.1"}\n'
+        '  - {op: add, parent: "1", node: {id: "1.3", label: Tuyên truyền, max: 4, rule: {kind: boolean, indicator: done}}}\n',
+        '  - {op: remove, node: "1.1"}\n'
+        '  - {op: replace, node: "1.2", with: {id: "1.4", label: Kế hoạch và báo cáo, max: 6, rule: {kind: boolean, indicator: done}}}\n',
+    )
+    changes = par_rules.diff(*_pair(tmp_path, merged))
+    assert [str(c) for c in changes.changes] == [
+        "merged 1.1 (4), 1.2 (2) → 1.4 (6)",
+        "added e-gov: 'Chính quyền số' (max 4)",
+        "removed 2: 'Hiện đại hóa hành chính' (max 4)",
     ]
 
 
