@@ -12,7 +12,6 @@ their row number, while every good row is still scored and output; 2 the command
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -22,7 +21,7 @@ from typing import Any
 import click
 
 from .analysis import gaps as gap_analysis, record_mapping, self_assessment, what_if
-from .api import load
+from .api import _is_path, load
 from .arithmetic import format_decimal as fmt, format_short
 from .batch import score_many
 from .compare import Comparison, compare
@@ -44,8 +43,7 @@ _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".md": "md",
 
 def _open_methodology(source: str, year: int | None, version: str | None) -> Methodology | str:
     """A loaded methodology, or the id itself when each record's period should pick the version."""
-    is_file = source.endswith((".yaml", ".yml")) or os.path.isfile(source)
-    if not is_file and year is None and version is None:
+    if not _is_path(source) and year is None and version is None:
         return source
     try:
         return load(source, year=year, version=version)
@@ -72,9 +70,9 @@ class _Batch:
             outputs = score_many(self.methodology, records)
             if self.progress:
                 with click.progressbar(outputs, label=f"Scoring {Path(self.path).name}", file=sys.stderr, show_pos=True) as bar:
-                    yield from self._sorted(bar)
+                    yield from self._report_errors(bar)
             else:
-                yield from self._sorted(outputs)
+                yield from self._report_errors(outputs)
         except RecordError as error:  # the file itself cannot be read
             click.echo(f"{self.path}: {error}", err=True)
             raise SystemExit(1) from None
@@ -82,7 +80,7 @@ class _Batch:
             click.echo(str(error), err=True)
             raise SystemExit(1) from None
 
-    def _sorted(self, outputs: Any) -> Iterator[Result]:
+    def _report_errors(self, outputs: Any) -> Iterator[Result]:
         for output in outputs:
             self.rows += 1
             if isinstance(output, RecordError):
@@ -201,9 +199,14 @@ def rank_command(methodology: str, records: str, year: int | None, version_: str
     batch, results = _score_all(methodology, records, year, version_, sheet, progress)
     if results:
         ranking = _ranking(results, ties)
-        bands = [f"band {band or '-'}: {', '.join(units)}" for band, units in ranking.bands().items()]
+        bands = [_band_line(band, units) for band, units in ranking.bands().items()]
         _emit(results_table(ranking), _chosen_format(format_, output), output, list(ranking.notes) + bands)
     batch.finish()
+
+
+def _band_line(band: str | None, units: tuple[str, ...], shown: int = 12) -> str:
+    listed = ", ".join(units[:shown]) + (f" and {len(units) - shown} more" if len(units) > shown else "")
+    return f"band {band or '-'} ({len(units)}): {listed}"
 
 
 @click.command("compare")

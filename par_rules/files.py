@@ -199,6 +199,9 @@ def _read_jsonl(path: Path) -> Iterator[Numbered]:
             except json.JSONDecodeError as error:
                 yield line_number, RecordError([Problem(f"not valid JSON: {error.msg} (column {error.colno})", row=line_number)])
                 continue
+            except RecursionError:  # the json parser recurses: a line of 10,000 '[' must not crash the batch
+                yield line_number, RecordError([Problem("not a record: nested too deeply", row=line_number)])
+                continue
             yield line_number, _mapping_or_error(data, line_number)
 
 
@@ -209,6 +212,8 @@ def _read_document(path: Path, kind: str) -> Iterator[Numbered]:
                 data = json.load(handle, parse_float=Decimal)
         except json.JSONDecodeError as error:
             raise RecordError([Problem(f"not valid JSON: {error.msg}", file=str(path), line=error.lineno, column=error.colno)]) from None
+        except RecursionError:
+            raise RecordError([Problem("not a records file: nested too deeply", file=str(path))]) from None
     else:
         with path.open(encoding="utf-8-sig") as handle:
             try:
@@ -219,6 +224,8 @@ def _read_document(path: Path, kind: str) -> Iterator[Numbered]:
                 raise RecordError([Problem(f"not valid YAML: {error.problem or error.context}", file=str(path), line=line, column=column)]) from None
             except yaml.YAMLError as error:
                 raise RecordError([Problem(f"not valid YAML: {error}", file=str(path))]) from None
+            except RecursionError:  # PyYAML's composer recurses
+                raise RecordError([Problem("not a records file: nested too deeply", file=str(path))]) from None
     items = data if isinstance(data, list) else [data]
     return ((position, _mapping_or_error(item, position)) for position, item in enumerate(items, start=1))
 
@@ -321,8 +328,8 @@ def results_table(results: Iterable[Result] | Ranking) -> Table:
         record = result.record
         cells: tuple[Cell, ...] = (place, group_place) if ranked else ()
         cells += (unit_id(result, position), record.name, record.group, record.period, result.published_total, result.published_index, result.band.id if result.band else None, result.index)
-        points = {field_result.id: field_result.points for field_result in result.fields}
-        cells += tuple(points.get(field_id) for field_id in fields)
+        own = {field_node.id for field_node in result.methodology.criteria}
+        cells += tuple(result.points(field_id) if field_id in own else None for field_id in fields)
         rows.append(cells)
     legend = tuple(f"points_{field_id}: {label}" for field_id, label in fields.items())
     return Table(headers, tuple(rows), legend)

@@ -50,7 +50,12 @@ class Ranked:
     result: Result
     rank: int
     group_rank: int | None  # None: the record names no group
-    tied_with: tuple[str, ...]  # units with exactly the same index
+    sharing: tuple[str, ...]  # every unit with exactly this index, this one included
+
+    @property
+    def tied_with(self) -> tuple[str, ...]:
+        """The other units with exactly the same index."""
+        return tuple(unit for unit in self.sharing if unit != self.unit)
 
     @property
     def index(self) -> Decimal:
@@ -92,18 +97,17 @@ class Ranking:
 
     def bands(self) -> dict[str | None, tuple[str, ...]]:
         """Units by rating band (``None``: below every band), best band first."""
-        grouped: dict[str | None, tuple[str, ...]] = {}
+        grouped: dict[str | None, list[str]] = {}
         for entry in self.entries:
-            key = entry.band.id if entry.band else None
-            grouped[key] = grouped.get(key, ()) + (entry.unit,)
-        return grouped
+            grouped.setdefault(entry.band.id if entry.band else None, []).append(entry.unit)
+        return {band: tuple(units) for band, units in grouped.items()}
 
     def groups(self) -> dict[str | None, tuple[Ranked, ...]]:
         """Entries by group, each best first."""
-        grouped: dict[str | None, tuple[Ranked, ...]] = {}
+        grouped: dict[str | None, list[Ranked]] = {}
         for entry in self.entries:
-            grouped[entry.group] = grouped.get(entry.group, ()) + (entry,)
-        return grouped
+            grouped.setdefault(entry.group, []).append(entry)
+        return {group: tuple(entries) for group, entries in grouped.items()}
 
 
 def rank(results: Iterable[Result], *, ties: TiePolicy = "competition") -> Ranking:
@@ -126,16 +130,17 @@ def rank(results: Iterable[Result], *, ties: TiePolicy = "competition") -> Ranki
     for members in members_of.values():
         for position, place in zip(members, _places([ordered[p][1].index for p in members], ties)):
             group_places[position] = place
-    sharing: dict[Decimal, list[str]] = {}
+    lists: dict[Decimal, list[str]] = {}
     for unit, result in ordered:
-        sharing.setdefault(result.index, []).append(unit)
+        lists.setdefault(result.index, []).append(unit)
+    sharing = {index: tuple(units) for index, units in lists.items()}  # one tuple per index, shared
     entries = tuple(
         Ranked(
             unit=unit,
             result=result,
             rank=overall[position],
             group_rank=group_places.get(position),
-            tied_with=tuple(other for other in sharing[result.index] if other != unit),
+            sharing=sharing[result.index],
         )
         for position, (unit, result) in enumerate(ordered)
     )

@@ -86,7 +86,7 @@ def test_rank_with_ties_groups_and_bands() -> None:
         ["1", "1", "truc-ninh"], ["2", "1", "kim-son"], ["3", "2", "hai-hau"], ["4", "3", "giao-thuy"],
         ["4", "3", "nghia-hung"], ["6", "2", "yen-mo"], ["7", "5", "y-yen"],
     ]
-    assert "band A: truc-ninh, kim-son" in out and "band -: y-yen" in out
+    assert "band A (2): truc-ninh, kim-son" in out and "band - (1): y-yen" in out
     code, out, _ = run("rank", *OLD, "--ties", "dense", "--format", "json")
     assert [row["rank"] for row in json.loads(out)] == [1, 2, 3, 4, 4, 5, 6]
 
