@@ -13,13 +13,15 @@ over the caps that do apply; a parent with no applicable child does not apply ei
 from __future__ import annotations
 
 import decimal
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from .arithmetic import CONTEXT, format_decimal as fmt
 from .errors import Problem, RecordError
 from .model import Methodology, Node
-from .rules import ExpressionRule
+from .record import Catalogue
+from .rules import BandsRule, ExpressionRule
 
 __all__ = ["Plan", "Outcome", "MISSING_DETAIL"]
 
@@ -43,7 +45,13 @@ class Outcome:
 
 
 class Plan:
-    """A methodology flattened for evaluation."""
+    """A methodology flattened for evaluation.
+
+    Built once: a reader per input indicator (:class:`~par_rules.record.Catalogue`), a step per
+    derived indicator, a ready-made callable per leaf (its rule's ``apply`` with the cap, the
+    indicator and the missing-value policy bound), and per parent its children's positions
+    and caps, so that :meth:`run` looks nothing up by name and parses nothing.
+    """
 
     def __init__(self, methodology: Methodology) -> None:
         self.nodes: tuple[Node, ...] = tuple(methodology.nodes())
@@ -53,46 +61,77 @@ class Plan:
         self.position = {node.id: position for position, node in enumerate(self.nodes)}
         self.scale = methodology.scale
         indicators = methodology.indicators
+        self.catalogue = Catalogue(indicators)
         self.derived = tuple(_dependency_order({key: ind for key, ind in indicators.items() if ind.derived}))
-        self.indicators = indicators
-        self.policies = {key: ind.missing for key, ind in indicators.items()}
-        self.order = tuple(reversed(range(len(self.nodes))))  # children always come after parents
-        self.full_caps = tuple(sum((self.nodes[c].max for c in kids), _ZERO) for kids in self.children)
+        policies = {key: ind.missing for key, ind in indicators.items()}
+        order = range(len(self.nodes) - 1, -1, -1)  # children always come after their parent
+        self._leaves = tuple((position, _leaf_step(self.nodes[position], policies), self.nodes[position]) for position in order if self.nodes[position].rule is not None)
+        self._parents = tuple(self._parent_step(position) for position in order if self.nodes[position].rule is None)
+        self._field_caps = tuple((position, self.nodes[position].max) for position in self.fields)
         self.field_caps = sum((self.nodes[f].max for f in self.fields), _ZERO)
 
+    def _parent_step(self, position: int) -> tuple[Any, ...]:
+        node = self.nodes[position]
+        kids = tuple((child, self.nodes[child].max, self.nodes[child].weight) for child in self.children[position])
+        full = sum((cap for _, cap, _ in kids), _ZERO)
+        return position, kids, node.max, full, node.aggregate == "weighted_mean"
+
     def run(self, values: dict[str, Any], row: int | None = None) -> Outcome:
-        """Score checked values; a RecordError lists every problem met on the way."""
+        """Score checked values (derived indicators are added to them); a RecordError lists
+        every problem met on the way."""
         problems: list[Problem] = []
+        size = len(self.nodes)
+        points: list[Decimal | None] = [None] * size
+        details: list[Any] = [None] * size
         with decimal.localcontext(CONTEXT):
             for key, indicator in self.derived:
                 self._derive(key, indicator, values, problems, row)
             if problems:
                 raise RecordError(problems)
-            points: list[Decimal | None] = [None] * len(self.nodes)
-            details: list[Any] = [None] * len(self.nodes)
-            for position in self.order:
-                node = self.nodes[position]
-                if node.rule is not None:
-                    try:
-                        points[position], details[position] = self._leaf(node, values)
-                    except (ValueError, ArithmeticError, KeyError) as error:
-                        problems.append(Problem(_reason(error), node=node.id, indicator=node.rule.indicator, row=row))
-                        points[position] = _ZERO
-                else:
-                    points[position], details[position] = self._parent(node, position, points)
+            for position, step, node in self._leaves:
+                try:
+                    points[position], details[position] = step(values)
+                except (ValueError, ArithmeticError, KeyError) as error:
+                    problems.append(Problem(_reason(error), node=node.id, indicator=node.rule.indicator, row=row))
             if problems:
                 raise RecordError(problems)
-            applicable = [(points[f], self.nodes[f].max) for f in self.fields if points[f] is not None]
+            for position, kids, cap, full, weighted in self._parents:
+                if weighted:
+                    points[position], details[position] = _weighted_mean(kids, cap, points)
+                    continue
+                raw = caps = _ZERO
+                applicable = False
+                for child, child_cap, _ in kids:
+                    child_points = points[child]
+                    if child_points is not None:
+                        raw += child_points
+                        caps += child_cap
+                        applicable = True
+                if not applicable:
+                    details[position] = _NONE_APPLICABLE
+                    continue
+                rescaled = caps != full
+                if rescaled:
+                    raw = raw * full / caps
+                points[position] = min(raw, cap)
+                details[position] = ("sum", raw, rescaled, caps)
+            total = caps = _ZERO
+            applicable = False
+            for position, cap in self._field_caps:
+                field_points = points[position]
+                if field_points is not None:
+                    total += field_points
+                    caps += cap
+                    applicable = True
             if not applicable:
                 raise RecordError([Problem("no criterion applies to this record: every field is not applicable", row=row)])
-            total = sum((p for p, _ in applicable), _ZERO)
-            caps = sum((cap for _, cap in applicable), _ZERO)
             if caps != self.field_caps:
                 total = total * self.field_caps / caps
             total = min(total, self.scale)
         return Outcome(points, details, values, total)
 
-    def _derive(self, key: str, indicator: Any, values: dict[str, Any], problems: list[Problem], row: int | None) -> None:
+    @staticmethod
+    def _derive(key: str, indicator: Any, values: dict[str, Any], problems: list[Problem], row: int | None) -> None:
         formula = indicator.formula
         absent = [name for name in formula.names if name not in values]
         if absent:
@@ -100,7 +139,7 @@ class Plan:
                 problems.append(Problem(f"cannot be computed: {', '.join(absent)} missing", indicator=key, row=row))
             return
         try:
-            result = formula.evaluate(values)
+            result = formula.evaluate_in_context(values)
         except (ArithmeticError, ValueError) as error:
             problems.append(Problem(f"formula {formula.source}: {_reason(error)}", indicator=key, row=row))
             return
@@ -109,46 +148,101 @@ class Plan:
             return
         values[key] = result
 
-    def _leaf(self, node: Node, values: dict[str, Any]) -> tuple[Decimal | None, Any]:
-        rule = node.rule
-        if isinstance(rule, ExpressionRule):
-            absent = [name for name in rule.expression.names if name not in values]
-            if not absent:
-                return rule.apply(node.max, values)
-            policy = min((self.policies[name] for name in absent), key=lambda p: _PRECEDENCE.get(p, -1))
-            return self._missing(node, absent[0], policy)
-        value = values.get(rule.indicator, values)  # the dict itself marks "absent"
-        if value is values:
-            return self._missing(node, rule.indicator, self.policies[rule.indicator])
-        return rule.apply(node.max, value)
 
-    @staticmethod
-    def _missing(node: Node, indicator: str, policy: str) -> tuple[Decimal | None, Any]:
-        detail = (MISSING_DETAIL, indicator, policy)
-        if policy == "zero":
-            return _ZERO, detail
-        if policy == "full":
-            return node.max, detail
-        if policy == "not_applicable":
-            return None, detail
+_NONE_APPLICABLE = ("none_applicable",)
+_ABSENT = object()
+
+
+def _weighted_mean(kids: tuple[tuple[int, Decimal, Decimal], ...], cap: Decimal, points: list[Decimal | None]) -> tuple[Decimal | None, Any]:
+    applicable = [(points[child], child_cap, weight) for child, child_cap, weight in kids if points[child] is not None]
+    if not applicable:
+        return None, _NONE_APPLICABLE
+    weights = sum((weight for _, _, weight in applicable), _ZERO)
+    share = sum((weight * p / child_cap for p, child_cap, weight in applicable), _ZERO) / weights  # type: ignore[operator]
+    return cap * share, ("weighted_mean", share)
+
+
+def _missing(node: Node, indicator: str, policy: str) -> tuple[Decimal | None, Any] | None:
+    """The outcome of a leaf whose indicator is missing (``None``: the record is in error)."""
+    detail = (MISSING_DETAIL, indicator, policy)
+    if policy == "zero":
+        return _ZERO, detail
+    if policy == "full":
+        return node.max, detail
+    if policy == "not_applicable":
+        return None, detail
+    return None
+
+
+def _leaf_step(node: Node, policies: dict[str, str]) -> Callable[[dict[str, Any]], tuple[Decimal | None, Any]]:
+    """A leaf as one callable from the record's values to (points, detail)."""
+    rule = node.rule
+    cap = node.max
+    apply = rule.apply  # type: ignore[union-attr]
+    if isinstance(rule, ExpressionRule):
+        names = rule.expression.names
+
+        def expression_step(values: dict[str, Any]) -> tuple[Decimal | None, Any]:
+            for name in names:
+                if name not in values:
+                    break
+            else:
+                return apply(cap, values)
+            absent = [name for name in names if name not in values]
+            policy = min((policies[name] for name in absent), key=lambda p: _PRECEDENCE.get(p, -1))
+            return _outcome_of_missing(node, absent[0], policy)
+
+        return expression_step
+    indicator = rule.indicator  # type: ignore[union-attr]
+    when_missing = _missing(node, indicator, policies[indicator])
+    if isinstance(rule, BandsRule):
+        return _bands_step(rule, cap, indicator, when_missing)
+
+    def step(values: dict[str, Any]) -> tuple[Decimal | None, Any]:
+        value = values.get(indicator, _ABSENT)
+        if value is _ABSENT:
+            if when_missing is None:
+                raise ValueError(f"indicator {indicator} is missing")
+            return when_missing
+        return apply(cap, value)
+
+    return step
+
+
+def _bands_step(rule: BandsRule, cap: Decimal, indicator: str, when_missing: tuple[Decimal | None, Any] | None) -> Callable[[dict[str, Any]], tuple[Decimal | None, Any]]:
+    """A band table as a lookup: bands are tried from the highest lower bound down, so the first
+    whose lower bound admits the value is the only band that can hold it (the methodology check
+    rejects empty and overlapping bands); its upper bound is then confirmed, and anything
+    unexpected goes to ``rule.apply`` itself (same result, same error)."""
+    table = sorted(
+        ((band.interval.low, band.interval.low_inclusive, band.interval.high, band.interval.high_inclusive, band.points, position) for position, band in enumerate(rule.bands)),
+        key=lambda row: (row[0] is not None, row[0] or 0, not row[1]),
+        reverse=True,
+    )
+    apply = rule.apply
+
+    def step(values: dict[str, Any]) -> tuple[Decimal | None, Any]:
+        value = values.get(indicator, _ABSENT)
+        if value.__class__ is Decimal:
+            for low, low_inclusive, high, high_inclusive, points, position in table:
+                if low is None or value > low or (low_inclusive and value == low):
+                    if high is None or value < high or (high_inclusive and value == high):
+                        return points, position
+                    break
+        elif value is _ABSENT:
+            if when_missing is None:
+                raise ValueError(f"indicator {indicator} is missing")
+            return when_missing
+        return apply(cap, value)
+
+    return step
+
+
+def _outcome_of_missing(node: Node, indicator: str, policy: str) -> tuple[Decimal | None, Any]:
+    outcome = _missing(node, indicator, policy)
+    if outcome is None:
         raise ValueError(f"indicator {indicator} is missing")
-
-    def _parent(self, node: Node, position: int, points: list[Decimal | None]) -> tuple[Decimal | None, Any]:
-        kids = self.children[position]
-        applicable = [(points[c], self.nodes[c]) for c in kids if points[c] is not None]
-        if not applicable:
-            return None, ("none_applicable",)
-        if node.aggregate == "weighted_mean":
-            weights = sum((child.weight for _, child in applicable), _ZERO)
-            share = sum((child.weight * p / child.max for p, child in applicable), _ZERO) / weights
-            return node.max * share, ("weighted_mean", share)
-        raw = sum((p for p, _ in applicable), _ZERO)
-        caps = sum((child.max for _, child in applicable), _ZERO)
-        full = self.full_caps[position]
-        rescaled = caps != full
-        if rescaled:
-            raw = raw * full / caps
-        return min(raw, node.max), ("sum", raw, rescaled, caps)
+    return outcome
 
 
 def _reason(error: BaseException) -> str:

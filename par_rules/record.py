@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from .arithmetic import NumberTooLarge, format_decimal, to_decimal
+from .arithmetic import MAX_DIGITS, MAX_MAGNITUDE, format_decimal, to_decimal
 from .errors import Problem, RecordError
-from .model import NUMERIC_TYPES, Indicator, Methodology
+from .model import Indicator, Methodology
 
-__all__ = ["Record", "RESERVED_KEYS", "prepare", "coerce_number", "coerce_boolean"]
+__all__ = ["Record", "RESERVED_KEYS", "Catalogue", "prepare", "coerce_number", "coerce_boolean"]
 
 RESERVED_KEYS = frozenset({"unit", "name", "period", "group", "self_assessed"})
 
@@ -113,35 +113,118 @@ def coerce_boolean(value: Any) -> bool:
     raise ValueError(f"{value!r} is not a yes/no value (use true/false, yes/no, có/không, 1/0)")
 
 
-def _coerce(indicator: Indicator, value: Any) -> Any:
-    kind = indicator.type
-    if kind in NUMERIC_TYPES:
-        if isinstance(value, bool):
+#: A text this short has fewer digits than :data:`MAX_DIGITS`, so only to_decimal's other
+#: checks (finite, magnitude) can fail on it.
+_SHORT_TEXT = 25
+_INT_BOUND = int(MAX_MAGNITUDE)
+
+
+def _read_number(value: Any) -> Decimal:
+    """:func:`coerce_number`, with a fast path for common values (short plain numbers as text,
+    small ints) that gives the same number; anything else, and every error, goes through it."""
+    kind = value.__class__
+    if kind is str and len(value) <= _SHORT_TEXT and "," not in value and "%" not in value and "_" not in value:
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return coerce_number(value)  # raises the error people read
+        if number.is_finite() and -MAX_MAGNITUDE < number < MAX_MAGNITUDE and (not number or number.adjusted() >= -MAX_DIGITS):
+            return number
+    elif kind is int and -_INT_BOUND < value < _INT_BOUND:
+        return Decimal(value)
+    return coerce_number(value)
+
+
+def _number_reader(indicator: Indicator) -> Callable[[Any], Decimal]:
+    """Check and coerce one value of a numeric indicator (type, whole number, range)."""
+    interval = indicator.range
+    low, high = interval.low, interval.high
+    low_open, high_open = not interval.low_inclusive, not interval.high_inclusive
+    whole = indicator.type == "count"
+
+    def read(value: Any) -> Decimal:
+        kind = value.__class__
+        if kind is bool:
             raise ValueError(f"{value!r} is a yes/no value, a number is needed")
-        number = coerce_number(value)
-        if kind == "count" and number != number.to_integral_value():
+        if kind is int and -_INT_BOUND < value < _INT_BOUND:  # the commonest cases inline: one call less
+            number = Decimal(value)
+        else:
+            number = _read_number(value)
+        if whole and kind is not int and number != number.to_integral_value():
             raise ValueError(f"{format_decimal(number)} is not a whole number (a count is needed)")
-        if number not in indicator.range:
-            raise ValueError(f"{format_decimal(number)} is outside the allowed range {indicator.range.symbols()}")
+        if (low is not None and (number < low or (low_open and number == low))) or (
+            high is not None and (number > high or (high_open and number == high))
+        ):
+            raise ValueError(f"{format_decimal(number)} is outside the allowed range {interval.symbols()}")
         return number
-    if kind == "boolean":
+
+    return read
+
+
+def _boolean_reader(indicator: Indicator) -> Callable[[Any], bool]:
+    def read(value: Any) -> bool:
+        if value is True or value is False:
+            return value
         return coerce_boolean(value)
-    if kind == "level":
-        if isinstance(value, str) and value.strip() in indicator.levels:
-            return value.strip()
-        raise ValueError(f"{value!r} is not a level of this indicator (levels: {', '.join(indicator.levels)})")
-    # answers: a mapping option -> number of respondents
-    if not isinstance(value, Mapping):
-        raise ValueError("survey answers must be a mapping of answer option to number of answers")
-    counts = {}
-    for option, count in value.items():
-        if option not in indicator.options:
-            raise ValueError(f"{option!r} is not an answer option (options: {', '.join(indicator.options)})")
-        number = coerce_number(count)
-        if number < 0:
-            raise ValueError(f"answer {option}: a number of answers cannot be negative")
-        counts[str(option)] = number
-    return MappingProxyType(counts)
+
+    return read
+
+
+def _level_reader(indicator: Indicator) -> Callable[[Any], str]:
+    levels = indicator.levels
+    named = ", ".join(levels)
+
+    def read(value: Any) -> str:
+        if isinstance(value, str):
+            level = value.strip()
+            if level in levels:
+                return level
+        raise ValueError(f"{value!r} is not a level of this indicator (levels: {named})")
+
+    return read
+
+
+def _answers_reader(indicator: Indicator) -> Callable[[Any], Mapping[str, Decimal] | None]:
+    options = indicator.options
+
+    def read(value: Any) -> Mapping[str, Decimal] | None:
+        """The answer counts, or ``None`` when there are no answers at all (then: missing)."""
+        if not isinstance(value, Mapping):
+            raise ValueError("survey answers must be a mapping of answer option to number of answers")
+        counts = {}
+        for option, count in value.items():
+            if option not in options:
+                raise ValueError(f"{option!r} is not an answer option (options: {', '.join(options)})")
+            number = _read_number(count)
+            if number < 0:
+                raise ValueError(f"answer {option}: a number of answers cannot be negative")
+            counts[str(option)] = number
+        return MappingProxyType(counts) if sum(counts.values()) else None
+
+    return read
+
+
+_READERS = {"boolean": _boolean_reader, "level": _level_reader, "answers": _answers_reader}
+
+
+class Catalogue:
+    """What checking a record needs, worked out once per methodology: a reader per input
+    indicator, chosen by its type, and the indicators a record must give.
+
+    >>> from par_rules import load
+    >>> catalogue = Catalogue(load("example/par-index/district").indicators)
+    >>> catalogue.readers["plan_completion"]("92,5"), catalogue.readers["reports_on_time"]("có")
+    (Decimal('92.5'), True)
+    """
+
+    __slots__ = ("indicators", "readers", "required")
+
+    def __init__(self, indicators: Mapping[str, Indicator]) -> None:
+        self.indicators = indicators
+        self.readers: dict[str, Callable[[Any], Any] | None] = {
+            key: None if indicator.derived else _READERS.get(indicator.type, _number_reader)(indicator) for key, indicator in indicators.items()
+        }
+        self.required = tuple(key for key, indicator in indicators.items() if not indicator.derived and indicator.missing == "error")
 
 
 def _missing(value: Any) -> bool:
@@ -151,36 +234,33 @@ def _missing(value: Any) -> bool:
 def prepare(methodology: Methodology, record: Record, row: int | None = None) -> dict[str, Any]:
     """Check a record against the catalogue: the values to score, or one RecordError listing
     every unknown indicator, wrong type, value out of range and missing value."""
+    plan = methodology.plan
+    catalogue: Catalogue = plan.catalogue if plan is not None else Catalogue(methodology.indicators)
+    readers = catalogue.readers
     problems: list[Problem] = []
     values: dict[str, Any] = {}
-    indicators = methodology.indicators
     for key, value in record.values.items():
-        indicator = indicators.get(key)
-        if indicator is None:
-            close = difflib.get_close_matches(str(key), list(indicators), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            problems.append(Problem(f"unknown indicator{hint}", indicator=str(key), row=row))
-            continue
-        if indicator.derived:
-            if not _missing(value):
+        read = readers.get(key)
+        if read is None:
+            if key not in readers:
+                close = difflib.get_close_matches(str(key), list(readers), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                problems.append(Problem(f"unknown indicator{hint}", indicator=str(key), row=row))
+            elif not _missing(value):
                 problems.append(Problem("is computed by the methodology's formula: leave it out of the record", indicator=key, row=row))
             continue
-        if _missing(value):
-            continue
+        if value is None or (isinstance(value, str) and (not value or value.isspace())):
+            continue  # missing (isspace: strip() would make a copy)
         try:
-            coerced = _coerce(indicator, value)
-        except NumberTooLarge as error:
-            problems.append(Problem(str(error), indicator=key, row=row))
-            continue
+            coerced = read(value)
         except (ValueError, TypeError) as error:
             problems.append(Problem(str(error), indicator=key, row=row))
             continue
-        if indicator.type == "answers" and not sum(coerced.values()):
-            continue  # no answers at all: treated as missing
-        values[key] = coerced
-    for key, indicator in indicators.items():
-        if key not in values and not indicator.derived and indicator.missing == "error" and not any(p.indicator == key for p in problems):
-            problems.append(Problem(f"missing value ({indicator.label})", indicator=key, row=row))
+        if coerced is not None:  # None: survey answers with no answer at all, treated as missing
+            values[key] = coerced
+    for key in catalogue.required:
+        if key not in values and not any(p.indicator == key for p in problems):
+            problems.append(Problem(f"missing value ({catalogue.indicators[key].label})", indicator=key, row=row))
     if problems:
         raise RecordError(problems)
     return values
