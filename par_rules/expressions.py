@@ -158,7 +158,7 @@ def compile_expression(
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as error:
         offset = (error.offset - 1) if error.offset else None
-        if "\n" not in source.strip() and ";" not in source:
+        if "\n" not in source.strip() and ";" not in source and not _is_statement(source.strip()):
             raise ExpressionError(f"syntax error: {error.msg}", offset) from None
         raise ExpressionError("an expression must be a single expression (no statements)", offset) from None
     except (RecursionError, MemoryError, ValueError):
@@ -175,6 +175,15 @@ def compile_expression(
     bindings.update({name: value for name, value in (constants or {}).items() if name in checker.used})
     used_names = tuple(sorted(checker.used - set(constants or {})))
     return Expression(source.strip(), used_names, kind, code, bindings, ast.unparse(tree))
+
+
+def _is_statement(source: str) -> bool:
+    """Whether the text parses as statements (an assignment, an import...), not as an expression."""
+    try:
+        ast.parse(source, mode="exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return False
+    return True
 
 
 class _Checker:
@@ -226,6 +235,9 @@ class _Checker:
         raise self.fail(f"the constant {value!r} is not allowed", node)
 
     def _Name(self, node: ast.Name, depth: int) -> str:
+        written = ast.get_source_segment(self.source, node)
+        if written != node.id:  # Python folds look-alike letters (ｘ, 𝔵) into x: refuse what is not written plainly
+            raise self.fail(f"the name {written!r} is written with look-alike Unicode letters; write it as {node.id!r}", node)
         if node.id in self.constants:
             self.used.add(node.id)
             return "number"

@@ -126,7 +126,8 @@ def fold_columns(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _text(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip()
+    text = value.strip()
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _check_utf8(path: Path) -> None:

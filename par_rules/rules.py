@@ -178,7 +178,7 @@ class DeductionRule:
     def apply(self, cap: Decimal, value: Decimal) -> tuple[Decimal, Decimal]:
         limit = cap if self.limit is None else min(self.limit, cap)
         raw = value * self.per_occurrence
-        return cap - min(raw, limit), raw
+        return cap - _clamp(raw, limit), raw  # a negative count (a number indicator) deducts nothing
 
     def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
         text = f"{fmt(cap)} − {value} × {fmt(self.per_occurrence)} → {fmt(points)}"
@@ -199,7 +199,7 @@ class BonusRule:
 
     def apply(self, cap: Decimal, value: Decimal) -> tuple[Decimal, Decimal]:
         raw = value * self.per_occurrence
-        return min(raw, cap), raw
+        return _clamp(raw, cap), raw  # a negative count (a number indicator) earns nothing
 
     def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
         text = f"{value} × {fmt(self.per_occurrence)} = {fmt(detail)}"

@@ -11,6 +11,7 @@ Both return every problem found, each with file, line, column and node id.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
@@ -73,7 +74,9 @@ def _validator() -> jsonschema.protocols.Validator:
 
 def check_schema(data: Any, where: SourceMap) -> list[Problem]:
     """Every way ``data`` breaks the schema, with the place of each in the file."""
-    problems = []
+    problems = _check_numbers(data, where)
+    if problems:  # a NaN cannot even be compared with the schema's bounds
+        return problems
     for error in _leaf_errors(_validator().iter_errors(data)):
         container, key = _container_of(data, list(error.absolute_path))
         place = where.locate(container, key)
@@ -85,6 +88,28 @@ def check_schema(data: Any, where: SourceMap) -> list[Problem]:
         message = _message(error)
         problems.append(place.problem(f"{message} (at {path})" if path else message, node=_node_id(data, error.absolute_path)))
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return problems
+
+
+#: What a number in a methodology may be: finite, below 10^15 in size, at most 10 decimals (so
+#: sums of caps stay exact in the default decimal context, and no computation can overflow).
+NUMBER_LIMITS = (Decimal(10) ** 15, 10)
+
+
+def _check_numbers(data: Any, where: SourceMap) -> list[Problem]:
+    """Every number outside :data:`NUMBER_LIMITS` (or not finite, such as ``!!float nan``)."""
+    problems = []
+    magnitude, decimals = NUMBER_LIMITS
+    stack = [data]
+    while stack:
+        container = stack.pop()
+        entries = container.items() if isinstance(container, dict) else enumerate(container) if isinstance(container, list) else ()
+        for key, value in entries:
+            if isinstance(value, (dict, list)):
+                stack.append(value)
+            elif isinstance(value, Decimal) and not (value.is_finite() and value.copy_abs() < magnitude and -value.as_tuple().exponent <= decimals):  # type: ignore[operator]
+                message = f"number {value} is not supported: numbers must be finite, below 10^15 in size, with at most {decimals} decimals"
+                problems.append(where.locate(container, key).problem(message))
     return problems
 
 
@@ -105,7 +130,7 @@ def _message(error: jsonschema.ValidationError) -> str:
         return f"{error.instance!r} is not one of: {', '.join(map(str, error.validator_value))}"
     if error.validator == "pattern":
         return f"{error.instance!r} is not a valid id (pattern {error.validator_value})"
-    return error.message.replace("Decimal(", "(")
+    return re.sub(r"Decimal\('([^']*)'\)", r"\1", error.message)  # Decimal('-4') reads as -4
 
 
 def _container_of(data: Any, path: list[Any]) -> tuple[Any, Any]:

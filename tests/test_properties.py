@@ -1,0 +1,288 @@
+"""Properties every methodology and every record must keep, over arbitrary generated ones
+(:mod:`par_rules.testing`): bounds, exact aggregation, monotonicity, determinism, thread safety,
+key-order independence, the YAML round trip, ``extends`` chains, and not-applicable rescaling
+against the hand formula.
+
+CI runs the derandomized ``ci`` profile; ``HYPOTHESIS_PROFILE=deep`` runs thousands of examples.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+import random
+import tempfile
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import par_rules
+from par_rules.arithmetic import CONTEXT
+from par_rules.dump import dump, to_yaml
+from par_rules.errors import RecordError
+from par_rules.expressions import reference_evaluate
+from par_rules.model import Interval, Methodology, Node
+from par_rules.record import Record, prepare
+from par_rules.rules import BandsRule, DeductionRule, ExpressionRule
+from par_rules.testing import extends_chains, load_text, methodologies, records
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+_PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
+
+
+# ------------------------------------------------------------ the hand formulas
+
+
+def _inside(value: Decimal, interval: Interval) -> bool:
+    above_low = interval.low is None or value > interval.low or (value == interval.low and interval.low_inclusive)
+    below_high = interval.high is None or value < interval.high or (value == interval.high and interval.high_inclusive)
+    return above_low and below_high
+
+
+def _clamp(value: Decimal, cap: Decimal) -> Decimal:
+    return max(ZERO, min(value, cap))
+
+
+def _leaf_by_hand(node: Node, values: Mapping[str, Any], methodology: Methodology) -> Decimal | None:
+    """A leaf's points from the rule's written definition (expressions through simpleeval)."""
+    rule, cap = node.rule, node.max
+    if isinstance(rule, ExpressionRule):
+        absent = [name for name in rule.expression.names if name not in values]
+        if absent:
+            policy = min((methodology.indicators[name].missing for name in absent), key=_PRECEDENCE.__getitem__)
+            return {"zero": ZERO, "full": cap, "not_applicable": None}[policy]
+        return _clamp(reference_evaluate(rule.expression, {**values, "MAX": cap}), cap)
+    if rule.indicator not in values:
+        return {"zero": ZERO, "full": cap, "not_applicable": None}[methodology.indicators[rule.indicator].missing]
+    value = values[rule.indicator]
+    kind = rule.kind
+    if kind == "bands":
+        return next(band.points for band in rule.bands if _inside(value, band.interval))
+    if kind == "levels":
+        return rule.points[value]
+    if kind == "boolean":
+        return (cap if rule.when_true is None else rule.when_true) if value else rule.when_false
+    if kind == "proportional":
+        return _clamp(cap * value / rule.full_at, cap)
+    if kind == "direct":
+        return value
+    if kind == "deduction":
+        limit = cap if rule.limit is None else min(rule.limit, cap)
+        return cap - _clamp(value * rule.per_occurrence, limit)
+    if kind == "bonus":
+        return _clamp(value * rule.per_occurrence, cap)
+    assert kind == "survey"
+    answers = sum(value.values(), ZERO)
+    return cap * (sum((n * rule.weights[o] for o, n in value.items()), ZERO) / answers) / HUNDRED
+
+
+def _aggregate(node: Node, children: list[tuple[Decimal | None, Node]]) -> Decimal | None:
+    """A parent's points from its children's: the sum rescaled over the applicable caps (capped),
+    or the weighted mean of the shares; ``None`` when no child applies."""
+    applicable = [(points, child) for points, child in children if points is not None]
+    if not applicable:
+        return None
+    if node.aggregate == "weighted_mean":
+        weights = sum((child.weight for _, child in applicable), ZERO)
+        share = sum((child.weight * p / child.max for p, child in applicable), ZERO) / weights
+        return node.max * share
+    total = sum((p for p, _ in applicable), ZERO)
+    applicable_caps = sum((child.max for _, child in applicable), ZERO)
+    all_caps = sum((child.max for _, child in children), ZERO)
+    if applicable_caps != all_caps:
+        total = total * all_caps / applicable_caps
+    return min(total, node.max)
+
+
+def score_by_hand(methodology: Methodology, record: Mapping[str, Any]) -> tuple[dict[str, Decimal | None], Decimal | None]:
+    """Every node's points and the total (``None``: no field applies), by the hand formulas."""
+    values = dict(prepare(methodology, Record.from_mapping(record)))
+    points: dict[str, Decimal | None] = {}
+    with decimal.localcontext(CONTEXT):
+        for key, indicator in _derived_in_order(methodology):
+            if all(name in values for name in indicator.formula.names):
+                values[key] = reference_evaluate(indicator.formula, values)
+
+        def visit(node: Node) -> Decimal | None:
+            if node.rule is not None:
+                points[node.id] = _leaf_by_hand(node, values, methodology)
+            else:
+                points[node.id] = _aggregate(node, [(visit(child), child) for child in node.children])
+            return points[node.id]
+
+        fields = [(visit(field), field) for field in methodology.criteria]
+        applicable = [(p, field.max) for p, field in fields if p is not None]
+        if not applicable:
+            return points, None
+        total = sum((p for p, _ in applicable), ZERO)
+        applicable_caps = sum((cap for _, cap in applicable), ZERO)
+        if applicable_caps != methodology.scale:  # some field does not apply: rescale to the scale
+            total = total * methodology.scale / applicable_caps
+        return points, min(total, methodology.scale)
+
+
+def _derived_in_order(methodology: Methodology) -> list[tuple[str, Any]]:
+    derived = {key: ind for key, ind in methodology.indicators.items() if ind.derived}
+    ordered: list[tuple[str, Any]] = []
+    while derived:
+        for key, ind in list(derived.items()):
+            if not any(name in derived for name in ind.formula.names):
+                ordered.append((key, derived.pop(key)))
+    return ordered
+
+
+def _score(methodology: Methodology, record: Mapping[str, Any]) -> par_rules.Result | None:
+    """The result, or ``None`` when no field applies (checked against the hand formula)."""
+    try:
+        return par_rules.score(methodology, record)
+    except RecordError as error:
+        assert [p.message for p in error.problems] == ["no criterion applies to this record: every field is not applicable"], error
+        assert score_by_hand(methodology, record)[1] is None
+        return None
+
+
+# ------------------------------------------------------------ the properties
+
+
+@given(methodologies(), st.data())
+def test_points_within_bounds_and_equal_to_the_hand_formula(methodology: Methodology, data: st.DataObject) -> None:
+    record = data.draw(records(methodology))
+    result = _score(methodology, record)
+    if result is None:
+        return
+    by_hand, total = score_by_hand(methodology, record)
+    for node in methodology.nodes():
+        points = result.points(node.id)
+        assert points == by_hand[node.id], node.id
+        assert points is None or ZERO <= points <= node.max, (node.id, points)
+    assert result.total == total
+    assert ZERO <= result.total <= methodology.scale
+    assert ZERO <= result.index <= HUNDRED
+    assert ZERO <= result.published_index <= HUNDRED
+    assert all(isinstance(r.points, (Decimal, type(None))) for r in result.nodes())
+
+
+@given(methodologies(), st.data())
+def test_parents_are_exactly_the_aggregation_of_their_children(methodology: Methodology, data: st.DataObject) -> None:
+    result = _score(methodology, data.draw(records(methodology)))
+    if result is None:
+        return
+    with decimal.localcontext(CONTEXT):
+        for node in methodology.nodes():
+            if node.children:
+                children = [(result.points(child.id), child) for child in node.children]
+                assert result.points(node.id) == _aggregate(node, children), node.id
+
+
+def _monotone_indicators(node: Node) -> tuple[str, ...]:
+    """The indicators a leaf's rule declares its points never decrease in."""
+    rule = node.rule
+    if isinstance(rule, ExpressionRule):
+        return rule.monotone_in
+    if isinstance(rule, BandsRule):
+        ordered = sorted(rule.bands, key=lambda band: (band.interval.low is not None, band.interval.low or ZERO, not band.interval.low_inclusive))
+        return (rule.indicator,) if all(a.points <= b.points for a, b in zip(ordered, ordered[1:])) else ()
+    if rule.kind in ("proportional", "bonus"):
+        return (rule.indicator,)
+    return ()
+
+
+@given(methodologies(), st.data())
+def test_raising_a_monotone_indicator_never_lowers_the_points(methodology: Methodology, data: st.DataObject) -> None:
+    record = data.draw(records(methodology, allow_missing=False))
+    before = _score(methodology, record)
+    if before is None:
+        return
+    values = prepare(methodology, Record.from_mapping(record))
+    for node in methodology.leaves():
+        decreasing = isinstance(node.rule, DeductionRule)
+        names = (node.rule.indicator,) if decreasing else _monotone_indicators(node)
+        for name in names:
+            indicator = methodology.indicators[name]
+            if indicator.derived or name not in values:
+                continue
+            high = indicator.range.high if indicator.range.high is not None else values[name] + 1000
+            raised = data.draw(st.integers(1, 1000).map(lambda n: min(values[name] + Decimal(n) / (1 if indicator.type == "count" else 4), high)))
+            after = _score(methodology, {**record, name: raised})
+            if after is None:
+                continue
+            old, new = before.points(node.id), after.points(node.id)
+            assert (new <= old) if decreasing else (new >= old), (node.id, name, values[name], raised, old, new)
+
+
+@given(methodologies(), st.data())
+def test_scoring_is_deterministic_thread_safe_and_independent_of_key_order(methodology: Methodology, data: st.DataObject) -> None:
+    batch = data.draw(st.lists(records(methodology), min_size=1, max_size=4))
+    expected = [_to_dict(methodology, record) for record in batch]
+    assert [_to_dict(methodology, record) for record in batch] == expected
+    shuffled = []
+    for record in batch:
+        keys = list(record)
+        random.Random(data.draw(st.integers(0, 2**32))).shuffle(keys)
+        shuffled.append({key: record[key] for key in keys})
+    assert [_to_dict(methodology, record) for record in shuffled] == expected
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs = list(pool.map(lambda _: [_to_dict(methodology, record) for record in batch], range(8)))
+    assert all(run == expected for run in runs)
+
+
+def _to_dict(methodology: Methodology, record: Mapping[str, Any]) -> dict[str, Any] | None:
+    result = _score(methodology, record)
+    return None if result is None else result.to_dict() | {"explain": result.explain()}
+
+
+@given(methodologies(), st.data())
+def test_a_dumped_methodology_loads_equal_and_scores_identically(methodology: Methodology, data: st.DataObject) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{methodology.version}.yaml"
+        path.write_text(dump(methodology), encoding="utf-8")
+        again = par_rules.load(path)
+    assert dataclasses.replace(again, file=None) == dataclasses.replace(methodology, file=None)
+    for record in data.draw(st.lists(records(methodology), min_size=1, max_size=3)):
+        assert _to_dict(again, record) == _to_dict(methodology, record)
+
+
+@given(extends_chains(), st.data())
+def test_an_extends_chain_loads_equal_to_the_flat_file(chain: tuple[dict, dict, dict], data: st.DataObject) -> None:
+    flat_data, parent, child = chain
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "chain").mkdir()
+        (root / "flat").mkdir()
+        (root / "chain" / "1.yaml").write_text(to_yaml(parent), encoding="utf-8")
+        (root / "chain" / "2.yaml").write_text(to_yaml(child), encoding="utf-8")
+        (root / "flat" / "2.yaml").write_text(to_yaml(flat_data), encoding="utf-8")
+        extended = par_rules.load(root / "chain" / "2.yaml")
+        flat = par_rules.load(root / "flat" / "2.yaml")
+    assert extended.extends == (flat.id, "1")
+    assert dataclasses.replace(extended, file=None, extends=None) == dataclasses.replace(flat, file=None)
+    record = data.draw(records(flat))
+    assert _to_dict(extended, record) == _to_dict(flat, record)
+
+
+def test_the_hand_formula_rescales_not_applicable_criteria() -> None:
+    """A fixed case of the rescaling formula, worked by hand: 1.2.2 does not apply, so 1.2
+    is 1.2.1's points × 5 / 3, and the index stays within bounds."""
+    methodology = par_rules.load("example/par-index/district", year=2024)
+    record = {
+        "plan_issued": "on_time", "plan_completion": 92, "reports_on_time": True, "inspected_share": "0.5",
+        "dossiers_on_time": 940, "dossiers_total": 1000, "online_rate": 60, "e_gov_points": "16.63",
+        "violations": 1, "satisfaction": {"A": 70, "B": 20, "C": 8, "D": 2},
+    }
+    result = par_rules.score(methodology, record)
+    assert result.points("1.2.2") is None
+    assert result.points("1.2") == Decimal("1.5") * 5 / 3 == score_by_hand(methodology, record)[0]["1.2"]
+    assert ZERO <= result.index <= HUNDRED
+
+
+def test_the_generated_methodologies_load_from_their_own_text() -> None:
+    text = to_yaml({"format": 1, "id": "a/b", "version": "1", "years": [2024], "title": "T", "issuer": "I", "level": "other",
+                    "scale": Decimal(1), "status": "illustrative", "indicators": {"x": {"label": "X", "type": "boolean"}},
+                    "criteria": [{"id": "1", "label": "L", "max": Decimal(1), "rule": {"kind": "boolean", "indicator": "x"}}]})
+    assert load_text(text).node("1").max == 1
