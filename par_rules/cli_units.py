@@ -47,6 +47,8 @@ def _open_methodology(source: str, year: int | None, version: str | None) -> Met
         return source
     try:
         return load(source, year=year, version=version)
+    except TypeError as error:  # --year or --version with a file
+        raise click.UsageError(str(error)) from None
     except (ParRulesError, OSError) as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from None

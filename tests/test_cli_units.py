@@ -52,6 +52,9 @@ def test_xlsx_needs_a_file_and_unknown_options_are_usage_errors() -> None:
     assert run("gaps", *OLD, "--unit", "nowhere")[0] == 2
     assert run("whatif", *OLD, "--unit", "y-yen", "--set", "online_rate")[0] == 2
     assert run("score", "example/par-index/district", "no-such-file.csv")[0] == 2
+    assert run("score", *NEW, "--year", "2025")[0] == 2  # a file is one version already
+    code, _, err = run("rank", "example/par-index/nowhere", OLD[1], "--year", "2024")
+    assert code == 1 and "no methodology with id" in err
 
 
 def test_bad_rows_are_reported_by_number_and_every_good_row_output(tmp_path: Path) -> None:
@@ -68,6 +71,16 @@ def test_bad_rows_are_reported_by_number_and_every_good_row_output(tmp_path: Pat
     assert "5 of 7 rows scored; problems in row(s) 3, 6" in err
     code, out, err = run("rank", NEW[0], str(path))
     assert code == 1 and "truc-ninh" in out and "y-yen" not in out
+
+
+def test_an_id_picks_the_version_per_row(tmp_path: Path) -> None:
+    records = json.loads(Path(OLD[1]).read_text(encoding="utf-8"))
+    records[1]["period"] = 2019
+    path = tmp_path / "units.json"
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run("score", OLD[0], str(path), "--format", "csv")
+    assert code == 1 and len(out.splitlines()) == 7  # header and the 6 good rows
+    assert "row 2: indicator period: no version of example/par-index/district applies to 2019" in err
 
 
 def test_an_unreadable_file_is_exit_1(tmp_path: Path) -> None:
