@@ -123,6 +123,24 @@ def test_api_docstrings_show_doctests_as_sessions_and_roles_as_code() -> None:
     assert module.markdown_docstring(">>> 1").splitlines() == ["```pycon", ">>> 1", "```"]
 
 
+def test_mkdocs_serve_watches_the_methodologies() -> None:
+    _require("mkdocs")
+    spec = importlib.util.spec_from_file_location("criteria_browser_hook", ROOT / "docs" / "_hooks" / "criteria_browser.py")
+    assert spec is not None and spec.loader is not None
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+
+    class Server:
+        watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(path)
+
+    server = Server()
+    assert hook.on_serve(server, config=None, builder=None) is server
+    assert server.watched == [str(par_rules.shipped_root())]
+
+
 # --- the built site -------------------------------------------------------------------------------
 
 
