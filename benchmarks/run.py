@@ -1,0 +1,247 @@
+"""Benchmark par_rules against a naive simpleeval engine and a hand-written scorer.
+
+Run from the repository root::
+
+    python benchmarks/run.py            # the full run (a few minutes)
+    python benchmarks/run.py --quick    # a small run that only shows everything works
+
+One run, on the same data, prints each figure with its target and whether it is met:
+
+- the cost of one record in par_rules (``par_rules.score``: check, coerce, evaluate, build the
+  result) against (a) a naive engine calling ``simpleeval.simple_eval`` for every formula of
+  every record and (b) a hand-written ``Decimal`` scorer of the same methodology; all three
+  are first checked to give identical totals, indices and bands on every sample record;
+- the time to score 100,000 records in memory;
+- the time to load and validate the largest shipped methodology (and the generated one), and
+  the time of ``import par_rules``, each in a fresh interpreter;
+- the command line from CSV to CSV: its time, and its peak memory (resident set size).
+
+The methodology scored is generated (:mod:`methodology`, 96 leaves mixing every rule kind) so
+that the hand-written scorer can follow it exactly. Timings take the best of several rounds,
+interleaved, because the machine is shared and noisy; ratios come from the same rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(HERE), str(ROOT)]
+
+import par_rules  # noqa: E402
+from baselines import handwritten_score, naive_score  # noqa: E402
+from methodology import DERIVED, INDICATORS, methodology_yaml, records  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure and its target."""
+
+    what: str
+    value: float
+    unit: str
+    target: str
+    met: bool | None  # None: no target
+
+    def line(self) -> str:
+        verdict = "" if self.met is None else ("  met" if self.met else "  NOT MET")
+        return f"  {self.what:<58} {self.value:>12,.2f} {self.unit:<10} target {self.target}{verdict}"
+
+
+def _per_record(score: Callable[[Any], Any], sample: Sequence[Any]) -> float:
+    """Seconds per record over one pass of the sample."""
+    start = time.perf_counter()
+    for record in sample:
+        score(record)
+    return (time.perf_counter() - start) / len(sample)
+
+
+def check_identical(methodology: par_rules.Methodology, sample: Sequence[dict[str, Any]], naive_sample: int) -> None:
+    """Stop the benchmark unless all three scorers agree exactly on every sample record."""
+    for number, record in enumerate(sample):
+        result = par_rules.score(methodology, record)
+        ours = (result.total, result.published_index, result.band.id if result.band else None)
+        by_hand = handwritten_score(record)
+        if ours != by_hand:
+            raise SystemExit(f"record {number + 1}: par_rules gives {ours}, the hand-written scorer {by_hand}")
+        if number < naive_sample and naive_score(record) != by_hand:
+            raise SystemExit(f"record {number + 1}: the naive engine gives {naive_score(record)}, the hand-written scorer {by_hand}")
+
+
+def per_record_costs(methodology: par_rules.Methodology, sample: Sequence[dict[str, Any]], naive_sample: int, rounds: int) -> dict[str, float]:
+    """Best seconds per record of each scorer over interleaved rounds."""
+    scorers: dict[str, tuple[Callable[[Any], Any], Sequence[Any]]] = {
+        "par_rules": (lambda record: par_rules.score(methodology, record), sample),
+        "hand-written": (handwritten_score, sample),
+        "naive simpleeval": (naive_score, sample[:naive_sample]),
+    }
+    best = {name: float("inf") for name in scorers}
+    for _ in range(rounds):
+        for name, (score, records_) in scorers.items():
+            best[name] = min(best[name], _per_record(score, records_))
+    return best
+
+
+def throughput(methodology: par_rules.Methodology, count: int) -> float:
+    """Seconds to score ``count`` generated records in memory (records made beforehand)."""
+    made = records(count, seed=11)
+    start = time.perf_counter()
+    for record in made:
+        par_rules.score(methodology, record)
+    return time.perf_counter() - start
+
+
+def fresh_python(code: str, repeat: int) -> float:
+    """Best seconds printed by ``code`` run in a fresh interpreter (no warm caches)."""
+    best = float("inf")
+    for _ in range(repeat):
+        output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+        best = min(best, float(output.stdout.strip()))
+    return best
+
+
+def load_time(path: Path, repeat: int) -> float:
+    code = f"import time, par_rules; s = time.perf_counter(); par_rules.load({str(path)!r}); print(time.perf_counter() - s)"
+    return fresh_python(code, repeat)
+
+
+def import_time(repeat: int) -> float:
+    return fresh_python("import time; s = time.perf_counter(); import par_rules; print(time.perf_counter() - s)", repeat)
+
+
+def largest_shipped() -> tuple[Path, int]:
+    """The shipped methodology with the most leaves (extends resolved), and its leaf count."""
+    best: tuple[Path, int] = (Path(), -1)
+    for info in par_rules.all_versions():
+        leaves = sum(1 for _ in par_rules.load(info.path).leaves())
+        if leaves > best[1]:
+            best = (Path(info.path), leaves)
+    return best
+
+
+def write_csv(path: Path, count: int) -> None:
+    """``count`` generated records as a wide CSV file (survey answers as ``indicator.option``)."""
+    answers = [name for name, (kind, _) in INDICATORS.items() if kind == "answers"]
+    derived = {d.id for d in DERIVED}
+    plain = [name for name, (kind, _) in INDICATORS.items() if kind != "answers" and name not in derived]
+    columns = ["unit", "period"] + plain + [f"{name}.{option}" for name in answers for option in "ABCD"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        chunk = 10_000
+        for start in range(0, count, chunk):
+            for record in records(min(chunk, count - start), seed=start):
+                row = []
+                for column in columns:
+                    name, _, option = column.partition(".")
+                    value = record.get(name)
+                    if option:
+                        value = value[option]
+                    row.append("" if value is None else value)
+                writer.writerow(row)
+
+
+def command_line(methodology_path: Path, rows: int, work: Path) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB) of ``par-rules score RECORDS.csv -o OUT.csv``."""
+    source = work / f"records-{rows}.csv"
+    write_csv(source, rows)
+    target = work / f"scores-{rows}.csv"
+    command = [sys.executable, "-c", "from par_rules.cli import main; main()", "score", str(methodology_path), str(source), "-o", str(target), "--no-progress"]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"the command line failed ({process.returncode}): {errors[-2000:]}")
+    with target.open(encoding="utf-8-sig") as handle:
+        written = sum(1 for _ in handle) - 1
+    if written != rows:
+        raise SystemExit(f"the command line wrote {written} rows for {rows} records")
+    return seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.python_implementation()} {platform.python_version()} on {platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a small run: checks that everything works, figures not meaningful")
+    parser.add_argument("--cli-rows", type=int, help="rows of the CSV given to the command line (default 100,000; quick: 300)")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    sample_size, naive_sample, rounds = (200, 20, 1) if quick else (2_000, 200, 5)
+    in_memory = 2_000 if quick else 100_000
+    cli_rows = args.cli_rows or (300 if quick else 100_000)
+    repeat = 1 if quick else 5
+
+    print(f"par_rules benchmark{' (quick: figures not meaningful)' if quick else ''}")
+    print(f"  machine: {machine()}")
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        generated = work / "2024.yaml"  # a methodology file is named after its version
+        generated.write_text(methodology_yaml(), encoding="utf-8")
+        methodology = par_rules.load(generated)
+        leaves = sum(1 for _ in methodology.leaves())
+        kinds = sorted({leaf.rule.kind for leaf in methodology.leaves()})  # type: ignore[union-attr]
+        print(f"  methodology: generated, {leaves} leaves ({', '.join(kinds)}), {len(methodology.indicators)} indicators")
+        sample = records(sample_size)
+        check_identical(methodology, sample, naive_sample)
+        print(f"  identical totals, indices and bands: par_rules = hand-written on {sample_size} records, = naive on {naive_sample}")
+
+        figures: list[Figure] = []
+        costs = per_record_costs(methodology, sample, naive_sample, rounds)
+        ours, by_hand, naive = costs["par_rules"], costs["hand-written"], costs["naive simpleeval"]
+        figures += [
+            Figure("par_rules, per record", ours * 1e6, "µs", "-", None),
+            Figure("hand-written Decimal scorer, per record", by_hand * 1e6, "µs", "-", None),
+            Figure("naive engine (simple_eval per formula), per record", naive * 1e6, "µs", "-", None),
+            Figure("par_rules / hand-written", ours / by_hand, "×", "≤ 1.5", ours / by_hand <= 1.5),
+            Figure("naive / par_rules (how much faster par_rules is)", naive / ours, "×", "≥ 25", naive / ours >= 25),
+        ]
+        seconds = throughput(methodology, in_memory)
+        figures.append(Figure(f"{in_memory:,} records in memory", seconds, "s", "≤ 10 (100,000 records)", seconds <= 10 if in_memory == 100_000 else None))
+        shipped, shipped_leaves = largest_shipped()
+        load_shipped = load_time(shipped, repeat)
+        figures.append(Figure(f"load + validate {shipped.relative_to(ROOT) if shipped.is_relative_to(ROOT) else shipped} ({shipped_leaves} leaves)", load_shipped * 1e3, "ms", "≤ 150", load_shipped <= 0.150))
+        load_generated = load_time(generated, repeat)
+        figures.append(Figure(f"load + validate the generated methodology ({leaves} leaves)", load_generated * 1e3, "ms", "≤ 150", load_generated <= 0.150))
+        imported = import_time(repeat)
+        figures.append(Figure("import par_rules", imported * 1e3, "ms", "≤ 150", imported <= 0.150))
+        cli_seconds, peak = command_line(generated, cli_rows, work)
+        full = cli_rows == 100_000
+        figures.append(Figure(f"command line, CSV → CSV, {cli_rows:,} rows", cli_seconds, "s", "≤ 20 (100,000 rows)", cli_seconds <= 20 if full else None))
+        figures.append(Figure(f"command line peak memory, {cli_rows:,} rows", peak, "MB", "< 200 (1,000,000 rows)", peak < 200 if cli_rows >= 1_000_000 else None))
+    print()
+    for figure in figures:
+        print(figure.line())
+    missed = [figure.what for figure in figures if figure.met is False]
+    print()
+    print(f"  {len(missed)} target(s) not met" + (": " + "; ".join(missed) if missed else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
