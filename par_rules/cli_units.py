@@ -30,6 +30,7 @@ from .files import Table, read_records, results_table, write_table
 from .load import read_yaml_file
 from .model import Methodology
 from .ranking import Ranking, rank
+from .registry import versions
 from .report import Result
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command"]
@@ -44,6 +45,9 @@ _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".md": "md",
 def _open_methodology(source: str, year: int | None, version: str | None) -> Methodology | str:
     """A loaded methodology, or the id itself when each record's period should pick the version."""
     if not _is_path(source) and year is None and version is None:
+        if not versions(source):
+            click.echo(f"no methodology with id {source!r} (par-rules check lists what is shipped; or give a file)", err=True)
+            raise SystemExit(1)
         return source
     try:
         return load(source, year=year, version=version)
@@ -108,7 +112,11 @@ def _emit(table: Table, format: str, output: str | None, notes: Sequence[str] = 
     chosen = _chosen_format(format, output)
     if chosen == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
-    rendered = write_table(table, "text" if chosen == "table" else chosen, output)  # type: ignore[arg-type]
+    try:
+        rendered = write_table(table, "text" if chosen == "table" else chosen, output)  # type: ignore[arg-type]
+    except OSError as error:
+        click.echo(f"cannot write {output}: {error.strerror or error}", err=True)
+        raise SystemExit(1) from None
     if output is not None:
         click.echo(f"wrote {output}", err=True)
         if notes:

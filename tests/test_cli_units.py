@@ -55,6 +55,10 @@ def test_xlsx_needs_a_file_and_unknown_options_are_usage_errors() -> None:
     assert run("score", *NEW, "--year", "2025")[0] == 2  # a file is one version already
     code, _, err = run("rank", "example/par-index/nowhere", OLD[1], "--year", "2024")
     assert code == 1 and "no methodology with id" in err
+    code, _, err = run("rank", "example/par-index/nowhere", OLD[1])
+    assert code == 1 and err.count("no methodology with id") == 1
+    code, _, err = run("score", *OLD, "--format", "csv", "-o", "/nonexistent-folder/out.csv")
+    assert code == 1 and "cannot write /nonexistent-folder/out.csv" in err
 
 
 def test_bad_rows_are_reported_by_number_and_every_good_row_output(tmp_path: Path) -> None:
