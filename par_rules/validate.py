@@ -16,9 +16,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .arithmetic import format_decimal as fmt
 from .errors import Problem
@@ -35,6 +33,9 @@ from .rules import (
     ProportionalRule,
     SurveyRule,
 )
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["schema", "check_schema", "check_model"]
 
@@ -60,6 +61,8 @@ def schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema  # here, not at the top: it costs ~45 ms, which `import par_rules` need not pay
+
     base = jsonschema.Draft202012Validator
     # Numbers are read as exact Decimals; booleans are not numbers.
     checker = base.TYPE_CHECKER.redefine_many(
