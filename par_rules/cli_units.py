@@ -214,6 +214,13 @@ def rank_command(methodology: str, records: str, year: int | None, version_: str
     batch.finish()
 
 
+def _signed(value: Decimal) -> str:
+    """A change with its sign: "+1.9", "-0.5", "≈+1.6583"."""
+    text = format_short(abs(value))
+    sign = "+" if value > 0 else "-" if value < 0 else ""
+    return text.replace("≈", "≈" + sign) if text.startswith("≈") else sign + text
+
+
 def _band_line(band: str | None, units: tuple[str, ...], shown: int = 12) -> str:
     listed = ", ".join(units[:shown]) + (f" and {len(units) - shown} more" if len(units) > shown else "")
     return f"band {band or '-'} ({len(units)}): {listed}"
@@ -341,9 +348,8 @@ def gaps_command(methodology: str, records: str, year: int | None, version_: str
         lines += ["", f"Self-assessment: {len(claims.differences)} node(s) differ from the appraisal, {len(claims.agreed)} agree."]
         for difference in claims.differences:
             appraised = "n/a" if difference.appraised is None else format_short(difference.appraised)
-            sign = "+" if difference.difference > 0 else ""
             extra = "  (claims more than the max)" if difference.above_max else ""
-            lines.append(f"  {difference.id:<8} claimed {format_short(difference.claimed):>8}, appraised {appraised:>8}: {sign}{format_short(difference.difference)}{extra}")
+            lines.append(f"  {difference.id:<8} claimed {format_short(difference.claimed):>8}, appraised {appraised:>8}: {_signed(difference.difference)}{extra}")
     click.echo("\n".join(lines))
     batch.finish()
 
@@ -388,7 +394,7 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
 
     lines = [
         f"{unit} with {', '.join(f'{key} = {value}' for key, value in parsed.items())}:",
-        f"  total  {fmt(before.published_total)} → {fmt(after.published_total)}   ({'+' if outcome.points_change >= 0 else ''}{format_short(outcome.points_change)} points)",
+        f"  total  {fmt(before.published_total)} → {fmt(after.published_total)}   ({_signed(outcome.points_change)} points)",
         f"  index  {fmt(before.published_index)}% → {fmt(after.published_index)}%",
         f"  band   {band(before)} → {band(after)}",
     ]
