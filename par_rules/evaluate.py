@@ -19,9 +19,9 @@ from typing import Any
 
 from .arithmetic import CONTEXT, format_decimal as fmt
 from .errors import Problem, RecordError
-from .model import Methodology, Node
+from .model import Indicator, Methodology, Node
 from .record import Catalogue
-from .rules import BandsRule, ExpressionRule
+from .rules import BandsRule, ExpressionRule, _clamp as clamp
 
 __all__ = ["Plan", "Outcome", "MISSING_DETAIL"]
 
@@ -63,9 +63,19 @@ class Plan:
         indicators = methodology.indicators
         self.catalogue = Catalogue(indicators)
         self.derived = tuple(_dependency_order({key: ind for key, ind in indicators.items() if ind.derived}))
+        self._derivations = tuple(_derivation(key, indicator) for key, indicator in self.derived)
         policies = {key: ind.missing for key, ind in indicators.items()}
         order = range(len(self.nodes) - 1, -1, -1)  # children always come after their parent
         self._leaves = tuple((position, _leaf_step(self.nodes[position], policies), self.nodes[position]) for position in order if self.nodes[position].rule is not None)
+        self._may_lapse = [False] * len(self.nodes)  # may be "not applicable" for some record
+        for position in order:
+            node = self.nodes[position]
+            if isinstance(node.rule, ExpressionRule):
+                self._may_lapse[position] = any(policies[name] == "not_applicable" for name in node.rule.expression.names)
+            elif node.rule is not None:
+                self._may_lapse[position] = policies[node.rule.indicator] == "not_applicable"
+            else:
+                self._may_lapse[position] = all(self._may_lapse[child] for child in self.children[position])
         self._parents = tuple(self._parent_step(position) for position in order if self.nodes[position].rule is None)
         self._field_caps = tuple((position, self.nodes[position].max) for position in self.fields)
         self.field_caps = sum((self.nodes[f].max for f in self.fields), _ZERO)
@@ -74,7 +84,8 @@ class Plan:
         node = self.nodes[position]
         kids = tuple((child, self.nodes[child].max, self.nodes[child].weight) for child in self.children[position])
         full = sum((cap for _, cap, _ in kids), _ZERO)
-        return position, kids, node.max, full, node.aggregate == "weighted_mean"
+        steady = not any(self._may_lapse[child] for child in self.children[position])  # every child always applies
+        return position, kids, node.max, full, node.aggregate == "weighted_mean", steady
 
     def run(self, values: dict[str, Any], row: int | None = None) -> Outcome:
         """Score checked values (derived indicators are added to them); a RecordError lists
@@ -84,8 +95,8 @@ class Plan:
         points: list[Decimal | None] = [None] * size
         details: list[Any] = [None] * size
         with decimal.localcontext(CONTEXT):
-            for key, indicator in self.derived:
-                self._derive(key, indicator, values, problems, row)
+            for derive in self._derivations:
+                derive(values, problems, row)
             if problems:
                 raise RecordError(problems)
             for position, step, node in self._leaves:
@@ -95,9 +106,16 @@ class Plan:
                     problems.append(Problem(_reason(error), node=node.id, indicator=node.rule.indicator, row=row))
             if problems:
                 raise RecordError(problems)
-            for position, kids, cap, full, weighted in self._parents:
+            for position, kids, cap, full, weighted, steady in self._parents:
                 if weighted:
                     points[position], details[position] = _weighted_mean(kids, cap, points)
+                    continue
+                if steady:  # no child left out: nothing to rescale
+                    raw = _ZERO
+                    for child, _, _ in kids:
+                        raw += points[child]  # type: ignore[operator]
+                    points[position] = min(raw, cap)
+                    details[position] = ("sum", raw, False, full)
                     continue
                 raw = caps = _ZERO
                 applicable = False
@@ -130,27 +148,36 @@ class Plan:
             total = min(total, self.scale)
         return Outcome(points, details, values, total)
 
-    @staticmethod
-    def _derive(key: str, indicator: Any, values: dict[str, Any], problems: list[Problem], row: int | None) -> None:
-        formula = indicator.formula
-        absent = [name for name in formula.names if name not in values]
-        if absent:
-            if indicator.missing == "error":
-                problems.append(Problem(f"cannot be computed: {', '.join(absent)} missing", indicator=key, row=row))
-            return
-        try:
-            result = formula.evaluate_in_context(values)
-        except (ArithmeticError, ValueError) as error:
-            problems.append(Problem(f"formula {formula.source}: {_reason(error)}", indicator=key, row=row))
-            return
-        if indicator.type != "boolean" and result not in indicator.range:
-            problems.append(Problem(f"formula gives {fmt(result)}, outside the allowed range {indicator.range.symbols()} (check the inputs)", indicator=key, row=row))
-            return
-        values[key] = result
-
 
 _NONE_APPLICABLE = ("none_applicable",)
 _ABSENT = object()
+
+
+def _derivation(key: str, indicator: Indicator) -> Callable[[dict[str, Any], list[Problem], int | None], None]:
+    """A derived indicator as one step: compute it into the values, or note why it cannot be."""
+    formula = indicator.formula
+    assert formula is not None  # only derived indicators come here
+    names, compute, interval = formula.names, formula.evaluate_in_context, indicator.range
+    required, ranged = indicator.missing == "error", indicator.type != "boolean"
+
+    def derive(values: dict[str, Any], problems: list[Problem], row: int | None) -> None:
+        for name in names:
+            if name not in values:
+                if required:
+                    absent = [name for name in names if name not in values]
+                    problems.append(Problem(f"cannot be computed: {', '.join(absent)} missing", indicator=key, row=row))
+                return
+        try:
+            result = compute(values)
+        except (ArithmeticError, ValueError) as error:
+            problems.append(Problem(f"formula {formula.source}: {_reason(error)}", indicator=key, row=row))
+            return
+        if ranged and result not in interval:
+            problems.append(Problem(f"formula gives {fmt(result)}, outside the allowed range {interval.symbols()} (check the inputs)", indicator=key, row=row))
+            return
+        values[key] = result
+
+    return derive
 
 
 def _weighted_mean(kids: tuple[tuple[int, Decimal, Decimal], ...], cap: Decimal, points: list[Decimal | None]) -> tuple[Decimal | None, Any]:
@@ -181,13 +208,15 @@ def _leaf_step(node: Node, policies: dict[str, str]) -> Callable[[dict[str, Any]
     apply = rule.apply  # type: ignore[union-attr]
     if isinstance(rule, ExpressionRule):
         names = rule.expression.names
+        compute = rule.expression.evaluate_in_context  # ExpressionRule.apply, without entering CONTEXT again
 
         def expression_step(values: dict[str, Any]) -> tuple[Decimal | None, Any]:
             for name in names:
                 if name not in values:
                     break
             else:
-                return apply(cap, values)
+                raw = compute(values)
+                return clamp(raw, cap), raw
             absent = [name for name in names if name not in values]
             policy = min((policies[name] for name in absent), key=lambda p: _PRECEDENCE.get(p, -1))
             return _outcome_of_missing(node, absent[0], policy)

@@ -123,11 +123,11 @@ def _read_number(value: Any) -> Decimal:
     """:func:`coerce_number`, with a fast path for common values (short plain numbers as text,
     small ints) that gives the same number; anything else, and every error, goes through it."""
     kind = value.__class__
-    if kind is str and len(value) <= _SHORT_TEXT and "," not in value and "%" not in value and "_" not in value:
-        try:
+    if kind is str and len(value) <= _SHORT_TEXT:
+        try:  # Decimal refuses what coerce_number would rewrite ("88,9", "93%"); "_" changes no value
             number = Decimal(value)
         except ArithmeticError:
-            return coerce_number(value)  # raises the error people read
+            return coerce_number(value)
         if number.is_finite() and -MAX_MAGNITUDE < number < MAX_MAGNITUDE and (not number or number.adjusted() >= -MAX_DIGITS):
             return number
     elif kind is int and -_INT_BOUND < value < _INT_BOUND:
