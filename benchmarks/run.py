@@ -94,12 +94,16 @@ def per_record_costs(methodology: par_rules.Methodology, sample: Sequence[dict[s
     return best
 
 
-def throughput(methodology: par_rules.Methodology, count: int) -> float:
-    """Seconds to score ``count`` generated records in memory (records made beforehand)."""
-    made = records(count, seed=11)
+def throughput(methodology: par_rules.Methodology, count: int, pool: int = 5_000) -> float:
+    """Seconds to score ``count`` records in memory, one after the other, results dropped.
+
+    The records are ``pool`` generated ones taken in turn: holding 100,000 distinct records of
+    110 values would only measure the garbage collector walking them.
+    """
+    made = records(min(pool, count), seed=11)
     start = time.perf_counter()
-    for record in made:
-        par_rules.score(methodology, record)
+    for number in range(count):
+        par_rules.score(methodology, made[number % len(made)])
     return time.perf_counter() - start
 
 
@@ -189,7 +193,7 @@ def machine() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small run: checks that everything works, figures not meaningful")
-    parser.add_argument("--cli-rows", type=int, help="rows of the CSV given to the command line (default 100,000; quick: 300)")
+    parser.add_argument("--cli-rows", type=int, help="rows of the CSV given to the command line (default 100,000; quick: 300); 1000000 checks the memory target itself")
     args = parser.parse_args(argv)
     quick = args.quick
     sample_size, naive_sample, rounds = (200, 20, 1) if quick else (2_000, 200, 5)
@@ -233,7 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli_seconds, peak = command_line(generated, cli_rows, work)
         full = cli_rows == 100_000
         figures.append(Figure(f"command line, CSV → CSV, {cli_rows:,} rows", cli_seconds, "s", "≤ 20 (100,000 rows)", cli_seconds <= 20 if full else None))
-        figures.append(Figure(f"command line peak memory, {cli_rows:,} rows", peak, "MB", "< 200 (1,000,000 rows)", peak < 200 if cli_rows >= 1_000_000 else None))
+        # A run over 1,000,000 rows passes through the same first rows, so a peak already over
+        # 200 MB here misses the target; a lower one says nothing about 1,000,000 rows.
+        memory_met = peak < 200 if cli_rows >= 1_000_000 else (False if peak >= 200 else None)
+        figures.append(Figure(f"command line peak memory, {cli_rows:,} rows", peak, "MB", "< 200 (1,000,000 rows)", memory_met))
     print()
     for figure in figures:
         print(figure.line())
