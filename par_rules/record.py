@@ -140,6 +140,7 @@ def _number_reader(indicator: Indicator) -> Callable[[Any], Decimal]:
     interval = indicator.range
     low, high = interval.low, interval.high
     low_open, high_open = not interval.low_inclusive, not interval.high_inclusive
+    closed = low is not None and high is not None and not low_open and not high_open  # [low, high]: one chained test
     whole = indicator.type == "count"
 
     def read(value: Any) -> Decimal:
@@ -152,8 +153,10 @@ def _number_reader(indicator: Indicator) -> Callable[[Any], Decimal]:
             number = _read_number(value)
         if whole and kind is not int and number != number.to_integral_value():
             raise ValueError(f"{format_decimal(number)} is not a whole number (a count is needed)")
-        if (low is not None and (number < low or (low_open and number == low))) or (
-            high is not None and (number > high or (high_open and number == high))
+        if (
+            not low <= number <= high  # type: ignore[operator]
+            if closed
+            else (low is not None and (number < low or (low_open and number == low))) or (high is not None and (number > high or (high_open and number == high)))
         ):
             raise ValueError(f"{format_decimal(number)} is outside the allowed range {interval.symbols()}")
         return number
@@ -177,7 +180,7 @@ def _level_reader(indicator: Indicator) -> Callable[[Any], str]:
     def read(value: Any) -> str:
         if isinstance(value, str):
             level = value.strip()
-            if level in levels:
+            if level and level in levels:  # a blank value is missing, never a level
                 return level
         raise ValueError(f"{value!r} is not a level of this indicator (levels: {named})")
 
@@ -249,12 +252,13 @@ def prepare(methodology: Methodology, record: Record, row: int | None = None) ->
             elif not _missing(value):
                 problems.append(Problem("is computed by the methodology's formula: leave it out of the record", indicator=key, row=row))
             continue
-        if value is None or (isinstance(value, str) and (not value or value.isspace())):
-            continue  # missing (isspace: strip() would make a copy)
+        if value is None:
+            continue
         try:
             coerced = read(value)
         except (ValueError, TypeError) as error:
-            problems.append(Problem(str(error), indicator=key, row=row))
+            if not _missing(value):  # every reader refuses a blank text, which is a missing value
+                problems.append(Problem(str(error), indicator=key, row=row))
             continue
         if coerced is not None:  # None: survey answers with no answer at all, treated as missing
             values[key] = coerced
