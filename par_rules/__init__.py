@@ -21,6 +21,16 @@ from .report import NodeResult, Result
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``par_rules.testing`` (hypothesis strategies) and ``par_rules.dump`` are imported when
+    first used, so that ``import par_rules`` never needs hypothesis."""
+    if name in ("testing", "dump"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'par_rules' has no attribute {name!r}")
+
 __all__ = [
     "load",
     "score",

@@ -102,7 +102,7 @@ def coerce_boolean(value: Any) -> bool:
     """A yes/no value from a bool, 0/1, or a word (true/false, yes/no, có/không)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, (int, Decimal)) and value in (0, 1):
+    if isinstance(value, (int, Decimal)) and not (isinstance(value, Decimal) and value.is_snan()) and value in (0, 1):  # sNaN == 0 raises
         return bool(value)
     if isinstance(value, str):
         word = value.strip().lower()

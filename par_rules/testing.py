@@ -82,7 +82,7 @@ def load_text(text: str, name: str = "<generated>") -> Methodology:
     if problems:
         raise MethodologyError(problems)
     if "extends" in data:
-        raise MethodologyError(where.locate(data, "extends").problem("load_text cannot follow 'extends': load the file"))
+        raise MethodologyError([where.locate(data, "extends").problem("load_text cannot follow 'extends': load the file")])
     return compile_methodology(data, where, name)
 
 

@@ -25,6 +25,7 @@ x: {label: Tỷ lệ, type: percent}
 c: {label: Số vụ, type: count}
 lv: {label: Mức, type: level, levels: {on_time: Kịp thời, late: Chậm}}
 v: {label: Số thực, type: number}
+ok: {label: Đạt, type: boolean, missing: zero}
 """
 CRITERIA = """
 - {id: "1", label: Tỷ lệ, max: 4, rule: {kind: proportional, indicator: x}}
@@ -215,6 +216,9 @@ RECORDS = [
     ("NaN float", "x", float("nan"), "not a finite number"),
     ("NaN Decimal", "x", Decimal("NaN"), "not a finite number"),
     ("signalling NaN", "x", Decimal("sNaN"), "not a finite number"),
+    # regression (deep fuzz campaign): a signalling NaN for a yes/no value raised decimal.InvalidOperation
+    ("signalling NaN for yes/no", "ok", Decimal("sNaN"), "is not a yes/no value"),
+    ("NaN for yes/no", "ok", float("nan"), "is not a yes/no value"),
     ("NaN text", "x", "nan", "not a finite number"),
     ("infinity", "x", float("inf"), "not a finite number"),
     ("minus infinity text", "x", "-Infinity", "not a finite number"),

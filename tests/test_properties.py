@@ -286,3 +286,11 @@ def test_the_generated_methodologies_load_from_their_own_text() -> None:
                     "scale": Decimal(1), "status": "illustrative", "indicators": {"x": {"label": "X", "type": "boolean"}},
                     "criteria": [{"id": "1", "label": "L", "max": Decimal(1), "rule": {"kind": "boolean", "indicator": "x"}}]})
     assert load_text(text).node("1").max == 1
+
+
+def test_import_par_rules_does_not_import_hypothesis() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, par_rules; assert 'hypothesis' not in sys.modules; par_rules.testing.records; assert 'hypothesis' in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
