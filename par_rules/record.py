@@ -117,6 +117,7 @@ def coerce_boolean(value: Any) -> bool:
 #: checks (finite, magnitude) can fail on it.
 _SHORT_TEXT = 25
 _INT_BOUND = int(MAX_MAGNITUDE)
+_MAX_ADJUSTED = MAX_MAGNITUDE.adjusted()
 
 
 def _read_number(value: Any) -> Decimal:
@@ -128,8 +129,8 @@ def _read_number(value: Any) -> Decimal:
             number = Decimal(value)
         except ArithmeticError:
             return coerce_number(value)
-        if number.is_finite() and -MAX_MAGNITUDE < number < MAX_MAGNITUDE and (not number or number.adjusted() >= -MAX_DIGITS):
-            return number
+        if number.is_finite() and (-MAX_DIGITS <= number.adjusted() < _MAX_ADJUSTED or not number):
+            return number  # |x| < 10^15 is adjusted() < 15: integer comparisons, not Decimal ones
     elif kind is int and -_INT_BOUND < value < _INT_BOUND:
         return Decimal(value)
     return coerce_number(value)
