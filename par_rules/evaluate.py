@@ -67,24 +67,24 @@ class Plan:
         policies = {key: ind.missing for key, ind in indicators.items()}
         order = range(len(self.nodes) - 1, -1, -1)  # children always come after their parent
         self._leaves = tuple((position, _leaf_step(self.nodes[position], policies), self.nodes[position]) for position in order if self.nodes[position].rule is not None)
-        self._may_lapse = [False] * len(self.nodes)  # may be "not applicable" for some record
+        may_lapse = [False] * len(self.nodes)  # may be "not applicable" for some record
         for position in order:
             node = self.nodes[position]
             if isinstance(node.rule, ExpressionRule):
-                self._may_lapse[position] = any(policies[name] == "not_applicable" for name in node.rule.expression.names)
+                may_lapse[position] = any(policies[name] == "not_applicable" for name in node.rule.expression.names)
             elif node.rule is not None:
-                self._may_lapse[position] = policies[node.rule.indicator] == "not_applicable"
+                may_lapse[position] = policies[node.rule.indicator] == "not_applicable"
             else:
-                self._may_lapse[position] = all(self._may_lapse[child] for child in self.children[position])
-        self._parents = tuple(self._parent_step(position) for position in order if self.nodes[position].rule is None)
+                may_lapse[position] = all(may_lapse[child] for child in self.children[position])
+        self._parents = tuple(self._parent_step(position, may_lapse) for position in order if self.nodes[position].rule is None)
         self._field_caps = tuple((position, self.nodes[position].max) for position in self.fields)
         self.field_caps = sum((self.nodes[f].max for f in self.fields), _ZERO)
 
-    def _parent_step(self, position: int) -> tuple[Any, ...]:
+    def _parent_step(self, position: int, may_lapse: list[bool]) -> tuple[Any, ...]:
         node = self.nodes[position]
         kids = tuple((child, self.nodes[child].max, self.nodes[child].weight) for child in self.children[position])
         full = sum((cap for _, cap, _ in kids), _ZERO)
-        steady = not any(self._may_lapse[child] for child in self.children[position])  # every child always applies
+        steady = not any(may_lapse[child] for child in self.children[position])  # every child always applies
         return position, kids, node.max, full, node.aggregate == "weighted_mean", steady
 
     def run(self, values: dict[str, Any], row: int | None = None) -> Outcome:
@@ -205,7 +205,6 @@ def _leaf_step(node: Node, policies: dict[str, str]) -> Callable[[dict[str, Any]
     """A leaf as one callable from the record's values to (points, detail)."""
     rule = node.rule
     cap = node.max
-    apply = rule.apply  # type: ignore[union-attr]
     if isinstance(rule, ExpressionRule):
         names = rule.expression.names
         compute = rule.expression.evaluate_in_context  # ExpressionRule.apply, without entering CONTEXT again
@@ -226,6 +225,7 @@ def _leaf_step(node: Node, policies: dict[str, str]) -> Callable[[dict[str, Any]
     when_missing = _missing(node, indicator, policies[indicator])
     if isinstance(rule, BandsRule):
         return _bands_step(rule, cap, indicator, when_missing)
+    apply = rule.apply  # type: ignore[union-attr]
 
     def step(values: dict[str, Any]) -> tuple[Decimal | None, Any]:
         value = values.get(indicator, _ABSENT)
