@@ -19,7 +19,7 @@ An author property-tests their own methodology in a few lines::
     import par_rules
     from par_rules.testing import records
 
-    METHODOLOGY = par_rules.load("vn/moha/par-index/province", year=2024)
+    METHODOLOGY = par_rules.load("vn/moha/par-index/province", year=2023)
 
     @given(records(METHODOLOGY))
     def test_index_within_bounds(record):
@@ -44,7 +44,7 @@ from .dump import to_yaml
 from .errors import MethodologyError
 from .load import read_yaml
 from .model import Indicator, Methodology
-from .rules import BandsRule
+from .rules import BandsRule, DirectRule
 from .validate import check_schema
 
 __all__ = ["records", "methodology_data", "methodology_texts", "methodologies", "extends_chains", "load_text"]
@@ -96,11 +96,12 @@ def records(methodology: Methodology, *, allow_missing: bool = True) -> st.Searc
     ``allow_missing`` is true. Derived indicators are never given."""
     required = _required(methodology)
     thresholds = _thresholds(methodology)
+    direct_caps = _direct_caps(methodology)
     fields = {}
     for key, indicator in methodology.indicators.items():
         if indicator.derived:
             continue
-        value = _values(indicator, thresholds.get(key, ()))
+        value = _values(indicator, thresholds.get(key, ()), direct_caps.get(key))
         if allow_missing and key not in required:
             value = st.one_of(value, st.sampled_from([_ABSENT, None, ""]))
         fields[key] = value
@@ -133,7 +134,16 @@ def _thresholds(methodology: Methodology) -> dict[str, list[Decimal]]:
     return found
 
 
-def _values(indicator: Indicator, thresholds: tuple[Decimal, ...] | list[Decimal]) -> st.SearchStrategy[Any]:
+def _direct_caps(methodology: Methodology) -> dict[str, Decimal]:
+    """The smallest cap of the direct rules on each indicator: the points a record may give."""
+    caps: dict[str, Decimal] = {}
+    for node in methodology.leaves():
+        if isinstance(node.rule, DirectRule):
+            caps[node.rule.indicator] = min(node.max, caps.get(node.rule.indicator, node.max))
+    return caps
+
+
+def _values(indicator: Indicator, thresholds: tuple[Decimal, ...] | list[Decimal], direct_cap: Decimal | None = None) -> st.SearchStrategy[Any]:
     kind = indicator.type
     if kind == "boolean":
         return st.sampled_from([True, False, "có", "không", "yes", "no", 1, 0])
@@ -144,8 +154,10 @@ def _values(indicator: Indicator, thresholds: tuple[Decimal, ...] | list[Decimal
         return counts.filter(lambda answers: sum(answers.values()) > 0)
     low, high = indicator.range.low, indicator.range.high
     whole = kind == "count"
-    low = low if low is not None else _D(-10) ** 6
+    low = low if low is not None else -(_D(10) ** 6)
     high = high if high is not None else _D(10) ** 6
+    if direct_cap is not None:  # points given directly lie within [0, cap]
+        low, high = max(low, _D(0)), min(high, direct_cap)
     step = _D(1) if whole else _D("0.01")
     special = {low, high, _D(0)}
     for threshold in thresholds:
