@@ -53,7 +53,9 @@ class Record:
             return mapping
         if not isinstance(mapping, Mapping):
             raise RecordError([Problem(f"a record must be a mapping of indicator ids to values, not {type(mapping).__name__}")])
-        values = {key: value for key, value in mapping.items() if key not in RESERVED_KEYS}
+        values = dict(mapping.items())  # copied whole, then the few reserved keys taken out
+        for key in RESERVED_KEYS:
+            values.pop(key, None)
         period = mapping.get("period")
         problems = []
         if period is not None and period != "":
@@ -148,7 +150,7 @@ def _number_reader(indicator: Indicator) -> Callable[[Any], Decimal]:
         kind = value.__class__
         if kind is bool:
             raise ValueError(f"{value!r} is a yes/no value, a number is needed")
-        if kind is int and -_INT_BOUND < value < _INT_BOUND:  # the commonest cases inline: one call less
+        if kind is int and -_INT_BOUND < value < _INT_BOUND:  # the commonest case inline: one call less
             number = Decimal(value)
         else:
             number = _read_number(value)
