@@ -24,7 +24,7 @@ from dataclasses import replace
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Union
 
-from .api import score
+from .api import _is_path, load, score
 from .errors import MethodologyNotFound, Problem, RecordError
 from .model import Methodology
 from .record import Record
@@ -50,13 +50,27 @@ def score_many(
     :func:`par_rules.score`; given an id, each record is scored under the version in force for
     its ``period``, and a record whose period no version covers gets that as its error.
     """
+    if not isinstance(methodology, Methodology) and _is_path(methodology):
+        methodology = load(methodology)
+    by_period: dict[int | None, Methodology | MethodologyNotFound] = {}  # an id: one lookup a year
     for position, item in enumerate(records, start=1):
         row, record = item if isinstance(item, tuple) else (position, item)
         if isinstance(record, RecordError):
             yield record
             continue
         try:
-            yield score(methodology, record, row=row)
+            record = Record.from_mapping(record)
+            chosen = methodology
+            if not isinstance(chosen, Methodology):
+                if record.period not in by_period:
+                    try:
+                        by_period[record.period] = load(os.fspath(chosen), year=record.period)
+                    except MethodologyNotFound as error:
+                        by_period[record.period] = error
+                chosen = by_period[record.period]
+                if isinstance(chosen, MethodologyNotFound):
+                    raise chosen
+            yield score(chosen, record, row=row)
         except RecordError as error:
             yield _with_row(error, row)
         except MethodologyNotFound as error:

@@ -26,7 +26,7 @@ from .arithmetic import format_decimal as fmt, format_short
 from .batch import score_many
 from .compare import Comparison, compare
 from .errors import MethodologyNotFound, ParRulesError, RecordError
-from .files import Table, read_records, results_table, write_table
+from .files import Table, field_columns, read_records, results_table, stream_results_csv, write_table
 from .load import read_yaml_file
 from .model import Methodology
 from .ranking import Ranking, rank
@@ -190,13 +190,36 @@ def score_command(methodology: str, records: str, year: int | None, version_: st
     """Score every row of RECORDS against METHODOLOGY and print each breakdown, or a table with
     a column per field (--format, -o). Bad rows are reported with their row number."""
     batch = _Batch(_open_methodology(methodology, year, version_), records, sheet, progress)
-    if (format_ or ("text" if output is None else None)) == "text":
+    chosen = format_ or ("text" if output is None else _chosen_format(None, output))
+    if chosen == "text":
         for result in batch.outputs():
             click.echo(result.explain(depth=depth))
             click.echo()
+    elif chosen == "csv":
+        _stream_csv(batch, output)
     else:
-        _emit(results_table(batch.results()), _chosen_format(format_, output), output)
+        _emit(results_table(batch.results()), chosen, output)
     batch.finish()
+
+
+def _stream_csv(batch: _Batch, output: str | None) -> None:
+    """CSV rows written as the records are scored: constant memory, however long the file."""
+    chosen = batch.methodology
+    known = [chosen] if isinstance(chosen, Methodology) else [load(info.path) for info in versions(chosen)]
+    fields = field_columns(known)
+    try:
+        if output is None:
+            stream_results_csv(batch.outputs(), fields, click.get_text_stream("stdout"))
+            return
+        with open(output, "w", encoding="utf-8-sig", newline="") as handle:
+            stream_results_csv(batch.outputs(), fields, handle)
+    except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
+        sys.stderr.close()
+        raise SystemExit(0) from None
+    except OSError as error:
+        click.echo(f"cannot write {output or 'the standard output'}: {error.strerror or error}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"wrote {output}", err=True)
 
 
 @click.command("rank")

@@ -50,6 +50,7 @@ from .arithmetic import format_decimal, format_short
 from .batch import Numbered
 from .errors import Problem, RecordError
 from .ranking import Ranking, unit_id
+from .model import Methodology
 from .report import Result
 
 __all__ = [
@@ -313,27 +314,54 @@ def results_table(results: Iterable[Result] | Ranking) -> Table:
     >>> [format_decimal(cell) for cell in table.rows[0][4:6]], table.rows[0][-1]
     (['91.25', '91.25'], Decimal('33.25'))
     """
-    ranked = isinstance(results, Ranking)
     if isinstance(results, Ranking):
         pairs = [(entry.rank, entry.group_rank, entry.result) for entry in results]
     else:
         pairs = [(None, None, result) for result in results]
+    ranked = isinstance(results, Ranking)
+    fields = field_columns(result.methodology for _, _, result in pairs)
+    rows = tuple(
+        ((place, group_place) if ranked else ()) + result_cells(result, fields, position)
+        for position, (place, group_place, result) in enumerate(pairs, start=1)
+    )
+    return Table(result_headers(fields, ranked), rows, tuple(f"points_{field_id}: {label}" for field_id, label in fields.items()))
+
+
+def field_columns(methodologies: Iterable[Methodology]) -> dict[str, str]:
+    """The field columns of a results table: field id -> label with its maximum, in the order
+    the fields first appear across the methodologies (versions may add or drop fields)."""
     fields: dict[str, str] = {}
-    for _, _, result in pairs:
-        for field_node in result.methodology.criteria:
+    seen: set[int] = set()
+    for methodology in methodologies:
+        if id(methodology) in seen:
+            continue
+        seen.add(id(methodology))
+        for field_node in methodology.criteria:
             fields.setdefault(field_node.id, f"{field_node.label} (max {format_decimal(field_node.max)})")
+    return fields
+
+
+def result_headers(fields: Mapping[str, str], ranked: bool = False) -> tuple[str, ...]:
+    """The columns of a results table (see :func:`results_table`)."""
     headers = (("rank", "group_rank") if ranked else ()) + ("unit", "name", "group", "period", "total", "index", "band", "exact_index")
-    headers += tuple(f"points_{field_id}" for field_id in fields)
-    rows = []
-    for position, (place, group_place, result) in enumerate(pairs, start=1):
-        record = result.record
-        cells: tuple[Cell, ...] = (place, group_place) if ranked else ()
-        cells += (unit_id(result, position), record.name, record.group, record.period, result.published_total, result.published_index, result.band.id if result.band else None, result.index)
-        own = {field_node.id for field_node in result.methodology.criteria}
-        cells += tuple(result.points(field_id) if field_id in own else None for field_id in fields)
-        rows.append(cells)
-    legend = tuple(f"points_{field_id}: {label}" for field_id, label in fields.items())
-    return Table(headers, tuple(rows), legend)
+    return headers + tuple(f"points_{field_id}" for field_id in fields)
+
+
+def result_cells(result: Result, fields: Mapping[str, str], position: int) -> tuple[Cell, ...]:
+    """One unit's row of a results table, without the rank columns."""
+    record = result.record
+    cells: tuple[Cell, ...] = (unit_id(result, position), record.name, record.group, record.period, result.published_total, result.published_index, result.band.id if result.band else None, result.index)
+    own = {field_node.id for field_node in result.methodology.criteria}
+    return cells + tuple(result.points(field_id) if field_id in own else None for field_id in fields)
+
+
+def stream_results_csv(results: Iterable[Result], fields: Mapping[str, str], destination: IO[str]) -> None:
+    """Write a results table as CSV one row at a time, so that any number of records streams
+    through in constant memory (the columns are fixed up front by ``fields``)."""
+    writer = csv.writer(destination, lineterminator="\n")
+    writer.writerow(result_headers(fields))
+    for position, result in enumerate(results, start=1):
+        writer.writerow([_cell_text(cell) for cell in result_cells(result, fields, position)])
 
 
 def write_table(table: Table, format: WriteFormat, destination: str | os.PathLike[str] | IO[str] | None = None) -> str | None:

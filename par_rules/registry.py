@@ -50,7 +50,24 @@ def _is_methodology_file(path: Path) -> bool:
     return path.suffix == ".yaml" and not path.name.endswith(TESTS_SUFFIX)
 
 
+_headers: dict[Path, tuple[tuple[Path, int, int], VersionInfo | None]] = {}
+
+
 def _header(path: Path) -> VersionInfo | None:
+    """The id, version and years of a file (read once while the file does not change)."""
+    try:
+        stamp = _stamp(path)
+    except OSError:
+        return None
+    cached = _headers.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    info = _read_header(path)
+    _headers[path] = (stamp, info)
+    return info
+
+
+def _read_header(path: Path) -> VersionInfo | None:
     try:
         data, _ = read_yaml_file(path)
     except MethodologyError:
