@@ -6,6 +6,8 @@ line, column, node id, indicator or row, and a person can read ``str(error)``.
 >>> p = Problem("max must be positive", file="a.yaml", line=3, column=5, node="1.2")
 >>> str(p)
 'a.yaml:3:5: node 1.2: max must be positive'
+>>> str(Problem("duplicate key 'max'", line=4, column=3))
+"line 4, column 3: duplicate key 'max'"
 >>> str(MethodologyError([p]))
 '1 problem in the methodology:\\n  a.yaml:3:5: node 1.2: max must be positive'
 """
@@ -47,6 +49,8 @@ class Problem:
                 if self.column is not None:
                     place += f":{self.column}"
             parts.append(place)
+        elif self.line is not None:  # text read without a file name
+            parts.append(f"line {self.line}" + (f", column {self.column}" if self.column is not None else ""))
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.node is not None:
