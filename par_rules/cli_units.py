@@ -209,7 +209,7 @@ def _stream_csv(batch: _Batch, output: str | None) -> None:
     fields = field_columns(known)
     try:
         if output is None:
-            stream_results_csv(batch.outputs(), fields, click.get_text_stream("stdout"))
+            stream_results_csv(batch.outputs(), fields, sys.stdout)
             return
         with open(output, "w", encoding="utf-8-sig", newline="") as handle:
             stream_results_csv(batch.outputs(), fields, handle)
