@@ -106,9 +106,6 @@ class SourceMap:
             return entries[key]
         return where
 
-    def file_of(self, container: object) -> str | None:
-        return self.locate(container).file
-
 
 def read_yaml_file(path: str | Path, name: str | None = None) -> tuple[Any, SourceMap]:
     """Read a YAML file (see :func:`read_yaml`), naming it ``name`` (default: the path) in
