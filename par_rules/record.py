@@ -25,7 +25,7 @@ from .arithmetic import MAX_DIGITS, MAX_MAGNITUDE, format_decimal, to_decimal
 from .errors import Problem, RecordError
 from .model import Indicator, Methodology
 
-__all__ = ["Record", "RESERVED_KEYS", "Catalogue", "prepare", "coerce_number", "coerce_boolean"]
+__all__ = ["Record", "RESERVED_KEYS", "Catalogue", "prepare", "check_values", "coerce_number", "coerce_boolean"]
 
 RESERVED_KEYS = frozenset({"unit", "name", "period", "group", "self_assessed"})
 
@@ -239,13 +239,24 @@ def _missing(value: Any) -> bool:
 
 def prepare(methodology: Methodology, record: Record, row: int | None = None) -> dict[str, Any]:
     """Check a record against the catalogue: the values to score, or one RecordError listing
-    every unknown indicator, wrong type, value out of range and missing value."""
+    every unknown indicator, wrong type, value out of range and missing value.
+
+    The usual record is read by the plan's own generated code; anything unusual there (and
+    every error) goes through :func:`check_values`, which gives the same values."""
     plan = methodology.plan
-    catalogue: Catalogue = plan.catalogue if plan is not None else Catalogue(methodology.indicators)
+    if plan is not None:
+        values = plan.read(record.values)
+        if values is not None:
+            return values
+    return check_values(plan.catalogue if plan is not None else Catalogue(methodology.indicators), record.values, row)
+
+
+def check_values(catalogue: Catalogue, raw: Mapping[str, Any], row: int | None = None) -> dict[str, Any]:
+    """:func:`prepare`, the general way: each value through its indicator's reader."""
     readers = catalogue.readers
     problems: list[Problem] = []
     values: dict[str, Any] = {}
-    for key, value in record.values.items():
+    for key, value in raw.items():
         read = readers.get(key)
         if read is None:
             if key not in readers:

@@ -1,22 +1,27 @@
-"""The evaluation plan's fast paths give exactly what the general code gives.
+"""The plan's generated code gives exactly what the general code gives.
 
-The plan reads plain numbers straight into ``Decimal`` and looks band tables up from the highest
-lower bound down (:mod:`par_rules.record`, :mod:`par_rules.evaluate`); these properties hold
-them to :func:`~par_rules.record.coerce_number` and :meth:`BandsRule.apply`, values and errors.
+The plan reads plain numbers straight into ``Decimal`` (:func:`~par_rules.record._read_number`
+and the generated ``read``), and its generated ``run`` looks band tables up from the highest
+lower bound down (:mod:`par_rules.codegen`); these properties hold them to
+:func:`~par_rules.record.coerce_number`, :func:`~par_rules.record.check_values` and
+:meth:`BandsRule.apply`, values and errors.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from par_rules.evaluate import _bands_step
-from par_rules.model import Interval
-from par_rules.record import _read_number, coerce_number
-from par_rules.rules import Band, BandsRule
+import par_rules
+from par_rules.arithmetic import format_short
+from par_rules.errors import RecordError
+from par_rules.record import _read_number, check_values, coerce_number
+from tests.methodology_text import methodology
 
 _NUMBER_TEXT = st.from_regex(r"\A\s?[-+]?\d{0,17}([.,]\d{0,8})?([eE][-+]?\d{1,3})?%?\s?\Z", fullmatch=True)
 _ANY_VALUE = st.one_of(
@@ -30,9 +35,9 @@ _ANY_VALUE = st.one_of(
 )
 
 
-def _outcome(function: Any, value: Any) -> tuple[str, str]:
+def _outcome(function: Any, *args: Any) -> tuple[str, str]:
     try:
-        return "value", repr(function(value))
+        return "value", repr(function(*args))
     except Exception as error:  # noqa: BLE001 - the error itself is compared
         return type(error).__name__, str(error)
 
@@ -50,19 +55,106 @@ def test_reading_a_number_matches_coerce_number_at_the_boundaries() -> None:
         assert _outcome(_read_number, value) == _outcome(coerce_number, value), value
 
 
-_CUTS = st.lists(st.decimals(min_value=-50, max_value=150, places=1), min_size=1, max_size=5, unique=True).map(sorted)
+# One indicator of every type (optional ones too), a derived one, and a leaf for each.
+_CATALOGUE = methodology(
+    """
+    share: {label: Share, type: percent}
+    part: {label: Part, type: ratio, missing: zero}
+    done: {label: Done, type: count}
+    staff: {label: Staff, type: count, missing: not_applicable}
+    score: {label: Score, type: number, range: [-5, 5], missing: full}
+    open: {label: Open, type: number, range: [0, null], missing: zero}
+    issued: {label: Issued, type: boolean, missing: zero}
+    plan: {label: Plan, type: level, levels: {on_time: On time, late: Late}}
+    survey: {label: Survey, type: answers, options: {A: Good, B: Bad}, missing: zero}
+    rate: {label: Rate, type: percent, formula: "done / staff * 100 if staff > 0 else 100", missing: zero}
+    """,
+    """
+    - id: "1"
+      label: Field
+      max: 10
+      cap_note: the leaves add up to more than the field, on purpose
+      children:
+        - {id: "1.1", label: Share, max: 1, rule: {kind: proportional, indicator: share}}
+        - {id: "1.2", label: Part, max: 1, rule: {kind: proportional, indicator: part}}
+        - {id: "1.3", label: Done, max: 1, rule: {kind: bonus, indicator: done, per_occurrence: 0.5}}
+        - {id: "1.4", label: Rate, max: 1, rule: {kind: proportional, indicator: rate}}
+        - {id: "1.5", label: Score, max: 5, rule: {kind: direct, indicator: score}}
+        - {id: "1.6", label: Open, max: 1, rule: {kind: deduction, indicator: open, per_occurrence: 0.25}}
+        - {id: "1.7", label: Issued, max: 1, rule: {kind: boolean, indicator: issued}}
+        - {id: "1.8", label: Plan, max: 1, rule: {kind: levels, indicator: plan, points: {on_time: 1, late: 0.5}}}
+        - {id: "1.9", label: Survey, max: 1, rule: {kind: survey, indicator: survey, weights: {A: 100, B: 0}}}
+    """,
+)
 
 
-@given(_CUTS, st.lists(st.booleans(), min_size=5, max_size=5), st.decimals(min_value=-60, max_value=160, places=2))
-def test_band_lookup_matches_the_rule(cuts: list[Decimal], closed_low: list[bool], value: Decimal) -> None:
-    # Bands that tile the number line: (-inf, c0), [c0, c1), ... with each cut's side drawn.
+@pytest.fixture(scope="module")
+def catalogue_methodology(tmp_path_factory: pytest.TempPathFactory) -> par_rules.Methodology:
+    path = Path(tmp_path_factory.mktemp("catalogue")) / "1.yaml"
+    path.write_text(_CATALOGUE, encoding="utf-8")
+    return par_rules.load(path)
+
+
+_PLAIN = st.one_of(st.integers(-10, 200), st.decimals(-10, 200, places=2).map(str))
+_RECORD_VALUE = st.one_of(_PLAIN, _ANY_VALUE, st.sampled_from(["", "on_time", " late", "có", "yes"]), st.dictionaries(st.sampled_from(["A", "B", "C"]), _PLAIN, max_size=3))
+_KEYS = ("share", "part", "done", "staff", "score", "open", "issued", "plan", "survey", "rate", "shar")
+
+
+@given(st.data())
+def test_the_generated_reader_gives_what_the_readers_give(catalogue_methodology: par_rules.Methodology, data: st.DataObject) -> None:
+    raw = data.draw(st.dictionaries(st.sampled_from(_KEYS), _RECORD_VALUE, max_size=len(_KEYS)))
+    plan = catalogue_methodology.plan
+    fast = plan.read(raw)
+    if fast is not None:  # else the general code reads (and reports) it
+        assert _outcome(check_values, plan.catalogue, raw) == ("value", repr(fast))
+
+
+def test_the_generated_reader_reads_the_usual_record(catalogue_methodology: par_rules.Methodology) -> None:
+    plan = catalogue_methodology.plan
+    raw = {"share": "88.5", "part": "0.25", "done": 3, "staff": "4", "score": "1.5", "open": 0, "issued": True, "plan": "late", "survey": {"A": 3, "B": 1}}
+    read = plan.read(raw)
+    assert read is not None and read == check_values(plan.catalogue, raw)
+    assert plan.read({**raw, "part": ""}) == {key: value for key, value in read.items() if key != "part"}  # blank: missing
+    usual = par_rules.score(catalogue_methodology, raw).to_dict()
+    for unusual in ({"plan": "late "}, {"share": "88,5"}, {"part": 0.25}, {"issued": "có"}):
+        assert plan.read({**raw, **unusual}) == read  # through the indicator's own reader
+        assert par_rules.score(catalogue_methodology, {**raw, **unusual}).to_dict() == usual
+    for wrong in ({"rate": "50"}, {"shar": 1}, {"done": "2.5"}, {"share": "101"}, {"share": ""}, {"plan": "soon"}):
+        assert plan.read({**raw, **wrong}) is None
+        with pytest.raises(RecordError):
+            par_rules.score(catalogue_methodology, {**raw, **wrong})
+
+
+def _tiled_bands(cuts: list[Decimal], closed_low: list[bool]) -> str:
+    """Bands that tile the number line: (-inf, c0), [c0, c1), ... with each cut's side drawn,
+    listed from the top band down."""
     bands = []
     low: Decimal | None = None
     low_inclusive = True
     for number, (cut, inclusive) in enumerate(zip(cuts, closed_low)):
-        bands.append(Band(Interval(low, low_inclusive, cut, not inclusive), Decimal(number)))
+        lower = {} if low is None else {"at_least" if low_inclusive else "above": str(low)}
+        bands.append({**lower, "below" if inclusive else "at_most": str(cut), "points": number})
         low, low_inclusive = cut, inclusive
-    bands.append(Band(Interval(low, low_inclusive, None, False), Decimal(len(cuts))))
-    rule = BandsRule("x", tuple(reversed(bands)))
-    step = _bands_step(rule, Decimal(10), "x", None)
-    assert step({"x": value}) == rule.apply(Decimal(10), value)
+    bands.append({"at_least" if low_inclusive else "above": str(low), "points": len(cuts)})
+    return "[" + ", ".join("{" + ", ".join(f"{key}: {value}" for key, value in band.items()) + "}" for band in reversed(bands)) + "]"
+
+
+_CUTS = st.lists(st.decimals(min_value=-50, max_value=150, places=1), min_size=1, max_size=5, unique=True).map(sorted)
+
+
+@given(_CUTS, st.lists(st.booleans(), min_size=5, max_size=5), st.lists(st.decimals(min_value=-60, max_value=160, places=2), min_size=1, max_size=8))
+def test_band_lookup_matches_the_rule(tmp_path_factory: pytest.TempPathFactory, cuts: list[Decimal], closed_low: list[bool], values: list[Decimal]) -> None:
+    text = methodology(
+        "x: {label: X, type: number}",
+        f'- {{id: "1", label: X, max: 10, rule: {{kind: bands, indicator: x, bands: {_tiled_bands(cuts, closed_low)}}}}}',
+        scale="10",
+    )
+    path = Path(tmp_path_factory.mktemp("bands")) / "1.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = par_rules.load(path)
+    node = loaded.node("1")
+    for value in values:
+        points, band = node.rule.apply(node.max, value)  # type: ignore[union-attr]
+        result = par_rules.score(loaded, {"x": str(value)})
+        assert result.points("1") == points
+        assert result.fields[0].why == node.rule.explain(node.max, points, band, format_short(value))  # type: ignore[union-attr]

@@ -1,0 +1,500 @@
+"""Stage 4, compiled: a methodology's evaluation plan written out as one Python function.
+
+:class:`~par_rules.evaluate.Plan` has this module write the plan as straight-line Python
+source, compiled once per methodology: each indicator is read from the record's values into a
+local variable, each derived indicator and each leaf is a few lines with its cap, band bounds,
+level points and weights bound as constants, each parent adds its children's locals, and the
+total is summed at the end. Nothing is looked up by name, dispatched on a rule kind or parsed
+while a record is scored.
+
+Safety: an expression's text is never pasted into the source. Its syntax tree, which passed the
+allow-list of :mod:`par_rules.expressions`, is copied with every name renamed (indicators to the
+function's locals, literals, functions and ``MAX`` to constants of the function) and unparsed;
+the function runs with no builtins at all, inside :data:`~par_rules.arithmetic.CONTEXT`, so
+every limit of the expression language still holds. Everything else in the source is written
+from ``repr`` of ids and from names this module chooses.
+
+The function gives exactly what the rules' own ``apply`` gives (the same operations on the same
+``Decimal`` operands, in the same order), records the same details for the explanation, and
+reports the same problems; rare paths (a value outside every band, survey answers, weighted
+means, a missing input to an expression) call the general code.
+"""
+
+from __future__ import annotations
+
+import ast
+import decimal
+import linecache
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .arithmetic import CONTEXT, MAX_DIGITS, MAX_MAGNITUDE, format_decimal
+from .errors import Problem, RecordError
+from .expressions import Expression
+from .model import NUMERIC_TYPES, Indicator, Interval, Node
+from .rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule, ExpressionRule, LevelsRule, ProportionalRule
+
+if TYPE_CHECKING:
+    from .evaluate import Outcome, Plan
+
+__all__ = ["write_plan", "write_reader", "compile_plan", "MISSING_DETAIL"]
+
+Reader = Callable[[Mapping[str, Any]], "dict[str, Any] | None"]
+Runner = Callable[[dict[str, Any], "int | None"], "Outcome"]
+
+_ZERO = Decimal(0)
+_PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
+_ABSENT = object()
+_NONE_APPLICABLE = ("none_applicable",)
+
+#: The detail of a leaf whose indicator was missing: ("missing", indicator id, policy).
+MISSING_DETAIL = "missing"
+
+
+def compile_plan(plan: Plan) -> tuple[Reader, Runner]:
+    """The plan as two functions: ``read(raw) -> values | None`` (:func:`write_reader`) and
+    ``run(values, row) -> Outcome`` (:func:`write_plan`)."""
+    from .evaluate import Outcome  # the evaluate stage's, which has this module write its plan
+
+    functions = []
+    for write, name in ((write_reader, "read"), (write_plan, "run")):
+        source, constants = write(plan)
+        filename = f"<{name} of {plan.name}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the lines
+        code = compile(source, filename, "exec")
+        namespace: dict[str, Any] = {"__builtins__": {}, "Outcome": Outcome, **constants}
+        exec(code, namespace)  # noqa: S102 - source written here; expressions from checked trees
+        functions.append(namespace[name])
+    return functions[0], functions[1]
+
+
+class _Source:
+    """Lines of source, and the constants they name."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.constants: dict[str, Any] = {}
+        self._names: dict[tuple[str, str], str] = {}
+
+    def add(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    def constant(self, value: Any, hint: str = "k") -> str:
+        """A name bound to ``value`` in the function's globals (equal Decimals written alike
+        share one name)."""
+        key = (type(value).__name__, repr(value)) if isinstance(value, (Decimal, str, bool, int, type(None))) else ("id", str(id(value)))
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = f"{hint}{len(self.constants)}"
+            self.constants[name] = value
+        return name
+
+
+def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
+    """The source of the plan's function and the constants it uses."""
+    out = _Source()
+    out.constants.update(_HELPERS)
+    nodes = plan.nodes
+    locals_of = {key: f"i{number}" for number, key in enumerate(plan.catalogue.indicators)}
+    derived = {key for key, _ in plan.derived}
+    policies = plan.policies
+    out.add(0, "def run(values, row):")
+    out.add(1, "problems = []")
+    out.add(1, "get = values.get")
+    out.add(1, "with localcontext(CONTEXT):")
+    for key, local in locals_of.items():
+        out.add(2, f"{local} = ABSENT" if key in derived else f"{local} = get({key!r}, ABSENT)")
+    for key, indicator in plan.derived:
+        _derivation(out, key, indicator, locals_of)
+    out.add(2, "if problems:")
+    out.add(3, "raise RecordError(problems)")
+    for position in range(len(nodes) - 1, -1, -1):  # problems are reported leaves last to first
+        if nodes[position].rule is not None:
+            _leaf(out, position, nodes[position], locals_of, policies)
+    out.add(2, "if problems:")
+    out.add(3, "raise RecordError(problems)")
+    for position in range(len(nodes) - 1, -1, -1):  # children before parents
+        if nodes[position].rule is None:
+            _parent(out, position, plan)
+    _total(out, plan)
+    points = ", ".join(f"p{position}" for position in range(len(nodes)))
+    details = ", ".join(f"d{position}" for position in range(len(nodes)))
+    out.add(1, f"return Outcome([{points}], [{details}], values, total)")
+    return "\n".join(out.lines) + "\n", out.constants
+
+
+def _derivation(out: _Source, key: str, indicator: Any, locals_of: dict[str, str]) -> None:
+    """A derived indicator: computed into its local and the values, or a problem noted."""
+    formula: Expression = indicator.formula
+    local = locals_of[key]
+    absent = " or ".join(f"{locals_of[name]} is ABSENT" for name in formula.names) or "False"
+    out.add(2, f"if {absent}:")
+    if indicator.missing == "error":
+        names = out.constant(formula.names, "n")
+        out.add(3, f"problems.append(cannot_compute({key!r}, {names}, values, row))")
+    else:
+        out.add(3, "pass")
+    out.add(2, "else:")
+    out.add(3, "try:")
+    out.add(4, f"result = {_expression(out, formula, locals_of)}")
+    out.add(3, "except FORMULA_ERRORS as error:")
+    out.add(4, f"problems.append(formula_problem({key!r}, {formula.source!r}, error, row))")
+    out.add(3, "else:")
+    if indicator.type != "boolean":
+        test = _inside("result", indicator.range, out)
+        out.add(4, f"if result.__class__ is not Decimal or not ({test}):")
+        out.add(5, f"problems.append(out_of_range({key!r}, result, {out.constant(indicator.range, 'r')}, row))")
+        out.add(4, "else:")
+        out.add(5, f"{local} = values[{key!r}] = result")
+    else:
+        out.add(4, f"{local} = values[{key!r}] = result")
+
+
+def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], policies: Mapping[str, str]) -> None:
+    """A leaf: ``p<position>``, ``d<position>`` (points, detail), inside a try that turns an
+    error into a problem of this node."""
+    rule = node.rule
+    points, detail = f"p{position}", f"d{position}"
+    cap = out.constant(node.max, "c")
+    out.add(2, "try:")
+    if isinstance(rule, ExpressionRule):
+        names = rule.expression.names
+        absent = " or ".join(f"{locals_of[name]} is ABSENT" for name in names)
+        if absent:
+            policy = out.constant({name: policies[name] for name in names}, "m")
+            out.add(3, f"if {absent}:")
+            out.add(4, f"{points}, {detail} = expression_missing({out.constant(node, 'node')}, {policy}, values)")
+            out.add(3, "else:")
+        indent = 4 if absent else 3
+        out.add(indent, f"raw = {_expression(out, rule.expression, locals_of)}")
+        out.add(indent, f"{points} = ZERO if raw < 0 else {cap} if raw > {cap} else raw")
+        out.add(indent, f"{detail} = raw")
+        indicator = None
+    else:
+        indicator = rule.indicator  # type: ignore[union-attr]
+        value = locals_of[indicator]
+        out.add(3, f"if {value} is ABSENT:")
+        when_missing = _missing(node, indicator, policies[indicator])
+        if when_missing is None:
+            out.add(4, f"raise ValueError({f'indicator {indicator} is missing'!r})")
+        else:
+            out.add(4, f"{points}, {detail} = {out.constant(when_missing, 'w')}")
+        out.add(3, "else:")
+        _rule(out, 4, rule, value, cap, points, detail)
+    out.add(2, "except LEAF_ERRORS as error:")
+    out.add(3, f"problems.append(leaf_problem(error, {node.id!r}, {indicator!r}, row))")
+
+
+def _rule(out: _Source, indent: int, rule: Any, value: str, cap: str, points: str, detail: str) -> None:
+    """The points of a rule other than an expression, from a present value."""
+    apply = out.constant(rule.apply, "apply")
+    if isinstance(rule, BandsRule):
+        _bands(out, indent, rule, value, cap, points, detail, apply)
+    elif isinstance(rule, LevelsRule):
+        out.add(indent, f"{points} = {out.constant(rule.points, 'levels')}[{value}]")
+        out.add(indent, f"{detail} = {value}")
+    elif isinstance(rule, BooleanRule):
+        yes = cap if rule.when_true is None else out.constant(rule.when_true, "c")
+        out.add(indent, f"if {value}:")
+        out.add(indent + 1, f"{points} = {yes}")
+        out.add(indent + 1, f"{detail} = True")
+        out.add(indent, "else:")
+        out.add(indent + 1, f"{points} = {out.constant(rule.when_false, 'c')}")
+        out.add(indent + 1, f"{detail} = False")
+    elif isinstance(rule, ProportionalRule):
+        out.add(indent, f"raw = {cap} * {value} / {out.constant(rule.full_at, 'c')}")
+        out.add(indent, f"{points} = ZERO if raw < 0 else {cap} if raw > {cap} else raw")
+        out.add(indent, f"{detail} = raw")
+    elif isinstance(rule, DirectRule):
+        out.add(indent, f"if ZERO <= {value} <= {cap}:")
+        out.add(indent + 1, f"{points} = {value}")
+        out.add(indent + 1, f"{detail} = None")
+        out.add(indent, "else:")
+        out.add(indent + 1, f"{points}, {detail} = {apply}({cap}, {value})")
+    elif isinstance(rule, (DeductionRule, BonusRule)):
+        out.add(indent, f"raw = {value} * {out.constant(rule.per_occurrence, 'c')}")
+        if isinstance(rule, DeductionRule):
+            node_cap = out.constants[cap]
+            limit = out.constant(node_cap if rule.limit is None else min(rule.limit, node_cap), "c")
+            out.add(indent, f"{points} = {cap} - (ZERO if raw < 0 else {limit} if raw > {limit} else raw)")
+        else:
+            out.add(indent, f"{points} = ZERO if raw < 0 else {cap} if raw > {cap} else raw")
+        out.add(indent, f"{detail} = raw")
+    else:  # survey answers: a mapping, summed by the rule itself
+        out.add(indent, f"{points}, {detail} = {apply}({cap}, {value})")
+
+
+def _bands(out: _Source, indent: int, rule: BandsRule, value: str, cap: str, points: str, detail: str, apply: str) -> None:
+    """A band table as a chain of tests, from the highest lower bound down: the first band whose
+    lower bound admits the value is the only one that can hold it (the methodology check
+    rejects empty and overlapping bands); its upper bound is then confirmed, and anything else
+    goes to the rule's ``apply`` (same result, same error)."""
+    table = sorted(enumerate(rule.bands), key=lambda item: (item[1].interval.low is not None, item[1].interval.low or 0, not item[1].interval.low_inclusive), reverse=True)
+    keyword = "if"
+    for band_position, band in table:
+        interval = band.interval
+        if interval.low is None:
+            out.add(indent, "else:" if keyword == "elif" else "if True:")
+        else:
+            operator = ">=" if interval.low_inclusive else ">"
+            out.add(indent, f"{keyword} {value} {operator} {out.constant(interval.low, 'c')}:")
+        keyword = "elif"
+        if interval.high is None:
+            out.add(indent + 1, f"{points} = {out.constant(band.points, 'c')}")
+            out.add(indent + 1, f"{detail} = {band_position}")
+        else:
+            operator = "<=" if interval.high_inclusive else "<"
+            out.add(indent + 1, f"if {value} {operator} {out.constant(interval.high, 'c')}:")
+            out.add(indent + 2, f"{points} = {out.constant(band.points, 'c')}")
+            out.add(indent + 2, f"{detail} = {band_position}")
+            out.add(indent + 1, "else:")
+            out.add(indent + 2, f"{points}, {detail} = {apply}({cap}, {value})")
+        if interval.low is None:
+            return
+    out.add(indent, "else:")
+    out.add(indent + 1, f"{points}, {detail} = {apply}({cap}, {value})")
+
+
+def _parent(out: _Source, position: int, plan: Plan) -> None:
+    """A parent: the sum of its children (rescaled over those that apply) within its cap, or
+    their weighted mean."""
+    node = plan.nodes[position]
+    children = plan.children[position]
+    points, detail = f"p{position}", f"d{position}"
+    cap = out.constant(node.max, "c")
+    caps = [out.constant(plan.nodes[child].max, "c") for child in children]
+    if node.aggregate == "weighted_mean":
+        kids = ", ".join(f"(p{child}, {child_cap}, {out.constant(plan.nodes[child].weight, 'c')})" for child, child_cap in zip(children, caps))
+        out.add(2, f"{points}, {detail} = weighted_mean(({kids},), {cap})")
+        return
+    full = out.constant(sum((plan.nodes[child].max for child in children), _ZERO), "c")
+    if not any(plan.may_lapse[child] for child in children):  # every child always applies
+        out.add(2, f"raw = ZERO + {' + '.join(f'p{child}' for child in children)}" if children else "raw = ZERO")
+        out.add(2, f"{points} = {cap} if {cap} < raw else raw")
+        out.add(2, f"{detail} = ('sum', raw, False, {full})")
+        return
+    out.add(2, "raw = caps = ZERO")
+    out.add(2, "applicable = False")
+    for child, child_cap in zip(children, caps):
+        out.add(2, f"if p{child} is not None:")
+        out.add(3, f"raw += p{child}")
+        out.add(3, f"caps += {child_cap}")
+        out.add(3, "applicable = True")
+    out.add(2, "if applicable:")
+    out.add(3, f"if caps != {full}:")
+    out.add(4, f"raw = raw * {full} / caps")
+    out.add(4, f"{detail} = ('sum', raw, True, caps)")
+    out.add(3, "else:")
+    out.add(4, f"{detail} = ('sum', raw, False, caps)")
+    out.add(3, f"{points} = {cap} if {cap} < raw else raw")
+    out.add(2, "else:")
+    out.add(3, f"{points} = None")
+    out.add(3, f"{detail} = NONE_APPLICABLE")
+
+
+def _total(out: _Source, plan: Plan) -> None:
+    """The total: the fields' points, rescaled over the fields that apply, within the scale."""
+    out.add(2, "total = caps = ZERO")
+    out.add(2, "applicable = False")
+    for position in plan.fields:
+        field_cap = out.constant(plan.nodes[position].max, "c")
+        out.add(2, f"if p{position} is not None:")
+        out.add(3, f"total += p{position}")
+        out.add(3, f"caps += {field_cap}")
+        out.add(3, "applicable = True")
+    out.add(2, "if not applicable:")
+    out.add(3, "raise RecordError([Problem('no criterion applies to this record: every field is not applicable', row=row)])")
+    field_caps = out.constant(plan.field_caps, "c")
+    out.add(2, f"if caps != {field_caps}:")
+    out.add(3, f"total = total * {field_caps} / caps")
+    scale = out.constant(plan.scale, "c")
+    out.add(2, f"if {scale} < total:")
+    out.add(3, f"total = {scale}")
+
+
+def write_reader(plan: Plan) -> tuple[str, dict[str, Any]]:
+    """The source of ``read(raw) -> values | None``: the record's values checked and coerced as
+    the catalogue's readers do, or ``None`` when anything is unusual (an unknown key, a value a
+    reader refuses, a required value missing), for the general :func:`~par_rules.record.prepare`
+    to report. Plain numbers (ints, short texts) are read inline, every other value by its
+    indicator's reader."""
+    out = _Source()
+    out.constants.update(_HELPERS, int=int, str=str, len=len, ArithmeticError=ArithmeticError)
+    catalogue = plan.catalogue
+    inputs = [key for key, reader in catalogue.readers.items() if reader is not None]
+    required = set(catalogue.required)
+    out.add(0, "def read(raw):")
+    out.add(1, f"if not raw.keys() <= {out.constant(frozenset(inputs), 'keys')}:")
+    out.add(2, "return None")
+    out.add(1, "values = {}")
+    out.add(1, "get = raw.get")
+    out.add(1, "try:")
+    for key in inputs:
+        indicator = catalogue.indicators[key]
+        reader = out.constant(catalogue.readers[key], "read")
+        out.add(2, f"value = get({key!r})")
+        out.add(2, "if value is None or value == '':")
+        out.add(3, "return None" if key in required else "pass")
+        if indicator.type in NUMERIC_TYPES:
+            out.add(2, "elif value.__class__ is int and -INT_BOUND < value < INT_BOUND:")
+            out.add(3, "number = Decimal(value)")
+            _number_check(out, 3, indicator, reader, whole_checked=True)
+            out.add(2, "elif value.__class__ is str and len(value) <= SHORT_TEXT:")
+            out.add(3, "try:")  # what Decimal refuses or reads differently ("88,9", "93%", "nan") goes to the reader
+            out.add(4, "number = Decimal(value)")
+            out.add(3, "except ArithmeticError:")
+            out.add(4, f"number = {reader}(value)")
+            out.add(3, "if not (number.is_finite() and (-MAX_DIGITS <= number.adjusted() < MAX_ADJUSTED or not number)):")
+            out.add(4, f"number = {reader}(value)")
+            _number_check(out, 3, indicator, reader, whole_checked=False)
+        elif indicator.type == "boolean":
+            out.add(2, "elif value is True or value is False:")
+            out.add(3, f"values[{key!r}] = value")
+        elif indicator.type == "level":
+            plain = frozenset(level for level in indicator.levels if level and level == level.strip())
+            out.add(2, f"elif value.__class__ is str and value in {out.constant(plain, 'levels')}:")
+            out.add(3, f"values[{key!r}] = value")
+        out.add(2, "else:")
+        if indicator.type == "answers":  # no answer at all is a missing value
+            out.add(3, f"value = {reader}(value)")
+            out.add(3, "if value is not None:")
+            out.add(4, f"values[{key!r}] = value")
+            if key in required:
+                out.add(3, "else:")
+                out.add(4, "return None")
+        else:
+            out.add(3, f"values[{key!r}] = {reader}(value)")
+    out.add(1, "except READ_ERRORS:")
+    out.add(2, "return None")
+    out.add(1, "return values")
+    return "\n".join(out.lines) + "\n", out.constants
+
+
+def _number_check(out: _Source, indent: int, indicator: Indicator, reader: str, whole_checked: bool) -> None:
+    """Store ``number`` when it is a whole number (for a count) within the indicator's range."""
+    tests = [_inside("number", indicator.range, out)]
+    if indicator.type == "count" and not whole_checked:
+        tests.append("number == number.to_integral_value()")
+    out.add(indent, f"if {' and '.join(test for test in tests if test != 'True') or 'True'}:")
+    out.add(indent + 1, f"values[{indicator.id!r}] = number")
+    out.add(indent, "else:")
+    out.add(indent + 1, "return None")
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return ast.copy_location(ast.Name(id=self.names[node.id], ctx=ast.Load()), node)
+
+
+def _expression(out: _Source, expression: Expression, locals_of: Mapping[str, str]) -> str:
+    """An expression's checked tree, every name renamed, as source (in brackets)."""
+    names: dict[str, str] = {name: locals_of[name] for name in expression.names}
+    for name, value in expression._globals.items():
+        if name != "__builtins__":
+            names[name] = out.constant(value, "f" if callable(value) else "c")
+    tree = ast.parse(expression._decimal_source, mode="eval")  # the unparsed checked tree
+    renamed = ast.fix_missing_locations(_Rename(names).visit(tree))
+    return f"({ast.unparse(renamed)})"
+
+
+def _inside(value: str, interval: Interval, out: _Source) -> str:
+    """A test that ``value`` lies in ``interval``."""
+    tests = []
+    if interval.low is not None:
+        tests.append(f"{value} {'>=' if interval.low_inclusive else '>'} {out.constant(interval.low, 'c')}")
+    if interval.high is not None:
+        tests.append(f"{value} {'<=' if interval.high_inclusive else '<'} {out.constant(interval.high, 'c')}")
+    return " and ".join(tests) or "True"
+
+
+# The rare paths, called from the function by name.
+
+
+def _missing(node: Node, indicator: str, policy: str) -> tuple[Decimal | None, Any] | None:
+    """The outcome of a leaf whose indicator is missing (``None``: the record is in error)."""
+    detail = (MISSING_DETAIL, indicator, policy)
+    if policy == "zero":
+        return _ZERO, detail
+    if policy == "full":
+        return node.max, detail
+    if policy == "not_applicable":
+        return None, detail
+    return None
+
+
+def _expression_missing(node: Node, policies: Mapping[str, str], values: Mapping[str, Any]) -> tuple[Decimal | None, Any]:
+    """An expression leaf some of whose inputs are missing: the strictest policy among them
+    (not applicable, then zero, then full points; ``error`` is stricter than all)."""
+    absent = [name for name in policies if name not in values]
+    policy = min((policies[name] for name in absent), key=lambda p: _PRECEDENCE.get(p, -1))
+    outcome = _missing(node, absent[0], policy)
+    if outcome is None:
+        raise ValueError(f"indicator {absent[0]} is missing")
+    return outcome
+
+
+def _weighted_mean(kids: tuple[tuple[Decimal | None, Decimal, Decimal], ...], cap: Decimal) -> tuple[Decimal | None, Any]:
+    applicable = [(points, child_cap, weight) for points, child_cap, weight in kids if points is not None]
+    if not applicable:
+        return None, _NONE_APPLICABLE
+    weights = sum((weight for _, _, weight in applicable), _ZERO)
+    share = sum((weight * points / child_cap for points, child_cap, weight in applicable), _ZERO) / weights
+    return cap * share, ("weighted_mean", share)
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, (decimal.DivisionByZero, ZeroDivisionError)):
+        return "division by zero"
+    if isinstance(error, decimal.Overflow):
+        return "number too large"
+    if isinstance(error, decimal.InvalidOperation):
+        return "invalid arithmetic operation"
+    return str(error)
+
+
+def _leaf_problem(error: BaseException, node: str, indicator: str | None, row: int | None) -> Problem:
+    return Problem(_reason(error), node=node, indicator=indicator, row=row)
+
+
+def _cannot_compute(key: str, names: tuple[str, ...], values: Mapping[str, Any], row: int | None) -> Problem:
+    absent = [name for name in names if name not in values]
+    return Problem(f"cannot be computed: {', '.join(absent)} missing", indicator=key, row=row)
+
+
+def _formula_problem(key: str, source: str, error: BaseException, row: int | None) -> Problem:
+    return Problem(f"formula {source}: {_reason(error)}", indicator=key, row=row)
+
+
+def _out_of_range(key: str, result: Any, interval: Interval, row: int | None) -> Problem:
+    shown = format_decimal(result) if isinstance(result, Decimal) else repr(result)
+    return Problem(f"formula gives {shown}, outside the allowed range {interval.symbols()} (check the inputs)", indicator=key, row=row)
+
+
+_HELPERS: dict[str, Any] = {
+    "localcontext": decimal.localcontext,
+    "CONTEXT": CONTEXT,
+    "Decimal": Decimal,
+    "ZERO": _ZERO,
+    "ABSENT": _ABSENT,
+    "NONE_APPLICABLE": _NONE_APPLICABLE,
+    "ValueError": ValueError,
+    "RecordError": RecordError,
+    "Problem": Problem,
+    "LEAF_ERRORS": (ValueError, ArithmeticError, KeyError),
+    "FORMULA_ERRORS": (ArithmeticError, ValueError),
+    "READ_ERRORS": (ArithmeticError, ValueError, TypeError),
+    "INT_BOUND": int(MAX_MAGNITUDE),
+    "SHORT_TEXT": 25,  # fewer digits than MAX_DIGITS: only finiteness and magnitude can fail
+    "MAX_DIGITS": MAX_DIGITS,
+    "MAX_ADJUSTED": MAX_MAGNITUDE.adjusted(),
+    "expression_missing": _expression_missing,
+    "weighted_mean": _weighted_mean,
+    "leaf_problem": _leaf_problem,
+    "cannot_compute": _cannot_compute,
+    "formula_problem": _formula_problem,
+    "out_of_range": _out_of_range,
+}
