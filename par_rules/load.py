@@ -23,20 +23,19 @@ Location(file='m.yaml', line=2, column=1)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Union
-
-import yaml
+from typing import TYPE_CHECKING, Any, NoReturn, Union
 
 from .errors import MethodologyError, Problem
 
-__all__ = ["Location", "SourceMap", "read_yaml", "read_yaml_file", "LIMITS"]
+if TYPE_CHECKING:
+    import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_RESOLVER = _Loader("")
+__all__ = ["Location", "SourceMap", "read_yaml", "read_yaml_file", "LIMITS"]
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -129,9 +128,11 @@ def read_yaml(source: str | bytes, file: str | None = None) -> tuple[Any, Source
         source = _decode(source, file)
     elif len(source) > LIMITS.file_bytes:
         raise MethodologyError([Problem(f"text larger than {LIMITS.file_bytes} characters", file=file)])
+    import yaml  # here, not at the top: it costs ~18 ms, which `import par_rules` need not pay
+
     builder = _Builder(file)
     try:
-        builder.build(yaml.parse(source, Loader=_Loader))
+        builder.build(yaml.parse(source, Loader=_safe_loader()[0]))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = f"YAML syntax: {error.problem or error.context}"
@@ -152,6 +153,15 @@ def read_yaml(source: str | bytes, file: str | None = None) -> tuple[Any, Source
     if builder.document is None:
         raise MethodologyError([Problem("the file is empty: a methodology file must be a mapping of keys to values", file=file, line=1, column=1)])
     return builder.document, builder.where
+
+
+@lru_cache(maxsize=1)
+def _safe_loader() -> tuple[type[yaml.SafeLoader], Callable[[str, tuple[bool, bool]], str]]:
+    """PyYAML's safe loader (the C one where built), and how it resolves a plain scalar's tag."""
+    import yaml
+
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader, partial(loader("").resolve, yaml.ScalarNode)
 
 
 def _problem_at_offset(message: str, file: str | None, text: str, offset: int) -> Problem:
@@ -202,57 +212,74 @@ class _Builder:
         self._nodes = 0
         self._aliases = 0
         self._documents = 0
+        self._resolve = _safe_loader()[1]
 
     def _at(self, mark: Any) -> Location:
         return Location(self.file, mark.line + 1, mark.column + 1)
 
-    def _fail(self, message: str, mark: Any) -> None:
+    def _fail(self, message: str, mark: Any) -> NoReturn:
         raise _Stop(_problem_at(message, self.file, mark))
 
     def build(self, events: Iterator[yaml.Event]) -> None:
+        import yaml
+
+        # By the event's class (PyYAML's own, never subclassed); other events need nothing.
+        handlers: dict[type, Callable[[Any], None]] = {
+            yaml.DocumentStartEvent: self._on_document,
+            yaml.ScalarEvent: self._on_scalar,
+            yaml.MappingStartEvent: lambda event: self._on_start(event, {}),
+            yaml.SequenceStartEvent: lambda event: self._on_start(event, []),
+            yaml.MappingEndEvent: self._on_end,
+            yaml.SequenceEndEvent: self._on_end,
+            yaml.AliasEvent: self._on_alias,
+        }
         try:
             for event in events:
-                self._on(event)
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    handler(event)
         except _Stop as stop:
             self.problems.append(stop.problem)
 
-    def _on(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
-            self._documents += 1
-            if self._documents > 1:
-                self._fail("a methodology file holds one YAML document (found a second '---')", event.start_mark)
-        elif isinstance(event, yaml.ScalarEvent):
-            self._count(event)
-            value = self._scalar(event)
-            if event.anchor:
-                self._anchors[event.anchor] = (value, 1)
-            self._add(value, 1, event, self._at(event.start_mark))
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            self._count(event)
-            if len(self._stack) >= LIMITS.depth:
-                self._fail(f"nesting deeper than {LIMITS.depth} levels", event.start_mark)
-            if event.tag not in (None, "!", _MAP, _SEQ):
-                self._fail(f"YAML tag {event.tag} is not allowed", event.start_mark)
-            container: Container = {} if isinstance(event, yaml.MappingStartEvent) else []
-            entries: dict[Any, Location] = {}
-            self.where.register(container, self._at(event.start_mark), entries)
-            self._stack.append(_Frame(container, entries, event.anchor))
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            frame = self._stack.pop()
-            if frame.anchor:
-                self._anchors[frame.anchor] = (frame.value, frame.size)
-            self._add(frame.value, frame.size, event, self.where.locate(frame.value))
-        elif isinstance(event, yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > LIMITS.aliases:
-                self._fail(f"more than {LIMITS.aliases} aliases", event.start_mark)
-            if event.anchor not in self._anchors:
-                self._fail(f"unknown alias *{event.anchor}", event.start_mark)
-            value, size = self._anchors[event.anchor]
-            self._nodes += size
-            if self._nodes > LIMITS.nodes:
-                self._fail(f"the document expands to more than {LIMITS.nodes} nodes (too many aliases?)", event.start_mark)
-            self._add(value, size, event, self._at(event.start_mark))
+    def _on_document(self, event: yaml.DocumentStartEvent) -> None:
+        self._documents += 1
+        if self._documents > 1:
+            self._fail("a methodology file holds one YAML document (found a second '---')", event.start_mark)
+
+    def _on_scalar(self, event: yaml.ScalarEvent) -> None:
+        self._count(event)
+        value = self._scalar(event)
+        if event.anchor:
+            self._anchors[event.anchor] = (value, 1)
+        self._add(value, 1, event, self._at(event.start_mark), key=event.value)  # a key is the text as written
+
+    def _on_start(self, event: yaml.CollectionStartEvent, container: Container) -> None:
+        self._count(event)
+        if len(self._stack) >= LIMITS.depth:
+            self._fail(f"nesting deeper than {LIMITS.depth} levels", event.start_mark)
+        if event.tag not in (None, "!", _MAP, _SEQ):
+            self._fail(f"YAML tag {event.tag} is not allowed", event.start_mark)
+        entries: dict[Any, Location] = {}
+        self.where.register(container, self._at(event.start_mark), entries)
+        self._stack.append(_Frame(container, entries, event.anchor))
+
+    def _on_end(self, event: yaml.CollectionEndEvent) -> None:
+        frame = self._stack.pop()
+        if frame.anchor:
+            self._anchors[frame.anchor] = (frame.value, frame.size)
+        self._add(frame.value, frame.size, event, self.where.locate(frame.value))
+
+    def _on_alias(self, event: yaml.AliasEvent) -> None:
+        self._aliases += 1
+        if self._aliases > LIMITS.aliases:
+            self._fail(f"more than {LIMITS.aliases} aliases", event.start_mark)
+        if event.anchor not in self._anchors:
+            self._fail(f"unknown alias *{event.anchor}", event.start_mark)
+        value, size = self._anchors[event.anchor]
+        self._nodes += size
+        if self._nodes > LIMITS.nodes:
+            self._fail(f"the document expands to more than {LIMITS.nodes} nodes (too many aliases?)", event.start_mark)
+        self._add(value, size, event, self._at(event.start_mark))
 
     def _count(self, event: yaml.Event) -> None:
         self._nodes += 1
@@ -266,7 +293,7 @@ class _Builder:
                 self._fail(f"YAML tag {event.tag} is not allowed", event.start_mark)
             tag = event.tag
         elif event.implicit[0]:
-            tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
+            tag = self._resolve(value, event.implicit)
         else:
             return value
         if tag in (_INT, _FLOAT):
@@ -281,7 +308,8 @@ class _Builder:
             return None
         return value
 
-    def _add(self, value: Any, size: int, event: yaml.Event, where: Location) -> None:
+    def _add(self, value: Any, size: int, event: yaml.Event, where: Location, key: str | None = None) -> None:
+        """Put a value in the open container (``key``: a scalar's text, which may be a mapping key)."""
         if not self._stack:
             if not isinstance(value, dict):
                 raise _Stop(where.problem("a methodology file must be a mapping of keys to values"))
@@ -293,9 +321,8 @@ class _Builder:
             frame.entries[len(frame.value)] = where
             frame.value.append(value)
         elif frame.pending_key is None:
-            if not isinstance(event, yaml.ScalarEvent):
+            if key is None:
                 self._fail("a key must be a plain text, not a list or a mapping", event.start_mark)
-            key = event.value  # keys are always the text as written
             if key == "<<":
                 self._fail("merge keys (<<) are not supported: write the entries out, or use 'extends'", event.start_mark)
             if key in frame.value:

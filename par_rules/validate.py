@@ -1,21 +1,22 @@
 """Stage 2, validate: the JSON Schema of the format, then the checks a schema cannot express.
 
 :func:`check_schema` validates raw data against ``schema/methodology.schema.json`` (shipped in
-the package, usable by editors). :func:`check_model` checks a compiled tree: unique ids, caps
-that add up (or a declared ``cap_note``), bands ordered, not overlapping and covering their
-indicator's range, points within caps, rules that fit their indicator's type, levels and
-answers all covered, derived indicators without cycles, rating bands in order.
+the package, usable by editors): the schema compiled into a predicate says whether a file is
+valid, and jsonschema describes the errors of one that is not. :func:`check_model` checks a
+compiled tree: unique ids, caps that add up (or a declared ``cap_note``), bands ordered, not
+overlapping and covering their indicator's range, points within caps, rules that fit their
+indicator's type, levels and answers all covered, derived indicators without cycles, rating
+bands in order.
 Both return every problem found, each with file, line, column and node id.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .arithmetic import format_decimal as fmt
@@ -55,23 +56,28 @@ _RULE_TYPES = {
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     """The JSON Schema of a methodology file (as shipped in ``par_rules/schema``)."""
-    text = resources.files("par_rules").joinpath("schema/methodology.schema.json").read_text("utf-8")
-    return json.loads(text)
+    import json  # here: only loading needs it
+
+    # Beside this module, like the shipped methodologies (see registry.shipped_root); importlib.resources
+    # would cost ~8 ms of `import par_rules` (it imports tempfile, shutil and random).
+    return json.loads((Path(__file__).parent / "schema" / "methodology.schema.json").read_text("utf-8"))
+
+
+def _is_number(value: object) -> bool:
+    """Numbers are read as exact Decimals; booleans are not numbers."""
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
+def _is_integer(value: object) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, Decimal) and value == value.to_integral_value())
 
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.protocols.Validator:
-    import jsonschema  # here, not at the top: it costs ~45 ms, which `import par_rules` need not pay
+    import jsonschema  # here, not at the top: it costs ~45 ms, and only a file with errors needs it
 
     base = jsonschema.Draft202012Validator
-    # Numbers are read as exact Decimals; booleans are not numbers.
-    checker = base.TYPE_CHECKER.redefine_many(
-        {
-            "number": lambda _, value: isinstance(value, (int, Decimal)) and not isinstance(value, bool),
-            "integer": lambda _, value: (isinstance(value, int) and not isinstance(value, bool))
-            or (isinstance(value, Decimal) and value == value.to_integral_value()),
-        }
-    )
+    checker = base.TYPE_CHECKER.redefine_many({"number": lambda _, value: _is_number(value), "integer": lambda _, value: _is_integer(value)})
     return jsonschema.validators.extend(base, type_checker=checker)(schema())
 
 
@@ -80,6 +86,8 @@ def check_schema(data: Any, where: SourceMap) -> list[Problem]:
     problems = _check_numbers(data, where)
     if problems:  # a NaN cannot even be compared with the schema's bounds
         return problems
+    if _surely_valid(data):
+        return []
     for error in _leaf_errors(_validator().iter_errors(data)):
         container, key = _container_of(data, list(error.absolute_path))
         place = where.locate(container, key)
@@ -92,6 +100,200 @@ def check_schema(data: Any, where: SourceMap) -> list[Problem]:
         problems.append(place.problem(f"{message} (at {path})" if path else message, node=_node_id(data, error.absolute_path)))
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return problems
+
+
+# The fast path. Importing jsonschema costs ~45 ms and walking the largest shipped file with it
+# ~35 ms, while a valid file only needs a yes. So the schema is also compiled into one predicate
+# that says exactly what jsonschema's verdict (valid or not) would be, keyword by keyword with
+# jsonschema's semantics (Draft 2020-12, the type checker above); jsonschema itself then runs
+# only on a file the predicate rejects, to describe its errors. A keyword or value the predicate
+# does not handle raises _Unsupported, and jsonschema decides.
+
+_Check = Callable[[Any], bool]
+
+
+class _Unsupported(Exception):
+    """A schema keyword, reference or value the fast predicate does not handle."""
+
+
+def _surely_valid(data: Any) -> bool:
+    """True only if jsonschema would find no error in ``data``."""
+    check = _fast_check()
+    if check is None:
+        return False
+    try:
+        return check(data)
+    except Exception:  # _Unsupported, or a value jsonschema should judge (and report) itself
+        return False
+
+
+@lru_cache(maxsize=1)
+def _fast_check() -> _Check | None:
+    try:
+        return _SchemaCompiler(schema()).compile(schema(), root=True)
+    except _Unsupported:
+        return None
+
+
+_TYPES: dict[str, _Check] = {
+    "number": _is_number,
+    "integer": _is_integer,
+    "string": lambda value: isinstance(value, str),
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "boolean": lambda value: isinstance(value, bool),
+    "null": lambda value: value is None,
+}
+
+# Keywords that never make a document invalid ("then" and "else" are read with "if").
+_ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly", "then", "else"})
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
+def _equal(value: Any, expected: Any) -> bool:
+    """jsonschema's equality for scalars: a bool equals only a bool (``true`` is not ``1``)."""
+    if isinstance(value, str) or isinstance(expected, str):
+        return bool(value == expected)
+    if isinstance(value, (dict, list)) or isinstance(expected, (dict, list)):
+        raise _Unsupported("containers compared")
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return value is expected
+    return bool(value == expected)
+
+
+def _unique(items: list[Any]) -> bool:
+    """No two equal items, for lists of texts or of numbers (as jsonschema's ``uniq`` sees them)."""
+    if all(isinstance(item, str) for item in items) or all(_is_number(item) for item in items):
+        return len(set(items)) == len(items)
+    raise _Unsupported("uniqueItems over mixed items")
+
+
+def _all_of(checks: list[_Check]) -> _Check:
+    if len(checks) <= 1:
+        return checks[0] if checks else _always
+
+    def check(value: Any) -> bool:
+        for each in checks:
+            if not each(value):
+                return False
+        return True
+
+    return check
+
+
+class _SchemaCompiler:
+    """Compiles a schema (with its local ``$defs``) into a predicate."""
+
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.defs: Mapping[str, Any] = root.get("$defs", {})
+        self.compiled: dict[str, _Check] = {}
+
+    def compile(self, schema: Any, root: bool = False) -> _Check:
+        if schema is True:
+            return _always
+        if schema is False:
+            return lambda value: False
+        if not isinstance(schema, dict) or ("$id" in schema and not root):
+            raise _Unsupported("schema")
+        return _all_of([self._keyword(name, argument, schema) for name, argument in schema.items() if name not in _ANNOTATIONS])
+
+    def _reference(self, ref: Any) -> _Check:
+        name = ref[len("#/$defs/") :] if isinstance(ref, str) and ref.startswith("#/$defs/") else ""
+        if not re.fullmatch(r"\w+", name) or name not in self.defs:
+            raise _Unsupported(f"$ref {ref}")
+        compiled = self.compiled
+        if name not in compiled:
+            compiled[name] = _always  # a placeholder while compiling, never called: a definition may refer to itself
+            compiled[name] = self.compile(self.defs[name])
+        return lambda value: compiled[name](value)  # looked up when called, once every definition is compiled
+
+    def _keyword(self, name: str, argument: Any, schema: dict[str, Any]) -> _Check:
+        """The predicate of one keyword of ``schema`` (one branch a keyword)."""
+        if name == "$ref":
+            return self._reference(argument)
+        if name == "type":
+            names = [argument] if isinstance(argument, str) else argument
+            if not all(each in _TYPES for each in names):
+                raise _Unsupported(f"type {argument}")
+            types = [_TYPES[each] for each in names]
+            return types[0] if len(types) == 1 else lambda value: any(is_type(value) for is_type in types)
+        if name == "const":
+            return lambda value: _equal(value, argument)
+        if name == "enum":
+            if all(isinstance(each, str) for each in argument):
+                texts = frozenset(argument)
+                return lambda value: isinstance(value, str) and value in texts
+            return lambda value: any(_equal(value, each) for each in argument)
+        if name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            # Written as jsonschema fails a value, negated.
+            fails: _Check = {
+                "minimum": lambda value: value < argument,
+                "maximum": lambda value: value > argument,
+                "exclusiveMinimum": lambda value: value <= argument,
+                "exclusiveMaximum": lambda value: value >= argument,
+            }[name]
+            return lambda value: not _is_number(value) or not fails(value)
+        if name in ("minLength", "maxLength"):
+            low, high = (argument, None) if name == "minLength" else (0, argument)
+            return lambda value: not isinstance(value, str) or (len(value) >= low and (high is None or len(value) <= high))
+        if name == "pattern":
+            search = re.compile(argument).search
+            return lambda value: not isinstance(value, str) or search(value) is not None
+        if name in ("minItems", "maxItems"):
+            low, high = (argument, None) if name == "minItems" else (0, argument)
+            return lambda value: not isinstance(value, list) or (len(value) >= low and (high is None or len(value) <= high))
+        if name == "uniqueItems":
+            return lambda value: not argument or not isinstance(value, list) or _unique(value)
+        if name == "items":
+            item, start = self.compile(argument), len(schema.get("prefixItems", ()))
+            return lambda value: not isinstance(value, list) or all(item(each) for each in value[start:])
+        if name == "prefixItems":
+            prefix = [self.compile(each) for each in argument]
+            return lambda value: not isinstance(value, list) or all(check(each) for check, each in zip(prefix, value))
+        if name in ("minProperties", "maxProperties"):
+            low, high = (argument, None) if name == "minProperties" else (0, argument)
+            return lambda value: not isinstance(value, dict) or (len(value) >= low and (high is None or len(value) <= high))
+        if name == "required":
+            return lambda value: not isinstance(value, dict) or all(key in value for key in argument)
+        if name == "properties":
+            properties = {key: self.compile(each) for key, each in argument.items()}
+
+            def check_properties(value: Any) -> bool:
+                if isinstance(value, dict):
+                    for key, item in value.items():
+                        check = properties.get(key)
+                        if check is not None and not check(item):
+                            return False
+                return True
+
+            return check_properties
+        if name == "additionalProperties":
+            if "patternProperties" in schema:
+                raise _Unsupported("patternProperties")
+            known, extra = schema.get("properties", {}), self.compile(argument)
+            return lambda value: not isinstance(value, dict) or all(extra(item) for key, item in value.items() if key not in known)
+        if name == "propertyNames":
+            key_check = self.compile(argument)
+            return lambda value: not isinstance(value, dict) or all(key_check(key) for key in value)
+        if name == "allOf":
+            return _all_of([self.compile(each) for each in argument])
+        if name == "anyOf":
+            options = [self.compile(each) for each in argument]
+            return lambda value: any(option(value) for option in options)
+        if name == "oneOf":
+            options = [self.compile(each) for each in argument]
+            return lambda value: sum(1 for option in options if option(value)) == 1
+        if name == "not":
+            negated = self.compile(argument)
+            return lambda value: not negated(value)
+        if name == "if":
+            condition = self.compile(argument)
+            then, otherwise = self.compile(schema.get("then", True)), self.compile(schema.get("else", True))
+            return lambda value: then(value) if condition(value) else otherwise(value)
+        raise _Unsupported(f"keyword {name}")
 
 
 #: What a number in a methodology may be: finite, below 10^15 in size, at most 10 decimals (so

@@ -40,3 +40,37 @@ def test_installed_package_loads_a_shipped_methodology_by_id(wheel, tmp_path):
     root, cap = done.stdout.split()
     assert Path(root) == target / "par_rules" / "methodologies"
     assert cap == "16.75"
+
+
+def _run(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+
+def test_import_defers_what_loading_one_methodology_does_not_need():
+    code = (
+        "import sys, par_rules; "
+        "print(sorted(m for m in ('yaml', 'jsonschema', 'par_rules.analysis', 'par_rules.batch', 'par_rules.compare', "
+        "'par_rules.diff', 'par_rules.files', 'par_rules.ranking', 'csv') if m in sys.modules))"
+    )
+    assert _run(code).strip() == "[]"
+
+
+def test_every_public_name_is_there_when_asked_for():
+    code = (
+        "import par_rules; "
+        "assert set(par_rules.__all__) <= set(dir(par_rules)); "
+        "assert all(getattr(par_rules, name) is not None for name in par_rules.__all__); "
+        "from par_rules import gaps, score_many, Comparison, MethodologyDiff, write_table, Ranking; "
+        "from par_rules.analysis import gaps as defined; assert gaps is defined; "
+        "print('ok')"
+    )
+    assert _run(code).strip() == "ok"
+
+
+def test_compare_and_diff_stay_functions_once_their_modules_are_imported():
+    # the import system binds a submodule on its package; par_rules.compare/.diff are the functions
+    code = (
+        "import par_rules.diff, par_rules.compare, par_rules; from par_rules.compare import node_mapping; "
+        "print(par_rules.compare.__module__, par_rules.diff.__module__, callable(par_rules.compare))"
+    )
+    assert _run(code).split() == ["par_rules.compare", "par_rules.diff", "True"]
