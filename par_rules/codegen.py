@@ -221,8 +221,15 @@ def _rule(out: _Source, indent: int, rule: Any, value: str, cap: str, points: st
         else:
             out.add(indent, f"{points} = ZERO if raw < 0 else {cap} if raw > {cap} else raw")
         out.add(indent, f"{detail} = raw")
-    else:  # survey answers: a mapping, summed by the rule itself
-        out.add(indent, f"{points}, {detail} = {apply}({cap}, {value})")
+    else:  # survey answers: the counts in the record's order, as SurveyRule.apply sums them
+        weights = out.constant(rule.weights, "weights")
+        out.add(indent, "answers = weighted = ZERO")
+        out.add(indent, f"for option, count in {value}.items():")
+        out.add(indent + 1, "answers += count")
+        out.add(indent + 1, f"weighted += count * {weights}[option]")
+        out.add(indent, "percent = weighted / answers")
+        out.add(indent, f"{points} = {cap} * percent / HUNDRED")
+        out.add(indent, f"{detail} = (percent, answers)")
 
 
 def _bands(out: _Source, indent: int, rule: BandsRule, value: str, cap: str, points: str, detail: str, apply: str) -> None:
@@ -334,21 +341,27 @@ def write_reader(plan: Plan) -> tuple[str, dict[str, Any]]:
         indicator = catalogue.indicators[key]
         reader = out.constant(catalogue.readers[key], "read")
         out.add(2, f"value = get({key!r})")
-        out.add(2, "if value is None or value == '':")
-        out.add(3, "return None" if key in required else "pass")
         if indicator.type in NUMERIC_TYPES:
-            out.add(2, "elif value.__class__ is int and -INT_BOUND < value < INT_BOUND:")
-            out.add(3, "number = Decimal(value)")
-            _number_check(out, 3, indicator, reader, whole_checked=True)
-            out.add(2, "elif value.__class__ is str and len(value) <= SHORT_TEXT:")
-            out.add(3, "try:")  # what Decimal refuses or reads differently ("88,9", "93%", "nan") goes to the reader
+            out.add(2, "if value.__class__ is str and 0 < len(value) <= SHORT_TEXT:")
+            out.add(3, "try:")  # what Decimal refuses ("88,9", "93%") goes to the reader, which reads it or says why not
             out.add(4, "number = Decimal(value)")
             out.add(3, "except ArithmeticError:")
             out.add(4, f"number = {reader}(value)")
-            out.add(3, "if not (number.is_finite() and (-MAX_DIGITS <= number.adjusted() < MAX_ADJUSTED or not number)):")
-            out.add(4, f"number = {reader}(value)")
-            _number_check(out, 3, indicator, reader, whole_checked=False)
-        elif indicator.type == "boolean":
+            out.add(3, f"if {_number_test(out, indicator, from_text=True)}:")
+            out.add(4, f"values[{key!r}] = number")
+            out.add(3, "else:")
+            out.add(4, "return None")
+            out.add(2, "elif value.__class__ is int and -INT_BOUND < value < INT_BOUND:")
+            out.add(3, "number = Decimal(value)")
+            out.add(3, f"if {_number_test(out, indicator, from_text=False)}:")
+            out.add(4, f"values[{key!r}] = number")
+            out.add(3, "else:")
+            out.add(4, "return None")
+            out.add(2, "elif value is None or value == '':")
+        else:
+            out.add(2, "if value is None or value == '':")
+        out.add(3, "return None" if key in required else "pass")
+        if indicator.type == "boolean":
             out.add(2, "elif value is True or value is False:")
             out.add(3, f"values[{key!r}] = value")
         elif indicator.type == "level":
@@ -371,15 +384,21 @@ def write_reader(plan: Plan) -> tuple[str, dict[str, Any]]:
     return "\n".join(out.lines) + "\n", out.constants
 
 
-def _number_check(out: _Source, indent: int, indicator: Indicator, reader: str, whole_checked: bool) -> None:
-    """Store ``number`` when it is a whole number (for a count) within the indicator's range."""
-    tests = [_inside("number", indicator.range, out)]
-    if indicator.type == "count" and not whole_checked:
-        tests.append("number == number.to_integral_value()")
-    out.add(indent, f"if {' and '.join(test for test in tests if test != 'True') or 'True'}:")
-    out.add(indent + 1, f"values[{indicator.id!r}] = number")
-    out.add(indent, "else:")
-    out.add(indent + 1, "return None")
+def _number_test(out: _Source, indicator: Indicator, from_text: bool) -> str:
+    """A test that ``number`` is what the indicator's reader would accept: finite, within the
+    magnitude and digits :func:`~par_rules.arithmetic.to_decimal` allows (an int in bounds
+    always is), whole for a count, within the indicator's range."""
+    interval = indicator.range
+    tests = [_inside("number", interval, out)]
+    if from_text:
+        bounded = interval.low is not None and interval.high is not None and max(abs(interval.low), abs(interval.high)) < MAX_MAGNITUDE
+        if bounded:  # the range holds it finite and within the magnitude
+            tests.append("(number.adjusted() >= -MAX_DIGITS or not number)")
+        else:
+            tests.insert(0, "number.is_finite() and (-MAX_DIGITS <= number.adjusted() < MAX_ADJUSTED or not number)")
+        if indicator.type == "count":
+            tests.append("number == number.to_integral_value()")
+    return " and ".join(test for test in tests if test != "True") or "True"
 
 
 class _Rename(ast.NodeTransformer):
@@ -479,6 +498,7 @@ _HELPERS: dict[str, Any] = {
     "CONTEXT": CONTEXT,
     "Decimal": Decimal,
     "ZERO": _ZERO,
+    "HUNDRED": Decimal(100),
     "ABSENT": _ABSENT,
     "NONE_APPLICABLE": _NONE_APPLICABLE,
     "ValueError": ValueError,

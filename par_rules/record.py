@@ -53,7 +53,7 @@ class Record:
             return mapping
         if not isinstance(mapping, Mapping):
             raise RecordError([Problem(f"a record must be a mapping of indicator ids to values, not {type(mapping).__name__}")])
-        values = dict(mapping.items())  # copied whole, then the few reserved keys taken out
+        values = dict(mapping)  # copied whole (a dict is copied at C speed), then the few reserved keys taken out
         for key in RESERVED_KEYS:
             values.pop(key, None)
         period = mapping.get("period")
@@ -195,15 +195,18 @@ def _answers_reader(indicator: Indicator) -> Callable[[Any], Mapping[str, Decima
 
     def read(value: Any) -> Mapping[str, Decimal] | None:
         """The answer counts, or ``None`` when there are no answers at all (then: missing)."""
-        if not isinstance(value, Mapping):
+        if value.__class__ is not dict and not isinstance(value, Mapping):
             raise ValueError("survey answers must be a mapping of answer option to number of answers")
         counts = {}
         for option, count in value.items():
             if option not in options:
                 raise ValueError(f"{option!r} is not an answer option (options: {', '.join(options)})")
-            number = _read_number(count)
-            if number < 0:
-                raise ValueError(f"answer {option}: a number of answers cannot be negative")
+            if count.__class__ is int and 0 <= count < _INT_BOUND:  # the commonest case inline
+                number = Decimal(count)
+            else:
+                number = _read_number(count)
+                if number < 0:
+                    raise ValueError(f"answer {option}: a number of answers cannot be negative")
             counts[str(option)] = number
         return MappingProxyType(counts) if sum(counts.values()) else None
 
