@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Union
 
 from .model import Methodology
-from .record import Record, prepare
+from .record import Record
 from .registry import find, load_file
 from .report import Result
 
@@ -75,5 +75,4 @@ def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int |
             methodology = load_file(methodology)
         else:
             methodology = load(methodology, year=record.period)
-    values = prepare(methodology, record, row)
-    return Result(methodology, record, methodology.plan.run(values, row))
+    return Result(methodology, record, methodology.plan.score(record.values, row))

@@ -38,10 +38,10 @@ from .rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule,
 if TYPE_CHECKING:
     from .evaluate import Outcome, Plan
 
-__all__ = ["write_plan", "write_reader", "compile_plan", "MISSING_DETAIL"]
+__all__ = ["write_plan", "compile_plan", "Scorer", "MISSING_DETAIL"]
 
-Reader = Callable[[Mapping[str, Any]], "dict[str, Any] | None"]
-Runner = Callable[[dict[str, Any], "int | None"], "Outcome"]
+#: ``score(record, row)``: the outcome of a record's values, or ``None`` when they are unusual.
+Scorer = Callable[[Mapping[str, Any], "int | None"], "Outcome | None"]
 
 _ZERO = Decimal(0)
 _PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
@@ -52,21 +52,16 @@ _NONE_APPLICABLE = ("none_applicable",)
 MISSING_DETAIL = "missing"
 
 
-def compile_plan(plan: Plan) -> tuple[Reader, Runner]:
-    """The plan as two functions: ``read(raw) -> values | None`` (:func:`write_reader`) and
-    ``run(values, row) -> Outcome`` (:func:`write_plan`)."""
+def compile_plan(plan: Plan) -> Scorer:
+    """The plan as one function, ``score(record, row) -> Outcome | None`` (:func:`write_plan`)."""
     from .evaluate import Outcome  # the evaluate stage's, which has this module write its plan
 
-    functions = []
-    for write, name in ((write_reader, "read"), (write_plan, "run")):
-        source, constants = write(plan)
-        filename = f"<{name} of {plan.name}>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the lines
-        code = compile(source, filename, "exec")
-        namespace: dict[str, Any] = {"__builtins__": {}, "Outcome": Outcome, **constants}
-        exec(code, namespace)  # noqa: S102 - source written here; expressions from checked trees
-        functions.append(namespace[name])
-    return functions[0], functions[1]
+    source, constants = write_plan(plan)
+    filename = f"<plan of {plan.name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the lines
+    namespace: dict[str, Any] = {"__builtins__": {}, "Outcome": Outcome, **constants}
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - written here; expressions from checked trees
+    return namespace["score"]  # type: ignore[no-any-return]
 
 
 class _Source:
@@ -92,19 +87,23 @@ class _Source:
 
 
 def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
-    """The source of the plan's function and the constants it uses."""
+    """The source of ``score(record, row)`` and the constants it uses.
+
+    It reads the record's raw values as the catalogue's readers do (:func:`_read_inputs`) into
+    locals and a ``values`` dict, then scores them; it returns ``None``, before scoring, when
+    anything in the record is unusual (an unknown key, a value a reader refuses, a required
+    value missing), for :func:`~par_rules.record.prepare` to read or report."""
     out = _Source()
     out.constants.update(_HELPERS)
     nodes = plan.nodes
     locals_of = {key: f"i{number}" for number, key in enumerate(plan.catalogue.indicators)}
-    derived = {key for key, _ in plan.derived}
     policies = plan.policies
-    out.add(0, "def run(values, row):")
+    out.add(0, "def score(record, row):")
+    _read_inputs(out, plan, locals_of)
     out.add(1, "problems = []")
-    out.add(1, "get = values.get")
     out.add(1, "with localcontext(CONTEXT):")
-    for key, local in locals_of.items():
-        out.add(2, f"{local} = ABSENT" if key in derived else f"{local} = get({key!r}, ABSENT)")
+    for key, _ in plan.derived:
+        out.add(2, f"{locals_of[key]} = ABSENT")
     for key, indicator in plan.derived:
         _derivation(out, key, indicator, locals_of)
     out.add(2, "if problems:")
@@ -320,26 +319,23 @@ def _total(out: _Source, plan: Plan) -> None:
     out.add(3, f"total = {scale}")
 
 
-def write_reader(plan: Plan) -> tuple[str, dict[str, Any]]:
-    """The source of ``read(raw) -> values | None``: the record's values checked and coerced as
-    the catalogue's readers do, or ``None`` when anything is unusual (an unknown key, a value a
-    reader refuses, a required value missing), for the general :func:`~par_rules.record.prepare`
-    to report. Plain numbers (ints, short texts) are read inline, every other value by its
-    indicator's reader."""
-    out = _Source()
-    out.constants.update(_HELPERS, int=int, str=str, len=len, ArithmeticError=ArithmeticError)
+def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None:
+    """Each input value checked and coerced as its indicator's reader does, into its local and
+    ``values`` (``ABSENT`` when missing); ``return None`` at anything unusual. Plain numbers
+    (ints, short texts) are read inline, every other value by the reader itself."""
+    out.constants.update(int=int, str=str, len=len, ArithmeticError=ArithmeticError)
     catalogue = plan.catalogue
     inputs = [key for key, reader in catalogue.readers.items() if reader is not None]
     required = set(catalogue.required)
-    out.add(0, "def read(raw):")
-    out.add(1, f"if not raw.keys() <= {out.constant(frozenset(inputs), 'keys')}:")
+    out.add(1, f"if not record.keys() <= {out.constant(frozenset(inputs), 'keys')}:")
     out.add(2, "return None")
     out.add(1, "values = {}")
-    out.add(1, "get = raw.get")
+    out.add(1, "get = record.get")
     out.add(1, "try:")
     for key in inputs:
         indicator = catalogue.indicators[key]
         reader = out.constant(catalogue.readers[key], "read")
+        local = locals_of[key]
         out.add(2, f"value = get({key!r})")
         if indicator.type in NUMERIC_TYPES:
             out.add(2, "if value.__class__ is str and 0 < len(value) <= SHORT_TEXT:")
@@ -348,40 +344,37 @@ def write_reader(plan: Plan) -> tuple[str, dict[str, Any]]:
             out.add(3, "except ArithmeticError:")
             out.add(4, f"number = {reader}(value)")
             out.add(3, f"if {_number_test(out, indicator, from_text=True)}:")
-            out.add(4, f"values[{key!r}] = number")
+            out.add(4, f"{local} = values[{key!r}] = number")
             out.add(3, "else:")
             out.add(4, "return None")
             out.add(2, "elif value.__class__ is int and -INT_BOUND < value < INT_BOUND:")
             out.add(3, "number = Decimal(value)")
             out.add(3, f"if {_number_test(out, indicator, from_text=False)}:")
-            out.add(4, f"values[{key!r}] = number")
+            out.add(4, f"{local} = values[{key!r}] = number")
             out.add(3, "else:")
             out.add(4, "return None")
             out.add(2, "elif value is None or value == '':")
         else:
             out.add(2, "if value is None or value == '':")
-        out.add(3, "return None" if key in required else "pass")
+        out.add(3, "return None" if key in required else f"{local} = ABSENT")
         if indicator.type == "boolean":
             out.add(2, "elif value is True or value is False:")
-            out.add(3, f"values[{key!r}] = value")
+            out.add(3, f"{local} = values[{key!r}] = value")
         elif indicator.type == "level":
             plain = frozenset(level for level in indicator.levels if level and level == level.strip())
             out.add(2, f"elif value.__class__ is str and value in {out.constant(plain, 'levels')}:")
-            out.add(3, f"values[{key!r}] = value")
+            out.add(3, f"{local} = values[{key!r}] = value")
         out.add(2, "else:")
         if indicator.type == "answers":  # no answer at all is a missing value
             out.add(3, f"value = {reader}(value)")
             out.add(3, "if value is not None:")
-            out.add(4, f"values[{key!r}] = value")
-            if key in required:
-                out.add(3, "else:")
-                out.add(4, "return None")
+            out.add(4, f"{local} = values[{key!r}] = value")
+            out.add(3, "else:")
+            out.add(4, "return None" if key in required else f"{local} = ABSENT")
         else:
-            out.add(3, f"values[{key!r}] = {reader}(value)")
+            out.add(3, f"{local} = values[{key!r}] = {reader}(value)")
     out.add(1, "except READ_ERRORS:")
     out.add(2, "return None")
-    out.add(1, "return values")
-    return "\n".join(out.lines) + "\n", out.constants
 
 
 def _number_test(out: _Source, indicator: Indicator, from_text: bool) -> str:

@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .codegen import MISSING_DETAIL, Reader, Runner, compile_plan
+from .codegen import MISSING_DETAIL, Scorer, compile_plan
 from .model import Indicator, Methodology, Node
-from .record import Catalogue
+from .record import Catalogue, check_values
 from .rules import ExpressionRule
 
 __all__ = ["Plan", "Outcome", "MISSING_DETAIL"]
@@ -45,7 +45,7 @@ class Plan:
     Built once: a reader per input indicator (:class:`~par_rules.record.Catalogue`), the
     derived indicators in dependency order, the nodes in one flat list (parents before their
     children) with each parent's children's positions, and which nodes may not apply to some
-    record. :meth:`run` is this plan written as one Python function (:mod:`par_rules.codegen`),
+    record. :meth:`score` runs this plan written as one Python function (:mod:`par_rules.codegen`),
     compiled when the first record is scored, so that loading a methodology to check or
     document it never pays for it.
     """
@@ -64,7 +64,7 @@ class Plan:
         self.policies: dict[str, str] = {key: ind.missing for key, ind in indicators.items()}
         self.may_lapse = self._may_lapse()
         self.field_caps = sum((self.nodes[f].max for f in self.fields), _ZERO)
-        self._compiled: tuple[Reader, Runner] | None = None
+        self._scorer: Scorer | None = None
 
     def _may_lapse(self) -> tuple[bool, ...]:
         """Whether each node may be "not applicable" for some record (a parent none of whose
@@ -80,21 +80,17 @@ class Plan:
                 lapses[position] = all(lapses[child] for child in self.children[position])
         return tuple(lapses)
 
-    def _functions(self) -> tuple[Reader, Runner]:
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = compile_plan(self)  # two threads may both compile: same functions
-        return compiled
-
-    def read(self, raw: Mapping[str, Any]) -> dict[str, Any] | None:
-        """A record's values checked and coerced, or ``None`` when anything is unusual (then
-        :func:`~par_rules.record.prepare` reads them the general way and reports every problem)."""
-        return self._functions()[0](raw)
-
-    def run(self, values: dict[str, Any], row: int | None = None) -> Outcome:
-        """Score checked values (derived indicators are added to them); a RecordError lists
-        every problem met on the way."""
-        return self._functions()[1](values, row)
+    def score(self, values: Mapping[str, Any], row: int | None = None) -> Outcome:
+        """Score a record's values (as given: texts, ints, answer mappings...); a RecordError
+        lists every problem in them, or met while scoring them."""
+        scorer = self._scorer
+        if scorer is None:
+            scorer = self._scorer = compile_plan(self)  # two threads may both compile: the same function
+        outcome = scorer(values, row)
+        if outcome is None:  # something unusual: read the general way, which says what is wrong
+            outcome = scorer(check_values(self.catalogue, values, row), row)
+            assert outcome is not None, "checked values read as they are"
+        return outcome
 
 
 def _dependency_order(derived: dict[str, Any]) -> list[tuple[str, Any]]:

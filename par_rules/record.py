@@ -49,16 +49,19 @@ class Record:
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> Record:
         """Split a flat mapping into the reserved keys and the indicator values."""
-        if isinstance(mapping, Record):
-            return mapping
-        if not isinstance(mapping, Mapping):
-            raise RecordError([Problem(f"a record must be a mapping of indicator ids to values, not {type(mapping).__name__}")])
+        if mapping.__class__ is not dict:  # a dict is the usual record: no ABC check for it
+            if isinstance(mapping, Record):
+                return mapping
+            if not isinstance(mapping, Mapping):
+                raise RecordError([Problem(f"a record must be a mapping of indicator ids to values, not {type(mapping).__name__}")])
         values = dict(mapping)  # copied whole (a dict is copied at C speed), then the few reserved keys taken out
         for key in RESERVED_KEYS:
             values.pop(key, None)
         period = mapping.get("period")
         problems = []
-        if period is not None and period != "":
+        if period.__class__ is int and -_INT_BOUND < period < _INT_BOUND:
+            pass  # what to_decimal and int() would give back
+        elif period is not None and period != "":
             try:
                 number = to_decimal(period)
                 if number != number.to_integral_value():
@@ -244,18 +247,14 @@ def prepare(methodology: Methodology, record: Record, row: int | None = None) ->
     """Check a record against the catalogue: the values to score, or one RecordError listing
     every unknown indicator, wrong type, value out of range and missing value.
 
-    The usual record is read by the plan's own generated code; anything unusual there (and
-    every error) goes through :func:`check_values`, which gives the same values."""
+    (Scoring reads the usual record with the plan's generated code, which gives the same values,
+    and comes here for anything unusual.)"""
     plan = methodology.plan
-    if plan is not None:
-        values = plan.read(record.values)
-        if values is not None:
-            return values
     return check_values(plan.catalogue if plan is not None else Catalogue(methodology.indicators), record.values, row)
 
 
 def check_values(catalogue: Catalogue, raw: Mapping[str, Any], row: int | None = None) -> dict[str, Any]:
-    """:func:`prepare`, the general way: each value through its indicator's reader."""
+    """:func:`prepare` given the catalogue and the values: each value through its indicator's reader."""
     readers = catalogue.readers
     problems: list[Problem] = []
     values: dict[str, Any] = {}
