@@ -37,6 +37,7 @@ __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "
 
 _TABLE_FORMATS = ("table", "csv", "json", "xlsx", "md")
 _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".md": "md", ".txt": "table"}
+_PROGRESS_STEP = 100
 
 
 # --------------------------------------------------------------------------- shared parts
@@ -75,7 +76,9 @@ class _Batch:
             records = read_records(self.path, sheet=self.sheet)
             outputs = score_many(self.methodology, records)
             if self.progress:
-                with click.progressbar(outputs, label=f"Scoring {Path(self.path).name}", file=sys.stderr, show_pos=True) as bar:
+                # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal
+                # its size and writes a line, which costs about as much as scoring a row.
+                with click.progressbar(outputs, label=f"Scoring {Path(self.path).name}", file=sys.stderr, show_pos=True, update_min_steps=_PROGRESS_STEP) as bar:
                     yield from self._report_errors(bar)
             else:
                 yield from self._report_errors(outputs)

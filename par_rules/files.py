@@ -157,34 +157,112 @@ def _read_csv(path: Path) -> Iterator[Numbered]:
         handle.seek(0)
         if handle.read(1) != "\ufeff":
             handle.seek(0)
-        yield from _wide_rows(csv.reader(handle, delimiter=delimiter), path)
+        yield from _text_rows(csv.reader(handle, delimiter=delimiter), path)
 
 
-def _wide_rows(rows: Iterable[Sequence[Any]], path: Path) -> Iterator[Numbered]:
-    """Records from rows whose first row is the header; numbered as a spreadsheet shows them."""
-    iterator = iter(rows)
-    header = next(iterator, None)
+def _header(header: Sequence[Any] | None, path: Path) -> list[str]:
+    """The column names of a header row, refused when missing or repeated."""
     if header is None or not any(_filled(cell) for cell in header):
         raise RecordError([Problem("no header row: the first row must name the columns (unit, name, period, indicators)", file=str(path), line=1)])
     names = [_text(str(cell)) if _filled(cell) else "" for cell in header]
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
         raise RecordError([Problem(f"column {', '.join(repeated)} appears more than once in the header", file=str(path), line=1)])
+    plain: dict[str, str] = {}  # record key -> the column that gives it
+    gathered: dict[str, str] = {}  # record key -> a column gathered into it (indicator.option, self.node)
+    problems = []
+    for name in filter(None, names):
+        key = "period" if name.lower() in _PERIOD_NAMES else name
+        prefix, dot, rest = key.partition(".")
+        if dot and rest:
+            gathered.setdefault("self_assessed" if prefix == _SELF_PREFIX else prefix, name)
+        elif key in plain:  # "year" and "period": which one is meant?
+            problems.append(Problem(f"columns {plain[key]} and {name} both give the {key}: keep one", file=str(path), line=1))
+        else:
+            plain[key] = name
+    for key in sorted(plain.keys() & gathered.keys()):
+        problems.append(Problem(f"column {plain[key]} and column {gathered[key]} both give {key}: a survey's answers go in {key}.<option> columns only", file=str(path), line=1))
+    if problems:
+        raise RecordError(problems)
+    return names
+
+
+def _row_problems(cells: Sequence[Any], names: Sequence[str], row_number: int) -> list[Problem]:
+    """Cells beyond the header, values under a column with no name, dates and times."""
+    problems = []
+    if len(cells) > len(names) and any(_filled(cell) for cell in cells[len(names):]):
+        problems.append(Problem(f"{len(cells)} cells but {len(names)} columns in the header", row=row_number))
+    for position, (name, cell) in enumerate(zip(names, cells), start=1):
+        if not name and _filled(cell):
+            problems.append(Problem(f"a value in column {position}, which has no name in the header", row=row_number))
+        elif isinstance(cell, (datetime, date, time)):
+            problems.append(Problem(f"a date or time ({cell}) where a number or text is expected", indicator=name, row=row_number))
+    return problems
+
+
+def _wide_rows(rows: Iterable[Sequence[Any]], path: Path) -> Iterator[Numbered]:
+    """Records from rows whose first row is the header; numbered as a spreadsheet shows them.
+    Cells may be of any type (a worksheet's numbers and dates); CSV goes through :func:`_text_rows`."""
+    iterator = iter(rows)
+    names = _header(next(iterator, None), path)
     for row_number, cells in enumerate(iterator, start=2):
         if not any(_filled(cell) for cell in cells):
             continue
-        problems = []
-        if len(cells) > len(names) and any(_filled(cell) for cell in cells[len(names):]):
-            problems.append(Problem(f"{len(cells)} cells but {len(names)} columns in the header", row=row_number))
-        for position, (name, cell) in enumerate(zip(names, cells), start=1):
-            if not name and _filled(cell):
-                problems.append(Problem(f"a value in column {position}, which has no name in the header", row=row_number))
-            elif isinstance(cell, (datetime, date, time)):
-                problems.append(Problem(f"a date or time ({cell}) where a number or text is expected", indicator=name, row=row_number))
+        problems = _row_problems(cells, names, row_number)
         if problems:
             yield row_number, RecordError(problems)
             continue
         yield row_number, fold_columns({name: cell for name, cell in zip(names, cells) if name})
+
+
+def _text_rows(rows: Iterable[Sequence[str]], path: Path) -> Iterator[Numbered]:
+    """:func:`_wide_rows` for rows of text only (CSV), with the same records and errors: what
+    :func:`fold_columns` does to a column name (period, ``indicator.option``, ``self.node``) is
+    worked out once for the header rather than for every cell of every row."""
+    iterator = iter(rows)
+    names = _header(next(iterator, None), path)
+    keys: list[str] = []
+    options: list[str | None] = []  # None: a plain column; else the answer (or node) it holds
+    for name in names:
+        key = _text(name)
+        if key.lower() in _PERIOD_NAMES:
+            key = "period"
+        prefix, dot, rest = key.partition(".")
+        if dot and rest:
+            keys.append("self_assessed" if prefix == _SELF_PREFIX else prefix)
+            options.append(rest)
+        else:
+            keys.append(key)
+            options.append(None)
+    width = len(names)
+    grouped = any(option is not None for option in options)
+    unnamed = [position for position, name in enumerate(names) if not name]
+    for row_number, cells in enumerate(iterator, start=2):
+        joined = "".join(cells)
+        if not joined.strip():  # every cell blank (str.strip: the same blanks as _filled)
+            continue
+        if len(cells) > width or any(position < len(cells) and cells[position].strip() for position in unnamed):
+            problems = _row_problems(cells, names, row_number)
+            if problems:
+                yield row_number, RecordError(problems)
+                continue
+        if joined.isascii():
+            values = [cell.strip() for cell in cells]
+        else:  # a Vietnamese name, say: only the cells that are not ASCII need normalising
+            values = [cell.strip() if cell.isascii() else _text(cell) for cell in cells]
+        # An unnamed column's cell is blank here (else it was refused above), so it is skipped
+        # like every blank cell; zip stops at the shorter of header and row, as fold_columns sees it.
+        if not grouped:
+            yield row_number, {key: value for key, value in zip(keys, values) if value}
+            continue
+        record: dict[str, Any] = {}
+        for key, option, value in zip(keys, options, values):
+            if value:
+                if option is None:
+                    record[key] = value
+                else:
+                    record.setdefault(key, {})[option] = value
+        yield row_number, record
 
 
 def _filled(cell: Any) -> bool:
@@ -349,10 +427,21 @@ def result_headers(fields: Mapping[str, str], ranked: bool = False) -> tuple[str
 
 def result_cells(result: Result, fields: Mapping[str, str], position: int) -> tuple[Cell, ...]:
     """One unit's row of a results table, without the rank columns."""
+    return _cells(result, _field_slots(result.methodology, fields), position)
+
+
+def _field_slots(methodology: Methodology, fields: Mapping[str, str]) -> tuple[str | None, ...]:
+    """Each field column's node id, or None where this methodology has no such field."""
+    own = {field_node.id for field_node in methodology.criteria}
+    return tuple(field_id if field_id in own else None for field_id in fields)
+
+
+def _cells(result: Result, slots: Sequence[str | None], position: int) -> tuple[Cell, ...]:
     record = result.record
-    cells: tuple[Cell, ...] = (unit_id(result, position), record.name, record.group, record.period, result.published_total, result.published_index, result.band.id if result.band else None, result.index)
-    own = {field_node.id for field_node in result.methodology.criteria}
-    return cells + tuple(result.points(field_id) if field_id in own else None for field_id in fields)
+    band = result.band
+    cells: tuple[Cell, ...] = (unit_id(result, position), record.name, record.group, record.period, result.published_total, result.published_index, band.id if band else None, result.index)
+    points = result.points  # the stored points: no explanation is built for a table
+    return cells + tuple(None if field_id is None else points(field_id) for field_id in slots)
 
 
 def stream_results_csv(results: Iterable[Result], fields: Mapping[str, str], destination: IO[str]) -> None:
@@ -360,8 +449,18 @@ def stream_results_csv(results: Iterable[Result], fields: Mapping[str, str], des
     through in constant memory (the columns are fixed up front by ``fields``)."""
     writer = csv.writer(destination, lineterminator="\n")
     writer.writerow(result_headers(fields))
-    for position, result in enumerate(results, start=1):
-        writer.writerow([_cell_text(cell) for cell in result_cells(result, fields, position)])
+    # Worked out once per methodology, not per row; each entry keeps its methodology alive, so
+    # no id is reused for another.
+    slots: dict[int, tuple[Methodology, tuple[str | None, ...]]] = {}
+
+    def row(position: int, result: Result) -> list[str]:
+        methodology = result.methodology
+        known = slots.get(id(methodology))
+        if known is None:
+            known = slots[id(methodology)] = (methodology, _field_slots(methodology, fields))
+        return [_cell_text(cell) for cell in _cells(result, known[1], position)]
+
+    writer.writerows(row(position, result) for position, result in enumerate(results, start=1))
 
 
 def write_table(table: Table, format: WriteFormat, destination: str | os.PathLike[str] | IO[str] | None = None) -> str | None:
@@ -424,9 +523,15 @@ def _cell_text(cell: Cell, short: bool = False) -> str:
     if cell is None:
         return ""
     if isinstance(cell, Decimal):
-        if cell.as_tuple().exponent >= -6:  # type: ignore[operator]
-            return format(cell, "f")  # as written: a published 76.00 keeps its decimals
-        return format_short(cell) if short else format_decimal(cell)
+        text = str(cell)  # the cheapest way to the digits: plain notation unless it has an exponent
+        if "E" in text or "e" in text:  # "e": a context with capitals=0
+            text = format(cell, "f")
+        point = text.find(".")
+        if point < 0 or len(text) - point <= 7:
+            return text  # as written, up to 6 decimals: a published 76.00 keeps its decimals
+        if short:
+            return format_short(cell)
+        return "0" if cell == 0 else text.rstrip("0").rstrip(".")  # format_decimal, on the text made above
     return str(cell)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from click.testing import CliRunner
@@ -170,3 +171,25 @@ def test_explain_one_unit_one_node() -> None:
 def test_progress_bar_on_request() -> None:
     code, out, err = run("rank", *OLD, "--progress")
     assert code == 0 and "Scoring district-2024.json" in err and "truc-ninh" in out
+
+
+def test_progress_bar_on_a_terminal_is_redrawn_every_hundred_rows(tmp_path: Path, monkeypatch: Any) -> None:
+    """A redraw asks the terminal its size and writes a line, as costly as scoring a row."""
+    import io
+
+    from par_rules import load
+    from par_rules.cli_units import _Batch
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    header, *rows = Path(NEW[1]).read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join([header] + rows * 36) + "\n", encoding="utf-8")  # 252 rows
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    results = list(_Batch(load(NEW[0]), str(path), None, True).outputs())
+    assert len(results) == 252
+    assert "Scoring many.csv" in terminal.getvalue() and "252" in terminal.getvalue().rsplit("\r", 1)[-1]
+    assert terminal.getvalue().count("\r") <= 10  # once per row would be 500

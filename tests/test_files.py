@@ -236,3 +236,104 @@ def test_any_text_written_out_reads_back_normalised(tmp_path: Path, texts: list[
     read = list(read_records(path))
     expected = [(n + 2, {"unit": f"u{n}", **({"name": unicodedata.normalize("NFC", text.strip())} if text.strip() else {})}) for n, text in enumerate(texts)]
     assert read == expected
+
+
+# The CSV fast path (par_rules.files._text_rows) against the general one (_wide_rows + fold_columns).
+
+cells = st.one_of(st.sampled_from(["", " ", "\t", "3", " 4 ", "88,9", "Trực", unicodedata.normalize("NFD", " Ý Yên "), "\u2003x\u2003"]), names)
+columns = st.sampled_from(["unit", "Năm", " year ", "period", "a", "b", "s.A", "s.B", "t.A", "self.2.1", "self.", ".x", "", " ", "Ý", unicodedata.normalize("NFD", "Ý.A")])
+
+
+def both_paths(rows: list[list[str]]) -> tuple[Any, Any]:
+    """What each path makes of the rows: records in order (with their keys' order), or the error."""
+    from par_rules.files import _text_rows, _wide_rows
+
+    def read(reader: Any) -> Any:
+        try:
+            return [(row, str(item) if isinstance(item, RecordError) else list(item.items())) for row, item in reader(rows, Path("t.csv"))]
+        except RecordError as error:  # a header problem
+            return type(error).__name__, str(error)
+
+    return read(_text_rows), read(_wide_rows)
+
+
+@given(st.lists(columns, min_size=1, max_size=8), st.lists(st.lists(cells, max_size=10), max_size=6))
+def test_csv_rows_give_the_same_records_as_the_general_reader(header: list[str], rows: list[list[str]]) -> None:
+    fast, general = both_paths([header] + rows)
+    assert fast == general
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["unit", "s.A", "x", "s.B"], ["a", "", "1", "2"], ["b", "3", "1", ""]],  # a survey's columns apart: key where first filled
+        [["unit", "", "b"], ["a", "", "1"], ["a", " x ", "1"], ["a", "1", "2", "3"], ["a", "1", "2", " "], ["a"], [" ", "\t"]],
+        [["unit", "name"], ["a", unicodedata.normalize("NFD", " Huyện Ý Yên ")], ["b", "x\u0301"]],
+        [[" ", ""]],
+        [["a", "a "]],
+    ],
+)
+def test_awkward_csv_rows_give_the_same_records_as_the_general_reader(rows: list[list[str]]) -> None:
+    fast, general = both_paths(rows)
+    assert fast == general
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        (["unit", "s", "s.A"], "column s and column s.A both give s"),
+        (["unit", "s.A", "s"], "column s and column s.A both give s"),
+        (["unit", "self_assessed", "self.1"], "column self_assessed and column self.1 both give self_assessed"),
+        (["year", "period"], "columns year and period both give the period"),
+        (["Năm", "unit"], None),
+    ],
+)
+def test_a_header_whose_columns_give_one_key_twice_is_refused(tmp_path: Path, header: list[str], problem: str | None) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text(",".join(header) + "\n" + ",".join("1" for _ in header) + "\n", encoding="utf-8")
+    if problem is None:
+        assert len(list(read_records(path))) == 1
+        return
+    with pytest.raises(RecordError, match=problem) as error:
+        list(read_records(path))
+    assert error.value.problems[0].line == 1
+
+
+def test_csv_cells_are_the_exact_values_as_before() -> None:
+    """_cell_text takes the digits from str(); the same text as from the exponent and format()."""
+    from par_rules.arithmetic import format_decimal, format_short
+    from par_rules.files import _cell_text
+
+    def reference(cell: Decimal, short: bool) -> str:
+        if cell.as_tuple().exponent >= -6:  # type: ignore[operator]
+            return format(cell, "f")
+        return format_short(cell) if short else format_decimal(cell)
+
+    samples = ["76.00", "91.70881136950904392764857881136951", "1E+2", "1E-7", "0E-10", "-0.0000001", "-0E-9", "0.000001", "0.0000010", "123456789012345678901234567890", "12.3456789", "-5.5", "0"]
+    for text in samples:
+        for short in (False, True):
+            assert _cell_text(Decimal(text), short) == reference(Decimal(text), short), text
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False), st.booleans())
+def test_any_decimal_cell_is_written_as_before(cell: Decimal, short: bool) -> None:
+    from par_rules.arithmetic import format_decimal, format_short
+    from par_rules.files import _cell_text
+
+    expected = format(cell, "f") if cell.as_tuple().exponent >= -6 else (format_short(cell) if short else format_decimal(cell))  # type: ignore[operator]
+    assert _cell_text(cell, short) == expected
+
+
+def test_streamed_csv_is_the_results_table_across_methodologies() -> None:
+    """Rows of two methodologies with different fields, interleaved: each row fills its own
+    methodology's field columns and leaves the others empty, as in the results table."""
+    from par_rules.files import field_columns, stream_results_csv
+
+    reference = par_rules.load("reference/par-index/district")  # fields 1-9; the example has 1-6
+    others = [o for o in score_many(reference, read_records("examples/reference-district-2024.json")) if isinstance(o, Result)]
+    mixed = scored_examples()[:3] + others[:1] + scored_examples()[3:5] + others[1:]
+    streamed = io.StringIO()
+    stream_results_csv(mixed, field_columns(result.methodology for result in mixed), streamed)
+    assert streamed.getvalue() == render_table(results_table(mixed), "csv")
+    lines = streamed.getvalue().splitlines()
+    assert len(lines) == 8 and lines[0].endswith(",points_9") and lines[1].endswith(",,,") and not lines[4].endswith(",")
