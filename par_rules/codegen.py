@@ -27,12 +27,14 @@ import decimal
 import linecache
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .arithmetic import CONTEXT, MAX_DIGITS, MAX_MAGNITUDE, format_decimal
 from .errors import Problem, RecordError
 from .expressions import Expression
 from .model import NUMERIC_TYPES, Indicator, Interval, Node
+from .record import FALSE_WORDS, TRUE_WORDS
 from .rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule, ExpressionRule, LevelsRule, ProportionalRule
 
 if TYPE_CHECKING:
@@ -323,7 +325,7 @@ def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None
     """Each input value checked and coerced as its indicator's reader does, into its local and
     ``values`` (``ABSENT`` when missing); ``return None`` at anything unusual. Plain numbers
     (ints, short texts) are read inline, every other value by the reader itself."""
-    out.constants.update(int=int, str=str, len=len, ArithmeticError=ArithmeticError)
+    out.constants.update(int=int, str=str, dict=dict, len=len, ArithmeticError=ArithmeticError, MappingProxyType=MappingProxyType, BOOLEAN_WORDS=_BOOLEAN_WORDS)
     catalogue = plan.catalogue
     inputs = [key for key, reader in catalogue.readers.items() if reader is not None]
     required = set(catalogue.required)
@@ -360,10 +362,14 @@ def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None
         if indicator.type == "boolean":
             out.add(2, "elif value is True or value is False:")
             out.add(3, f"{local} = values[{key!r}] = value")
+            out.add(2, "elif value.__class__ is str and value in BOOLEAN_WORDS:")
+            out.add(3, f"{local} = values[{key!r}] = BOOLEAN_WORDS[value]")
         elif indicator.type == "level":
             plain = frozenset(level for level in indicator.levels if level and level == level.strip())
             out.add(2, f"elif value.__class__ is str and value in {out.constant(plain, 'levels')}:")
             out.add(3, f"{local} = values[{key!r}] = value")
+        elif indicator.type == "answers":
+            _answers(out, indicator, local, key in required)
         out.add(2, "else:")
         if indicator.type == "answers":  # no answer at all is a missing value
             out.add(3, f"value = {reader}(value)")
@@ -375,6 +381,30 @@ def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None
             out.add(3, f"{local} = values[{key!r}] = {reader}(value)")
     out.add(1, "except READ_ERRORS:")
     out.add(2, "return None")
+
+
+def _answers(out: _Source, indicator: Indicator, local: str, required: bool) -> None:
+    """Survey answers as a dict of plain counts (ints, short texts) read inline; anything else
+    in them sends the record to the general reader."""
+    out.add(2, f"elif value.__class__ is dict and value.keys() <= {out.constant(frozenset(indicator.options), 'options')}:")
+    out.add(3, "counts = {}")
+    out.add(3, "answered = False")
+    out.add(3, "for option, count in value.items():")
+    out.add(4, "if count.__class__ is int and 0 <= count < INT_BOUND:")
+    out.add(5, "number = Decimal(count)")
+    out.add(4, "elif count.__class__ is str and 0 < len(count) <= SHORT_TEXT:")
+    out.add(5, "number = Decimal(count)")
+    out.add(5, "if not (number.is_finite() and (-MAX_DIGITS <= number.adjusted() < MAX_ADJUSTED or not number) and number >= 0):")
+    out.add(6, "return None")
+    out.add(4, "else:")
+    out.add(5, "return None")
+    out.add(4, "counts[option] = number")
+    out.add(4, "if number:")
+    out.add(5, "answered = True")
+    out.add(3, "if answered:")
+    out.add(4, f"{local} = values[{indicator.id!r}] = MappingProxyType(counts)")
+    out.add(3, "else:")  # no answer at all: a missing value
+    out.add(4, "return None" if required else f"{local} = ABSENT")
 
 
 def _number_test(out: _Source, indicator: Indicator, from_text: bool) -> str:
@@ -422,6 +452,15 @@ def _inside(value: str, interval: Interval, out: _Source) -> str:
         tests.append(f"{value} {'<=' if interval.high_inclusive else '<'} {out.constant(interval.high, 'c')}")
     return " and ".join(tests) or "True"
 
+
+#: Yes/no words as a record spells them, each as coerce_boolean reads it (it strips and lowers
+#: the word first, so every casing of a word reads alike).
+_BOOLEAN_WORDS: dict[str, bool] = {
+    spelling: truth
+    for words, truth in ((TRUE_WORDS, True), (FALSE_WORDS, False))
+    for word in words
+    for spelling in (word, word.upper(), word.capitalize(), word.title())
+}
 
 # The rare paths, called from the function by name.
 

@@ -122,17 +122,6 @@ class Expression:
         with decimal.localcontext(CONTEXT):
             return eval(self._code, self._globals, values)  # noqa: S307 - checked tree, no builtins
 
-    def evaluate_in_context(self, values: Mapping[str, Any]) -> Any:
-        """:meth:`evaluate` in the current decimal context: for a caller that has set
-        :data:`~par_rules.arithmetic.CONTEXT` already (the evaluation plan, once a record).
-
-        >>> f = compile_expression("a / b", {"a": "number", "b": "number"})
-        >>> with decimal.localcontext(CONTEXT):
-        ...     f.evaluate_in_context({"a": Decimal(1), "b": Decimal(4)})
-        Decimal('0.25')
-        """
-        return eval(self._code, self._globals, values)  # noqa: S307 - checked tree, no builtins
-
 
 def compile_expression(
     source: str,

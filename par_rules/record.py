@@ -29,8 +29,8 @@ __all__ = ["Record", "RESERVED_KEYS", "Catalogue", "prepare", "check_values", "c
 
 RESERVED_KEYS = frozenset({"unit", "name", "period", "group", "self_assessed"})
 
-_TRUE = frozenset({"true", "yes", "y", "1", "có", "co", "đạt", "x"})
-_FALSE = frozenset({"false", "no", "n", "0", "không", "khong", "không đạt"})
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "có", "co", "đạt", "x"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "không", "khong", "không đạt"})
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*%?\s*$")
 _THOUSANDS = re.compile(r"^\s*[-+]?\d{1,3}(,\d{3})+\s*$")
 
@@ -61,6 +61,8 @@ class Record:
         problems = []
         if period.__class__ is int and -_INT_BOUND < period < _INT_BOUND:
             pass  # what to_decimal and int() would give back
+        elif period.__class__ is str and 0 < len(period) <= 6 and period.isascii() and period.isdigit():
+            period = int(period)  # a year as a CSV cell gives it: to_decimal and int() would give the same
         elif period is not None and period != "":
             try:
                 number = to_decimal(period)
@@ -111,9 +113,9 @@ def coerce_boolean(value: Any) -> bool:
         return bool(value)
     if isinstance(value, str):
         word = value.strip().lower()
-        if word in _TRUE:
+        if word in TRUE_WORDS:
             return True
-        if word in _FALSE:
+        if word in FALSE_WORDS:
             return False
     raise ValueError(f"{value!r} is not a yes/no value (use true/false, yes/no, có/không, 1/0)")
 

@@ -97,7 +97,7 @@ def catalogue_methodology(tmp_path_factory: pytest.TempPathFactory) -> par_rules
 
 
 _PLAIN = st.one_of(st.integers(-10, 200), st.decimals(-10, 200, places=2).map(str))
-_RECORD_VALUE = st.one_of(_PLAIN, _ANY_VALUE, st.sampled_from(["", "on_time", " late", "có", "yes"]), st.dictionaries(st.sampled_from(["A", "B", "C"]), _PLAIN, max_size=3))
+_RECORD_VALUE = st.one_of(_PLAIN, _ANY_VALUE, st.sampled_from(["", "on_time", " late", "có", "yes", "TRUE", "False", " no", "Không", "KHÔNG ĐẠT", "tRUE"]), st.dictionaries(st.sampled_from(["A", "B", "C"]), _PLAIN, max_size=3))
 _KEYS = ("share", "part", "done", "staff", "score", "open", "issued", "plan", "survey", "rate", "shar")
 
 
