@@ -46,6 +46,7 @@ __all__ = ["write_plan", "compile_plan", "Scorer", "MISSING_DETAIL"]
 Scorer = Callable[[Mapping[str, Any], "int | None"], "Outcome | None"]
 
 _ZERO = Decimal(0)
+_MAX_ADJUSTED = MAX_MAGNITUDE.adjusted()
 _PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
 _ABSENT = object()
 _NONE_APPLICABLE = ("none_applicable",)
@@ -341,10 +342,11 @@ def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None
         out.add(2, f"value = get({key!r})")
         if indicator.type in NUMERIC_TYPES:
             out.add(2, "if value.__class__ is str and 0 < len(value) <= SHORT_TEXT:")
-            out.add(3, "try:")  # what Decimal refuses ("88,9", "93%") goes to the reader, which reads it or says why not
-            out.add(4, "number = Decimal(value)")
-            out.add(3, "except ArithmeticError:")
-            out.add(4, f"number = {reader}(value)")
+            out.add(3, "number = TEXT_NUMBERS.get(value)")
+            out.add(3, "if number is None:")
+            out.add(4, "number = text_number(value)")
+            out.add(4, "if number is None:")  # what Decimal refuses ("88,9", "93%"): the reader reads it or says why not
+            out.add(5, f"number = {reader}(value)")
             out.add(3, f"if {_number_test(out, indicator, from_text=True)}:")
             out.add(4, f"{local} = values[{key!r}] = number")
             out.add(3, "else:")
@@ -393,8 +395,12 @@ def _answers(out: _Source, indicator: Indicator, local: str, required: bool) -> 
     out.add(4, "if count.__class__ is int and 0 <= count < INT_BOUND:")
     out.add(5, "number = Decimal(count)")
     out.add(4, "elif count.__class__ is str and 0 < len(count) <= SHORT_TEXT:")
-    out.add(5, "number = Decimal(count)")
-    out.add(5, "if not (number.is_finite() and (-MAX_DIGITS <= number.adjusted() < MAX_ADJUSTED or not number) and number >= 0):")
+    out.add(5, "number = TEXT_NUMBERS.get(count)")
+    out.add(5, "if number is None:")
+    out.add(6, "number = text_number(count)")
+    out.add(6, "if number is None:")
+    out.add(7, "return None")
+    out.add(5, "if number < 0:")
     out.add(6, "return None")
     out.add(4, "else:")
     out.add(5, "return None")
@@ -408,19 +414,12 @@ def _answers(out: _Source, indicator: Indicator, local: str, required: bool) -> 
 
 
 def _number_test(out: _Source, indicator: Indicator, from_text: bool) -> str:
-    """A test that ``number`` is what the indicator's reader would accept: finite, within the
-    magnitude and digits :func:`~par_rules.arithmetic.to_decimal` allows (an int in bounds
-    always is), whole for a count, within the indicator's range."""
-    interval = indicator.range
-    tests = [_inside("number", interval, out)]
-    if from_text:
-        bounded = interval.low is not None and interval.high is not None and max(abs(interval.low), abs(interval.high)) < MAX_MAGNITUDE
-        if bounded:  # the range holds it finite and within the magnitude
-            tests.append("(number.adjusted() >= -MAX_DIGITS or not number)")
-        else:
-            tests.insert(0, "number.is_finite() and (-MAX_DIGITS <= number.adjusted() < MAX_ADJUSTED or not number)")
-        if indicator.type == "count":
-            tests.append("number == number.to_integral_value()")
+    """A test that ``number`` is what the indicator's reader would accept (finite and within
+    the magnitude :func:`~par_rules.arithmetic.to_decimal` allows, as texts read by
+    :func:`_text_number` and ints in bounds are): whole for a count, within the range."""
+    tests = [_inside("number", indicator.range, out)]
+    if from_text and indicator.type == "count":
+        tests.append("(value.isdigit() or number == number.to_integral_value())")  # digits alone: a whole number
     return " and ".join(test for test in tests if test != "True") or "True"
 
 
@@ -461,6 +460,28 @@ _BOOLEAN_WORDS: dict[str, bool] = {
     for word in words
     for spelling in (word, word.upper(), word.capitalize(), word.title())
 }
+
+#: Short texts already read as numbers (a CSV file repeats "100", "0", "95.5" thousands of times):
+#: their Decimals, which are immutable, shared by every methodology and thread.
+_TEXT_NUMBERS: dict[str, Decimal] = {}
+_TEXT_NUMBERS_LIMIT = 1 << 16  # about 13 MB at most, then the cache starts again
+
+
+def _text_number(text: str) -> Decimal | None:
+    """A short text as the number :func:`~par_rules.record.coerce_number` would read, when
+    ``Decimal`` reads it alone (finite, within the magnitude and digits allowed); ``None`` for
+    anything else, which the indicator's reader reads or refuses with its reason."""
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return None
+    if not (number.is_finite() and (-MAX_DIGITS <= number.adjusted() < _MAX_ADJUSTED or not number)):
+        return None
+    if len(_TEXT_NUMBERS) >= _TEXT_NUMBERS_LIMIT:
+        _TEXT_NUMBERS.clear()
+    _TEXT_NUMBERS[text] = number
+    return number
+
 
 # The rare paths, called from the function by name.
 
@@ -541,8 +562,8 @@ _HELPERS: dict[str, Any] = {
     "READ_ERRORS": (ArithmeticError, ValueError, TypeError),
     "INT_BOUND": int(MAX_MAGNITUDE),
     "SHORT_TEXT": 25,  # fewer digits than MAX_DIGITS: only finiteness and magnitude can fail
-    "MAX_DIGITS": MAX_DIGITS,
-    "MAX_ADJUSTED": MAX_MAGNITUDE.adjusted(),
+    "TEXT_NUMBERS": _TEXT_NUMBERS,
+    "text_number": _text_number,
     "expression_missing": _expression_missing,
     "weighted_mean": _weighted_mean,
     "leaf_problem": _leaf_problem,
