@@ -12,8 +12,9 @@ their row number, while every good row is still scored and output; 2 the command
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,13 @@ import click
 from .analysis import gaps as gap_analysis, record_mapping, self_assessment, what_if
 from .api import _is_path, load
 from .arithmetic import format_decimal as fmt, format_short
-from .batch import score_many
+from .batch import Numbered, score_many
 from .compare import Comparison, compare
 from .errors import MethodologyNotFound, ParRulesError, RecordError
-from .files import Table, field_columns, read_records, results_table, stream_results_csv, write_table
+from .files import CsvTexts, Table, field_columns, read_records, results_table, write_csv_rows, write_table
 from .load import read_yaml_file
 from .model import Methodology
+from .parallel import score_rows
 from .ranking import Ranking, rank
 from .registry import versions
 from .report import Result
@@ -72,9 +74,17 @@ class _Batch:
 
     def outputs(self) -> Iterator[Result]:
         """Stream the results; report each bad row on stderr as it comes."""
+        return self._outputs(lambda records: score_many(self.methodology, records))
+
+    def csv_rows(self, fields: Mapping[str, str], jobs: int) -> Iterator[list[str]]:
+        """Stream each row's CSV texts, scored by ``jobs`` worker processes; report each bad
+        row on stderr as it comes."""
+        return self._outputs(lambda records: score_rows(self.methodology, records, fields, jobs))
+
+    def _outputs(self, scored: Callable[[Iterator[Numbered]], Iterator[Any]]) -> Iterator[Any]:
         try:
             records = read_records(self.path, sheet=self.sheet)
-            outputs = score_many(self.methodology, records)
+            outputs = scored(records)
             if self.progress:
                 # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal
                 # its size and writes a line, which costs about as much as scoring a row.
@@ -189,33 +199,37 @@ def _ranking(results: list[Result], ties: str = "competition") -> Ranking:
 @click.option("--format", "format_", type=click.Choice(("text",) + _TABLE_FORMATS), help="text (each breakdown, the default) or a table: table, csv, json, xlsx, md.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the table to this file (its suffix picks the format).")
 @click.option("--depth", type=int, help="Show nodes down to this depth only (text format).")
-def score_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, depth: int | None) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Score on this many processes (0: one per core); CSV output only, written in the file's order.")
+def score_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, depth: int | None, jobs: int) -> None:
     """Score every row of RECORDS against METHODOLOGY and print each breakdown, or a table with
     a column per field (--format, -o). Bad rows are reported with their row number."""
-    batch = _Batch(_open_methodology(methodology, year, version_), records, sheet, progress)
     chosen = format_ or ("text" if output is None else _chosen_format(None, output))
+    if jobs != 1 and chosen != "csv":
+        raise click.UsageError("--jobs applies to CSV output only (--format csv, or -o FILE.csv)")
+    batch = _Batch(_open_methodology(methodology, year, version_), records, sheet, progress)
     if chosen == "text":
         for result in batch.outputs():
             click.echo(result.explain(depth=depth))
             click.echo()
     elif chosen == "csv":
-        _stream_csv(batch, output)
+        _stream_csv(batch, output, jobs or os.cpu_count() or 1)
     else:
         _emit(results_table(batch.results()), chosen, output)
     batch.finish()
 
 
-def _stream_csv(batch: _Batch, output: str | None) -> None:
+def _stream_csv(batch: _Batch, output: str | None, jobs: int) -> None:
     """CSV rows written as the records are scored: constant memory, however long the file."""
     chosen = batch.methodology
     known = [chosen] if isinstance(chosen, Methodology) else [load(info.path) for info in versions(chosen)]
     fields = field_columns(known)
+    rows = batch.csv_rows(fields, jobs) if jobs > 1 else map(CsvTexts(fields), batch.outputs())
     try:
         if output is None:
-            stream_results_csv(batch.outputs(), fields, sys.stdout)
+            write_csv_rows(rows, fields, sys.stdout)
             return
         with open(output, "w", encoding="utf-8-sig", newline="") as handle:
-            stream_results_csv(batch.outputs(), fields, handle)
+            write_csv_rows(rows, fields, handle)
     except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
         sys.stderr.close()
         raise SystemExit(0) from None

@@ -40,7 +40,7 @@ from .rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule,
 if TYPE_CHECKING:
     from .evaluate import Outcome, Plan
 
-__all__ = ["write_plan", "compile_plan", "Scorer", "MISSING_DETAIL"]
+__all__ = ["write_plan", "compile_plan", "Scorer", "MISSING_DETAIL", "ABSENT"]
 
 #: ``score(record, row)``: the outcome of a record's values, or ``None`` when they are unusual.
 Scorer = Callable[[Mapping[str, Any], "int | None"], "Outcome | None"]
@@ -48,7 +48,8 @@ Scorer = Callable[[Mapping[str, Any], "int | None"], "Outcome | None"]
 _ZERO = Decimal(0)
 _MAX_ADJUSTED = MAX_MAGNITUDE.adjusted()
 _PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
-_ABSENT = object()
+#: A missing value, in the function's locals and in an Outcome's values.
+ABSENT = object()
 _NONE_APPLICABLE = ("none_applicable",)
 
 #: The detail of a leaf whose indicator was missing: ("missing", indicator id, policy).
@@ -93,7 +94,7 @@ def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
     """The source of ``score(record, row)`` and the constants it uses.
 
     It reads the record's raw values as the catalogue's readers do (:func:`_read_inputs`) into
-    locals and a ``values`` dict, then scores them; it returns ``None``, before scoring, when
+    locals, then scores them; it returns ``None``, before scoring, when
     anything in the record is unusual (an unknown key, a value a reader refuses, a required
     value missing), for :func:`~par_rules.record.prepare` to read or report."""
     out = _Source()
@@ -122,19 +123,21 @@ def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
     _total(out, plan)
     points = ", ".join(f"p{position}" for position in range(len(nodes)))
     details = ", ".join(f"d{position}" for position in range(len(nodes)))
-    out.add(1, f"return Outcome([{points}], [{details}], values, total)")
+    given = ", ".join(locals_of.values())
+    out.add(1, f"return Outcome([{points}], [{details}], {out.constant(tuple(locals_of), 'n')}, ({given},), total)")
     return "\n".join(out.lines) + "\n", out.constants
 
 
 def _derivation(out: _Source, key: str, indicator: Any, locals_of: dict[str, str]) -> None:
-    """A derived indicator: computed into its local and the values, or a problem noted."""
+    """A derived indicator: computed into its local, or a problem noted."""
     formula: Expression = indicator.formula
     local = locals_of[key]
     absent = " or ".join(f"{locals_of[name]} is ABSENT" for name in formula.names) or "False"
     out.add(2, f"if {absent}:")
     if indicator.missing == "error":
         names = out.constant(formula.names, "n")
-        out.add(3, f"problems.append(cannot_compute({key!r}, {names}, values, row))")
+        given = ", ".join(locals_of[name] for name in formula.names)
+        out.add(3, f"problems.append(cannot_compute({key!r}, {names}, ({given},), row))")
     else:
         out.add(3, "pass")
     out.add(2, "else:")
@@ -148,9 +151,9 @@ def _derivation(out: _Source, key: str, indicator: Any, locals_of: dict[str, str
         out.add(4, f"if result.__class__ is not Decimal or not ({test}):")
         out.add(5, f"problems.append(out_of_range({key!r}, result, {out.constant(indicator.range, 'r')}, row))")
         out.add(4, "else:")
-        out.add(5, f"{local} = values[{key!r}] = result")
+        out.add(5, f"{local} = result")
     else:
-        out.add(4, f"{local} = values[{key!r}] = result")
+        out.add(4, f"{local} = result")
 
 
 def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], policies: Mapping[str, str]) -> None:
@@ -166,7 +169,8 @@ def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], po
         if absent:
             policy = out.constant({name: policies[name] for name in names}, "m")
             out.add(3, f"if {absent}:")
-            out.add(4, f"{points}, {detail} = expression_missing({out.constant(node, 'node')}, {policy}, values)")
+            given = ", ".join(locals_of[name] for name in names)
+            out.add(4, f"{points}, {detail} = expression_missing({out.constant(node, 'node')}, {policy}, ({given},))")
             out.add(3, "else:")
         indent = 4 if absent else 3
         out.add(indent, f"raw = {_expression(out, rule.expression, locals_of)}")
@@ -323,8 +327,8 @@ def _total(out: _Source, plan: Plan) -> None:
 
 
 def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None:
-    """Each input value checked and coerced as its indicator's reader does, into its local and
-    ``values`` (``ABSENT`` when missing); ``return None`` at anything unusual. Plain numbers
+    """Each input value checked and coerced as its indicator's reader does, into its local
+    (``ABSENT`` when missing); ``return None`` at anything unusual. Plain numbers
     (ints, short texts) are read inline, every other value by the reader itself."""
     out.constants.update(int=int, str=str, dict=dict, len=len, ArithmeticError=ArithmeticError, MappingProxyType=MappingProxyType, BOOLEAN_WORDS=_BOOLEAN_WORDS)
     catalogue = plan.catalogue
@@ -332,7 +336,6 @@ def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None
     required = set(catalogue.required)
     out.add(1, f"if not record.keys() <= {out.constant(frozenset(inputs), 'keys')}:")
     out.add(2, "return None")
-    out.add(1, "values = {}")
     out.add(1, "get = record.get")
     out.add(1, "try:")
     for key in inputs:
@@ -348,13 +351,13 @@ def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None
             out.add(4, "if number is None:")  # what Decimal refuses ("88,9", "93%"): the reader reads it or says why not
             out.add(5, f"number = {reader}(value)")
             out.add(3, f"if {_number_test(out, indicator, from_text=True)}:")
-            out.add(4, f"{local} = values[{key!r}] = number")
+            out.add(4, f"{local} = number")
             out.add(3, "else:")
             out.add(4, "return None")
             out.add(2, "elif value.__class__ is int and -INT_BOUND < value < INT_BOUND:")
             out.add(3, "number = Decimal(value)")
             out.add(3, f"if {_number_test(out, indicator, from_text=False)}:")
-            out.add(4, f"{local} = values[{key!r}] = number")
+            out.add(4, f"{local} = number")
             out.add(3, "else:")
             out.add(4, "return None")
             out.add(2, "elif value is None or value == '':")
@@ -363,24 +366,24 @@ def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None
         out.add(3, "return None" if key in required else f"{local} = ABSENT")
         if indicator.type == "boolean":
             out.add(2, "elif value is True or value is False:")
-            out.add(3, f"{local} = values[{key!r}] = value")
+            out.add(3, f"{local} = value")
             out.add(2, "elif value.__class__ is str and value in BOOLEAN_WORDS:")
-            out.add(3, f"{local} = values[{key!r}] = BOOLEAN_WORDS[value]")
+            out.add(3, f"{local} = BOOLEAN_WORDS[value]")
         elif indicator.type == "level":
             plain = frozenset(level for level in indicator.levels if level and level == level.strip())
             out.add(2, f"elif value.__class__ is str and value in {out.constant(plain, 'levels')}:")
-            out.add(3, f"{local} = values[{key!r}] = value")
+            out.add(3, f"{local} = value")
         elif indicator.type == "answers":
             _answers(out, indicator, local, key in required)
         out.add(2, "else:")
         if indicator.type == "answers":  # no answer at all is a missing value
             out.add(3, f"value = {reader}(value)")
             out.add(3, "if value is not None:")
-            out.add(4, f"{local} = values[{key!r}] = value")
+            out.add(4, f"{local} = value")
             out.add(3, "else:")
             out.add(4, "return None" if key in required else f"{local} = ABSENT")
         else:
-            out.add(3, f"{local} = values[{key!r}] = {reader}(value)")
+            out.add(3, f"{local} = {reader}(value)")
     out.add(1, "except READ_ERRORS:")
     out.add(2, "return None")
 
@@ -408,7 +411,7 @@ def _answers(out: _Source, indicator: Indicator, local: str, required: bool) -> 
     out.add(4, "if number:")
     out.add(5, "answered = True")
     out.add(3, "if answered:")
-    out.add(4, f"{local} = values[{indicator.id!r}] = MappingProxyType(counts)")
+    out.add(4, f"{local} = MappingProxyType(counts)")
     out.add(3, "else:")  # no answer at all: a missing value
     out.add(4, "return None" if required else f"{local} = ABSENT")
 
@@ -498,10 +501,11 @@ def _missing(node: Node, indicator: str, policy: str) -> tuple[Decimal | None, A
     return None
 
 
-def _expression_missing(node: Node, policies: Mapping[str, str], values: Mapping[str, Any]) -> tuple[Decimal | None, Any]:
-    """An expression leaf some of whose inputs are missing: the strictest policy among them
-    (not applicable, then zero, then full points; ``error`` is stricter than all)."""
-    absent = [name for name in policies if name not in values]
+def _expression_missing(node: Node, policies: Mapping[str, str], values: tuple[Any, ...]) -> tuple[Decimal | None, Any]:
+    """An expression leaf some of whose inputs (``values``, in the order of ``policies``) are
+    missing: the strictest policy among them (not applicable, then zero, then full points;
+    ``error`` is stricter than all)."""
+    absent = [name for name, value in zip(policies, values) if value is ABSENT]
     policy = min((policies[name] for name in absent), key=lambda p: _PRECEDENCE.get(p, -1))
     outcome = _missing(node, absent[0], policy)
     if outcome is None:
@@ -532,8 +536,8 @@ def _leaf_problem(error: BaseException, node: str, indicator: str | None, row: i
     return Problem(_reason(error), node=node, indicator=indicator, row=row)
 
 
-def _cannot_compute(key: str, names: tuple[str, ...], values: Mapping[str, Any], row: int | None) -> Problem:
-    absent = [name for name in names if name not in values]
+def _cannot_compute(key: str, names: tuple[str, ...], values: tuple[Any, ...], row: int | None) -> Problem:
+    absent = [name for name, value in zip(names, values) if value is ABSENT]
     return Problem(f"cannot be computed: {', '.join(absent)} missing", indicator=key, row=row)
 
 
@@ -552,7 +556,7 @@ _HELPERS: dict[str, Any] = {
     "Decimal": Decimal,
     "ZERO": _ZERO,
     "HUNDRED": Decimal(100),
-    "ABSENT": _ABSENT,
+    "ABSENT": ABSENT,
     "NONE_APPLICABLE": _NONE_APPLICABLE,
     "ValueError": ValueError,
     "RecordError": RecordError,

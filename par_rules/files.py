@@ -427,7 +427,7 @@ def result_headers(fields: Mapping[str, str], ranked: bool = False) -> tuple[str
 
 def result_cells(result: Result, fields: Mapping[str, str], position: int) -> tuple[Cell, ...]:
     """One unit's row of a results table, without the rank columns."""
-    return _cells(result, _field_slots(result.methodology, fields), position)
+    return _cells(result, _field_slots(result.methodology, fields), unit_id(result, position))
 
 
 def _field_slots(methodology: Methodology, fields: Mapping[str, str]) -> tuple[str | None, ...]:
@@ -436,31 +436,52 @@ def _field_slots(methodology: Methodology, fields: Mapping[str, str]) -> tuple[s
     return tuple(field_id if field_id in own else None for field_id in fields)
 
 
-def _cells(result: Result, slots: Sequence[str | None], position: int) -> tuple[Cell, ...]:
+def _cells(result: Result, slots: Sequence[str | None], unit: str) -> tuple[Cell, ...]:
     record = result.record
     band = result.band
-    cells: tuple[Cell, ...] = (unit_id(result, position), record.name, record.group, record.period, result.published_total, result.published_index, band.id if band else None, result.index)
+    cells: tuple[Cell, ...] = (unit, record.name, record.group, record.period, result.published_total, result.published_index, band.id if band else None, result.index)
     points = result.points  # the stored points: no explanation is built for a table
     return cells + tuple(None if field_id is None else points(field_id) for field_id in slots)
+
+
+class CsvTexts:
+    """Each result as the texts of its row in a CSV results table whose columns are fixed up
+    front by ``fields``. A unit with neither id nor name gets an empty first cell, which
+    :func:`write_csv_rows` numbers."""
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        self.fields = fields
+        # Worked out once per methodology, not per row; each entry keeps its methodology alive,
+        # so no id is reused for another.
+        self._slots: dict[int, tuple[Methodology, tuple[str | None, ...]]] = {}
+
+    def __call__(self, result: Result) -> list[str]:
+        methodology = result.methodology
+        known = self._slots.get(id(methodology))
+        if known is None:
+            known = self._slots[id(methodology)] = (methodology, _field_slots(methodology, self.fields))
+        record = result.record
+        return [_cell_text(cell) for cell in _cells(result, known[1], record.unit or record.name or "")]
+
+
+def write_csv_rows(rows: Iterable[list[str]], fields: Mapping[str, str], destination: IO[str]) -> None:
+    """Write the header of a results table for ``fields``, then rows made by :class:`CsvTexts`,
+    one at a time (constant memory, however many)."""
+    writer = csv.writer(destination, lineterminator="\n")
+    writer.writerow(result_headers(fields))
+
+    def numbered(position: int, row: list[str]) -> list[str]:
+        if not row[0]:
+            row[0] = f"#{position}"  # as unit_id numbers a unit with neither id nor name
+        return row
+
+    writer.writerows(numbered(position, row) for position, row in enumerate(rows, start=1))
 
 
 def stream_results_csv(results: Iterable[Result], fields: Mapping[str, str], destination: IO[str]) -> None:
     """Write a results table as CSV one row at a time, so that any number of records streams
     through in constant memory (the columns are fixed up front by ``fields``)."""
-    writer = csv.writer(destination, lineterminator="\n")
-    writer.writerow(result_headers(fields))
-    # Worked out once per methodology, not per row; each entry keeps its methodology alive, so
-    # no id is reused for another.
-    slots: dict[int, tuple[Methodology, tuple[str | None, ...]]] = {}
-
-    def row(position: int, result: Result) -> list[str]:
-        methodology = result.methodology
-        known = slots.get(id(methodology))
-        if known is None:
-            known = slots[id(methodology)] = (methodology, _field_slots(methodology, fields))
-        return [_cell_text(cell) for cell in _cells(result, known[1], position)]
-
-    writer.writerows(row(position, result) for position, result in enumerate(results, start=1))
+    write_csv_rows(map(CsvTexts(fields), results), fields, destination)
 
 
 def write_table(table: Table, format: WriteFormat, destination: str | os.PathLike[str] | IO[str] | None = None) -> str | None:

@@ -193,3 +193,34 @@ def test_progress_bar_on_a_terminal_is_redrawn_every_hundred_rows(tmp_path: Path
     assert len(results) == 252
     assert "Scoring many.csv" in terminal.getvalue() and "252" in terminal.getvalue().rsplit("\r", 1)[-1]
     assert terminal.getvalue().count("\r") <= 10  # once per row would be 500
+
+
+def test_score_on_several_processes_writes_what_one_process_writes(tmp_path: Path) -> None:
+    # 450 rows, so more than two chunks: some bad, some with neither unit nor name (numbered).
+    lines = Path(NEW[1]).read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], lines[1:]
+    body = []
+    bad = 0
+    for number in range(450):
+        row = rows[number % len(rows)]
+        if number % 97 == 5 and ";on_time;" in row:
+            row = row.replace(";on_time;", ";soon;")  # not a level
+            bad += 1
+        if number % 50 == 7:
+            row = ";;" + row.split(";", 2)[2]  # no unit, no name
+        body.append(row)
+    records = tmp_path / "many.csv"
+    records.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
+    one = run("score", NEW[0], str(records), "--format", "csv")
+    several = run("score", NEW[0], str(records), "--format", "csv", "--jobs", "2")
+    assert several == one
+    code, out, err = one
+    assert code == 1 and bad > 2 and err.count("not a level") == bad and len(out.splitlines()) == 1 + 450 - bad
+    assert "\n#7," in out  # the 7th unit written (row 5 is bad) has neither id nor name
+    by_id = run("score", OLD[0], OLD[1], "--format", "csv", "--jobs", "0")  # an id: versions by period; 0: a process per core
+    assert by_id == run("score", *OLD, "--format", "csv") and by_id[0] == 0
+
+
+def test_several_processes_are_for_csv_output_only() -> None:
+    code, _, err = run("score", *OLD, "--jobs", "2")
+    assert code == 2 and "--jobs applies to CSV output only" in err

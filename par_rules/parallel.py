@@ -1,0 +1,72 @@
+"""Scoring the rows of a file on several processes: ``par-rules score --jobs N`` with CSV output.
+
+A loaded methodology holds the compiled code of its plan, which does not cross processes, so
+each worker process loads the methodology itself (from the same file, or the same id) when it
+starts. The main process reads the file and hands the rows out in chunks, at most two chunks
+per worker ahead of what has been written, so memory stays flat however long the file; each
+worker scores its chunk and sends back each row's CSV texts (:class:`~par_rules.files.CsvTexts`)
+or its :class:`~par_rules.errors.RecordError`. The main process writes and reports them in the
+file's order: the output is the same, byte for byte, as with one process.
+
+Workers are started with the ``spawn`` method (a fresh interpreter each), which behaves the same
+on every platform and never copies the main process's threads or open files.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
+from typing import Union
+
+from .batch import Numbered, score_many
+from .errors import RecordError
+from .files import CsvTexts
+from .model import Methodology
+
+__all__ = ["score_rows", "CHUNK"]
+
+#: Rows per chunk: large enough that handing a chunk out costs little beside scoring it.
+CHUNK = 200
+
+# What a worker process keeps between chunks (set by _start, in the worker only).
+_methodology: Methodology | str = ""
+_texts: CsvTexts | None = None
+
+
+def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fields: Mapping[str, str], jobs: int) -> Iterator[Union[list[str], RecordError]]:
+    """Each record's CSV texts or its error, in the records' order, scored by ``jobs`` worker
+    processes. ``methodology`` is a loaded methodology (its file is loaded again in each worker)
+    or an id (each record scored under the version in force for its period)."""
+    source = methodology.file if isinstance(methodology, Methodology) else methodology
+    if source is None:
+        raise ValueError("a methodology built in memory has no file for the worker processes to load")
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_start, initargs=(os.fspath(source), dict(fields))) as pool:
+        rows = iter(records)
+        pending: deque[multiprocessing.pool.AsyncResult[list[Union[list[str], RecordError]]]] = deque()
+        while True:
+            chunk = list(islice(rows, CHUNK))
+            if chunk:
+                pending.append(pool.apply_async(_score_chunk, (chunk,)))
+            if pending and (not chunk or len(pending) >= 2 * jobs):
+                yield from pending.popleft().get()
+            elif not chunk:
+                return
+
+
+def _start(source: str, fields: dict[str, str]) -> None:
+    """In a worker: load the methodology once (an id stays an id: score_many picks its versions)."""
+    global _methodology, _texts
+    from .api import _is_path, load
+
+    _methodology = load(source) if _is_path(source) else source
+    _texts = CsvTexts(fields)
+
+
+def _score_chunk(chunk: list[Numbered]) -> list[Union[list[str], RecordError]]:
+    """In a worker: each row's CSV texts, or its error."""
+    assert _texts is not None, "the worker was started by _start"
+    return [output if isinstance(output, RecordError) else _texts(output) for output in score_many(_methodology, chunk)]
