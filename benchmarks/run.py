@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/run.py            # the full run (a few minutes)
+    python benchmarks/run.py            # the full run (about 6 minutes)
     python benchmarks/run.py --quick    # a small run that only shows everything works
 
 One run, on the same data, prints each figure with its target and whether it is met:
@@ -14,7 +14,9 @@ One run, on the same data, prints each figure with its target and whether it is 
 - the time to score 100,000 records in memory;
 - the time to load and validate the largest shipped methodology (and the generated one), and
   the time of ``import par_rules``, each in a fresh interpreter;
-- the command line from CSV to CSV: its time, and its peak memory (resident set size).
+- the time of the first score of a loaded methodology, which compiles its plan;
+- the command line from CSV to CSV, with one process and with a process per core (``--jobs``):
+  its time, and its peak memory (resident set size, read by the command itself as it exits).
 
 The methodology scored is generated (:mod:`methodology`, 96 leaves mixing every rule kind) so
 that the hand-written scorer can follow it exactly. Timings take the best slice of 250 records over

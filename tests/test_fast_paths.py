@@ -176,3 +176,19 @@ def test_band_lookup_matches_the_rule(tmp_path_factory: pytest.TempPathFactory, 
         result = par_rules.score(loaded, {"x": str(value)})
         assert result.points("1") == points
         assert result.fields[0].why == node.rule.explain(node.max, points, band, format_short(value))  # type: ignore[union-attr]
+
+
+def test_number_texts_kept_once_read_are_still_checked_for_each_indicator(catalogue_methodology: par_rules.Methodology, monkeypatch: pytest.MonkeyPatch) -> None:
+    from par_rules import codegen
+
+    plan = catalogue_methodology.plan
+    scorer = compile_plan(plan)
+    raw = {"share": "2.5", "part": "0.25", "done": 3, "staff": "4", "score": "1.5", "plan": "late"}
+    assert _scored(scorer, raw) is not None and codegen._TEXT_NUMBERS["2.5"] == Decimal("2.5")
+    assert _scored(scorer, {**raw, "done": "2.5"}) is None  # kept as a number, still not a count
+    assert _scored(scorer, {**raw, "part": "2.5"}) is None  # nor a ratio
+    assert _scored(scorer, {**raw, "share": "1e-41"}) is None and "1e-41" not in codegen._TEXT_NUMBERS
+    monkeypatch.setattr(codegen, "_TEXT_NUMBERS_LIMIT", 3)
+    for number in range(10):
+        assert _scored(scorer, {**raw, "share": f"{number}.5"})[0]["share"] == Decimal(f"{number}.5")
+        assert len(codegen._TEXT_NUMBERS) <= 3
