@@ -14,10 +14,11 @@ the function runs with no builtins at all, inside :data:`~par_rules.arithmetic.C
 every limit of the expression language still holds. Everything else in the source is written
 from ``repr`` of ids and from names this module chooses.
 
-The function gives exactly what the rules' own ``apply`` gives (the same operations on the same
-``Decimal`` operands, in the same order), records the same details for the explanation, and
-reports the same problems; rare paths (a value outside every band, survey answers, weighted
-means, a missing input to an expression) call the general code.
+The function reads each value as the catalogue's readers do (:mod:`par_rules.record`) and gives
+exactly what the rules' own ``apply`` gives (the same operations on the same ``Decimal`` operands,
+in the same order); it records the same details for the explanation and reports the same
+problems. Rare paths (a value outside every band, a weighted mean, a missing input to an
+expression, any unusual value) call the general code.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 import ast
 import decimal
 import linecache
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -94,9 +95,9 @@ def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
     """The source of ``score(record, row)`` and the constants it uses.
 
     It reads the record's raw values as the catalogue's readers do (:func:`_read_inputs`) into
-    locals, then scores them; it returns ``None``, before scoring, when
-    anything in the record is unusual (an unknown key, a value a reader refuses, a required
-    value missing), for :func:`~par_rules.record.prepare` to read or report."""
+    locals, then scores them. It returns ``None``, before scoring, when anything in the record is
+    unusual (an unknown key, a value a reader refuses, a required value missing), for
+    :func:`~par_rules.record.check_values` to read or report."""
     out = _Source()
     out.constants.update(_HELPERS)
     nodes = plan.nodes
@@ -123,8 +124,7 @@ def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
     _total(out, plan)
     points = ", ".join(f"p{position}" for position in range(len(nodes)))
     details = ", ".join(f"d{position}" for position in range(len(nodes)))
-    given = ", ".join(locals_of.values())
-    out.add(1, f"return Outcome([{points}], [{details}], {out.constant(tuple(locals_of), 'n')}, ({given},), total)")
+    out.add(1, f"return Outcome([{points}], [{details}], {out.constant(tuple(locals_of), 'n')}, {_tuple(locals_of.values())}, total)")
     return "\n".join(out.lines) + "\n", out.constants
 
 
@@ -136,8 +136,8 @@ def _derivation(out: _Source, key: str, indicator: Any, locals_of: dict[str, str
     out.add(2, f"if {absent}:")
     if indicator.missing == "error":
         names = out.constant(formula.names, "n")
-        given = ", ".join(locals_of[name] for name in formula.names)
-        out.add(3, f"problems.append(cannot_compute({key!r}, {names}, ({given},), row))")
+        given = _tuple(locals_of[name] for name in formula.names)
+        out.add(3, f"problems.append(cannot_compute({key!r}, {names}, {given}, row))")
     else:
         out.add(3, "pass")
     out.add(2, "else:")
@@ -169,8 +169,8 @@ def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], po
         if absent:
             policy = out.constant({name: policies[name] for name in names}, "m")
             out.add(3, f"if {absent}:")
-            given = ", ".join(locals_of[name] for name in names)
-            out.add(4, f"{points}, {detail} = expression_missing({out.constant(node, 'node')}, {policy}, ({given},))")
+            given = _tuple(locals_of[name] for name in names)
+            out.add(4, f"{points}, {detail} = expression_missing({out.constant(node, 'node')}, {policy}, {given})")
             out.add(3, "else:")
         indent = 4 if absent else 3
         out.add(indent, f"raw = {_expression(out, rule.expression, locals_of)}")
@@ -278,8 +278,8 @@ def _parent(out: _Source, position: int, plan: Plan) -> None:
     cap = out.constant(node.max, "c")
     caps = [out.constant(plan.nodes[child].max, "c") for child in children]
     if node.aggregate == "weighted_mean":
-        kids = ", ".join(f"(p{child}, {child_cap}, {out.constant(plan.nodes[child].weight, 'c')})" for child, child_cap in zip(children, caps))
-        out.add(2, f"{points}, {detail} = weighted_mean(({kids},), {cap})")
+        kids = _tuple(f"(p{child}, {child_cap}, {out.constant(plan.nodes[child].weight, 'c')})" for child, child_cap in zip(children, caps))
+        out.add(2, f"{points}, {detail} = weighted_mean({kids}, {cap})")
         return
     full = out.constant(sum((plan.nodes[child].max for child in children), _ZERO), "c")
     if not any(plan.may_lapse[child] for child in children):  # every child always applies
@@ -336,6 +336,8 @@ def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None
     required = set(catalogue.required)
     out.add(1, f"if not record.keys() <= {out.constant(frozenset(inputs), 'keys')}:")
     out.add(2, "return None")
+    if not inputs:  # every indicator is derived, or there are none
+        return
     out.add(1, "get = record.get")
     out.add(1, "try:")
     for key in inputs:
@@ -443,6 +445,11 @@ def _expression(out: _Source, expression: Expression, locals_of: Mapping[str, st
     tree = ast.parse(expression._decimal_source, mode="eval")  # the unparsed checked tree
     renamed = ast.fix_missing_locations(_Rename(names).visit(tree))
     return f"({ast.unparse(renamed)})"
+
+
+def _tuple(items: Iterable[str]) -> str:
+    """A tuple display of the given expressions: ``()``, ``(a,)``, ``(a, b,)``."""
+    return "(" + "".join(f"{item}, " for item in items).rstrip() + ")"
 
 
 def _inside(value: str, interval: Interval, out: _Source) -> str:

@@ -192,3 +192,20 @@ def test_number_texts_kept_once_read_are_still_checked_for_each_indicator(catalo
     for number in range(10):
         assert _scored(scorer, {**raw, "share": f"{number}.5"})[0]["share"] == Decimal(f"{number}.5")
         assert len(codegen._TEXT_NUMBERS) <= 3
+
+
+def test_a_methodology_with_no_input_compiles_and_scores(tmp_path: Path) -> None:
+    # No input at all: the leaves are a constant formula and a derived constant.
+    text = methodology(
+        'hundred: {label: H, type: percent, formula: "100"}',
+        """
+        - {id: "1", label: A, max: 5, rule: {kind: expression, formula: "MAX / 2"}}
+        - {id: "2", label: B, max: 5, rule: {kind: proportional, indicator: hundred}}
+        """,
+    )
+    path = tmp_path / "1.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = par_rules.load(path)
+    assert par_rules.score(loaded, {}).total == Decimal("7.5")
+    with pytest.raises(RecordError, match="computed by the methodology's formula"):
+        par_rules.score(loaded, {"hundred": 5})
