@@ -287,13 +287,7 @@ def _parent(out: _Source, position: int, plan: Plan) -> None:
         out.add(2, f"{points} = {cap} if {cap} < raw else raw")
         out.add(2, f"{detail} = ('sum', raw, False, {full})")
         return
-    out.add(2, "raw = caps = ZERO")
-    out.add(2, "applicable = False")
-    for child, child_cap in zip(children, caps):
-        out.add(2, f"if p{child} is not None:")
-        out.add(3, f"raw += p{child}")
-        out.add(3, f"caps += {child_cap}")
-        out.add(3, "applicable = True")
+    _add_applicable(out, "raw", zip(children, caps))
     out.add(2, "if applicable:")
     out.add(3, f"if caps != {full}:")
     out.add(4, f"raw = raw * {full} / caps")
@@ -308,14 +302,7 @@ def _parent(out: _Source, position: int, plan: Plan) -> None:
 
 def _total(out: _Source, plan: Plan) -> None:
     """The total: the fields' points, rescaled over the fields that apply, within the scale."""
-    out.add(2, "total = caps = ZERO")
-    out.add(2, "applicable = False")
-    for position in plan.fields:
-        field_cap = out.constant(plan.nodes[position].max, "c")
-        out.add(2, f"if p{position} is not None:")
-        out.add(3, f"total += p{position}")
-        out.add(3, f"caps += {field_cap}")
-        out.add(3, "applicable = True")
+    _add_applicable(out, "total", ((position, out.constant(plan.nodes[position].max, "c")) for position in plan.fields))
     out.add(2, "if not applicable:")
     out.add(3, "raise RecordError([Problem('no criterion applies to this record: every field is not applicable', row=row)])")
     field_caps = out.constant(plan.field_caps, "c")
@@ -324,6 +311,18 @@ def _total(out: _Source, plan: Plan) -> None:
     scale = out.constant(plan.scale, "c")
     out.add(2, f"if {scale} < total:")
     out.add(3, f"total = {scale}")
+
+
+def _add_applicable(out: _Source, total: str, nodes: Iterable[tuple[int, str]]) -> None:
+    """``total``: the points of the nodes (position, cap constant) that apply; ``caps``: their
+    caps; ``applicable``: whether any does."""
+    out.add(2, f"{total} = caps = ZERO")
+    out.add(2, "applicable = False")
+    for position, cap in nodes:
+        out.add(2, f"if p{position} is not None:")
+        out.add(3, f"{total} += p{position}")
+        out.add(3, f"caps += {cap}")
+        out.add(3, "applicable = True")
 
 
 def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None:
