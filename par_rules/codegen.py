@@ -17,8 +17,8 @@ from ``repr`` of ids and from names this module chooses.
 The function reads each value as the catalogue's readers do (:mod:`par_rules.record`) and gives
 exactly what the rules' own ``apply`` gives (the same operations on the same ``Decimal`` operands,
 in the same order); it records the same details for the explanation and reports the same
-problems. Rare paths (a value outside every band, a weighted mean, a missing input to an
-expression, any unusual value) call the general code.
+problems. Rare paths (a value outside every band, a missing input to an expression, any unusual
+value) call the general code.
 """
 
 from __future__ import annotations
@@ -278,8 +278,7 @@ def _parent(out: _Source, position: int, plan: Plan) -> None:
     cap = out.constant(node.max, "c")
     caps = [out.constant(plan.nodes[child].max, "c") for child in children]
     if node.aggregate == "weighted_mean":
-        kids = _tuple(f"(p{child}, {child_cap}, {out.constant(plan.nodes[child].weight, 'c')})" for child, child_cap in zip(children, caps))
-        out.add(2, f"{points}, {detail} = weighted_mean({kids}, {cap})")
+        _weighted_mean(out, position, plan, caps)
         return
     full = out.constant(sum((plan.nodes[child].max for child in children), _ZERO), "c")
     if not any(plan.may_lapse[child] for child in children):  # every child always applies
@@ -295,6 +294,27 @@ def _parent(out: _Source, position: int, plan: Plan) -> None:
     out.add(3, "else:")
     out.add(4, f"{detail} = ('sum', raw, False, caps)")
     out.add(3, f"{points} = {cap} if {cap} < raw else raw")
+    out.add(2, "else:")
+    out.add(3, f"{points} = None")
+    out.add(3, f"{detail} = NONE_APPLICABLE")
+
+
+def _weighted_mean(out: _Source, position: int, plan: Plan, caps: list[str]) -> None:
+    """A parent that takes its children's weighted mean: cap × Σ(weight × points / child cap)
+    / Σ weight over the children that apply (summed in order, as ``sum`` would)."""
+    points, detail = f"p{position}", f"d{position}"
+    out.add(2, "weights = share = ZERO")
+    out.add(2, "applicable = False")
+    for child, child_cap in zip(plan.children[position], caps):
+        weight = out.constant(plan.nodes[child].weight, "c")
+        out.add(2, f"if p{child} is not None:")
+        out.add(3, f"weights += {weight}")
+        out.add(3, f"share += {weight} * p{child} / {child_cap}")
+        out.add(3, "applicable = True")
+    out.add(2, "if applicable:")
+    out.add(3, "share = share / weights")
+    out.add(3, f"{points} = {out.constant(plan.nodes[position].max, 'c')} * share")
+    out.add(3, f"{detail} = ('weighted_mean', share)")
     out.add(2, "else:")
     out.add(3, f"{points} = None")
     out.add(3, f"{detail} = NONE_APPLICABLE")
@@ -519,15 +539,6 @@ def _expression_missing(node: Node, policies: Mapping[str, str], values: tuple[A
     return outcome
 
 
-def _weighted_mean(kids: tuple[tuple[Decimal | None, Decimal, Decimal], ...], cap: Decimal) -> tuple[Decimal | None, Any]:
-    applicable = [(points, child_cap, weight) for points, child_cap, weight in kids if points is not None]
-    if not applicable:
-        return None, _NONE_APPLICABLE
-    weights = sum((weight for _, _, weight in applicable), _ZERO)
-    share = sum((weight * points / child_cap for points, child_cap, weight in applicable), _ZERO) / weights
-    return cap * share, ("weighted_mean", share)
-
-
 def _reason(error: BaseException) -> str:
     if isinstance(error, (decimal.DivisionByZero, ZeroDivisionError)):
         return "division by zero"
@@ -575,7 +586,6 @@ _HELPERS: dict[str, Any] = {
     "TEXT_NUMBERS": _TEXT_NUMBERS,
     "text_number": _text_number,
     "expression_missing": _expression_missing,
-    "weighted_mean": _weighted_mean,
     "leaf_problem": _leaf_problem,
     "cannot_compute": _cannot_compute,
     "formula_problem": _formula_problem,
