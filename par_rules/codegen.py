@@ -241,19 +241,23 @@ def _rule(out: _Source, indent: int, rule: Any, value: str, cap: str, points: st
 def _bands(out: _Source, indent: int, rule: BandsRule, value: str, cap: str, points: str, detail: str, apply: str) -> None:
     """A band table as a chain of tests, from the highest lower bound down: the first band whose
     lower bound admits the value is the only one that can hold it (the methodology check
-    rejects empty and overlapping bands); its upper bound is then confirmed, and anything else
-    goes to the rule's ``apply`` (same result, same error)."""
+    rejects empty and overlapping bands); its upper bound is then confirmed, unless it is where
+    the band above starts (the value failed that band's test), and anything else goes to the
+    rule's ``apply`` (same result, same error)."""
     table = sorted(enumerate(rule.bands), key=lambda item: (item[1].interval.low is not None, item[1].interval.low or 0, not item[1].interval.low_inclusive), reverse=True)
     keyword = "if"
+    above: Interval | None = None
     for band_position, band in table:
         interval = band.interval
+        touches = above is not None and interval.high is not None and interval.high == above.low and interval.high_inclusive != above.low_inclusive
+        above = interval
         if interval.low is None:
             out.add(indent, "else:" if keyword == "elif" else "if True:")
         else:
             operator = ">=" if interval.low_inclusive else ">"
             out.add(indent, f"{keyword} {value} {operator} {out.constant(interval.low, 'c')}:")
         keyword = "elif"
-        if interval.high is None:
+        if interval.high is None or touches:
             out.add(indent + 1, f"{points} = {out.constant(band.points, 'c')}")
             out.add(indent + 1, f"{detail} = {band_position}")
         else:
