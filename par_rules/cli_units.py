@@ -95,7 +95,7 @@ class _Batch:
         except RecordError as error:  # the file itself cannot be read
             click.echo(f"{self.path}: {error}", err=True)
             raise SystemExit(1) from None
-        except MethodologyNotFound as error:
+        except (ParRulesError, OSError) as error:  # no such methodology; with --jobs, one changed or gone since it was read
             click.echo(str(error), err=True)
             raise SystemExit(1) from None
 

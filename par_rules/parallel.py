@@ -22,7 +22,7 @@ from itertools import islice
 from typing import Union
 
 from .batch import Numbered, score_many
-from .errors import RecordError
+from .errors import ParRulesError, RecordError
 from .files import CsvTexts
 from .model import Methodology
 
@@ -31,8 +31,9 @@ __all__ = ["score_rows", "CHUNK"]
 #: Rows per chunk: large enough that handing a chunk out costs little beside scoring it.
 CHUNK = 200
 
-# What a worker process keeps between chunks (set by _start, in the worker only).
-_methodology: Methodology | str = ""
+# What a worker process keeps between chunks (set by _start, in the worker only): the
+# methodology, or why it could not be loaded (the file changed since the main process read it).
+_methodology: Methodology | str | ParRulesError | OSError = ""
 _texts: CsvTexts | None = None
 
 
@@ -58,15 +59,21 @@ def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fiel
 
 
 def _start(source: str, fields: dict[str, str]) -> None:
-    """In a worker: load the methodology once (an id stays an id: score_many picks its versions)."""
+    """In a worker: load the methodology once (an id stays an id: score_many picks its versions).
+    It must not raise: a pool whose workers fail to start restarts them for ever."""
     global _methodology, _texts
     from .api import _is_path, load
 
-    _methodology = load(source) if _is_path(source) else source
+    try:
+        _methodology = load(source) if _is_path(source) else source
+    except (ParRulesError, OSError) as error:
+        _methodology = error
     _texts = CsvTexts(fields)
 
 
 def _score_chunk(chunk: list[Numbered]) -> list[Union[list[str], RecordError]]:
     """In a worker: each row's CSV texts, or its error."""
     assert _texts is not None, "the worker was started by _start"
+    if isinstance(_methodology, (ParRulesError, OSError)):
+        raise _methodology  # raised again in the main process, by AsyncResult.get
     return [output if isinstance(output, RecordError) else _texts(output) for output in score_many(_methodology, chunk)]

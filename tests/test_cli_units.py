@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from par_rules.cli import main
@@ -224,3 +225,17 @@ def test_score_on_several_processes_writes_what_one_process_writes(tmp_path: Pat
 def test_several_processes_are_for_csv_output_only() -> None:
     code, _, err = run("score", *OLD, "--jobs", "2")
     assert code == 2 and "--jobs applies to CSV output only" in err
+
+
+def test_a_worker_that_cannot_load_the_methodology_stops_the_run_with_its_error(tmp_path: Path) -> None:
+    from par_rules import MethodologyError, load
+    from par_rules.files import field_columns, read_records
+    from par_rules.parallel import score_rows
+
+    path = tmp_path / "2025.yaml"
+    path.write_text(Path(NEW[0]).read_text(encoding="utf-8"), encoding="utf-8")
+    methodology = load(path)
+    path.write_text("format: 1\nid: [broken\n", encoding="utf-8")  # changed after the main process read it
+    rows = score_rows(methodology, read_records(NEW[1]), field_columns([methodology]), jobs=2)
+    with pytest.raises(MethodologyError):
+        list(rows)
