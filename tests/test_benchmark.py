@@ -20,3 +20,17 @@ def test_quick_benchmark_runs_and_prints_every_figure() -> None:
     for figure in ("par_rules / hand-written", "naive / par_rules", "records in memory", "load + validate", "import par_rules", "command line, CSV → CSV", "command line peak memory"):
         assert figure in out, figure
     assert "target(s) not met" in out
+
+
+def test_the_instruction_count_script_scores_what_it_counts(tmp_path: Path) -> None:
+    """``benchmarks/instructions.py`` runs its scoring script under valgrind (too slow for the
+    suite); here the same script runs under plain Python, for each of its scorers."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from instructions import RECORDS, _CHILD
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    code = _CHILD.format(here=str(ROOT / "benchmarks"), root=str(ROOT), records=RECORDS)
+    for scorer in ("par_rules", "hand-written", "csv"):
+        run = subprocess.run([sys.executable, "-c", code, scorer, "2", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert run.returncode == 0, (scorer, run.stderr)
