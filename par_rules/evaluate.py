@@ -1,7 +1,7 @@
 """Stage 4, evaluate: run a methodology's plan on a checked record.
 
 The :class:`Plan` is built once per methodology (by :mod:`par_rules.compile`): derived
-indicators in dependency order, then every node in one flat list, children before parents.
+indicators in dependency order, then every node in one flat list, parents before their children.
 Scoring a record runs the plan written as one Python function (:mod:`par_rules.codegen`); what
 each step decided (which band, which level, a cap, a rescale) is kept, so the explanation is
 read from it, never computed a second time.
