@@ -128,9 +128,10 @@ def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
     return "\n".join(out.lines) + "\n", out.constants
 
 
-def _derivation(out: _Source, key: str, indicator: Any, locals_of: dict[str, str]) -> None:
+def _derivation(out: _Source, key: str, indicator: Indicator, locals_of: dict[str, str]) -> None:
     """A derived indicator: computed into its local, or a problem noted."""
-    formula: Expression = indicator.formula
+    formula = indicator.formula
+    assert formula is not None, "only derived indicators are written here"
     local = locals_of[key]
     absent = " or ".join(f"{locals_of[name]} is ABSENT" for name in formula.names) or "False"
     out.add(2, f"if {absent}:")
@@ -174,7 +175,7 @@ def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], po
             out.add(3, "else:")
         indent = 4 if absent else 3
         out.add(indent, f"raw = {_expression(out, rule.expression, locals_of)}")
-        out.add(indent, f"{points} = ZERO if raw < 0 else {cap} if raw > {cap} else raw")
+        out.add(indent, f"{points} = {_clamped('raw', cap)}")
         out.add(indent, f"{detail} = raw")
         indicator = None
     else:
@@ -194,9 +195,8 @@ def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], po
 
 def _rule(out: _Source, indent: int, rule: Any, value: str, cap: str, points: str, detail: str) -> None:
     """The points of a rule other than an expression, from a present value."""
-    apply = out.constant(rule.apply, "apply")
     if isinstance(rule, BandsRule):
-        _bands(out, indent, rule, value, cap, points, detail, apply)
+        _bands(out, indent, rule, value, cap, points, detail, out.constant(rule.apply, "apply"))
     elif isinstance(rule, LevelsRule):
         out.add(indent, f"{points} = {out.constant(rule.points, 'levels')}[{value}]")
         out.add(indent, f"{detail} = {value}")
@@ -210,22 +210,22 @@ def _rule(out: _Source, indent: int, rule: Any, value: str, cap: str, points: st
         out.add(indent + 1, f"{detail} = False")
     elif isinstance(rule, ProportionalRule):
         out.add(indent, f"raw = {cap} * {value} / {out.constant(rule.full_at, 'c')}")
-        out.add(indent, f"{points} = ZERO if raw < 0 else {cap} if raw > {cap} else raw")
+        out.add(indent, f"{points} = {_clamped('raw', cap)}")
         out.add(indent, f"{detail} = raw")
     elif isinstance(rule, DirectRule):
         out.add(indent, f"if ZERO <= {value} <= {cap}:")
         out.add(indent + 1, f"{points} = {value}")
         out.add(indent + 1, f"{detail} = None")
         out.add(indent, "else:")
-        out.add(indent + 1, f"{points}, {detail} = {apply}({cap}, {value})")
+        out.add(indent + 1, f"{points}, {detail} = {out.constant(rule.apply, 'apply')}({cap}, {value})")  # its error
     elif isinstance(rule, (DeductionRule, BonusRule)):
         out.add(indent, f"raw = {value} * {out.constant(rule.per_occurrence, 'c')}")
         if isinstance(rule, DeductionRule):
             node_cap = out.constants[cap]
             limit = out.constant(node_cap if rule.limit is None else min(rule.limit, node_cap), "c")
-            out.add(indent, f"{points} = {cap} - (ZERO if raw < 0 else {limit} if raw > {limit} else raw)")
+            out.add(indent, f"{points} = {cap} - ({_clamped('raw', limit)})")
         else:
-            out.add(indent, f"{points} = ZERO if raw < 0 else {cap} if raw > {cap} else raw")
+            out.add(indent, f"{points} = {_clamped('raw', cap)}")
         out.add(indent, f"{detail} = raw")
     else:  # survey answers: the counts in the record's order, as SurveyRule.apply sums them
         weights = out.constant(rule.weights, "weights")
@@ -468,6 +468,11 @@ def _expression(out: _Source, expression: Expression, locals_of: Mapping[str, st
     tree = ast.parse(expression._decimal_source, mode="eval")  # the unparsed checked tree
     renamed = ast.fix_missing_locations(_Rename(names).visit(tree))
     return f"({ast.unparse(renamed)})"
+
+
+def _clamped(value: str, cap: str) -> str:
+    """``value`` kept within [0, ``cap``], as the rules' ``_clamp`` keeps it."""
+    return f"ZERO if {value} < 0 else {cap} if {value} > {cap} else {value}"
 
 
 def _tuple(items: Iterable[str]) -> str:

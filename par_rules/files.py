@@ -113,17 +113,25 @@ def fold_columns(row: Mapping[str, Any]) -> dict[str, Any]:
         value = _text(raw_value) if isinstance(raw_value, str) else raw_value
         if value is None or value == "":
             continue
-        if key.lower() in _PERIOD_NAMES:
-            key = "period"
-        prefix, dot, rest = key.partition(".")
-        if dot and rest:
-            target = "self_assessed" if prefix == _SELF_PREFIX else prefix
-            record.setdefault(target, {})[rest] = value
+        key, option = _column_key(key)
+        if option is not None:
+            record.setdefault(key, {})[option] = value
         elif isinstance(value, Mapping):
             record[key] = {_text(str(k)): _text(v) if isinstance(v, str) else v for k, v in value.items()}
         else:
             record[key] = value
     return record
+
+
+def _column_key(name: str) -> tuple[str, str | None]:
+    """The record key a (normalised) column name gives, and the option or node it holds when it
+    is gathered into a mapping: ``year`` → ``("period", None)``, ``satisfaction.A`` →
+    ``("satisfaction", "A")``, ``self.2`` → ``("self_assessed", "2")``."""
+    key = "period" if name.lower() in _PERIOD_NAMES else name
+    prefix, dot, rest = key.partition(".")
+    if dot and rest:
+        return ("self_assessed" if prefix == _SELF_PREFIX else prefix), rest
+    return key, None
 
 
 def _text(value: str) -> str:
@@ -172,10 +180,9 @@ def _header(header: Sequence[Any] | None, path: Path) -> list[str]:
     gathered: dict[str, str] = {}  # record key -> a column gathered into it (indicator.option, self.node)
     problems = []
     for name in filter(None, names):
-        key = "period" if name.lower() in _PERIOD_NAMES else name
-        prefix, dot, rest = key.partition(".")
-        if dot and rest:
-            gathered.setdefault("self_assessed" if prefix == _SELF_PREFIX else prefix, name)
+        key, option = _column_key(name)
+        if option is not None:
+            gathered.setdefault(key, name)
         elif key in plain:  # "year" and "period": which one is meant?
             problems.append(Problem(f"columns {plain[key]} and {name} both give the {key}: keep one", file=str(path), line=1))
         else:
@@ -221,19 +228,9 @@ def _text_rows(rows: Iterable[Sequence[str]], path: Path) -> Iterator[Numbered]:
     worked out once for the header rather than for every cell of every row."""
     iterator = iter(rows)
     names = _header(next(iterator, None), path)
-    keys: list[str] = []
-    options: list[str | None] = []  # None: a plain column; else the answer (or node) it holds
-    for name in names:
-        key = _text(name)
-        if key.lower() in _PERIOD_NAMES:
-            key = "period"
-        prefix, dot, rest = key.partition(".")
-        if dot and rest:
-            keys.append("self_assessed" if prefix == _SELF_PREFIX else prefix)
-            options.append(rest)
-        else:
-            keys.append(key)
-            options.append(None)
+    folded = [_column_key(name) for name in names]  # names are normalised already (_header)
+    keys = [key for key, _ in folded]
+    options = [option for _, option in folded]  # None: a plain column; else the answer (or node) it holds
     width = len(names)
     grouped = any(option is not None for option in options)
     unnamed = [position for position, name in enumerate(names) if not name]
