@@ -132,7 +132,15 @@ def read_yaml(source: str | bytes, file: str | None = None) -> tuple[Any, Source
 
     builder = _Builder(file)
     try:
-        builder.build(yaml.parse(source, Loader=_safe_loader()[0]))
+        try:
+            builder.build(yaml.parse(source, Loader=_safe_loader()[0]))
+        except yaml.YAMLError:
+            # LibYAML looks ahead and refuses some inputs by limits of its own (flow nesting at
+            # 1,000) before this reader's limits are reached. PyYAML's own parser has no such
+            # limit, so the text is read again with it: the first problem is then found by this
+            # reader's rules, wherever LibYAML stopped, and described in the same words everywhere.
+            builder = _Builder(file)
+            builder.build(yaml.parse(source, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = f"YAML syntax: {error.problem or error.context}"

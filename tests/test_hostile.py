@@ -89,6 +89,30 @@ def test_malformed_yaml(tmp_path: Path, content: str, line: int, column: int, fr
     assert fragment in error.problems[0].message
 
 
+@pytest.mark.parametrize("content", [case[1] for case in YAML_CASES], ids=[case[0] for case in YAML_CASES])
+def test_malformed_yaml_is_reported_alike_with_and_without_libyaml(monkeypatch: pytest.MonkeyPatch, content: str) -> None:
+    """The loader's limits and messages are its own, whichever YAML parser is installed
+    (regression: LibYAML's own flow-nesting limit was reported instead of the loader's)."""
+    import importlib
+
+    import yaml
+
+    loader = importlib.import_module("par_rules.load")
+
+    def problems() -> list[tuple[object, ...]]:
+        with pytest.raises(MethodologyError) as caught:
+            loader.read_yaml(content, "m.yaml")
+        return [(p.line, p.column, p.message) for p in caught.value.problems]
+
+    found = problems()
+    loader._safe_loader.cache_clear()
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    try:
+        assert problems() == found
+    finally:
+        loader._safe_loader.cache_clear()
+
+
 def test_non_utf8_bytes_are_reported_at_their_line_and_column(tmp_path: Path) -> None:
     error = load_broken(tmp_path, "format: 1\nid: a/b\ntitle: Chỉ số\n".encode() + b"issuer: \xff\xfe\n")
     assert place(error) == (4, 9)
