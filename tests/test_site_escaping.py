@@ -11,6 +11,9 @@ hostile text still shown, character for character.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -76,9 +79,7 @@ def hostile_tests() -> dict[str, Any]:
     ]}
 
 
-@pytest.fixture(scope="module")
-def hostile_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("methodologies")
+def write_hostile_tree(root: Path) -> None:
     folder = root / "hostile" / "site"
     folder.mkdir(parents=True)
     first = hostile_methodology()
@@ -91,7 +92,18 @@ def hostile_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "scale": 9,
     }
     (folder / "2.yaml").write_text(json.dumps(second, ensure_ascii=False), encoding="utf-8")
-    return {page.path: page.content for page in criteria_pages(root)}
+
+
+@pytest.fixture(scope="module")
+def hostile_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("methodologies")
+    write_hostile_tree(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def hostile_pages(hostile_root: Path) -> dict[str, str]:
+    return {page.path: page.content for page in criteria_pages(hostile_root)}
 
 
 def markdown_of_the_site() -> Any:
@@ -111,13 +123,15 @@ def markdown_of_the_site() -> Any:
 class LiveHtml(HTMLParser):
     """What in a page would run or navigate: tags, event attributes, links by scheme; and its text."""
 
+    live_tags = LIVE_TAGS
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.live: list[str] = []
         self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in LIVE_TAGS:
+        if tag in self.live_tags:
             self.live.append(f"<{tag}>")
         for name, value in attrs:
             if name.startswith("on"):
@@ -176,3 +190,61 @@ def test_only_an_http_url_becomes_a_link(hostile_pages: dict[str, str]) -> None:
 
     Links().feed(converter.convert(hostile_pages["criteria/hostile/site/1.md"]))
     assert links == [GOOD_URL]
+
+
+# The site's own hook and theme around the hostile pages: the nav, the table of contents, the titles.
+HOOK = """
+import os
+from par_rules.site import criteria_nav, criteria_pages
+from mkdocs.structure.files import File
+_pages = []
+def on_config(config):
+    _pages[:] = criteria_pages(os.environ["HOSTILE_ROOT"])
+    config.nav = [{"Home": "index.md"}, {"Criteria": criteria_nav(_pages)}]
+    return config
+def on_files(files, config):
+    for page in _pages:
+        files.append(File.generated(config, page.path, content=page.content))
+    return files
+"""
+
+
+class LiveInTheme(LiveHtml):
+    """Like LiveHtml, but the theme's own tags are allowed (its scripts, icons, search form...):
+    only a script that came from the methodology counts."""
+
+    live_tags = frozenset({"img", "iframe", "object", "embed", "math", "base"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.in_script = tag == "script"
+        super().handle_starttag(tag, attrs)
+
+    def handle_data(self, data: str) -> None:
+        if self.in_script and "alert(" in data:
+            self.live.append(f"<script>{data[:80]}")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_script = False
+
+
+def test_the_built_site_has_no_live_methodology_text(hostile_root: Path, tmp_path: Path) -> None:
+    pytest.importorskip("mkdocs", reason='the docs extra is not installed (pip install -e ".[docs]")')
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (tmp_path / "hook.py").write_text(HOOK, encoding="utf-8")
+    site = {"site_name": "hostile", "docs_dir": "docs", "strict": True, "theme": config["theme"], "markdown_extensions": config["markdown_extensions"], "hooks": ["hook.py"], "plugins": ["search"]}
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(site), encoding="utf-8")
+    env = {**os.environ, "HOSTILE_ROOT": str(hostile_root), "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]), "NO_MKDOCS_2_WARNING": "1"}
+    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(tmp_path / "site")], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert build.returncode == 0, build.stdout + build.stderr
+    pages = sorted((tmp_path / "site" / "criteria").rglob("*.html"))
+    assert len(pages) == 5
+    for page in pages:
+        parser = LiveInTheme()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.live == [], f"{page}: {parser.live}"
