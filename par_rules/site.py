@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -67,12 +68,18 @@ def escape(text: str) -> str:
     >>> escape("- 1. item"), escape("1. item")
     ('&#45; 1. item', '1&#46; item')
     """
-    text = " ".join(str(text).split())  # one line, no indentation (four spaces would start code)
+    text = _printable(" ".join(str(text).split()))  # one line, no indentation (four spaces would start code)
     marked = "".join(f"&#{ord(char)};" if char in _SYNTAX else char for char in text)
     # A list starts with "-" or "1." at the start of a line; elsewhere both are plain text.
     if marked.startswith("-"):
         return "&#45;" + marked[1:]
     return re.sub(r"^([0-9]+)\.", r"\1&#46;", marked)
+
+
+def _printable(text: str) -> str:
+    r"""Control characters shown as U+FFFD: Python-Markdown's own placeholders are made of them
+    (``\x02wzxhzdk:0\x03`` would be replaced by another piece of the page)."""
+    return "".join("\ufffd" if unicodedata.category(char) == "Cc" and char != "\n" else char for char in text)
 
 
 def _code(text: str) -> str:
@@ -410,7 +417,7 @@ def _fenced(text: str) -> list[str]:
     """Text as a code block: the fence is longer than any run of backticks in the text."""
     longest = max((len(run) for run in re.findall("`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    return [f"{fence}text", text, fence]
+    return [f"{fence}text", _printable(text), fence]
 
 
 def _value_text(value: Any) -> str:

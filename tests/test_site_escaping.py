@@ -10,10 +10,12 @@ hostile text still shown, character for character.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
 import sys
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -21,8 +23,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
-from par_rules.site import criteria_pages
+from par_rules.site import criteria_pages, escape
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,6 +110,7 @@ def hostile_pages(hostile_root: Path) -> dict[str, str]:
     return {page.path: page.content for page in criteria_pages(hostile_root)}
 
 
+@functools.cache
 def markdown_of_the_site() -> Any:
     """Python-Markdown with the extensions (and their options) of mkdocs.yml."""
     markdown = pytest.importorskip("markdown", reason='the docs extra is not installed (pip install -e ".[docs]")')
@@ -248,3 +253,25 @@ def test_the_built_site_has_no_live_methodology_text(hostile_root: Path, tmp_pat
         parser = LiveInTheme()
         parser.feed(page.read_text(encoding="utf-8"))
         assert parser.live == [], f"{page}: {parser.live}"
+
+
+# Where the site puts a text, with the words around it: a paragraph, emphasis, a table cell, a
+# heading with its anchor, an admonition, a list item.
+CONTEXTS = ["{}", "x · *{}*", "| a | b |\n|---|---|\n| `id` | {} |", "## {} {{#anchor}}", '!!! note "n"\n    {}', "- {}"]
+SYNTAX_HEAVY = st.text(alphabet=st.sampled_from(list("\\`*_{}[]()#+-.!|<>&\"'=~^:;/ \n\tax1é\x02\x03")) | st.characters(), min_size=1, max_size=30)
+
+
+@given(text=SYNTAX_HEAVY.filter(str.strip))
+def test_any_text_is_shown_as_written_wherever_the_site_puts_it(text: str) -> None:
+    converter = markdown_of_the_site()
+    # What escape promises to keep: the words, whitespace collapsed, control characters shown as U+FFFD.
+    expected = "".join("\ufffd" if unicodedata.category(char) == "Cc" else char for char in " ".join(text.split()))
+    for context in CONTEXTS:
+        page = LiveHtml()
+        page.feed(converter.reset().convert(context.format(escape(text))))
+        page.close()
+        assert page.live == [], (context, page.live)
+        shown = " ".join("".join(page.text).split())
+        if context.startswith("##"):
+            shown = shown.removesuffix("¶").rstrip()  # the heading's permalink (toc: permalink)
+        assert expected in shown, (context, shown)
