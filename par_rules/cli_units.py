@@ -44,6 +44,7 @@ __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "
 _TABLE_FORMATS = ("table", "csv", "json", "xlsx", "md")
 _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".md": "md", ".txt": "table"}
 _PROGRESS_STEP = 100
+_NOT_WRITTEN = "{} was not written (a file already there is left as it was)"
 
 
 # --------------------------------------------------------------------------- shared parts
@@ -283,6 +284,9 @@ def _write_breakdowns(batch: _Batch, output: str | None, depth: int | None) -> N
         with replace_atomically(output) as handle:
             for result in batch.outputs():
                 handle.write(terminal_text(result.explain(depth=depth)) + "\n\n")
+    except SystemExit:  # the file could not be read: the error is said already
+        echo(_NOT_WRITTEN.format(output), err=True)
+        raise
     except OSError as error:
         echo(f"cannot write {output}: {error.strerror or error}", err=True)
         raise SystemExit(1) from None
@@ -301,6 +305,10 @@ def _stream_csv(batch: _Batch, output: str | None, jobs: int) -> None:
             return
         with replace_atomically(output, encoding="utf-8-sig") as handle:
             write_csv_rows(rows, fields, handle)
+    except SystemExit:  # the file could not be read, or a worker died: the error is said already
+        if output is not None:
+            echo(_NOT_WRITTEN.format(output), err=True)
+        raise
     except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
         sys.stderr.close()
         raise SystemExit(0) from None
