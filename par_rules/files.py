@@ -43,7 +43,6 @@ import io
 import json
 import os
 import re
-import secrets
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -554,7 +553,7 @@ def _create_beside(target: Path) -> tuple[Path, int]:
     mode a new file gets (0o666 less the umask)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        temporary = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
         try:
             return temporary, os.open(temporary, flags, 0o666)
         except FileExistsError:
