@@ -546,7 +546,7 @@ def explain_command(methodology: str, records: str, year: int | None, version_: 
         try:
             node = result.node(node_id)
         except MethodologyNotFound as error:
-            raise click.BadParameter(str(error), param_hint="--node") from None
+            raise click.BadParameter(terminal_text(str(error)), param_hint="--node") from None
         if format_ == "json":
             documents.append({"unit": result.record.unit, "node": node.to_dict()})
             continue

@@ -39,6 +39,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import errno
 import io
 import json
 import os
@@ -523,7 +524,8 @@ def replace_atomically(path: str | os.PathLike[str], *, binary: bool = False, en
     worker that dies) removes the temporary file and leaves ``path`` as it was.
 
     A symbolic link is written through (the file it points to is replaced). The new file keeps the
-    permission bits of the one it replaces, or gets a new file's usual ones (0o666 less the umask).
+    permission bits of the one it replaces, or gets a new file's usual ones (0o666 less the umask);
+    a file that may not be written is refused (:class:`PermissionError`), as ``open`` would.
     Text is written with no newline translation, as the CSV writer expects.
     """
     target = Path(os.path.realpath(path))
@@ -531,6 +533,8 @@ def replace_atomically(path: str | os.PathLike[str], *, binary: bool = False, en
         mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = None
+    if mode is not None and not os.access(target, os.W_OK):  # renaming over it would bypass that
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
     temporary, descriptor = _create_beside(target)
     try:
         with os.fdopen(descriptor, "wb") if binary else os.fdopen(descriptor, "w", encoding=encoding, newline="") as handle:

@@ -136,6 +136,16 @@ def test_a_file_is_replaced_only_when_the_new_one_is_whole(tmp_path: Path) -> No
     assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o644  # as open() makes a new file
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_file_is_not_replaced(tmp_path: Path) -> None:
+    target = tmp_path / "kept.csv"
+    target.write_text("kept\n", encoding="utf-8")
+    target.chmod(0o444)
+    with pytest.raises(PermissionError):
+        write_table(Table(("unit",), (("a",),)), "csv", target)
+    assert target.read_text(encoding="utf-8") == "kept\n"
+
+
 def test_a_run_stopped_in_the_middle_leaves_the_previous_output(tmp_path: Path, monkeypatch: Any) -> None:
     """The streaming CSV of score (with and without the progress bar) and the breakdowns."""
     from par_rules import cli_units
