@@ -36,7 +36,7 @@ from .load import read_yaml_file
 from .model import Methodology
 from .parallel import score_rows
 from .ranking import Ranking, rank
-from .registry import versions
+from .registry import _parent_path, versions
 from .report import Result
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
@@ -67,7 +67,7 @@ class _VisibleControls:
 
 
 def _data_stream() -> Any:
-    """Where machine-readable output (CSV) goes on stdout: exact to a file or a pipe, with
+    """Where machine-readable output (CSV, JSON) goes on stdout: exact to a file or a pipe, with
     control characters escaped on a terminal."""
     return _VisibleControls(sys.stdout) if sys.stdout.isatty() else sys.stdout
 
@@ -89,10 +89,22 @@ def _refuse_input_as_output(output: str | None, inputs: Sequence[str | os.PathLi
 
 
 def _methodology_files(chosen: Methodology | str) -> list[str | os.PathLike[str] | None]:
-    """The files a methodology is read from: its file, or every version of an id."""
-    if isinstance(chosen, Methodology):
-        return [chosen.file]
-    return [info.path for info in versions(chosen)]
+    """The files a methodology is read from: its file and the versions it extends, or every
+    version of an id."""
+    if not isinstance(chosen, Methodology):
+        return [info.path for info in versions(chosen)]
+    files: list[str | os.PathLike[str] | None] = [chosen.file]
+    path, own_id, extended = Path(chosen.file) if chosen.file else None, chosen.id, chosen.extends
+    while path is not None and extended is not None:  # no circle: the methodology loaded
+        parent = _parent_path(path, own_id, *extended)
+        if parent is None:
+            break
+        files.append(parent)
+        data, _ = read_yaml_file(parent)
+        target = data.get("extends") if isinstance(data, dict) else None
+        path, own_id = parent, extended[0]
+        extended = (str(target.get("id", own_id)), str(target["version"])) if isinstance(target, dict) and "version" in target else None
+    return files
 
 
 def _open_methodology(source: str, year: int | None, version: str | None) -> Methodology | str:

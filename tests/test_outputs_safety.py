@@ -97,6 +97,14 @@ def test_an_output_that_is_the_methodology_or_a_second_input_is_refused(tmp_path
             code, _, err = run(*args, "-o", str(output))
             assert code == 2 and "is the input file" in err, (args, output)
     assert {path: path.read_bytes() for path in kept} == kept
+    # A methodology that extends another is read from both (and from what that one extends).
+    tree = tmp_path / "tree" / "vn" / "moha" / "par-index" / "province"
+    tree.mkdir(parents=True)
+    for version in ("2019", "2020", "2022"):
+        (tree / f"{version}.yaml").write_bytes((ROOT / "methodologies/vn/moha/par-index/province" / f"{version}.yaml").read_bytes())
+    oldest = (tree / "2019.yaml").read_bytes()
+    code, _, err = run("rank", str(tree / "2022.yaml"), OLD[1], "--format", "csv", "-o", str(tree / "2019.yaml"))
+    assert code == 2 and "is the input file" in err and (tree / "2019.yaml").read_bytes() == oldest
     # A methodology given as an id is read from its versions' files: they are inputs too.
     from par_rules.registry import versions
 
