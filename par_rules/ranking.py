@@ -93,7 +93,7 @@ class Ranking:
     entries: tuple[Ranked, ...]
     ties: TiePolicy
     notes: tuple[str, ...]
-    refused: tuple[RecordError, ...] = ()  # the records that were given refused, not ranked
+    refused: tuple[RecordError, ...] = ()  # the records that came as errors: reported, not ranked
 
     def __iter__(self) -> Iterator[Ranked]:
         return iter(self.entries)
