@@ -2,6 +2,9 @@
 
 Exit codes: 0 all went well; 1 problems were found (a broken methodology, a bad record, a
 failed test); 2 the command was used wrongly (click's usage errors).
+
+Every command prints through :func:`par_rules.cli_units.echo`: a control character from a file
+(an escape sequence in a label, say) is shown as an escape, never obeyed by the terminal.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import click
 
 from . import __version__
 from .api import load
+from .cli_units import echo
 from .errors import MethodologyError, ParRulesError
 from .model import Methodology
 
@@ -24,7 +28,7 @@ def open_methodology(source: str, year: int | None = None, version: str | None =
     try:
         return load(source, year=year, version=version)
     except ParRulesError as error:
-        click.echo(str(error), err=True)
+        echo(str(error), err=True)
         raise SystemExit(1) from None
 
 
@@ -52,12 +56,12 @@ def check(files: tuple[str, ...]) -> None:
         except MethodologyError as error:
             failed += 1
             for problem in error.problems:
-                click.echo(str(problem))
+                echo(str(problem))
             continue
         leaves = sum(1 for _ in methodology.leaves())
-        click.echo(f"{path}: ok ({methodology.id}@{methodology.version}, {leaves} leaves)")
+        echo(f"{path}: ok ({methodology.id}@{methodology.version}, {leaves} leaves)")
     if failed:
-        click.echo(f"{failed} of {len(paths)} file(s) have problems", err=True)
+        echo(f"{failed} of {len(paths)} file(s) have problems", err=True)
         raise SystemExit(1)
 
 

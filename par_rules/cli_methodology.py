@@ -6,13 +6,13 @@ Exit codes as for every command: 0 all went well, 1 problems (a failed test, a b
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from .cli import open_methodology
+from .cli_units import echo
 from .diff import diff
 from .errors import MethodologyError, MethodologyNotFound
+from .files import json_text
 from .methodology_tests import find_test_files, load_tests, run_tests
 from .model import Methodology
 
@@ -40,14 +40,14 @@ def diff_command(old: str, new: str, old_year: int | None, new_year: int | None,
     try:
         changes = diff(before, after)
     except MethodologyError as error:
-        click.echo(str(error), err=True)
+        echo(str(error), err=True)
         raise SystemExit(1) from None
     if output == "json":
-        click.echo(json.dumps(changes.to_dict(), ensure_ascii=False, indent=2))
+        echo(json_text(changes.to_dict()))
     elif changes:
-        click.echo(str(changes))
+        echo(str(changes))
     else:
-        click.echo("no differences", err=True)
+        echo("no differences", err=True)
 
 
 @click.command("test")
@@ -60,10 +60,10 @@ def test_command(paths: tuple[str, ...], verbose: bool) -> None:
     try:
         files = find_test_files(paths)
     except MethodologyNotFound as error:
-        click.echo(str(error), err=True)
+        echo(str(error), err=True)
         raise SystemExit(1) from None
     if not files:
-        click.echo(f"no tests found in {', '.join(paths)}", err=True)
+        echo(f"no tests found in {', '.join(paths)}", err=True)
         raise SystemExit(1)
     passed = failed = 0
     for path in files:
@@ -71,17 +71,17 @@ def test_command(paths: tuple[str, ...], verbose: bool) -> None:
             outcomes = run_tests(load_tests(path))
         except MethodologyError as error:
             failed += 1
-            click.echo(f"{path}: cannot run: {error}")
+            echo(f"{path}: cannot run: {error}")
             continue
         for outcome in outcomes:
             if outcome.passed:
                 passed += 1
                 if verbose:
-                    click.echo(f"{path}: ok: {outcome.case.name}")
+                    echo(f"{path}: ok: {outcome.case.name}")
             else:
                 failed += 1
                 for failure in outcome.failures:
-                    click.echo(f"FAILED {failure}")
-    click.echo(f"{passed} passed, {failed} failed")
+                    echo(f"FAILED {failure}")
+    echo(f"{passed} passed, {failed} failed")
     if failed:
         raise SystemExit(1)

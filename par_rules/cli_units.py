@@ -6,12 +6,16 @@ RECORDS is a CSV, JSON, JSON Lines, YAML or .xlsx file in the wide layout descri
 under the version in force for its period, unless ``--year`` or ``--version`` picks one.
 
 Exit codes: 0 every row scored; 1 some rows (or a file) have problems, reported on stderr with
-their row number, while every good row is still scored and output; 2 the command was used wrongly.
+their row number, while every good row is still scored and output; 2 the command was used wrongly
+(an output file that is one of the inputs, too).
+
+What the commands print passes through :func:`echo`, which shows the control characters of the
+input (an ANSI escape sequence in a unit's name) as escapes; files are written whole or not at all
+(:func:`par_rules.files.replace_atomically`).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -27,29 +31,87 @@ from .arithmetic import format_decimal as fmt, format_short
 from .batch import Numbered, score_many
 from .compare import Comparison, compare
 from .errors import MethodologyNotFound, ParRulesError, RecordError
-from .files import CsvTexts, Table, field_columns, read_records, results_table, write_csv_rows, write_table
+from .files import CsvTexts, Table, field_columns, json_text, read_records, replace_atomically, results_table, terminal_text, write_csv_rows, write_table
 from .load import read_yaml_file
 from .model import Methodology
 from .parallel import score_rows
 from .ranking import Ranking, rank
-from .registry import versions
+from .registry import _parent_path, versions
 from .report import Result
 
-__all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command"]
+__all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
 
 _TABLE_FORMATS = ("table", "csv", "json", "xlsx", "md")
 _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".md": "md", ".txt": "table"}
 _PROGRESS_STEP = 100
+_NOT_WRITTEN = "{} was not written (a file already there is left as it was)"
 
 
 # --------------------------------------------------------------------------- shared parts
+
+
+def echo(message: object = "", err: bool = False) -> None:
+    """Print text for a person: control characters from the input (a unit name, a value quoted
+    in an error) are shown as escapes, never obeyed by the terminal."""
+    click.echo(terminal_text(str(message)), err=err)
+
+
+class _VisibleControls:
+    """A text stream that writes what a terminal would obey as escapes (CSV to a terminal)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(terminal_text(text))
+
+
+def _data_stream() -> Any:
+    """Where machine-readable output (CSV, JSON) goes on stdout: exact to a file or a pipe, with
+    control characters escaped on a terminal."""
+    return _VisibleControls(sys.stdout) if sys.stdout.isatty() else sys.stdout
+
+
+def _refuse_input_as_output(output: str | None, inputs: Sequence[str | os.PathLike[str] | None]) -> None:
+    """Refuse an output file that is one of the inputs (by any name: a symbolic or hard link
+    too): writing the results would destroy what they are read from."""
+    if output is None:
+        return
+    for source in inputs:
+        if source is None:
+            continue
+        try:
+            same = os.path.samefile(output, source)
+        except OSError:  # one of them does not exist (yet): not the same file
+            continue
+        if same:
+            raise click.UsageError(terminal_text(f"the output file {output} is the input file {source}: writing it would destroy it; choose another output file"))
+
+
+def _methodology_files(chosen: Methodology | str) -> list[str | os.PathLike[str] | None]:
+    """The files a methodology is read from: its file and the versions it extends, or every
+    version of an id."""
+    if not isinstance(chosen, Methodology):
+        return [info.path for info in versions(chosen)]
+    files: list[str | os.PathLike[str] | None] = [chosen.file]
+    path, own_id, extended = Path(chosen.file) if chosen.file else None, chosen.id, chosen.extends
+    while path is not None and extended is not None:  # no circle: the methodology loaded
+        parent = _parent_path(path, own_id, *extended)
+        if parent is None:
+            break
+        files.append(parent)
+        data, _ = read_yaml_file(parent)
+        target = data.get("extends") if isinstance(data, dict) else None
+        path, own_id = parent, extended[0]
+        extended = (str(target.get("id", own_id)), str(target["version"])) if isinstance(target, dict) and "version" in target else None
+    return files
 
 
 def _open_methodology(source: str, year: int | None, version: str | None) -> Methodology | str:
     """A loaded methodology, or the id itself when each record's period should pick the version."""
     if not _is_path(source) and year is None and version is None:
         if not versions(source):
-            click.echo(f"no methodology with id {source!r} (par-rules check lists what is shipped; or give a file)", err=True)
+            echo(f"no methodology with id {source!r} (par-rules check lists what is shipped; or give a file)", err=True)
             raise SystemExit(1)
         return source
     try:
@@ -57,7 +119,7 @@ def _open_methodology(source: str, year: int | None, version: str | None) -> Met
     except TypeError as error:  # --year or --version with a file
         raise click.UsageError(str(error)) from None
     except (ParRulesError, OSError) as error:
-        click.echo(str(error), err=True)
+        echo(str(error), err=True)
         raise SystemExit(1) from None
 
 
@@ -88,15 +150,15 @@ class _Batch:
             if self.progress:
                 # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal
                 # its size and writes a line, which costs about as much as scoring a row.
-                with click.progressbar(outputs, label=f"Scoring {Path(self.path).name}", file=sys.stderr, show_pos=True, update_min_steps=_PROGRESS_STEP) as bar:
+                with click.progressbar(outputs, label=terminal_text(f"Scoring {Path(self.path).name}", one_line=True), file=sys.stderr, show_pos=True, update_min_steps=_PROGRESS_STEP) as bar:
                     yield from self._report_errors(bar)
             else:
                 yield from self._report_errors(outputs)
         except RecordError as error:  # the file itself cannot be read
-            click.echo(f"{self.path}: {error}", err=True)
+            echo(f"{self.path}: {error}", err=True)
             raise SystemExit(1) from None
         except (ParRulesError, OSError) as error:  # no such methodology; with --jobs, one changed or gone since it was read
-            click.echo(str(error), err=True)
+            echo(str(error), err=True)
             raise SystemExit(1) from None
 
     def _report_errors(self, outputs: Any) -> Iterator[Result]:
@@ -105,7 +167,7 @@ class _Batch:
             if isinstance(output, RecordError):
                 rows = sorted({problem.row for problem in output.problems if problem.row is not None})
                 self.failed += rows or [self.rows]
-                click.echo(f"{self.path}: {output}", err=True)
+                echo(f"{self.path}: {output}", err=True)
             else:
                 yield output
 
@@ -116,7 +178,7 @@ class _Batch:
         """Summarise the bad rows and exit 1 if there were any."""
         if self.failed:
             rows = ", ".join(map(str, self.failed))
-            click.echo(f"{self.path}: {self.rows - len(self.failed)} of {self.rows} rows scored; problems in row(s) {rows}", err=True)
+            echo(f"{self.path}: {self.rows - len(self.failed)} of {self.rows} rows scored; problems in row(s) {rows}", err=True)
             raise SystemExit(1)
 
 
@@ -128,19 +190,22 @@ def _emit(table: Table, format: str, output: str | None, notes: Sequence[str] = 
     try:
         rendered = write_table(table, "text" if chosen == "table" else chosen, output)  # type: ignore[arg-type]
     except OSError as error:
-        click.echo(f"cannot write {output}: {error.strerror or error}", err=True)
+        echo(f"cannot write {output}: {error.strerror or error}", err=True)
         raise SystemExit(1) from None
     if output is not None:
-        click.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
         if notes:
-            click.echo("\n".join(notes), err=True)
+            echo("\n".join(notes), err=True)
         return
-    click.echo(rendered.rstrip("\n") if rendered else "")
+    if chosen in ("csv", "json"):
+        _data_stream().write(rendered or "")  # json_text has escaped every control character already
+    else:
+        echo(rendered.rstrip("\n") if rendered else "")
     if notes and chosen in ("table", "md"):
-        click.echo("")
-        click.echo("\n".join(f"- {note}" if chosen == "md" else note for note in notes))
+        echo("")
+        echo("\n".join(f"- {note}" if chosen == "md" else note for note in notes))
     elif notes:
-        click.echo("\n".join(notes), err=True)
+        echo("\n".join(notes), err=True)
 
 
 def _chosen_format(format: str | None, output: str | None) -> str:
@@ -178,8 +243,10 @@ def _table_options(function: Any) -> Any:
     return click.option("--format", "format_", type=click.Choice(_TABLE_FORMATS), help="table (aligned, for the terminal), csv, json, xlsx or md (Markdown).")(function)
 
 
-def _score_all(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None) -> tuple[_Batch, list[Result]]:
-    batch = _Batch(_open_methodology(methodology, year, version_), records, sheet, progress)
+def _score_all(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, output: str | None = None) -> tuple[_Batch, list[Result]]:
+    opened = _open_methodology(methodology, year, version_)
+    _refuse_input_as_output(output, [records, *_methodology_files(opened)])
+    batch = _Batch(opened, records, sheet, progress)
     return batch, batch.results()
 
 
@@ -187,7 +254,7 @@ def _ranking(results: list[Result], ties: str = "competition") -> Ranking:
     try:
         return rank(results, ties=ties)  # type: ignore[arg-type]
     except RecordError as error:
-        click.echo(str(error), err=True)
+        echo(str(error), err=True)
         raise SystemExit(1) from None
 
 
@@ -206,16 +273,36 @@ def score_command(methodology: str, records: str, year: int | None, version_: st
     chosen = format_ or ("text" if output is None else _chosen_format(None, output))
     if jobs != 1 and chosen != "csv":
         raise click.UsageError("--jobs applies to CSV output only (--format csv, or -o FILE.csv)")
-    batch = _Batch(_open_methodology(methodology, year, version_), records, sheet, progress)
+    opened = _open_methodology(methodology, year, version_)
+    _refuse_input_as_output(output, [records, *_methodology_files(opened)])
+    batch = _Batch(opened, records, sheet, progress)
     if chosen == "text":
-        for result in batch.outputs():
-            click.echo(result.explain(depth=depth))
-            click.echo()
+        _write_breakdowns(batch, output, depth)
     elif chosen == "csv":
         _stream_csv(batch, output, jobs or os.cpu_count() or 1)
     else:
         _emit(results_table(batch.results()), chosen, output)
     batch.finish()
+
+
+def _write_breakdowns(batch: _Batch, output: str | None, depth: int | None) -> None:
+    """Each unit's breakdown, as it is scored: printed, or written to ``output`` whole."""
+    if output is None:
+        for result in batch.outputs():
+            echo(result.explain(depth=depth))
+            echo()
+        return
+    try:
+        with replace_atomically(output) as handle:
+            for result in batch.outputs():
+                handle.write(terminal_text(result.explain(depth=depth)) + "\n\n")
+    except SystemExit:  # the file could not be read: the error is said already
+        echo(_NOT_WRITTEN.format(output), err=True)
+        raise
+    except OSError as error:
+        echo(f"cannot write {output}: {error.strerror or error}", err=True)
+        raise SystemExit(1) from None
+    echo(f"wrote {output}", err=True)
 
 
 def _stream_csv(batch: _Batch, output: str | None, jobs: int) -> None:
@@ -226,17 +313,21 @@ def _stream_csv(batch: _Batch, output: str | None, jobs: int) -> None:
     rows = batch.csv_rows(fields, jobs) if jobs > 1 else map(CsvTexts(fields), batch.outputs())
     try:
         if output is None:
-            write_csv_rows(rows, fields, sys.stdout)
+            write_csv_rows(rows, fields, _data_stream())
             return
-        with open(output, "w", encoding="utf-8-sig", newline="") as handle:
+        with replace_atomically(output, encoding="utf-8-sig") as handle:
             write_csv_rows(rows, fields, handle)
+    except SystemExit:  # the file could not be read, or a worker died: the error is said already
+        if output is not None:
+            echo(_NOT_WRITTEN.format(output), err=True)
+        raise
     except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
         sys.stderr.close()
         raise SystemExit(0) from None
     except OSError as error:
-        click.echo(f"cannot write {output or 'the standard output'}: {error.strerror or error}", err=True)
+        echo(f"cannot write {output or 'the standard output'}: {error.strerror or error}", err=True)
         raise SystemExit(1) from None
-    click.echo(f"wrote {output}", err=True)
+    echo(f"wrote {output}", err=True)
 
 
 @click.command("rank")
@@ -246,7 +337,7 @@ def _stream_csv(batch: _Batch, output: str | None, jobs: int) -> None:
 def rank_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, ties: str) -> None:
     """Rank the units of RECORDS by exact index, with rank in group and rating band; notes say
     where units look tied only after rounding."""
-    batch, results = _score_all(methodology, records, year, version_, sheet, progress)
+    batch, results = _score_all(methodology, records, year, version_, sheet, progress, output)
     if results:
         ranking = _ranking(results, ties)
         bands = [_band_line(band, units) for band, units in ranking.bands().items()]
@@ -278,16 +369,18 @@ def compare_command(previous_methodology: str, previous_records: str, methodolog
     """Compare RECORDS (scored under METHODOLOGY) with PREVIOUS_RECORDS (under
     PREVIOUS_METHODOLOGY): each unit's change in index, in each field and in rank, and plainly
     what cannot be compared."""
+    previous_opened, opened = _open_methodology(previous_methodology, None, None), _open_methodology(methodology, None, None)
+    _refuse_input_as_output(output, [previous_records, records, mapping, *_methodology_files(previous_opened), *_methodology_files(opened)])
     node_map = _read_mapping(mapping) if mapping else None
-    old_batch = _Batch(_open_methodology(previous_methodology, None, None), previous_records, None, progress)
+    old_batch = _Batch(previous_opened, previous_records, None, progress)
     old_results = old_batch.results()
-    new_batch = _Batch(_open_methodology(methodology, None, None), records, None, progress)
+    new_batch = _Batch(opened, records, None, progress)
     new_results = new_batch.results()
     if old_results and new_results:
         try:
             comparison = compare(old_results, new_results, mapping=node_map)
         except (RecordError, MethodologyNotFound) as error:
-            click.echo(str(error), err=True)
+            echo(str(error), err=True)
             raise SystemExit(1) from None
         _emit(_comparison_table(comparison), _chosen_format(format_, output), output, _comparison_notes(comparison))
     old_batch.finish()
@@ -298,10 +391,10 @@ def _read_mapping(path: str) -> dict[str, Any]:
     try:
         data, _ = read_yaml_file(path)
     except ParRulesError as error:
-        click.echo(str(error), err=True)
+        echo(str(error), err=True)
         raise SystemExit(1) from None
     if not isinstance(data, dict):
-        click.echo(f"{path}: the mapping must be a mapping of new node id to previous node id(s)", err=True)
+        echo(f"{path}: the mapping must be a mapping of new node id to previous node id(s)", err=True)
         raise SystemExit(1)
 
     def node_id(value: Any) -> str:
@@ -349,7 +442,7 @@ def gaps_command(methodology: str, records: str, year: int | None, version_: str
     try:
         claims = self_assessment(result)
     except RecordError as error:
-        click.echo(str(error), err=True)
+        echo(str(error), err=True)
         raise SystemExit(1) from None
     decimals = result.methodology.decimals
     if format_ == "json":
@@ -364,7 +457,7 @@ def gaps_command(methodology: str, records: str, year: int | None, version_: str
             "next_band": None if report.next_band is None else {"band": report.next_band.band.id, "index_needed": fmt(report.next_band.index_needed), "points_needed": fmt(report.next_band.points_needed), "strictly_more": report.next_band.strictly_more},
             "self_assessment": [{"id": d.id, "claimed": fmt(d.claimed), "appraised": None if d.appraised is None else fmt(d.appraised), "difference": fmt(d.difference)} for d in claims.differences],
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo(json_text(data))
         batch.finish()
         return
     who = f"{result.record.unit or unit}" + (f" ({result.record.name})" if result.record.name else "")
@@ -390,7 +483,7 @@ def gaps_command(methodology: str, records: str, year: int | None, version_: str
             appraised = "n/a" if difference.appraised is None else format_short(difference.appraised)
             extra = "  (claims more than the max)" if difference.above_max else ""
             lines.append(f"  {difference.id:<8} claimed {format_short(difference.claimed):>8}, appraised {appraised:>8}: {_signed(difference.difference)}{extra}")
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
     batch.finish()
 
 
@@ -414,7 +507,7 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
     try:
         outcome = what_if(result.methodology, record_mapping(result.record), parsed, others)
     except RecordError as error:
-        click.echo(f"with {', '.join(changes)}: {error}", err=True)
+        echo(f"with {', '.join(changes)}: {error}", err=True)
         raise SystemExit(1) from None
     before, after = outcome.before, outcome.after
     if format_ == "json":
@@ -426,7 +519,7 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
             "units_ranked": outcome.units_ranked,
             "nodes": [{"id": old.id, "before": None if old.points is None else fmt(old.points), "after": None if new.points is None else fmt(new.points)} for old, new in outcome.changed_nodes()],
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo(json_text(data))
         batch.finish()
         return
     def band(result: Result) -> str:
@@ -442,7 +535,7 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
         lines.append(f"  rank   {outcome.rank_before} → {outcome.rank_after} of {outcome.units_ranked}")
     lines.append("  nodes that change:")
     lines += [f"    {old.id:<8} {'n/a' if old.points is None else format_short(old.points):>8} → {'n/a' if new.points is None else format_short(new.points):<8} {old.label}" for old, new in outcome.changed_nodes()] or ["    none"]
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
     batch.finish()
 
 
@@ -465,7 +558,7 @@ def explain_command(methodology: str, records: str, year: int | None, version_: 
         try:
             node = result.node(node_id)
         except MethodologyNotFound as error:
-            raise click.BadParameter(str(error), param_hint="--node") from None
+            raise click.BadParameter(terminal_text(str(error)), param_hint="--node") from None
         if format_ == "json":
             documents.append({"unit": result.record.unit, "node": node.to_dict()})
             continue
@@ -478,7 +571,7 @@ def explain_command(methodology: str, records: str, year: int | None, version_: 
             lines.append(f"  {indent}{item.id}  {points} / {fmt(item.max)}  {item.label}\n  {indent}  ↳ {item.why}")
         documents.append("\n".join(lines))
     if format_ == "json":
-        click.echo(json.dumps(documents, ensure_ascii=False, indent=2))
+        echo(json_text(documents))
     else:
-        click.echo("\n\n".join(documents))  # type: ignore[arg-type]
+        echo("\n\n".join(documents))  # type: ignore[arg-type]
     batch.finish()

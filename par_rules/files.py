@@ -26,16 +26,25 @@ and Excel are read row by row; JSON and YAML documents are read whole. Blank row
 
 **Writing** (:func:`write_table`): a :class:`Table` as CSV, JSON, Excel, Markdown or aligned text
 for the terminal. :func:`results_table` makes the usual one: a row per unit, with its rank when
-ranked, and a column per field.
+ranked, and a column per field. Texts from the input (unit names, say) are written so that no
+program that opens the output runs them: a CSV text cell that a spreadsheet would take for a
+formula (``=``, ``+``, ``-``, ``@``, tab, carriage return first) gets a leading ``'``, as OWASP
+advises; Excel cells are typed as text; Markdown escapes its markup and HTML; the terminal text
+shows control characters as escapes (:func:`terminal_text`). Numbers are never touched. A file is
+written whole or not at all (:func:`replace_atomically`).
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import errno
 import io
 import json
 import os
+import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -62,6 +71,10 @@ __all__ = [
     "results_table",
     "write_table",
     "render_table",
+    "replace_atomically",
+    "terminal_text",
+    "spreadsheet_text",
+    "json_text",
 ]
 
 READ_FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx"}
@@ -458,14 +471,14 @@ class CsvTexts:
         if known is None:
             known = self._slots[id(methodology)] = (methodology, _field_slots(methodology, self.fields))
         record = result.record
-        return [_cell_text(cell) for cell in _cells(result, known[1], record.unit or record.name or "")]
+        return [_csv_text(cell) for cell in _cells(result, known[1], record.unit or record.name or "")]
 
 
 def write_csv_rows(rows: Iterable[list[str]], fields: Mapping[str, str], destination: IO[str]) -> None:
     """Write the header of a results table for ``fields``, then rows made by :class:`CsvTexts`,
     one at a time (constant memory, however many)."""
     writer = csv.writer(destination, lineterminator="\n")
-    writer.writerow(result_headers(fields))
+    writer.writerow([_csv_text(name) for name in result_headers(fields)])
 
     def numbered(position: int, row: list[str]) -> list[str]:
         if not row[0]:
@@ -489,16 +502,81 @@ def write_table(table: Table, format: WriteFormat, destination: str | os.PathLik
     if format == "xlsx":
         if destination is None or not isinstance(destination, (str, os.PathLike)):
             raise ValueError("an .xlsx table must be written to a file: give a path")
-        _write_xlsx(table, Path(destination))
+        with replace_atomically(destination, binary=True) as handle:
+            _write_xlsx(table, handle)
         return None
     text = render_table(table, format)
     if destination is None:
         return text
     if isinstance(destination, (str, os.PathLike)):
-        Path(destination).write_text(text, encoding="utf-8-sig" if format == "csv" else "utf-8")
+        with replace_atomically(destination, encoding="utf-8-sig" if format == "csv" else "utf-8") as handle:
+            handle.write(text)
     else:
         destination.write(text)
     return None
+
+
+@contextlib.contextmanager
+def replace_atomically(path: str | os.PathLike[str], *, binary: bool = False, encoding: str = "utf-8") -> Iterator[IO[Any]]:
+    """A file to write the new content of ``path`` into: a temporary file beside it, flushed to
+    disk and renamed over ``path`` only when the block ends without an error. ``path`` holds its
+    previous content or the whole new one, never a part: an error or an interruption (Ctrl-C, a
+    worker that dies) removes the temporary file and leaves ``path`` as it was.
+
+    A symbolic link is written through (the file it points to is replaced). The new file keeps the
+    permission bits of the one it replaces, or gets a new file's usual ones (0o666 less the umask);
+    a file that may not be written is refused (:class:`PermissionError`), as ``open`` would.
+    Text is written with no newline translation, as the CSV writer expects.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not os.access(target, os.W_OK):  # renaming over it would bypass that
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    temporary, descriptor = _create_beside(target)
+    try:
+        with os.fdopen(descriptor, "wb") if binary else os.fdopen(descriptor, "w", encoding=encoding, newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_folder(target.parent)
+
+
+def _create_beside(target: Path) -> tuple[Path, int]:
+    """A new, empty, hidden file in the folder of ``target`` (the same file system, so that
+    os.replace is a rename) and its descriptor; created by this call alone (O_EXCL), with the
+    mode a new file gets (0o666 less the umask)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
+        try:
+            return temporary, os.open(temporary, flags, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"cannot create a temporary file beside {target}")
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a system that cannot open a folder skips it."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> str:
@@ -513,12 +591,12 @@ def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> 
     """
     if format == "json":
         rows = [{name: _json_cell(cell) for name, cell in zip(table.headers, row)} for row in table.rows]
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        return json_text(rows) + "\n"
     if format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(table.headers)
-        writer.writerows([[_cell_text(cell) for cell in row] for row in table.rows])
+        writer.writerow([_csv_text(name) for name in table.headers])
+        writer.writerows([[_csv_text(cell) for cell in row] for row in table.rows])
         return buffer.getvalue()
     cells = [[_cell_text(cell, short=True) for cell in row] for row in table.rows]
     numeric = [all(isinstance(row[column], (Decimal, int)) or row[column] is None for row in table.rows) and any(row[column] is not None for row in table.rows) for column in range(len(table.headers))]
@@ -528,12 +606,15 @@ def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> 
         if table.legend:
             lines += [""] + [f"- {_md(line)}" for line in table.legend]
         return "\n".join(lines)
-    widths = [max([len(name)] + [len(row[column]) for row in cells]) for column, name in enumerate(table.headers)]
-    lines = ["  ".join(name.rjust(width) if right else name.ljust(width) for name, width, right in zip(table.headers, widths, numeric)).rstrip()]
+    # A cell is one line, and shows its control characters as escapes (see terminal_text).
+    headers = [terminal_text(name, one_line=True) for name in table.headers]
+    cells = [[terminal_text(cell, one_line=True) for cell in row] for row in cells]
+    widths = [max([len(name)] + [len(row[column]) for row in cells]) for column, name in enumerate(headers)]
+    lines = ["  ".join(name.rjust(width) if right else name.ljust(width) for name, width, right in zip(headers, widths, numeric)).rstrip()]
     lines.append("  ".join("-" * width for width in widths))
     lines += ["  ".join(cell.rjust(width) if right else cell.ljust(width) for cell, width, right in zip(row, widths, numeric)).rstrip() for row in cells]
     if table.legend:
-        lines += [""] + list(table.legend)
+        lines += [""] + [terminal_text(line, one_line=True) for line in table.legend]
     return "\n".join(lines)
 
 
@@ -557,27 +638,102 @@ def _json_cell(cell: Cell) -> Any:
     return _cell_text(cell) if isinstance(cell, Decimal) else cell
 
 
+# A spreadsheet takes a cell that starts with one of these for a formula (OWASP, "CSV Injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    r"""A text cell as a spreadsheet must get it: one that it would take for a formula gets a
+    leading single quote, which Excel and LibreOffice show as text (OWASP's advice).
+
+    >>> spreadsheet_text("=HYPERLINK(\"http://x\")"), spreadsheet_text("-5"), spreadsheet_text("Ý Yên")
+    ('\'=HYPERLINK("http://x")', "'-5", 'Ý Yên')
+    """
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _csv_text(cell: Cell) -> str:
+    """A CSV cell: text from the input neutralised (:func:`spreadsheet_text`), numbers exact and
+    untouched (a negative number stays a number)."""
+    return spreadsheet_text(cell) if isinstance(cell, str) else _cell_text(cell)
+
+
+def _terminal_escape(character: str) -> str:
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(character) or (f"\\x{ord(character):02x}" if ord(character) < 0x100 else f"\\u{ord(character):04x}")
+
+
+# What a terminal obeys rather than shows: C0 controls (ESC starts its escape sequences), DEL,
+# C1 controls (0x9b is a one-character CSI), and the bidirectional controls that reorder what is
+# shown (U+202A-202E, U+2066-2069; the marks U+061C, U+200E, U+200F), plus the line separators.
+_CONTROLS = "".join(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+_CONTROL_IN_LINE = re.compile(f"[{re.escape(_CONTROLS)}]")
+_CONTROL_IN_TEXT = re.compile(f"[{re.escape(_CONTROLS.replace(chr(10), '').replace(chr(9), ''))}]")
+_TERMINAL_ESCAPES = {ord(character): _terminal_escape(character) for character in _CONTROLS}
+
+
+def terminal_text(text: str, *, one_line: bool = False) -> str:
+    r"""Text made safe to print: every control character a terminal would obey (an ANSI escape
+    sequence, a bidi override) shown as a visible escape instead. Newlines and tabs are kept
+    unless ``one_line`` (a table cell).
+
+    >>> print(terminal_text("a\x1b[2Jb\u202ec\nd"), terminal_text("x\ny", one_line=True))
+    a\x1b[2Jb\u202ec
+    d x\ny
+    """
+    pattern = _CONTROL_IN_LINE if one_line else _CONTROL_IN_TEXT
+    if pattern.search(text) is None:  # the usual case: nothing to escape, no copy
+        return text
+    return pattern.sub(lambda match: _TERMINAL_ESCAPES[ord(match.group())], text)
+
+
+# The characters JSON leaves as they are that a terminal would obey (json.dumps escapes C0).
+_JSON_CONTROLS = re.compile(f"[{re.escape(''.join(c for c in _CONTROLS if ord(c) >= 0x20))}]")
+
+
+def json_text(data: Any) -> str:
+    """JSON, indented, UTF-8 text kept as it is, except the characters a terminal would obey,
+    written as ``\\uXXXX`` (the same JSON: a program reads the same strings back)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _JSON_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+# Markdown's markup and HTML: escaped with a backslash, so that a name cannot open a link, an
+# image, raw HTML, code or a new cell.
+_MARKDOWN = re.compile(r"[\\`*\[\]<>&|]")
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return terminal_text(_MARKDOWN.sub(lambda match: "\\" + match.group(), text), one_line=True)
 
 
-def _write_xlsx(table: Table, path: Path) -> None:
+def _write_xlsx(table: Table, destination: IO[bytes]) -> None:
     import openpyxl  # imported here: it is slow to import and only .xlsx needs it
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("results")
-    sheet.append(list(table.headers))
+    sheet.append([_xlsx_cell(sheet, name) for name in table.headers])
     for row in table.rows:
-        # Excel keeps 15 significant digits: exact values longer than that go in as text.
-        sheet.append([_xlsx_cell(cell) for cell in row])
+        sheet.append([_xlsx_cell(sheet, cell) for cell in row])
     if table.legend:
         legend = workbook.create_sheet("legend")
         for line in table.legend:
-            legend.append([line])
-    workbook.save(path)
+            legend.append([_xlsx_cell(legend, line)])
+    workbook.save(destination)
 
 
-def _xlsx_cell(cell: Cell) -> Any:
+def _xlsx_cell(sheet: Any, cell: Cell) -> Any:
+    """A number as a number; text as a text cell (never a formula, whatever it starts with)."""
     if isinstance(cell, Decimal):
-        return cell if len(cell.normalize().as_tuple().digits) <= 15 else format_decimal(cell)
-    return cell
+        if len(cell.normalize().as_tuple().digits) <= 15:
+            return cell
+        cell = format_decimal(cell)  # Excel keeps 15 significant digits: longer goes in as text
+    if not isinstance(cell, str):
+        return cell
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    # XML cannot hold most C0 controls (openpyxl refuses them): they are written as escapes.
+    written = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub(lambda match: _TERMINAL_ESCAPES[ord(match.group())], cell))
+    written.data_type = "s"  # openpyxl makes a formula of any text that starts with "="
+    written.quotePrefix = cell.startswith(_FORMULA_STARTS)  # Excel keeps it text when edited too
+    return written

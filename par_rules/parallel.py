@@ -10,6 +10,12 @@ file's order: the output is the same, byte for byte, as with one process.
 
 Workers are started with the ``spawn`` method (a fresh interpreter each), which behaves the same
 on every platform and never copies the main process's threads or open files.
+
+A worker that dies (killed, out of memory) breaks the pool: the run stops with a
+:class:`~par_rules.errors.ParRulesError` that says so and names the first row with no output,
+rather than waiting for ever for the rows it held (as ``multiprocessing.Pool`` does, which
+replaces the worker and loses its task). No row is silently missing: every row before that one
+was output, none after it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Union
 
@@ -44,18 +52,39 @@ def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fiel
     source = methodology.file if isinstance(methodology, Methodology) else methodology
     if source is None:
         raise ValueError("a methodology built in memory has no file for the worker processes to load")
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_start, initargs=(os.fspath(source), dict(fields))) as pool:
-        rows = iter(records)
-        pending: deque[multiprocessing.pool.AsyncResult[list[Union[list[str], RecordError]]]] = deque()
+    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(os.fspath(source), dict(fields)))
+    rows = iter(records)
+    pending: deque[tuple[int, Future[list[Union[list[str], RecordError]]]]] = deque()  # (first row, its chunk's outputs)
+    try:
         while True:
             chunk = list(islice(rows, CHUNK))
             if chunk:
-                pending.append(pool.apply_async(_score_chunk, (chunk,)))
+                first = chunk[0][0]
+                try:
+                    pending.append((first, executor.submit(_score_chunk, chunk)))
+                except BrokenProcessPool:  # a worker died while the chunks before were scored
+                    pending.append((first, _failed(BrokenProcessPool())))
             if pending and (not chunk or len(pending) >= 2 * jobs):
-                yield from pending.popleft().get()
+                first, outputs = pending.popleft()
+                try:
+                    done = outputs.result()
+                except BrokenProcessPool:
+                    raise ParRulesError(
+                        f"a worker process ended before it finished its rows (killed, or out of memory?): the run is stopped at row {first}; no row from it on was scored"
+                    ) from None
+                yield from done
             elif not chunk:
                 return
+    finally:
+        # A run that stops early (an error, a reader that went away) leaves no work behind.
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _failed(error: BaseException) -> Future[list[Union[list[str], RecordError]]]:
+    """A chunk's outputs that will never come: getting them raises ``error``."""
+    future: Future[list[Union[list[str], RecordError]]] = Future()
+    future.set_exception(error)
+    return future
 
 
 def _start(source: str, fields: dict[str, str]) -> None:

@@ -18,12 +18,24 @@ league tables and the national PAR INDEX report do) and ``dense`` (1, 2, 2, 3).
 [('b', 1), ('a', 2), ('c', 2), ('d', 4)]
 >>> [(entry.unit, entry.rank) for entry in rank(results, ties="dense")]
 [('b', 1), ('a', 2), ('c', 2), ('d', 3)]
+
+What :func:`par_rules.score_many` yields can be ranked as it is: the records it refused are not
+ranked, and the ranking keeps them (``refused``) and says so in its notes, so that a published
+ranking never leaves a unit out unnoticed. As everywhere in a batch, every bad row is reported
+and every good one still placed.
+
+>>> from par_rules import score_many
+>>> mixed = rank(score_many(m, [{**base, "unit": "a", "e_gov_points": 10}, {**base, "unit": "b", "e_gov_points": 9, "online_rate": "lots"}]))
+>>> [entry.unit for entry in mixed], [str(problem) for error in mixed.refused for problem in error.problems]
+(['a'], ["row 2: indicator online_rate: not a number: 'lots'"])
+>>> print(mixed.notes[-1])
+row 2 is not ranked: its record was refused (indicator online_rate: not a number: 'lots')
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -81,6 +93,7 @@ class Ranking:
     entries: tuple[Ranked, ...]
     ties: TiePolicy
     notes: tuple[str, ...]
+    refused: tuple[RecordError, ...] = ()  # the records that came as errors: reported, not ranked
 
     def __iter__(self) -> Iterator[Ranked]:
         return iter(self.entries)
@@ -110,15 +123,28 @@ class Ranking:
         return {group: tuple(entries) for group, entries in grouped.items()}
 
 
-def rank(results: Iterable[Result], *, ties: TiePolicy = "competition") -> Ranking:
+def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competition") -> Ranking:
     """Rank results by exact index, best first (units that tie keep their input order).
+
+    ``results`` may hold :class:`~par_rules.RecordError` s too, as :func:`par_rules.score_many`
+    yields them: those records are not ranked; they are kept in ``Ranking.refused`` and named in
+    its notes. A unit with neither id nor name is ``#n``, the n-th result (refused ones not counted).
 
     All results must come from one methodology version (indexes of different versions are not
     measured alike), and each unit may appear once; otherwise :class:`~par_rules.RecordError`.
     """
     if ties not in ("competition", "dense"):
         raise ValueError(f"unknown tie policy {ties!r}: use 'competition' or 'dense'")
-    listed = [(unit_id(result, position), result) for position, result in enumerate(results, start=1)]
+    scored: list[Result] = []
+    refused: list[RecordError] = []
+    for item in results:
+        if isinstance(item, Result):
+            scored.append(item)
+        elif isinstance(item, RecordError):
+            refused.append(item)
+        else:
+            raise TypeError(f"rank takes results (and the RecordErrors of refused records), not {type(item).__name__}")
+    listed = [(unit_id(result, position), result) for position, result in enumerate(scored, start=1)]
     _check_comparable(listed)
     ordered = sorted(listed, key=lambda pair: -pair[1].index)
     overall = _places([result.index for _, result in ordered], ties)
@@ -144,7 +170,8 @@ def rank(results: Iterable[Result], *, ties: TiePolicy = "competition") -> Ranki
         )
         for position, (unit, result) in enumerate(ordered)
     )
-    return Ranking(entries, ties, tuple(_rounding_notes(entries)))
+    notes = tuple(_rounding_notes(entries)) + tuple(map(_refusal_note, refused))
+    return Ranking(entries, ties, notes, tuple(refused))
 
 
 def _places(indexes: list[Decimal], ties: TiePolicy) -> list[int]:
@@ -172,6 +199,13 @@ def _check_comparable(listed: list[tuple[str, Result]]) -> None:
         seen.add(unit)
     if problems:
         raise RecordError(problems)
+
+
+def _refusal_note(error: RecordError) -> str:
+    rows = sorted({problem.row for problem in error.problems if problem.row is not None})
+    where = f"row {', '.join(map(str, rows))}" if rows else "a record"
+    problems = "; ".join(str(replace(problem, row=None)) for problem in error.problems)
+    return f"{where} is not ranked: its record was refused ({problems})"
 
 
 def _rounding_notes(entries: tuple[Ranked, ...]) -> Iterator[str]:
