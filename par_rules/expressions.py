@@ -176,7 +176,7 @@ def compile_expression(
         raise _syntax_error(error, text, source, lead) from None
     except (RecursionError, MemoryError):
         raise ExpressionError("the expression is too deeply nested") from None
-    except ValueError as error:  # a lone surrogate, which no file can hold
+    except ValueError as error:  # such as a lone surrogate (no UTF-8 for it)
         raise ExpressionError(f"the expression cannot be read: {error}") from None
     checker = _Checker(text, source, lead, dict(names), dict(levels or {}), dict(constants or {}))
     kind = checker.check(tree.body, 0)

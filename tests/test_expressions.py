@@ -47,12 +47,11 @@ def _number_text(draw: st.DrawFn, nonzero: bool = False) -> str:
     point = draw(st.sampled_from(["", "."])) if whole else "."
     fraction = draw(_digits(1 if not whole else 0, 3)) if point else ""
     text = whole + point + fraction
-    if nonzero and Decimal(text) == 0:
-        return "1" + point + fraction if not whole else text.replace("0", "1", 1)
-    return text
+    return "1" + text.lstrip("0") if nonzero and Decimal(text) == 0 else text
 
 
-NUMBER_LEAF = st.one_of(_number_text().map(lambda text: [text]), _number_text().map(lambda text: [text]), st.sampled_from([["x"], ["y"]]))
+LITERAL = _number_text().map(lambda text: [text])
+NUMBER_LEAF = st.one_of(LITERAL, LITERAL, st.sampled_from([["x"], ["y"]]))  # literals twice as often as names
 BOOLEAN_LEAF = st.sampled_from([["b"], ["True"], ["False"], ["lv", "==", "'chậm'"], ["'đúng_hạn'", "!=", "lv"]])
 
 
@@ -92,7 +91,7 @@ FORMULAS = st.recursive(NUMBER_LEAF, lambda children: _numbers(children, _boolea
 
 _PUNCTUATION = set("()+-*/,<>=!")
 #: What may stand between two tokens inside brackets: the formula means the same whatever it is.
-SEPARATORS = [" ", "\n", "\n    ", "\t", " \t ", "\r\n", "\n\n  ", "  # tỷ lệ 5 (chú thích)\n   ", " \\\n ", "\\\n"]
+SEPARATORS = [" ", "\n", "\n    ", "\t", " \t ", "\r\n", "\n\n  ", "  # tỷ lệ 5 (chú thích)\n   ", " \\\n ", "\\\n", "\f ", "\n\f"]
 
 
 @st.composite
@@ -198,6 +197,7 @@ def test_a_literal_after_non_ascii_text_keeps_its_value() -> None:
         ("  x + 1_0", "the number 1_0 has '_' in it; numbers are written in plain decimals: write 10, at character 7"),
         ("(x +\r\n  y.real)", "attribute access (.real) is not allowed, at line 2, character 3"),
         ("(x\n + 'ệ' + 1)", "'+' needs numbers on both sides, at line 2, character 4"),
+        ("(x  # a comment may hold U+2028\u2028, which ends no line\n + y.real)", "attribute access (.real) is not allowed, at line 2, character 4"),
         # regression: any syntax error in a formula over several lines was called a statement
         ("(x +\n )", "syntax error: invalid syntax, at line 2, character 2"),
         ("x\ny", "an expression must be a single expression (no statements), at line 2, character 1"),
