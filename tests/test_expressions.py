@@ -233,3 +233,21 @@ def test_layout_never_changes_a_score(drawn: tuple[list[str], str], values: dict
     assert scored(flowed, values) == scored(flat(tokens), values), flowed
     both = [compile_expression(text, NAMES, levels=LEVELS) for text in (flowed, flat(tokens))]
     assert outcome(both[0].evaluate, values) == outcome(both[1].evaluate, values), flowed
+
+
+#: Everything Python's tokenizer reads as a number (and near misses): prefixed, '_', exponents, 'j'.
+NUMBER_LIKE = st.one_of(
+    st.from_regex(r"\A0[xX][0-9a-fA-F_]{1,5}\Z|\A0[oO][0-7_]{1,5}\Z|\A0[bB][01_]{1,5}\Z", fullmatch=True),
+    st.from_regex(r"\A[0-9_]{0,5}(\.[0-9_]{0,3})?([eE][-+]?[0-9_]{1,3})?[jJ]?\Z", fullmatch=True),
+)
+FORMULA_CHARACTERS = st.text(st.sampled_from("0123456789._xXoObBeEjJ +-*/()<>=!,#\n\t\\'\"xyb lvmin"), max_size=40)
+
+
+@given(st.one_of(NUMBER_LIKE.map(lambda number: f"x + {number}"), FORMULA_CHARACTERS))
+def test_any_text_is_a_formula_or_an_expression_error(formula: str) -> None:
+    try:
+        expression = compile_expression(formula, NAMES, levels=LEVELS, result=None)
+    except ExpressionError:
+        return
+    values = {"x": Decimal("1.5"), "y": Decimal(-2), "b": True, "lv": "chậm"}
+    assert outcome(expression.evaluate, values) == outcome(reference_evaluate, expression, values), formula
