@@ -3,14 +3,19 @@
 An expression is a single Python-syntax expression over the methodology's indicators, checked
 against an allow-list of syntax (no attributes, subscripts, lambdas, comprehensions, walrus,
 power, f-strings, statements), a fixed list of deterministic functions (:data:`FUNCTIONS`), and
-the types of the indicators (numbers, booleans, levels). Every number in it is an exact
-:class:`~decimal.Decimal` taken from its text. Only after that check is the tree compiled to a
+the types of the indicators (numbers, booleans, levels). Every number in it is written as a
+plain decimal (no ``0x``/``0o``/``0b``, ``_``, exponent or leading zero: those are refused with the
+decimal to write) and becomes the exact :class:`~decimal.Decimal` of its text, bound to a name
+that replaces that very literal node in the tree (never looked up by its place, which a layout
+over several lines would make ambiguous). Only after that check is the tree compiled to a
 Python code object, run with no builtins at all, inside the bounded decimal context of
 :mod:`par_rules.arithmetic`; size, nesting and literal limits make every evaluation small.
+A problem is placed by its character in the text as written (and its line, in a formula over
+several lines).
 
 `simpleeval <https://pypi.org/project/simpleeval/>`_ is the reference evaluator of the same
-language: :func:`reference_evaluate` runs an expression through it, and the test suite checks
-that both agree.
+language: :func:`reference_evaluate` runs the author's own text through it, not the rewritten
+tree, and the test suite checks that both agree over generated formulas and layouts.
 
 >>> f = compile_expression("on_time / total * 100 if total > 0 else 100",
 ...                        {"on_time": "number", "total": "number"})
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import decimal
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,13 +52,32 @@ MAX_LITERAL_DIGITS = 20
 
 
 class ExpressionError(ValueError):
-    """An expression is not allowed; ``offset`` is the 0-based character where the problem is."""
+    """An expression is not allowed; ``offset`` is the 0-based character, in the text as written,
+    where the problem is. The message names it as ``at character N``, or ``at line L, character
+    N`` in a formula written over several lines."""
 
-    def __init__(self, message: str, offset: int | None = None) -> None:
+    def __init__(self, message: str, offset: int | None = None, source: str = "") -> None:
         self.offset = offset
-        where = f", at character {offset + 1}" if offset is not None else ""
-        super().__init__(f"{message}{where}")
+        super().__init__(f"{message}{_where(source, offset)}")
         self.reason = message
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line breaks of Python's tokenizer (not \f, \v, U+2028...)
+
+
+def _line_starts(source: str) -> list[int]:
+    """The 0-based character where each line of ``source`` starts, as the parser counts lines."""
+    return [0, *(match.end() for match in _LINE_BREAK.finditer(source))]
+
+
+def _where(source: str, offset: int | None) -> str:
+    if offset is None:
+        return ""
+    starts = _line_starts(source.rstrip())  # a block scalar's final line break starts no line
+    if len(starts) == 1:
+        return f", at character {offset + 1}"
+    line = max(number for number, start in enumerate(starts) if start <= offset)
+    return f", at line {line + 1}, character {offset - starts[line] + 1}"
 
 
 def _round(value: Decimal, places: Decimal = Decimal(0)) -> Decimal:
@@ -143,16 +168,17 @@ def compile_expression(
         raise ExpressionError("an expression must be a non-empty text")
     if len(source) > MAX_LENGTH:
         raise ExpressionError(f"an expression may have at most {MAX_LENGTH} characters")
+    text = source.strip()
+    lead = len(source) - len(source.lstrip())  # positions are given in the text as written
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
-        offset = (error.offset - 1) if error.offset else None
-        if "\n" not in source.strip() and ";" not in source and not _is_statement(source.strip()):
-            raise ExpressionError(f"syntax error: {error.msg}", offset) from None
-        raise ExpressionError("an expression must be a single expression (no statements)", offset) from None
-    except (RecursionError, MemoryError, ValueError):
+        raise _syntax_error(error, text, source, lead) from None
+    except (RecursionError, MemoryError):
         raise ExpressionError("the expression is too deeply nested") from None
-    checker = _Checker(source.strip(), dict(names), dict(levels or {}), dict(constants or {}))
+    except ValueError as error:  # such as a lone surrogate (no UTF-8 for it)
+        raise ExpressionError(f"the expression cannot be read: {error}") from None
+    checker = _Checker(text, source, lead, dict(names), dict(levels or {}), dict(constants or {}))
     kind = checker.check(tree.body, 0)
     if result is not None and kind != result:
         raise ExpressionError(f"the expression gives a {kind}, a {result} is needed")
@@ -163,7 +189,23 @@ def compile_expression(
     bindings.update(checker.literal_values)
     bindings.update({name: value for name, value in (constants or {}).items() if name in checker.used})
     used_names = tuple(sorted(checker.used - set(constants or {})))
-    return Expression(source.strip(), used_names, kind, code, bindings, ast.unparse(tree))
+    return Expression(text, used_names, kind, code, bindings, ast.unparse(tree))
+
+
+def _syntax_error(error: SyntaxError, text: str, source: str, lead: int) -> ExpressionError:
+    """The parser's error, placed in the text as written (its offset is a character on a line)."""
+    offset = None
+    if error.lineno and error.offset:
+        starts = _line_starts(text)
+        start = starts[min(error.lineno, len(starts)) - 1]
+        offset = lead + min(start + error.offset - 1, len(text))
+    if _is_statement(text):
+        return ExpressionError("an expression must be a single expression (no statements)", offset, source)
+    if error.msg.startswith("leading zeros"):  # 007: Python's advice (an 0o prefix) is not ours
+        number = re.match(r"[0-9_]+", source[offset:]) if offset is not None else None
+        if number:
+            return ExpressionError(_not_plain(number.group()), offset, source)
+    return ExpressionError(f"syntax error: {error.msg}", offset, source)
 
 
 def _is_statement(source: str) -> bool:
@@ -175,22 +217,54 @@ def _is_statement(source: str) -> bool:
     return True
 
 
+#: A number as an expression writes it: decimal digits, no leading zero, an optional decimal point.
+_PLAIN_NUMBER = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+")
+_PREFIXES = {"0x": "hexadecimal", "0o": "octal", "0b": "binary"}
+
+
+def _not_plain(text: str) -> str:
+    """Why a number Python reads is not written as a plain decimal, and what to write instead."""
+    lowered = text.lower()
+    if "j" in lowered:
+        return f"the number {text} is imaginary; numbers are real"
+    if lowered[:2] in _PREFIXES:
+        reason, value = f"is {_PREFIXES[lowered[:2]]}", Decimal(int(text.replace("_", ""), 0))
+    else:
+        reason = "has an exponent" if "e" in lowered else "has '_' in it" if "_" in text else "has leading zeros"
+        value = Decimal(text.replace("_", ""))
+    if len(value.as_tuple().digits) + abs(value.adjusted()) > MAX_LITERAL_DIGITS:  # also keeps 1e999999999 from being written out
+        return f"the number {text} {reason}; numbers are written in plain decimals of at most {MAX_LITERAL_DIGITS} digits"
+    return f"the number {text} {reason}; numbers are written in plain decimals: write {value:f}"
+
+
 class _Checker:
     """Walks the syntax tree once: allow-list, types, limits, literals."""
 
-    def __init__(self, source: str, names: dict[str, str], levels: dict[str, frozenset[str]], constants: dict[str, Decimal]) -> None:
-        self.source = source
+    def __init__(self, source: str, written: str, lead: int, names: dict[str, str], levels: dict[str, frozenset[str]], constants: dict[str, Decimal]) -> None:
+        self.source = source  # the text parsed: the text as written (``written``) less ``lead`` characters
+        self.written = written
+        self.lead = lead
+        self.line_starts = _line_starts(source)
         self.names = names
         self.levels = levels
         self.constants = constants
         self.count = 0
         self.used: set[str] = set()
         self.functions: set[str] = set()
-        self.literals: dict[tuple[int, int], str] = {}  # (col, end col) -> binding name
+        self.literals: dict[ast.Constant, str] = {}  # the literal node itself (not its place) -> binding name
         self.literal_values: dict[str, Decimal] = {}
 
     def fail(self, message: str, node: ast.AST) -> ExpressionError:
-        return ExpressionError(message, getattr(node, "col_offset", None))
+        return ExpressionError(message, self.offset(node), self.written)
+
+    def offset(self, node: ast.AST) -> int | None:
+        """The 0-based character of ``node`` in the text as written (the parser gives a line and
+        a column in UTF-8 bytes)."""
+        line, column = getattr(node, "lineno", None), getattr(node, "col_offset", None)
+        if line is None or column is None:
+            return None
+        start = self.line_starts[line - 1]
+        return self.lead + start + len(self.source[start:].encode()[:column].decode())
 
     def check(self, node: ast.AST, depth: int) -> str:
         self.count += 1
@@ -212,14 +286,15 @@ class _Checker:
             return "boolean"
         if isinstance(value, str):
             return "text"
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float, complex)):  # bool is handled above
             text = ast.get_source_segment(self.source, node) or repr(value)
-            digits = sum(ch.isdigit() for ch in text)
-            if digits > MAX_LITERAL_DIGITS or "e" in text.lower() or "j" in text.lower() or "x" in text.lower():
-                raise self.fail(f"number {text} is not allowed (at most {MAX_LITERAL_DIGITS} digits, no exponent or hex)", node)
+            if not _PLAIN_NUMBER.fullmatch(text):
+                raise self.fail(_not_plain(text), node)
+            if sum(ch.isdigit() for ch in text) > MAX_LITERAL_DIGITS:
+                raise self.fail(f"the number {text} is too long (at most {MAX_LITERAL_DIGITS} digits)", node)
             name = f"_n{len(self.literal_values)}"
-            self.literal_values[name] = Decimal(text.replace("_", ""))
-            self.literals[(node.col_offset, node.end_col_offset or 0)] = name
+            self.literal_values[name] = Decimal(text)
+            self.literals[node] = name
             return "number"
         raise self.fail(f"the constant {value!r} is not allowed", node)
 
@@ -318,12 +393,12 @@ class _Checker:
 class _Literals(ast.NodeTransformer):
     """Replaces numeric literals with names bound to their exact Decimal values."""
 
-    def __init__(self, literals: dict[tuple[int, int], str]) -> None:
+    def __init__(self, literals: dict[ast.Constant, str]) -> None:
         self.literals = literals
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
-        name = self.literals.get((node.col_offset, node.end_col_offset or 0))
-        if name is None or isinstance(node.value, (bool, str)):
+        name = self.literals.get(node)
+        if name is None:
             return node
         return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
 
@@ -331,13 +406,28 @@ class _Literals(ast.NodeTransformer):
 def reference_evaluate(expression: Expression, values: Mapping[str, Any]) -> Any:
     """Evaluate ``expression`` with simpleeval instead of the compiled code (for cross-checks).
 
-    >>> f = compile_expression("min(2, rate / 45 * 2)", {"rate": "number"})
-    >>> reference_evaluate(f, {"rate": Decimal("90")}) == f.evaluate({"rate": Decimal("90")})
+    simpleeval parses the text as the author wrote it (:attr:`Expression.source`), not the
+    rewritten tree the compiled code comes from, and reads each number literal as the exact
+    Decimal of its own text. ``values`` gives every name, constants such as ``MAX`` too.
+
+    >>> f = compile_expression("(min(2,\\n  rate / 45 * 2))", {"rate": "number"})
+    >>> reference_evaluate(f, {"rate": Decimal("67.5")}) == f.evaluate({"rate": Decimal("67.5")}) == 2
     True
     """
     from simpleeval import SimpleEval  # imported here: only the checks need it
 
-    names = {key: value for key, value in expression._globals.items() if key != "__builtins__"}
-    evaluator = SimpleEval(functions={name: FUNCTIONS[name][0] for name in FUNCTIONS}, names={**names, **values})
+    evaluator = SimpleEval(functions={name: FUNCTIONS[name][0] for name in FUNCTIONS}, names=dict(values))
+    evaluator.nodes[ast.Constant] = lambda node: _decimal_literal(node, expression.source)
     with decimal.localcontext(CONTEXT):
-        return evaluator.eval(expression._decimal_source)
+        return evaluator.eval(expression.source)
+
+
+def _decimal_literal(node: ast.Constant, source: str) -> Any:
+    """A constant of simpleeval's tree: a number as the Decimal of the text it is written with."""
+    if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+        return node.value
+    text = ast.get_source_segment(source, node)
+    number = Decimal(text) if text is not None else None
+    if number is None or (number != Decimal(node.value) and float(number) != node.value):  # the text is this very literal's
+        raise AssertionError(f"{text!r} is not the literal {node.value!r}")
+    return number

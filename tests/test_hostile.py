@@ -179,9 +179,20 @@ EXPRESSIONS = [
     ("power bomb", "9**9**9", "power (**) is not allowed", 0),
     ("power", "x ** 2", "power (**) is not allowed", 0),
     ("enormous literal", "1" + "0" * 40, "at most 20 digits", 0),
-    ("exponent literal", "x * 1e999", "no exponent", 4),
-    ("hex literal", "0xffffffff", "no exponent or hex", 0),
-    ("complex literal", "x * 1j", "the constant 1j is not allowed", 4),
+    ("exponent literal", "x * 1e999", "the number 1e999 has an exponent; numbers are written in plain decimals of at most 20 digits", 4),
+    ("hex literal", "0xffffffff", "the number 0xffffffff is hexadecimal; numbers are written in plain decimals: write 4294967295", 0),
+    ("complex literal", "x * 1j", "the number 1j is imaginary", 4),
+    # regression: octal and binary literals crashed the loader (decimal.InvalidOperation)
+    ("octal literal", "0o17 * MAX", "the number 0o17 is octal; numbers are written in plain decimals: write 15", 0),
+    ("binary literal", "0b11 + x", "the number 0b11 is binary; numbers are written in plain decimals: write 3", 0),
+    ("upper-case prefix", "x * 0X1F", "the number 0X1F is hexadecimal; numbers are written in plain decimals: write 31", 4),
+    ("octal with underscores", "x + 0o1_7", "the number 0o1_7 is octal; numbers are written in plain decimals: write 15", 4),
+    ("underscores", "x * 1_000", "the number 1_000 has '_' in it; numbers are written in plain decimals: write 1000", 4),
+    ("small exponent", "x * 2.5E-2", "the number 2.5E-2 has an exponent; numbers are written in plain decimals: write 0.025", 4),
+    ("leading zeros", "x + 007", "the number 007 has leading zeros; numbers are written in plain decimals: write 7", 4),
+    ("leading zero before a point", "x + 07.5", "the number 07.5 has leading zeros; numbers are written in plain decimals: write 7.5", 4),
+    ("zero written twice", "x + 00", "the number 00 has leading zeros; numbers are written in plain decimals: write 0", 4),
+    ("huge exponent", "x * 1e999999999", "plain decimals of at most 20 digits", 4),
     ("lambda", "(lambda: 1)()", "function 'lambda: 1' is not allowed", 0),
     ("bare lambda", "lambda: 1", "lambda is not allowed", 0),
     ("list comprehension", "[x for x in (1, 2)]", "comprehensions are not allowed", 0),
@@ -220,6 +231,17 @@ def test_adversarial_expressions(tmp_path: Path, formula: str, fragment: str, ch
     assert fragment in problem.message, problem.message
     if character is not None:
         assert problem.message.endswith(f"at character {character + 1}")
+
+
+def test_a_formula_over_several_lines_is_placed_by_its_line(tmp_path: Path) -> None:
+    # regression: a problem was placed by its column alone, and 0o17 crashed the loader
+    criteria = CRITERIA + '- id: "5"\n  label: Công thức\n  max: 0\n  rule:\n    kind: expression\n    formula: |\n      (x if lv == "late"  # trễ hạn\n       else 0o17)\n'
+    text = methodology(INDICATORS, criteria)
+    error = load_broken(tmp_path, text)
+    problem = error.problems[0]
+    line = line_of(text, "formula: |")
+    assert (problem.node, problem.line, problem.column) == ("5", line, text.splitlines()[line - 1].index("formula:") + 1)
+    assert problem.message == "formula: the number 0o17 is octal; numbers are written in plain decimals: write 15, at line 2, character 7"
 
 
 @pytest.mark.parametrize(
