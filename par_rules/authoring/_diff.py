@@ -1,6 +1,6 @@
 """What changed between two versions of a methodology, node by node, and lineage across them.
 
-Nodes are matched as year-on-year comparisons match them (:func:`par_rules.compare.node_mapping`):
+Nodes are matched as year-on-year comparisons match them (:func:`par_rules.engine._lineage.node_mapping`):
 by the new version's ``lineage`` (which earlier node(s) each node continues) when it is declared
 against the old version, and otherwise by id. A matched pair is compared:
 its label (renamed), its parent (moved), its cap (re-capped) and its rule (rule changed). A node
@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from .arithmetic import format_decimal as fmt
-from .compare import node_mapping
-from .errors import MethodologyError, MethodologyNotFound, Problem
-from .expressions import Expression
-from .model import Interval, Methodology, Node
+from ..engine._arithmetic import format_decimal as fmt
+from ..engine._lineage import node_mapping
+from ..errors import MethodologyError, MethodologyNotFound, Problem
+from ..engine._expressions import Expression
+from ..engine._model import Interval, Methodology, Node
 
 __all__ = ["Change", "MethodologyDiff", "diff", "rule_text"]
 

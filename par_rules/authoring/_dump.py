@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
-from .arithmetic import format_decimal
-from .model import Indicator, Interval, Methodology, Node, RatingBand
-from .rules import (
+from ..engine._arithmetic import format_decimal
+from ..engine._model import Indicator, Interval, Methodology, Node, RatingBand
+from ..engine._rules import (
     BandsRule,
     BonusRule,
     BooleanRule,

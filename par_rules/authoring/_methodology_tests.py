@@ -37,12 +37,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .api import score
-from .arithmetic import format_decimal
-from .errors import MethodologyError, MethodologyNotFound, Problem, RecordError
-from .load import Location, SourceMap, read_yaml_file
-from .model import Methodology
-from .registry import TESTS_SUFFIX, load_file, shipped_root
+from ..engine._api import score
+from ..engine._arithmetic import format_decimal
+from ..errors import MethodologyError, MethodologyNotFound, Problem, RecordError
+from .._places import Location, SourceMap
+from ..engine._load import read_yaml_file
+from ..engine._model import Methodology
+from ..engine._registry import TESTS_SUFFIX, load_file, shipped_root
 
 __all__ = [
     "Expectation",

@@ -23,14 +23,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .api import load, score
-from .arithmetic import format_short as fmt
-from .diff import diff
-from .errors import RecordError
-from .methodology_tests import MethodologyCase, load_tests, run_case
-from .model import Indicator, Methodology, Node
-from .registry import TESTS_SUFFIX, VersionInfo, all_versions
-from .rules import LevelsRule, SurveyRule, _points
+from ..engine._api import load, score
+from ..engine._arithmetic import format_short as fmt
+from ._diff import diff
+from ..errors import RecordError
+from ._methodology_tests import MethodologyCase, load_tests, run_case
+from ..engine._model import Indicator, Methodology, Node
+from ..engine._registry import TESTS_SUFFIX, VersionInfo, all_versions
+from ..engine._rules import LevelsRule, SurveyRule, points_text
 
 __all__ = ["Page", "criteria_pages", "criteria_nav", "escape", "rule_in_words"]
 
@@ -268,7 +268,7 @@ def _criteria(m: Methodology) -> list[str]:
         lines += [f"{level} {node.id} · {escape(node.label)} {{#{_anchor('node-' + node.id)}}}", ""]
         if node.label_en:
             lines += [f"*{escape(node.label_en)}*", ""]
-        facts = [f"**Max {_points(node.max)}**", f"source: {node.source}"]
+        facts = [f"**Max {points_text(node.max)}**", f"source: {node.source}"]
         if node.is_leaf:
             facts.append("scored by a rule")
         elif node.aggregate == "weighted_mean":

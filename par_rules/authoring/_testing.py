@@ -39,13 +39,13 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .compile import compile_methodology
-from .dump import to_yaml
-from .errors import MethodologyError
-from .load import read_yaml
-from .model import Indicator, Methodology
-from .rules import BandsRule, DirectRule
-from .validate import check_schema
+from ..engine._compile import compile_methodology
+from ._dump import to_yaml
+from ..errors import MethodologyError
+from ..engine._load import read_yaml
+from ..engine._model import Indicator, Methodology
+from ..engine._rules import BandsRule, DirectRule
+from ..engine._validate import check_schema
 
 __all__ = ["records", "methodology_data", "methodology_texts", "methodologies", "extends_chains", "load_text"]
 

@@ -6,26 +6,17 @@ failed test); 2 the command was used wrongly (click's usage errors).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from . import __version__
-from .api import load
-from .errors import MethodologyError, ParRulesError
-from .model import Methodology
+from .. import __version__
+from ..engine._api import load
+from ..errors import MethodologyError
+from . import _units as cli_units
+from ._methodology import diff_command, test_command
 
 __all__ = ["main"]
-
-
-def open_methodology(source: str, year: int | None = None, version: str | None = None) -> Methodology:
-    """A methodology named on the command line (a path or an id), or a clean exit 1."""
-    try:
-        return load(source, year=year, version=version)
-    except ParRulesError as error:
-        click.echo(str(error), err=True)
-        raise SystemExit(1) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,12 +52,8 @@ def check(files: tuple[str, ...]) -> None:
         raise SystemExit(1)
 
 
-from .cli_methodology import diff_command, test_command  # noqa: E402 (they use open_methodology above)
-
 main.add_command(diff_command)
 main.add_command(test_command)
-
-from . import cli_units  # noqa: E402 (issue 4: commands over files of many units)
 
 main.add_command(cli_units.score_command)
 main.add_command(cli_units.rank_command)
@@ -74,6 +61,3 @@ main.add_command(cli_units.compare_command)
 main.add_command(cli_units.gaps_command)
 main.add_command(cli_units.whatif_command)
 main.add_command(cli_units.explain_command)
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

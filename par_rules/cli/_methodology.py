@@ -10,13 +10,22 @@ import json
 
 import click
 
-from .cli import open_methodology
-from .diff import diff
-from .errors import MethodologyError, MethodologyNotFound
-from .methodology_tests import find_test_files, load_tests, run_tests
-from .model import Methodology
+from ..authoring._diff import diff
+from ..engine._api import load
+from ..errors import MethodologyError, MethodologyNotFound, ParRulesError
+from ..authoring._methodology_tests import find_test_files, load_tests, run_tests
+from ..engine._model import Methodology
 
 __all__ = ["diff_command", "test_command"]
+
+
+def open_methodology(source: str, year: int | None = None, version: str | None = None) -> Methodology:
+    """A methodology named on the command line (a path or an id), or a clean exit 1."""
+    try:
+        return load(source, year=year, version=version)
+    except ParRulesError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
 
 
 def _resolve(reference: str, year: int | None) -> Methodology:

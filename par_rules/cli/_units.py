@@ -21,19 +21,19 @@ from typing import Any
 
 import click
 
-from .analysis import gaps as gap_analysis, record_mapping, self_assessment, what_if
-from .api import _is_path, load
-from .arithmetic import format_decimal as fmt, format_short
-from .batch import Numbered, score_many
-from .compare import Comparison, compare
-from .errors import MethodologyNotFound, ParRulesError, RecordError
-from .files import CsvTexts, Table, field_columns, read_records, results_table, write_csv_rows, write_table
-from .load import read_yaml_file
-from .model import Methodology
-from .parallel import score_rows
-from .ranking import Ranking, rank
-from .registry import versions
-from .report import Result
+from ..units._analysis import gaps as gap_analysis, record_mapping, self_assessment, what_if
+from ..engine._api import is_path, load
+from ..engine._arithmetic import format_decimal as fmt, format_short
+from ..units._batch import score_many
+from ..units._compare import Comparison, compare
+from ..errors import MethodologyNotFound, ParRulesError, RecordError
+from ..formats._files import CsvTexts, Numbered, Table, field_columns, read_records, results_table, write_csv_rows, write_table
+from ..engine._load import read_yaml_file
+from ..engine._model import Methodology
+from ..units._parallel import score_rows
+from ..units._ranking import Ranking, rank
+from ..engine._registry import versions
+from ..engine._report import Result
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command"]
 
@@ -47,7 +47,7 @@ _PROGRESS_STEP = 100
 
 def _open_methodology(source: str, year: int | None, version: str | None) -> Methodology | str:
     """A loaded methodology, or the id itself when each record's period should pick the version."""
-    if not _is_path(source) and year is None and version is None:
+    if not is_path(source) and year is None and version is None:
         if not versions(source):
             click.echo(f"no methodology with id {source!r} (par-rules check lists what is shipped; or give a file)", err=True)
             raise SystemExit(1)

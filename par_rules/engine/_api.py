@@ -6,17 +6,19 @@ import os
 from collections.abc import Mapping
 from typing import Any, Union
 
-from .model import Methodology
-from .record import Record
-from .registry import find, load_file
-from .report import Result
+from ._model import Methodology
+from ._record import Record
+from ._registry import find, load_file
+from ._report import Result
 
-__all__ = ["load", "score"]
+__all__ = ["load", "score", "is_path"]
 
 Source = Union[Methodology, str, "os.PathLike[str]"]
 
 
-def _is_path(source: str | os.PathLike[str]) -> bool:
+def is_path(source: str | os.PathLike[str]) -> bool:
+    """Whether ``source`` names a methodology file (a path, or text ending .yaml/.yml, or an
+    existing file) rather than an id."""
     if isinstance(source, os.PathLike):
         return True
     return source.endswith((".yaml", ".yml")) or os.path.isfile(source)
@@ -45,7 +47,7 @@ def load(
     ...
     par_rules.errors.MethodologyNotFound: no version of example/par-index/district applies to 1999; years covered: 2024
     """
-    if _is_path(source):
+    if is_path(source):
         if year is not None or version is not None:
             raise TypeError("year= and version= select among versions of an id; a path names one file")
         return load_file(source)
@@ -71,7 +73,7 @@ def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int |
     """
     record = Record.from_mapping(record)
     if not isinstance(methodology, Methodology):
-        if _is_path(methodology):
+        if is_path(methodology):
             methodology = load_file(methodology)
         else:
             methodology = load(methodology, year=record.period)

@@ -31,17 +31,17 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .arithmetic import CONTEXT, MAX_DIGITS, MAX_MAGNITUDE, format_decimal
-from .errors import Problem, RecordError
-from .expressions import Expression
-from .model import NUMERIC_TYPES, Indicator, Interval, Node
-from .record import FALSE_WORDS, TRUE_WORDS
-from .rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule, ExpressionRule, LevelsRule, ProportionalRule
+from ._arithmetic import CONTEXT, MAX_DIGITS, MAX_MAGNITUDE, format_decimal
+from ..errors import Problem, RecordError
+from ._expressions import Expression
+from ._model import NUMERIC_TYPES, Indicator, Interval, Node
+from ._record import FALSE_WORDS, TRUE_WORDS
+from ._rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule, ExpressionRule, LevelsRule, ProportionalRule
 
 if TYPE_CHECKING:
-    from .evaluate import Outcome, Plan
+    from ._evaluate import Plan
 
-__all__ = ["write_plan", "compile_plan", "Scorer", "MISSING_DETAIL", "ABSENT"]
+__all__ = ["write_plan", "compile_plan", "Scorer", "Outcome", "MISSING_DETAIL", "ABSENT"]
 
 #: ``score(record, row)``: the outcome of a record's values, or ``None`` when they are unusual.
 Scorer = Callable[[Mapping[str, Any], "int | None"], "Outcome | None"]
@@ -57,10 +57,30 @@ _NONE_APPLICABLE = ("none_applicable",)
 MISSING_DETAIL = "missing"
 
 
+class Outcome:
+    """What scoring decided at every node: points (``None``: not applicable) and details, and
+    the record's values as read (derived indicators included)."""
+
+    __slots__ = ("points", "details", "total", "_names", "_read", "_values")
+
+    def __init__(self, points: list[Decimal | None], details: list[Any], names: tuple[str, ...], read: tuple[Any, ...], total: Decimal | None) -> None:
+        self.points = points
+        self.details = details
+        self.total = total
+        self._names = names  # the values, as the plan's function left them: made a dict when asked
+        self._read = read
+        self._values: dict[str, Any] | None = None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Indicator id -> value read (or computed), for the indicators the record gives."""
+        if self._values is None:
+            self._values = {name: value for name, value in zip(self._names, self._read) if value is not ABSENT}
+        return self._values
+
+
 def compile_plan(plan: Plan) -> Scorer:
     """The plan as one function, ``score(record, row) -> Outcome | None`` (:func:`write_plan`)."""
-    from .evaluate import Outcome  # the evaluate stage's, which has this module write its plan
-
     source, constants = write_plan(plan)
     filename = f"<plan of {plan.name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the lines
@@ -462,10 +482,10 @@ class _Rename(ast.NodeTransformer):
 def _expression(out: _Source, expression: Expression, locals_of: Mapping[str, str]) -> str:
     """An expression's checked tree, every name renamed, as source (in brackets)."""
     names: dict[str, str] = {name: locals_of[name] for name in expression.names}
-    for name, value in expression._globals.items():
+    for name, value in expression.namespace.items():
         if name != "__builtins__":
             names[name] = out.constant(value, "f" if callable(value) else "c")
-    tree = ast.parse(expression._decimal_source, mode="eval")  # the unparsed checked tree
+    tree = ast.parse(expression.decimal_source, mode="eval")  # the unparsed checked tree
     renamed = ast.fix_missing_locations(_Rename(names).visit(tree))
     return f"({ast.unparse(renamed)})"
 

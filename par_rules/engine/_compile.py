@@ -16,11 +16,11 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from .errors import MethodologyError, Problem
-from .expressions import ExpressionError, compile_expression
-from .load import Location, SourceMap
-from .model import Indicator, Interval, LegalDocument, Lineage, Methodology, Node, RatingBand
-from .rules import (
+from ..errors import MethodologyError, Problem
+from ._expressions import ExpressionError, compile_expression
+from .._places import Location, SourceMap
+from ._model import Indicator, Interval, LegalDocument, Lineage, Methodology, Node, RatingBand
+from ._rules import (
     Band,
     BandsRule,
     BonusRule,
@@ -33,7 +33,7 @@ from .rules import (
     Rule,
     SurveyRule,
 )
-from .validate import check_model
+from ._validate import check_model
 
 __all__ = ["compile_methodology", "expression_kinds"]
 
@@ -58,7 +58,7 @@ def compile_methodology(data: dict[str, Any], where: SourceMap, file: str | None
     if problems:
         problems.sort(key=lambda p: (p.file or "", p.line or 0, p.column or 0))
         raise MethodologyError(problems)
-    from .evaluate import Plan  # the plan is the evaluate stage's; built once, here
+    from ._evaluate import Plan  # the plan is the evaluate stage's; built once, here
 
     return dataclasses.replace(methodology, plan=Plan(methodology))
 
@@ -141,7 +141,7 @@ class _Compiler:
 
     def _indicators(self, raw: Mapping[str, Any]) -> dict[str, Indicator]:
         indicators: dict[str, Indicator] = {}
-        from .record import RESERVED_KEYS
+        from ._record import RESERVED_KEYS
 
         for key, spec in raw.items():
             if key in RESERVED_KEYS:

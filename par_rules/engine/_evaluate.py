@@ -17,36 +17,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .codegen import ABSENT, MISSING_DETAIL, Scorer, compile_plan
-from .model import Indicator, Methodology, Node
-from .record import Catalogue, check_values
-from .rules import ExpressionRule
+from ._codegen import MISSING_DETAIL, Outcome, Scorer, compile_plan
+from ._model import Indicator, Methodology, Node
+from ._record import Catalogue, check_values
+from ._rules import ExpressionRule
 
 __all__ = ["Plan", "Outcome", "MISSING_DETAIL"]
 
 _ZERO = Decimal(0)
-
-
-class Outcome:
-    """What scoring decided at every node: points (``None``: not applicable) and details, and
-    the record's values as read (derived indicators included)."""
-
-    __slots__ = ("points", "details", "total", "_names", "_read", "_values")
-
-    def __init__(self, points: list[Decimal | None], details: list[Any], names: tuple[str, ...], read: tuple[Any, ...], total: Decimal | None) -> None:
-        self.points = points
-        self.details = details
-        self.total = total
-        self._names = names  # the values, as the plan's function left them: made a dict when asked
-        self._read = read
-        self._values: dict[str, Any] | None = None
-
-    @property
-    def values(self) -> dict[str, Any]:
-        """Indicator id -> value read (or computed), for the indicators the record gives."""
-        if self._values is None:
-            self._values = {name: value for name, value in zip(self._names, self._read) if value is not ABSENT}
-        return self._values
 
 
 class Plan:

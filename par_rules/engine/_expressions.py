@@ -21,7 +21,7 @@ Decimal('75.00')
 >>> compile_expression("total.__class__", {"total": "number"})
 Traceback (most recent call last):
 ...
-par_rules.expressions.ExpressionError: attribute access (.__class__) is not allowed, at character 1
+par_rules.engine._expressions.ExpressionError: attribute access (.__class__) is not allowed, at character 1
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from .arithmetic import CONTEXT
+from ._arithmetic import CONTEXT
 
 __all__ = ["Expression", "ExpressionError", "compile_expression", "FUNCTIONS", "reference_evaluate"]
 
@@ -113,6 +113,16 @@ class Expression:
     _code: Any = field(repr=False, compare=False)
     _globals: dict[str, Any] = field(repr=False, compare=False)
     _decimal_source: str = field(repr=False, compare=False, default="")  # literals as names
+
+    @property
+    def decimal_source(self) -> str:
+        """The checked formula as source, its literals written as names (of :attr:`namespace`)."""
+        return self._decimal_source
+
+    @property
+    def namespace(self) -> Mapping[str, Any]:
+        """The names the compiled formula sees besides its indicators: functions and constants."""
+        return self._globals
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         """Evaluate with ``values`` for the names (Decimals, booleans, level ids).

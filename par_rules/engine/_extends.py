@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import Problem
-from .load import SourceMap
+from ..errors import Problem
+from .._places import SourceMap
 
 __all__ = ["merge"]
 
@@ -49,9 +49,7 @@ def merge(parent: dict[str, Any], child: dict[str, Any], where: SourceMap) -> tu
 
 
 def _place_entry(where: SourceMap, target: dict[str, Any], key: str, source: dict[str, Any]) -> None:
-    entry = where._places.get(id(target))
-    if entry is not None:
-        entry[2][key] = where.locate(source, key)
+    where.place_entry(target, key, where.locate(source, key))
 
 
 def _copy(node: dict[str, Any], where: SourceMap) -> dict[str, Any]:

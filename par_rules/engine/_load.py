@@ -28,14 +28,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, Union
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from .errors import MethodologyError, Problem
+from .._places import Container, Location, SourceMap
+from ..errors import MethodologyError, Problem
 
 if TYPE_CHECKING:
     import yaml
 
-__all__ = ["Location", "SourceMap", "read_yaml", "read_yaml_file", "LIMITS"]
+__all__ = ["read_yaml", "read_yaml_file", "LIMITS"]
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -57,53 +58,6 @@ class Limits:
 
 
 LIMITS = Limits()
-
-
-@dataclass(frozen=True)
-class Location:
-    """A place in a file; line and column count from 1."""
-
-    file: str | None
-    line: int | None = None
-    column: int | None = None
-
-    def problem(self, message: str, **places: str | None) -> Problem:
-        """A :class:`Problem` at this place."""
-        return Problem(message, file=self.file, line=self.line, column=self.column, **places)
-
-
-Container = Union[dict, list]
-
-
-class SourceMap:
-    """Where each mapping and list of a loaded document, and each of its keys and items, stands."""
-
-    def __init__(self) -> None:
-        # id(container) -> (container's own location, {key or index: location of that entry}).
-        # The container itself is kept too, so that its id cannot be reused while we live.
-        self._places: dict[int, tuple[Container, Location, dict[Any, Location]]] = {}
-
-    def register(self, container: Container, where: Location, entries: dict[Any, Location]) -> None:
-        self._places[id(container)] = (container, where, entries)
-
-    def same_place(self, copy: Container, original: Container) -> None:
-        """Let a copy of a container (made while merging versions) point at the original's place."""
-        entry = self._places.get(id(original))
-        if entry is not None:
-            self._places[id(copy)] = (copy, entry[1], dict(entry[2]))
-
-    def update(self, other: "SourceMap") -> None:
-        self._places.update(other._places)
-
-    def locate(self, container: object, key: Any = None) -> Location:
-        """The location of ``container[key]`` (its key, for a mapping), or of the container."""
-        entry = self._places.get(id(container))
-        if entry is None:
-            return Location(None)
-        _, where, entries = entry
-        if key is not None and key in entries:
-            return entries[key]
-        return where
 
 
 def read_yaml_file(path: str | Path, name: str | None = None) -> tuple[Any, SourceMap]:

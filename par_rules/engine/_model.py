@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from .arithmetic import format_decimal
-from .errors import MethodologyNotFound
-from .load import Location
+from ._arithmetic import format_decimal
+from ..errors import MethodologyNotFound
+from .._places import Location
 
 if TYPE_CHECKING:
-    from .expressions import Expression
-    from .rules import Rule
+    from ._expressions import Expression
+    from ._rules import Rule
 
 __all__ = [
     "Interval",

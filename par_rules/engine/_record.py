@@ -21,9 +21,9 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from .arithmetic import MAX_DIGITS, MAX_MAGNITUDE, format_decimal, to_decimal
-from .errors import Problem, RecordError
-from .model import Indicator, Methodology
+from ._arithmetic import MAX_DIGITS, MAX_MAGNITUDE, format_decimal, to_decimal
+from ..errors import Problem, RecordError
+from ._model import Indicator, Methodology
 
 __all__ = ["Record", "RESERVED_KEYS", "Catalogue", "prepare", "check_values", "coerce_number", "coerce_boolean"]
 

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .compile import compile_methodology
-from .errors import MethodologyError, MethodologyNotFound, Problem
-from .extends import merge
-from .load import SourceMap, read_yaml_file
-from .model import Methodology
-from .validate import check_schema
+from ._compile import compile_methodology
+from ..errors import MethodologyError, MethodologyNotFound, Problem
+from ._extends import merge
+from .._places import SourceMap
+from ._load import read_yaml_file
+from ._model import Methodology
+from ._validate import check_schema
 
 __all__ = ["shipped_root", "VersionInfo", "versions", "all_versions", "find", "load_file"]
 
@@ -31,7 +32,7 @@ TESTS_SUFFIX = ".tests.yaml"
 
 def shipped_root() -> Path:
     """The folder of the methodologies shipped with par_rules."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     installed = package / "methodologies"
     return installed if installed.is_dir() else package.parent / "methodologies"
 

@@ -13,11 +13,11 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from .arithmetic import CONTEXT, format_decimal as fmt, format_short, publish
-from .errors import MethodologyNotFound
-from .evaluate import MISSING_DETAIL, Outcome
-from .model import Methodology, Node, RatingBand
-from .record import Record
+from ._arithmetic import CONTEXT, format_decimal as fmt, format_short, publish
+from ..errors import MethodologyNotFound
+from ._evaluate import MISSING_DETAIL, Outcome
+from ._model import Methodology, Node, RatingBand
+from ._record import Record
 
 __all__ = ["Result", "NodeResult"]
 

@@ -5,7 +5,7 @@ lookup by name, nothing parsed), and :meth:`explain` turns what ``apply`` record
 ``describe`` says the rule itself in words, for the documentation.
 
 >>> from decimal import Decimal as D
->>> from par_rules.model import Interval
+>>> from par_rules.engine._model import Interval
 >>> rule = BandsRule("plan_completion", (
 ...     Band(Interval(low=D(90), low_inclusive=False), D(2)),
 ...     Band(Interval(low=D(70), high=D(90), high_inclusive=True), D(1)),
@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Union
 
-from .arithmetic import format_short as fmt
-from .expressions import Expression
-from .model import Interval
+from ._arithmetic import format_short as fmt
+from ._expressions import Expression
+from ._model import Interval
 
 __all__ = [
+    "points_text",
     "Band",
     "BandsRule",
     "LevelsRule",
@@ -48,7 +49,8 @@ __all__ = [
 _ZERO = Decimal(0)
 
 
-def _points(value: Decimal) -> str:
+def points_text(value: Decimal) -> str:
+    """``value`` as "N point(s)", as rules and the criteria browser describe points."""
     return f"{fmt(value)} point" + ("" if value == 1 else "s")
 
 
@@ -83,7 +85,7 @@ class BandsRule:
         return f"{value} is {self.bands[detail].interval.describe(unit)} → {fmt(points)}"
 
     def describe(self, cap: Decimal, unit: str = "") -> str:
-        return "; ".join(f"{band.interval.describe(unit)}: {_points(band.points)}" for band in self.bands)
+        return "; ".join(f"{band.interval.describe(unit)}: {points_text(band.points)}" for band in self.bands)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ class LevelsRule:
 
     def describe(self, cap: Decimal, unit: str = "", labels: Mapping[str, str] | None = None) -> str:
         labels = labels or {}
-        return "; ".join(f"{labels.get(level, level)}: {_points(points)}" for level, points in self.points.items())
+        return "; ".join(f"{labels.get(level, level)}: {points_text(points)}" for level, points in self.points.items())
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ class BooleanRule:
 
     def describe(self, cap: Decimal, unit: str = "") -> str:
         yes = cap if self.when_true is None else self.when_true
-        return f"yes: {_points(yes)}; no: {_points(self.when_false)}"
+        return f"yes: {points_text(yes)}; no: {points_text(self.when_false)}"
 
 
 @dataclass(frozen=True)

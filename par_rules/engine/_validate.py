@@ -19,11 +19,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .arithmetic import format_decimal as fmt
-from .errors import Problem
-from .load import Location, SourceMap
-from .model import NUMERIC_TYPES, Indicator, Interval, Methodology, Node
-from .rules import (
+from ._arithmetic import format_decimal as fmt
+from ..errors import Problem
+from .._places import Location, SourceMap
+from ._model import NUMERIC_TYPES, Indicator, Interval, Methodology, Node
+from ._rules import (
     BandsRule,
     BonusRule,
     BooleanRule,
@@ -58,9 +58,9 @@ def schema() -> dict[str, Any]:
     """The JSON Schema of a methodology file (as shipped in ``par_rules/schema``)."""
     import json  # here: only loading needs it
 
-    # Beside this module, like the shipped methodologies (see registry.shipped_root); importlib.resources
+    # In the package folder, like the shipped methodologies (see registry.shipped_root); importlib.resources
     # would cost ~8 ms of `import par_rules` (it imports tempfile, shutil and random).
-    return json.loads((Path(__file__).parent / "schema" / "methodology.schema.json").read_text("utf-8"))
+    return json.loads((Path(__file__).parent.parent / "schema" / "methodology.schema.json").read_text("utf-8"))
 
 
 def _is_number(value: object) -> bool:

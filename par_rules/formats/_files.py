@@ -42,21 +42,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Literal, Union
+from typing import IO, TYPE_CHECKING, Any, Literal, Union
 
 import yaml
 
-from .arithmetic import format_decimal, format_short
-from .batch import Numbered
-from .errors import Problem, RecordError
-from .ranking import Ranking, unit_id
-from .model import Methodology
-from .report import Result
+from ..engine._arithmetic import format_decimal, format_short
+from ..errors import Problem, RecordError
+from ..engine._model import Methodology
+from ..engine._record import Record
+from ..engine._report import Result
+
+if TYPE_CHECKING:
+    from ..units._ranking import Ranking
 
 __all__ = [
     "READ_FORMATS",
     "WRITE_FORMATS",
     "read_records",
+    "Numbered",
     "fold_columns",
     "Table",
     "results_table",
@@ -73,6 +76,10 @@ _SELF_PREFIX = "self"
 _CHUNK = 1 << 16
 
 Cell = Union[str, Decimal, int, None]
+
+#: A record with its row number in the file it came from, or the error that kept it from being
+#: read (a malformed line): what :func:`read_records` yields.
+Numbered = tuple[int, Union[Mapping[str, Any], Record, RecordError]]
 
 
 # --------------------------------------------------------------------------- reading
@@ -389,6 +396,10 @@ def results_table(results: Iterable[Result] | Ranking) -> Table:
     >>> [format_decimal(cell) for cell in table.rows[0][4:6]], table.rows[0][-1]
     (['91.25', '91.25'], Decimal('33.25'))
     """
+    # Turning results into tables is a units job (it belongs in par_rules.units, not beside the
+    # file formats): imported here until it moves there, so that formats never loads units.
+    from ..units._ranking import Ranking
+
     if isinstance(results, Ranking):
         pairs = [(entry.rank, entry.group_rank, entry.result) for entry in results]
     else:
@@ -424,6 +435,8 @@ def result_headers(fields: Mapping[str, str], ranked: bool = False) -> tuple[str
 
 def result_cells(result: Result, fields: Mapping[str, str], position: int) -> tuple[Cell, ...]:
     """One unit's row of a results table, without the rank columns."""
+    from ..units._ranking import unit_id  # as in results_table: until results tables move to units
+
     return _cells(result, _field_slots(result.methodology, fields), unit_id(result, position))
 
 

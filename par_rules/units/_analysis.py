@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .api import score
-from .arithmetic import format_decimal as fmt
-from .errors import MethodologyNotFound, Problem, RecordError
-from .model import Methodology, RatingBand
-from .ranking import Ranked, Ranking, rank, unit_id
-from .record import RESERVED_KEYS, Record, coerce_number
-from .report import NodeResult, Result
+from ..engine._api import score
+from ..engine._arithmetic import format_decimal as fmt
+from ..errors import MethodologyNotFound, Problem, RecordError
+from ..engine._model import Methodology, RatingBand
+from ._ranking import Ranked, Ranking, rank, unit_id
+from ..engine._record import RESERVED_KEYS, Record, coerce_number
+from ..engine._report import NodeResult, Result
 
 __all__ = [
     "gaps",

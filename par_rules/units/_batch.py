@@ -22,19 +22,18 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any
 
-from .api import _is_path, load, score
-from .errors import MethodologyNotFound, Problem, RecordError
-from .model import Methodology
-from .record import Record
-from .report import Result
+from ..engine._api import is_path, load, score
+from ..errors import MethodologyNotFound, Problem, RecordError
+from ..engine._model import Methodology
+from ..engine._record import Record
+from ..engine._report import Result
 
-__all__ = ["score_many", "Numbered"]
+if TYPE_CHECKING:
+    from ..formats._files import Numbered
 
-#: A record with its row number in the file it came from, or the error that kept it from being
-#: read (a malformed line): what :func:`par_rules.files.read_records` yields.
-Numbered = tuple[int, Union[Mapping[str, Any], Record, RecordError]]
+__all__ = ["score_many"]
 
 
 def score_many(
@@ -50,7 +49,7 @@ def score_many(
     :func:`par_rules.score`; given an id, each record is scored under the version in force for
     its ``period``, and a record whose period no version covers gets that as its error.
     """
-    if not isinstance(methodology, Methodology) and _is_path(methodology):
+    if not isinstance(methodology, Methodology) and is_path(methodology):
         methodology = load(methodology)
     by_period: dict[int | None, Methodology | MethodologyNotFound] = {}  # an id: one lookup a year
     for position, item in enumerate(records, start=1):

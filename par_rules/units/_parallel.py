@@ -21,10 +21,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Union
 
-from .batch import Numbered, score_many
-from .errors import ParRulesError, RecordError
-from .files import CsvTexts
-from .model import Methodology
+from ._batch import score_many
+from ..errors import ParRulesError, RecordError
+from ..formats._files import CsvTexts, Numbered
+from ..engine._model import Methodology
 
 __all__ = ["score_rows", "CHUNK"]
 
@@ -62,10 +62,10 @@ def _start(source: str, fields: dict[str, str]) -> None:
     """In a worker: load the methodology once (an id stays an id: score_many picks its versions).
     It must not raise: a pool whose workers fail to start restarts them for ever."""
     global _methodology, _texts
-    from .api import _is_path, load
+    from ..engine._api import is_path, load
 
     try:
-        _methodology = load(source) if _is_path(source) else source
+        _methodology = load(source) if is_path(source) else source
     except (ParRulesError, OSError) as error:
         _methodology = error
     _texts = CsvTexts(fields)

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .arithmetic import format_decimal as fmt
-from .errors import Problem, RecordError
-from .model import RatingBand
-from .report import Result
+from ..engine._arithmetic import format_decimal as fmt
+from ..errors import Problem, RecordError
+from ..engine._model import RatingBand
+from ..engine._report import Result
 
 __all__ = ["rank", "Ranking", "Ranked", "TiePolicy", "unit_id"]
 
