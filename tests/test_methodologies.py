@@ -45,6 +45,7 @@ def test_the_real_methodologies_are_all_shipped() -> None:
         ("vn/moha/par-index/province", "2019"),
         ("vn/moha/par-index/province", "2020"),
         ("vn/moha/par-index/province", "2022"),
+        ("vn/moha/par-index/province", "2024"),
         ("vn/moha/par-index/ministry", "2022"),
         ("vn/nam-dinh/par-index/district", "2023"),
         ("vn/ca-mau/par-index/internal", "2013"),

@@ -8,7 +8,10 @@ error: checked on every shipped file and on many randomly broken copies of them.
 from __future__ import annotations
 
 import copy
+import json
 import random
+import re
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -44,7 +47,7 @@ def property_names(node: Any) -> set[str]:
 
 NAMES = sorted(property_names(schema())) + ["bogus"]
 VALUES: list[Any] = [
-    "x", "", "1.1", "Bad Id", "a" * 70, "bands", "level", "answers", "update", "add", "remove", "replace",
+    "x", "", "1.1", "1.1\n", "x\n", "Bad Id", "a" * 70, "bands", "level", "answers", "update", "add", "remove", "replace",
     "remove_indicator", "expression", "percent", "sum", "weighted_mean", "published", "official",
     Decimal(-1), Decimal(0), Decimal("0.5"), Decimal(1), Decimal(2024), Decimal("2024.0"), Decimal(7), Decimal(101),
     1, 2024, True, False, None, 1.5, [], {}, ["x"], [Decimal(1), Decimal(1)], [None, None], {"x": "y"}, {"kind": "bands"},
@@ -124,6 +127,11 @@ EDGES: list[tuple[str, Any]] = [
     ("changes", []),  # a full version may not list changes
     ("lineage", {"from": {"version": 1}, "nodes": {"1": None, "2": ["1", 2], "3": "1.1"}}),  # oneOf
     ("lineage", {"from": {"version": 1}, "nodes": {"1": []}}),
+    ("lineage", {"from": {"version": "1\n"}, "nodes": {"1\n": "1.1"}}),  # "$" in Python matches before a last newline
+    ("lineage", {"from": {"version": 1}, "nodes": {"1": Decimal("1.1")}}),  # a node id is text
+    ("id", "example/par-index/district\n"),
+    ("version", "2024\n"),
+    ("version", Decimal("-1")),  # a number: its text is checked by the registry
 ]
 
 
@@ -144,3 +152,52 @@ def test_a_broken_file_is_still_described_by_jsonschema():
 def test_loading_a_valid_file_does_not_import_jsonschema():
     code = "import sys, par_rules; par_rules.load('example/par-index/district'); assert 'jsonschema' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+NODE_IDS_REFUSED = ["1.1\n", Decimal("1.1"), Decimal(1), "1.1\n\n", "\n1.1"]
+
+
+@pytest.mark.parametrize("node_id", NODE_IDS_REFUSED, ids=repr)
+def test_both_refuse_a_node_id_with_a_newline_or_a_number(node_id):
+    data, _ = read_yaml_file(shipped_root() / "example/par-index/district/2024.yaml")
+    data["criteria"][0]["id"] = node_id
+    assert not jsonschema_says_valid(data)
+    assert not _surely_valid(data)
+
+
+def patterns(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            found.add(node["pattern"])
+        for value in node.values():
+            found |= patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= patterns(value)
+    return found
+
+
+SAMPLES = ["1.1", "a", "done", "x_y", "A-1", "test/index", "2024-01-01", "2024"]
+
+
+def test_no_pattern_of_the_schema_takes_a_trailing_newline():
+    found = patterns(schema())
+    assert len(found) >= 4  # ids, versions, dates
+    for pattern in found:
+        matched = [sample for sample in SAMPLES if re.search(pattern, sample)]
+        assert matched, pattern
+        for sample in matched:
+            for broken in (sample + "\n", sample + "\n\n", "\n" + sample, sample + "\r"):
+                assert not re.search(pattern, broken), (pattern, broken)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node (an ECMAScript engine, as editors use) is not installed")
+def test_editors_read_the_patterns_as_python_does():
+    """An editor checks the schema's patterns with ECMAScript regexes: the verdicts must be Python's."""
+    cases = [(pattern, sample) for pattern in sorted(patterns(schema())) for base in SAMPLES for sample in (base, base + "\n", base + "\r", "\n" + base)]
+    script = "const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));" \
+        "console.log(JSON.stringify(cases.map(([p, s]) => [new RegExp(p).test(s), new RegExp(p, 'u').test(s)])));"
+    run = subprocess.run(["node", "-e", script], input=json.dumps(cases), capture_output=True, text=True, check=True)
+    for (pattern, sample), verdicts in zip(cases, json.loads(run.stdout)):
+        assert verdicts == [bool(re.search(pattern, sample))] * 2, (pattern, sample)

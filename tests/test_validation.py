@@ -229,3 +229,45 @@ def test_check_command_passes_on_every_shipped_methodology():
 def test_file_must_be_named_after_its_version(tmp_path):
     [problem] = problems_of(tmp_path.joinpath(), methodology(GOOD_INDICATORS, GOOD_CRITERIA).replace('version: "1"', 'version: "3"'))
     assert "must be named 3.yaml" in problem.message
+
+
+# Python's "$" also matches before a last newline, so "^...$" patterns let "1.1\n" pass as an id.
+@pytest.mark.parametrize(("old", "new", "kind"), [
+    ('id: "1.1"', 'id: "1.1\\n"', "node id"),
+    ("indicator: done,", 'indicator: "done\\n",', "indicator id"),
+    ("id: test/index", 'id: "test/index\\n"', "methodology id"),
+    ('version: "1"', 'version: "1\\n"', "version"),
+    ("status: illustrative", 'status: illustrative\nlegal_basis: [{number: "1", date: "2024-01-01\\n"}]', "date"),
+    ("status: illustrative", 'status: illustrative\nlineage: {from: {version: "0"}, nodes: {"1.1\\n": "1.1"}}', "node id"),
+])
+def test_an_id_with_a_trailing_newline_is_refused(tmp_path, old, new, kind):
+    text = methodology(GOOD_INDICATORS, GOOD_CRITERIA).replace(old, new, 1)
+    problems = problems_of(tmp_path, text)
+    assert any(f"\\n' is not a valid {kind}" in problem.message for problem in problems), problems
+
+
+def test_an_indicator_name_with_a_trailing_newline_is_refused(tmp_path):
+    text = methodology(GOOD_INDICATORS.replace("done:", '"done\\n":'), GOOD_CRITERIA)
+    problems = problems_of(tmp_path, text)
+    assert any("'done\\n' is not a valid indicator id" in problem.message for problem in problems), problems
+
+
+# YAML reads an unquoted 1.1 as a number; a number skipped the id pattern, and +1.1 became the id 1.1.
+@pytest.mark.parametrize(("old", "new", "written"), [
+    ('id: "1.1"', "id: 1.1", "1.1"),
+    ('id: "1"', "id: 1", "1"),
+    ('id: "1.2"', "id: 1.20", "1.20"),
+    ('id: "1.2"', "id: +1.1", "1.1"),
+])
+def test_a_node_id_written_as_a_number_asks_for_quotes(tmp_path, old, new, written):
+    text = methodology(GOOD_INDICATORS, GOOD_CRITERIA).replace(old, new, 1)
+    [problem] = problems_of(tmp_path, text)
+    assert f'write the id in quotes: "{written}"' in problem.message
+    assert (problem.line, problem.column) == (line_of(text, new), text.splitlines()[line_of(text, new) - 1].index("id:") + 1)
+
+
+def test_a_change_naming_a_node_by_a_number_asks_for_quotes(tmp_path):
+    write(tmp_path, methodology(GOOD_INDICATORS, GOOD_CRITERIA), "1.yaml")
+    child = 'format: 1\nid: test/index\nversion: "2"\nyears: [2025]\nextends: {version: "1"}\nchanges:\n  - {op: update, node: 1.1, set: {label: Mới}}\n'
+    [problem] = problems_of(tmp_path, child, "2.yaml")
+    assert 'write the id in quotes: "1.1"' in problem.message and problem.line == line_of(child, "node: 1.1")

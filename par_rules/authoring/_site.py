@@ -16,12 +16,16 @@ True
 
 from __future__ import annotations
 
+import html
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..engine._api import load, score
 from ..engine._arithmetic import format_short as fmt
@@ -35,7 +39,13 @@ from ..engine._rules import LevelsRule, SurveyRule, points_text
 __all__ = ["Page", "criteria_pages", "criteria_nav", "escape", "rule_in_words"]
 
 SECTION = "criteria"
-_MARKDOWN_SPECIALS = "\\`*_{}[]#|"
+
+# Every character by which Markdown (with the site's extensions: tables, attr_list, md_in_html...)
+# or HTML could read a methodology's text as syntax. Written as numeric character references,
+# which Python-Markdown passes through untouched and a browser shows as the character itself.
+_SYNTAX = frozenset('\\`*_{}[]()#+!|<>&"=~^')
+_PLAIN_CODE = re.compile(r"[A-Za-z0-9._/-]+")
+_LINK_SCHEMES = frozenset({"http", "https"})
 
 
 @dataclass(frozen=True)
@@ -48,13 +58,47 @@ class Page:
 
 
 def escape(text: str) -> str:
-    """Text as Markdown shows it literally (labels may hold ``*``, ``|``, ``<``...), on one line.
+    """Text from a methodology as Markdown and HTML show it literally, on one line.
+
+    Labels, notes, ids and URLs are data: no character of theirs may start a tag, a link, a
+    table cell, emphasis, a heading or a list.
 
     >>> escape("A | B <C> *d*")
-    'A \\\\| B &lt;C> \\\\*d\\\\*'
+    'A &#124; B &#60;C&#62; &#42;d&#42;'
+    >>> escape("- 1. item"), escape("1. item")
+    ('&#45; 1. item', '1&#46; item')
     """
-    marked = "".join(f"\\{char}" if char in _MARKDOWN_SPECIALS else char for char in text)
-    return marked.replace("<", "&lt;").replace("\n", " ")
+    text = _printable(" ".join(str(text).split()))  # one line, no indentation (four spaces would start code)
+    marked = "".join(f"&#{ord(char)};" if char in _SYNTAX else char for char in text)
+    # A list starts with "-" or "1." at the start of a line; elsewhere both are plain text.
+    if marked.startswith("-"):
+        return "&#45;" + marked[1:]
+    return re.sub(r"^([0-9]+)\.", r"\1&#46;", marked)
+
+
+def _printable(text: str) -> str:
+    r"""Control characters shown as U+FFFD: Python-Markdown's own placeholders are made of them
+    (``\x02wzxhzdk:0\x03`` would be replaced by another piece of the page)."""
+    return "".join("\ufffd" if unicodedata.category(char) == "Cc" and char != "\n" else char for char in text)
+
+
+def _code(text: str) -> str:
+    """Text as inline code: a backtick span for plain ids, else an HTML <code> of escaped text."""
+    text = str(text)
+    if _PLAIN_CODE.fullmatch(text):
+        return f"`{text}`"
+    return f"<code>{escape(text)}</code>"
+
+
+def _external_link(label: str, url: str) -> str:
+    """A link to an outside document, only for an http(s) URL; any other URL is shown as text."""
+    scheme, netloc = "", ""
+    if url.isprintable() and not any(char.isspace() for char in url):
+        parts = urlsplit(url)
+        scheme, netloc = parts.scheme.lower(), parts.netloc
+    if scheme not in _LINK_SCHEMES or not netloc:
+        return f"{escape(label)}: {_code(url)}"
+    return f'<a href="{html.escape(url, quote=True)}">{escape(label)}</a>'
 
 
 def _both(label: str, label_en: str | None) -> str:
@@ -177,7 +221,7 @@ def _index_page(loaded: list[_Loaded]) -> Page:
                 years = ", ".join(str(year) for year in m.years)
                 title = f"[{escape(m.title)}]({_link(path, version_path(m.id, m.version))})"
                 history = f"[changes]({_link(path, history_path(m.id))})"
-                lines.append(f"| {years} | {title}<br>`{m.id}` | {escape(m.version)} | {m.status} | {history} |")
+                lines.append(f"| {years} | {title}<br>{_code(m.id)} | {escape(m.version)} | {escape(m.status)} | {history} |")
             lines.append("")
     if not loaded:
         lines.append("No methodology is shipped yet.")
@@ -196,20 +240,20 @@ def _version_page(item: _Loaded) -> Page:
     if m.title_en:
         lines += [f"*{escape(m.title_en)}*", ""]
     kind = _STATUS_ADMONITION[m.status]
-    lines += [f'!!! {kind} "Status: {m.status}"', f"    {escape(m.status_note or _status_text(m.status))}", ""]
+    lines += [f'!!! {kind} "Status: {escape(m.status)}"', f"    {escape(m.status_note or _status_text(m.status))}", ""]
     lines += [
         "| | |",
         "|---|---|",
-        f"| Id | `{m.id}` |",
+        f"| Id | {_code(m.id)} |",
         f"| Version | {escape(m.version)} |",
         f"| Assessment years | {', '.join(str(year) for year in m.years)} |",
         f"| Issuer | {_both(m.issuer, m.issuer_en)} |",
         f"| Level | {escape(m.level)} |",
         f"| Scale | {fmt(m.scale)} points |",
-        f"| Rounding | {m.decimals} decimals, bands on the {m.bands_on} index |",
+        f"| Rounding | {m.decimals} decimals, bands on the {escape(m.bands_on)} index |",
     ]
     if m.extends:
-        lines.append(f"| Extends | [{m.extends[0]} {escape(m.extends[1])}]({_link(path, version_path(*m.extends))}) |")
+        lines.append(f"| Extends | [{escape(m.extends[0])} {escape(m.extends[1])}]({_link(path, version_path(*m.extends))}) |")
     lines.append(f"| History | [what changed between versions]({_link(path, history_path(m.id))}) |")
     if item.tests_file is not None:
         lines.append(f"| Worked examples | [records and their scores]({_link(path, examples_path(m.id, m.version))}) |")
@@ -217,18 +261,18 @@ def _version_page(item: _Loaded) -> Page:
     if m.legal_basis:
         lines += ["## Legal basis", ""]
         for doc in m.legal_basis:
-            text = f"**{escape(doc.number)}**" + (f" ({doc.date})" if doc.date else "")
+            text = f"**{escape(doc.number)}**" + (f" ({escape(doc.date)})" if doc.date else "")
             if doc.title:
                 text += f" — {_both(doc.title, doc.title_en)}"
             if doc.url:
-                text += f" ([text]({doc.url}))"
+                text += f" ({_external_link('text', doc.url)})"
             lines.append(f"- {text}")
         lines.append("")
     if m.bands:
         lines += ["## Rating bands", "", "| Band | Label | Index |", "|---|---|---|"]
         for band in m.bands:
             label = _both(band.label, band.label_en) if band.label else ""
-            lines.append(f"| {band.id} | {label} | {band.interval.describe('%')} |")
+            lines.append(f"| {escape(band.id)} | {label} | {escape(band.interval.describe('%'))} |")
         lines.append("")
     lines += _summary(m) + _criteria(m) + _indicators(m)
     if m.changelog:
@@ -251,11 +295,11 @@ def _summary(m: Methodology) -> list[str]:
         label = f"**{escape(node.label)}**" if node.depth == 1 else escape(node.label)
         if node.label_en:
             label += f"<br>*{escape(node.label_en)}*"
-        lines.append(f"| {indent}[{node.id}](#{_anchor('node-' + node.id)}) | {label} | {fmt(node.max)} | {node.source} | {node.provenance} |")
+        lines.append(f"| {indent}[{escape(node.id)}](#{_anchor('node-' + node.id)}) | {label} | {fmt(node.max)} | {escape(node.source)} | {escape(node.provenance)} |")
     by_source: dict[str, Decimal] = defaultdict(Decimal)
     for field_node in m.criteria:
         by_source[field_node.source] += field_node.max
-    totals = "; ".join(f"{source}: {fmt(points)}" for source, points in sorted(by_source.items()))
+    totals = "; ".join(f"{escape(source)}: {fmt(points)}" for source, points in sorted(by_source.items()))
     leaves = sum(1 for _ in m.leaves())
     lines += ["", f"{len(m.criteria)} fields, {leaves} scored criteria; maximum points by source — {totals}.", ""]
     return lines
@@ -265,14 +309,14 @@ def _criteria(m: Methodology) -> list[str]:
     lines = ["## Criteria", ""]
     for node in m.nodes():
         level = "#" * min(node.depth + 2, 6)
-        lines += [f"{level} {node.id} · {escape(node.label)} {{#{_anchor('node-' + node.id)}}}", ""]
+        lines += [f"{level} {escape(node.id)} · {escape(node.label)} {{#{_anchor('node-' + node.id)}}}", ""]
         if node.label_en:
             lines += [f"*{escape(node.label_en)}*", ""]
-        facts = [f"**Max {points_text(node.max)}**", f"source: {node.source}"]
+        facts = [f"**Max {points_text(node.max)}**", f"source: {escape(node.source)}"]
         if node.is_leaf:
             facts.append("scored by a rule")
         elif node.aggregate == "weighted_mean":
-            weights = ", ".join(f"{child.id} × {fmt(child.weight)}" for child in node.children)
+            weights = ", ".join(f"{escape(child.id)} × {fmt(child.weight)}" for child in node.children)
             facts.append(f"weighted mean of the sub-criteria's shares of their caps ({weights}), times {fmt(node.max)}")
         else:
             facts.append(f"sum of {len(node.children)} sub-criteria")
@@ -288,17 +332,17 @@ def _criteria(m: Methodology) -> list[str]:
         if node.cap_note:
             lines += [f"About the cap: {escape(node.cap_note)}", ""]
         note = f": {escape(node.provenance_note)}" if node.provenance_note else ""
-        lines += [f"Provenance: **{node.provenance}**{note}", ""]
+        lines += [f"Provenance: **{escape(node.provenance)}**{note}", ""]
     return lines
 
 
 def _rule_lines(node: Node, m: Methodology) -> list[str]:
     rule = node.rule
     assert rule is not None  # only called for leaves
-    lines = [f"**Rule ({rule.kind}):** {escape(rule_in_words(node, m.indicators))}", ""]
+    lines = [f"**Rule ({escape(rule.kind)}):** {escape(rule_in_words(node, m.indicators))}", ""]
     if rule.indicator:
         indicator = m.indicators[rule.indicator]
-        lines += [f"Indicator: `{indicator.id}` — {_both(indicator.label, indicator.label_en)} ({indicator.type})", ""]
+        lines += [f"Indicator: {_code(indicator.id)} — {_both(indicator.label, indicator.label_en)} ({escape(indicator.type)})", ""]
     return lines
 
 
@@ -306,12 +350,12 @@ def _indicators(m: Methodology) -> list[str]:
     lines = ["## Indicators", "", "A record carries these values (derived ones are computed).", ""]
     lines += ["| Id | Label | Type | Range | When missing | Formula |", "|---|---|---|---|---|---|"]
     for indicator in m.indicators.values():
-        formula = f"`{indicator.formula.source}`" if indicator.formula is not None else ""
+        formula = _code(indicator.formula.source) if indicator.formula is not None else ""
         choices = indicator.levels or indicator.options
-        kind = indicator.type + (": " + ", ".join(f"`{key}` {escape(text)}" for key, text in choices.items()) if choices else "")
+        kind = escape(indicator.type) + (": " + ", ".join(f"{_code(key)} {escape(text)}" for key, text in choices.items()) if choices else "")
         interval = indicator.range.describe(indicator.unit_symbol) if indicator.type not in ("boolean", "level", "answers") else ""
         lines.append(
-            f"| `{indicator.id}` | {_both(indicator.label, indicator.label_en)} | {kind} | {escape(interval)} | {indicator.missing} | {formula} |"
+            f"| {_code(indicator.id)} | {_both(indicator.label, indicator.label_en)} | {kind} | {escape(interval)} | {escape(indicator.missing)} | {formula} |"
         )
     lines.append("")
     return lines
@@ -328,7 +372,7 @@ def _examples_page(item: _Loaded) -> Page:
     lines = [
         f"# Worked examples: {escape(m.title)} ({escape(m.version)})",
         "",
-        f"The cases of `{item.tests_file.name}`, the methodology's own tests, scored by the engine as the",
+        f"The cases of {_code(item.tests_file.name)}, the methodology's own tests, scored by the engine as the",
         f"site was built. [The criteria]({_link(path, version_path(m.id, m.version))}) say what each rule does.",
         "",
     ]
@@ -347,16 +391,16 @@ def _case_lines(m: Methodology, case: MethodologyCase) -> list[str]:
     for key, value in case.record.items():
         indicator = m.indicators.get(key)
         label = _both(indicator.label, indicator.label_en) if indicator else ""
-        lines.append(f"| `{key}` | {label} | {escape(_value_text(value))} |")
+        lines.append(f"| {_code(key)} | {label} | {escape(_value_text(value))} |")
     lines.append("")
     try:
         result = score(m, case.record)
     except RecordError as error:
-        return lines + ["The engine refuses this record, as the test expects" if outcome.passed else verdict, "", "```text", str(error), "```", ""]
+        return lines + ["The engine refuses this record, as the test expects" if outcome.passed else verdict, "", *_fenced(str(error)), ""]
     expected = {expectation.target: expectation.value for expectation in case.expectations}
     summary = f"**Total {fmt(result.published_total)} / {fmt(m.scale)}**, index {fmt(result.published_index)}%"
-    summary += f", band {result.band.id}" if result.band else ", no band"
-    totals = [f"{expectation.target} {_expected_text(expectation.value)}" for expectation in case.expectations if not expectation.is_node]
+    summary += f", band {escape(result.band.id)}" if result.band else ", no band"
+    totals = [f"{escape(expectation.target)} {_expected_text(expectation.value)}" for expectation in case.expectations if not expectation.is_node]
     if totals:
         summary += f" (the test expects {', '.join(totals)})"
     lines += [f"{summary}: {verdict}.", "", "| Id | Criterion | Points | Max | Why | Expected |", "|---|---|--:|--:|---|--:|"]
@@ -364,9 +408,16 @@ def _case_lines(m: Methodology, case: MethodologyCase) -> list[str]:
         points = "n/a" if node.points is None else fmt(node.points)
         indent = "&emsp;" * (node.node.depth - 1)
         want = _expected_text(expected[node.id]) if node.id in expected else ""
-        lines.append(f"| {indent}{node.id} | {escape(node.label)} | {points} | {fmt(node.max)} | {escape(node.why)} | {want} |")
+        lines.append(f"| {indent}{escape(node.id)} | {escape(node.label)} | {points} | {fmt(node.max)} | {escape(node.why)} | {want} |")
     lines.append("")
     return lines
+
+
+def _fenced(text: str) -> list[str]:
+    """Text as a code block: the fence is longer than any run of backticks in the text."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}text", _printable(text), fence]
 
 
 def _value_text(value: Any) -> str:
@@ -390,7 +441,7 @@ def _expected_text(value: Decimal | str | None) -> str:
 
 def _history_page(methodology_id: str, chain: list[_Loaded]) -> Page:
     path = history_path(methodology_id)
-    lines = [f"# Version history: {escape(chain[-1].methodology.title)}", "", f"`{methodology_id}`, every version, oldest first.", ""]
+    lines = [f"# Version history: {escape(chain[-1].methodology.title)}", "", f"{_code(methodology_id)}, every version, oldest first.", ""]
     previous: Methodology | None = None
     for item in chain:
         m = item.methodology
@@ -415,5 +466,5 @@ def _changes(path: str, old: Methodology, new: Methodology) -> list[str]:
     for change in difference.changes:
         shown_in = old if change.kind == "removed" else new
         node = f"[{escape(change.node)}]({_link(path, version_path(shown_in.id, shown_in.version))}#{_anchor('node-' + change.node)})"
-        lines.append(f"| {change.kind} | {node} | {escape(change.old or '')} | {escape(change.new or '')} |")
+        lines.append(f"| {escape(change.kind)} | {node} | {escape(change.old or '')} | {escape(change.new or '')} |")
     return lines + [""]

@@ -12,6 +12,7 @@ checkout it is the repository's ``methodologies/`` folder.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from ._extends import merge
 from .._places import SourceMap
 from ._load import read_yaml_file
 from ._model import Methodology
-from ._validate import check_schema
+from ._validate import check_schema, schema
 
 __all__ = ["shipped_root", "VersionInfo", "versions", "all_versions", "find", "load_file"]
 
@@ -49,6 +50,21 @@ class VersionInfo:
 
 def _is_methodology_file(path: Path) -> bool:
     return path.suffix == ".yaml" and not path.name.endswith(TESTS_SUFFIX)
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    """The schema's pattern of a kind of name ("methodology_id", "version"), searched as jsonschema does."""
+    return re.compile(schema()["$defs"][name]["pattern"])
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether a path, its symlinks followed, is a file within root (itself resolved)."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _check_id(methodology_id: str) -> None:
+    if not _pattern("methodology_id").search(methodology_id):
+        raise MethodologyNotFound(f"{methodology_id!r} is not a methodology id: ids are folder names such as vn/moha/par-index/province")
 
 
 _headers: dict[Path, tuple[tuple[Path, int, int], VersionInfo | None]] = {}
@@ -80,18 +96,24 @@ def _read_header(path: Path) -> VersionInfo | None:
 
 
 def versions(methodology_id: str, root: str | Path | None = None) -> list[VersionInfo]:
-    """Every version of a methodology found under ``root`` (default: the shipped tree)."""
-    folder = Path(root or shipped_root()) / methodology_id
-    if not folder.is_dir():
+    """Every version of a methodology found under ``root`` (default: the shipped tree).
+
+    The id is a path under ``root`` only once it matches the id pattern (no ``..``, no absolute
+    path), and files whose symlinks lead out of ``root`` are not read.
+    """
+    _check_id(methodology_id)
+    base = Path(root or shipped_root())
+    folder = base / methodology_id
+    if not folder.is_dir() or not _inside(folder, base):
         return []
-    found = [_header(path) for path in sorted(folder.iterdir()) if path.is_file() and _is_methodology_file(path)]
+    found = [_header(path) for path in sorted(folder.iterdir()) if path.is_file() and _is_methodology_file(path) and _inside(path, base)]
     return sorted((info for info in found if info is not None), key=lambda info: (min(info.years, default=0), info.version))
 
 
 def all_versions(root: str | Path | None = None) -> list[VersionInfo]:
     """Every methodology file under ``root`` (default: the shipped tree), by id then year."""
     base = Path(root or shipped_root())
-    found = [_header(path) for path in sorted(base.rglob("*.yaml")) if _is_methodology_file(path)]
+    found = [_header(path) for path in sorted(base.rglob("*.yaml")) if _is_methodology_file(path) and _inside(path, base)]
     return sorted((info for info in found if info is not None), key=lambda info: (info.id, min(info.years, default=0), info.version))
 
 
@@ -169,16 +191,19 @@ def _resolve(path: Path, chain: list[Path]) -> tuple[dict[str, Any], SourceMap]:
     problems = check_schema(data, where)
     if problems:
         raise MethodologyError(problems)
-    problems = _check_place(path, data, name)
+    version_problems = _check_versions(data, where)
+    problems = version_problems + _check_place(path, data, name)
     if "extends" not in data:
         if problems:
             raise MethodologyError(problems)
         return data, where
+    if version_problems:  # a version that is not a file name is not looked for
+        raise MethodologyError(problems)
     target = data["extends"]
     parent_id = target.get("id", data["id"])
     parent_path = _parent_path(path, data["id"], parent_id, str(target["version"]))
     if parent_path is None:
-        problems.append(where.locate(data, "extends").problem(f"extends {parent_id}@{target['version']}: no such file ({parent_id}/{target['version']}.yaml)"))
+        problems.append(where.locate(data, "extends").problem(f"extends {parent_id}@{target['version']}: no such file ({parent_id}/{target['version']}.yaml in the methodology folders)"))
         raise MethodologyError(problems)
     parent_data, parent_where = _resolve(parent_path, chain)
     where.update(parent_where)
@@ -187,6 +212,17 @@ def _resolve(path: Path, chain: list[Path]) -> tuple[dict[str, Any], SourceMap]:
     if problems:
         raise MethodologyError(problems)
     return merged, where
+
+
+def _check_versions(data: dict[str, Any], where: SourceMap) -> list[Problem]:
+    """A version written as a number must still read as a version: the schema's pattern checks only texts."""
+    places = [(data, "version"), (data.get("extends") or {}, "version"), ((data.get("lineage") or {}).get("from") or {}, "version")]
+    pattern, problems = _pattern("version"), []
+    for container, key in places:
+        value = container.get(key)
+        if value is not None and not isinstance(value, str) and not pattern.search(str(value)):
+            problems.append(where.locate(container, key).problem(f"the number {value} is not a valid version (pattern {pattern.pattern}): write the version in quotes"))
+    return problems
 
 
 def _check_place(path: Path, data: dict[str, Any], name: str) -> list[Problem]:
@@ -207,15 +243,18 @@ def _in_tree(path: Path) -> bool:
 
 
 def _parent_path(path: Path, own_id: str, parent_id: str, version: str) -> Path | None:
-    candidates = []
+    """The file of the version extended: beside this one, or under the root of its tree, or shipped.
+
+    The id and version have matched their patterns (no separator, no ``..``), and a file whose
+    symlinks lead out of the root searched is not taken.
+    """
     if parent_id == own_id:
-        candidates.append(path.parent / f"{version}.yaml")
+        candidates = [(path.parent / f"{version}.yaml", path.parent)]
     else:
         depth = len(own_id.split("/"))
         local_root = path.parents[depth] if len(path.parents) > depth else path.parent
-        candidates.append(local_root / parent_id / f"{version}.yaml")
-        candidates.append(shipped_root() / parent_id / f"{version}.yaml")
-    for candidate in candidates:
-        if candidate.is_file():
+        candidates = [(local_root / parent_id / f"{version}.yaml", local_root), (shipped_root() / parent_id / f"{version}.yaml", shipped_root())]
+    for candidate, root in candidates:
+        if candidate.is_file() and _inside(candidate, root):
             return candidate.resolve()
     return None

@@ -334,7 +334,10 @@ def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "enum":
         return f"{error.instance!r} is not one of: {', '.join(map(str, error.validator_value))}"
     if error.validator == "pattern":
-        return f"{error.instance!r} is not a valid id (pattern {error.validator_value})"
+        return f"{error.instance!r} is not a valid {error.schema.get('title', 'text')} (pattern {error.validator_value})"
+    if error.validator == "type" and "pattern" in error.schema and _is_number(error.instance):
+        # YAML reads 1.10 as a number; a number would skip the id's pattern (+1.1 and 1.1 would be one id).
+        return f"{error.instance} is a number, and an id is text: write the id in quotes: \"{error.instance}\""
     return re.sub(r"Decimal\('([^']*)'\)", r"\1", error.message)  # Decimal('-4') reads as -4
 
 
