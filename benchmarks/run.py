@@ -135,7 +135,7 @@ def load_time(path: Path, repeat: int) -> float:
 
 def first_score_time(path: Path, record: dict[str, Any], repeat: int) -> float:
     """Seconds of the first ``score`` of a loaded methodology: it writes and compiles the plan's
-    functions (:mod:`par_rules.codegen`), which loading does not."""
+    functions (:mod:`par_rules.engine._codegen`), which loading does not."""
     code = f"import time, par_rules; m = par_rules.load({str(path)!r}); s = time.perf_counter(); par_rules.score(m, {record!r}); print(time.perf_counter() - s)"
     return fresh_python(code, repeat)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given, strategies as st
 
 import par_rules
-from par_rules.model import Indicator
+from par_rules.engine._model import Indicator
 
 EXAMPLE = par_rules.load("example/par-index/district", year=2024)
 

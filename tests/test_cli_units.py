@@ -179,7 +179,7 @@ def test_progress_bar_on_a_terminal_is_redrawn_every_hundred_rows(tmp_path: Path
     import io
 
     from par_rules import load
-    from par_rules.cli_units import _Batch
+    from par_rules.cli._units import _Batch
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -229,8 +229,8 @@ def test_several_processes_are_for_csv_output_only() -> None:
 
 def test_a_worker_that_cannot_load_the_methodology_stops_the_run_with_its_error(tmp_path: Path) -> None:
     from par_rules import MethodologyError, load
-    from par_rules.files import field_columns, read_records
-    from par_rules.parallel import score_rows
+    from par_rules.formats._files import field_columns, read_records
+    from par_rules.units._parallel import score_rows
 
     path = tmp_path / "2025.yaml"
     path.write_text(Path(NEW[0]).read_text(encoding="utf-8"), encoding="utf-8")

@@ -10,7 +10,8 @@ import pytest
 
 import par_rules
 from par_rules import MethodologyNotFound, compare
-from par_rules.compare import node_mapping, rank_change_text
+from par_rules.engine._lineage import node_mapping
+from par_rules.units._compare import rank_change_text
 
 OLD = par_rules.load("example/par-index/district", year=2024)
 NEW_FILE = Path("examples/methodologies/example/par-index/district/2025.yaml")

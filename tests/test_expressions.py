@@ -1,7 +1,7 @@
 """Expressions against an independent oracle, whatever their layout.
 
 The oracle is simpleeval running the formula's text as the author wrote it, each number literal
-read as the Decimal of its own text (:func:`~par_rules.expressions.reference_evaluate`); par_rules
+read as the Decimal of its own text (:func:`~par_rules.engine._expressions.reference_evaluate`); par_rules
 runs a rewritten tree (literals bound to names), compiled on its own and inlined into the plan's
 generated code (:mod:`par_rules.codegen`). Formulas are generated, then laid out with line
 breaks, tabs, comments, backslash continuations and non-ASCII text anywhere between their tokens.
@@ -19,9 +19,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import par_rules
-from par_rules.arithmetic import MAX_MAGNITUDE
+from par_rules.engine._arithmetic import MAX_MAGNITUDE
 from par_rules.errors import RecordError
-from par_rules.expressions import (
+from par_rules.engine._expressions import (
     ExpressionError,
     compile_expression,
     reference_evaluate,

@@ -1,9 +1,9 @@
 """The plan's generated code gives exactly what the general code gives.
 
-The plan reads plain numbers straight into ``Decimal`` (:func:`~par_rules.record._read_number`,
+The plan reads plain numbers straight into ``Decimal`` (:func:`~par_rules.engine._record._read_number`,
 and the function the plan is compiled to), and looks band tables up from the highest lower
 bound down (:mod:`par_rules.codegen`); these properties hold them to
-:func:`~par_rules.record.coerce_number`, :func:`~par_rules.record.check_values` and
+:func:`~par_rules.engine._record.coerce_number`, :func:`~par_rules.engine._record.check_values` and
 :meth:`BandsRule.apply`, values and errors.
 """
 
@@ -18,10 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import par_rules
-from par_rules.arithmetic import format_short
-from par_rules.codegen import Scorer, compile_plan
+from par_rules.engine._arithmetic import format_short
+from par_rules.engine._codegen import Scorer, compile_plan
 from par_rules.errors import RecordError
-from par_rules.record import _read_number, check_values, coerce_number
+from par_rules.engine._record import _read_number, check_values, coerce_number
 from tests.methodology_text import methodology
 
 _NUMBER_TEXT = st.from_regex(r"\A\s?[-+]?\d{0,17}([.,]\d{0,8})?([eE][-+]?\d{1,3})?%?\s?\Z", fullmatch=True)
@@ -179,7 +179,7 @@ def test_band_lookup_matches_the_rule(tmp_path_factory: pytest.TempPathFactory, 
 
 
 def test_number_texts_kept_once_read_are_still_checked_for_each_indicator(catalogue_methodology: par_rules.Methodology, monkeypatch: pytest.MonkeyPatch) -> None:
-    from par_rules import codegen
+    from par_rules.engine import _codegen as codegen
 
     plan = catalogue_methodology.plan
     scorer = compile_plan(plan)

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import par_rules
 from par_rules import RecordError, Result, rank, read_records, results_table, score_many, write_table
-from par_rules.files import Table, fold_columns, render_table, spreadsheet_text
+from par_rules.formats._files import Table, fold_columns, render_table, spreadsheet_text
 
 METHODOLOGY = par_rules.load("example/par-index/district", year=2024)
 
@@ -241,7 +241,7 @@ def test_any_text_written_out_reads_back_normalised(tmp_path: Path, texts: list[
     assert read == expected
 
 
-# The CSV fast path (par_rules.files._text_rows) against the general one (_wide_rows + fold_columns).
+# The CSV fast path (par_rules.formats._files._text_rows) against the general one (_wide_rows + fold_columns).
 
 cells = st.one_of(st.sampled_from(["", " ", "\t", "3", " 4 ", "88,9", "Trực", unicodedata.normalize("NFD", " Ý Yên "), "\u2003x\u2003"]), names)
 columns = st.sampled_from(["unit", "Năm", " year ", "period", "a", "b", "s.A", "s.B", "t.A", "self.2.1", "self.", ".x", "", " ", "Ý", unicodedata.normalize("NFD", "Ý.A")])
@@ -249,7 +249,7 @@ columns = st.sampled_from(["unit", "Năm", " year ", "period", "a", "b", "s.A", 
 
 def both_paths(rows: list[list[str]]) -> tuple[Any, Any]:
     """What each path makes of the rows: records in order (with their keys' order), or the error."""
-    from par_rules.files import _text_rows, _wide_rows
+    from par_rules.formats._files import _text_rows, _wide_rows
 
     def read(reader: Any) -> Any:
         try:
@@ -304,8 +304,8 @@ def test_a_header_whose_columns_give_one_key_twice_is_refused(tmp_path: Path, he
 
 def test_csv_cells_are_the_exact_values_as_before() -> None:
     """_cell_text takes the digits from str(); the same text as from the exponent and format()."""
-    from par_rules.arithmetic import format_decimal, format_short
-    from par_rules.files import _cell_text
+    from par_rules.engine._arithmetic import format_decimal, format_short
+    from par_rules.formats._files import _cell_text
 
     def reference(cell: Decimal, short: bool) -> str:
         if cell.as_tuple().exponent >= -6:  # type: ignore[operator]
@@ -320,8 +320,8 @@ def test_csv_cells_are_the_exact_values_as_before() -> None:
 
 @given(st.decimals(allow_nan=False, allow_infinity=False), st.booleans())
 def test_any_decimal_cell_is_written_as_before(cell: Decimal, short: bool) -> None:
-    from par_rules.arithmetic import format_decimal, format_short
-    from par_rules.files import _cell_text
+    from par_rules.engine._arithmetic import format_decimal, format_short
+    from par_rules.formats._files import _cell_text
 
     expected = format(cell, "f") if cell.as_tuple().exponent >= -6 else (format_short(cell) if short else format_decimal(cell))  # type: ignore[operator]
     assert _cell_text(cell, short) == expected
@@ -330,7 +330,7 @@ def test_any_decimal_cell_is_written_as_before(cell: Decimal, short: bool) -> No
 def test_streamed_csv_is_the_results_table_across_methodologies() -> None:
     """Rows of two methodologies with different fields, interleaved: each row fills its own
     methodology's field columns and leaves the others empty, as in the results table."""
-    from par_rules.files import field_columns, stream_results_csv
+    from par_rules.formats._files import field_columns, stream_results_csv
 
     reference = par_rules.load("reference/par-index/district")  # fields 1-9; the example has 1-6
     others = [o for o in score_many(reference, read_records("examples/reference-district-2024.json")) if isinstance(o, Result)]

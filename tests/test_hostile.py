@@ -16,8 +16,8 @@ import pytest
 
 import par_rules
 from par_rules import MethodologyError, ParRulesError, RecordError
-from par_rules.files import read_records
-from par_rules.testing import load_text
+from par_rules.formats._files import read_records
+from par_rules.authoring._testing import load_text
 from tests.methodology_text import line_of, methodology, write
 
 INDICATORS = """
@@ -97,7 +97,7 @@ def test_malformed_yaml_is_reported_alike_with_and_without_libyaml(monkeypatch: 
 
     import yaml
 
-    loader = importlib.import_module("par_rules.load")
+    loader = importlib.import_module("par_rules.engine._load")
 
     def problems() -> list[tuple[object, ...]]:
         with pytest.raises(MethodologyError) as caught:

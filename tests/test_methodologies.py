@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 import par_rules
 from par_rules.cli import main
-from par_rules.methodology_tests import CaseOutcome, find_test_files, load_tests, methodology_path, run_case, run_tests
-from par_rules.registry import TESTS_SUFFIX, all_versions, load_file
+from par_rules.authoring._methodology_tests import CaseOutcome, find_test_files, load_tests, methodology_path, run_case, run_tests
+from par_rules.engine._registry import TESTS_SUFFIX, all_versions, load_file
 
 SHIPPED = all_versions()
 CASES = [(path, case) for path in find_test_files() for case in load_tests(path).cases]
@@ -30,7 +30,7 @@ def test_shipped_case(path: Path, case: object) -> None:
 
 
 @pytest.mark.parametrize("info", SHIPPED, ids=[f"{info.id}@{info.version}" for info in SHIPPED])
-def test_every_shipped_methodology_loads_and_has_tests(info: par_rules.registry.VersionInfo) -> None:
+def test_every_shipped_methodology_loads_and_has_tests(info: par_rules.engine._registry.VersionInfo) -> None:
     methodology = load_file(info.path)
     assert methodology.id == info.id
     tests = info.path.with_name(info.version + TESTS_SUFFIX)

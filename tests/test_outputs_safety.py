@@ -106,7 +106,7 @@ def test_an_output_that_is_the_methodology_or_a_second_input_is_refused(tmp_path
     code, _, err = run("rank", str(tree / "2022.yaml"), OLD[1], "--format", "csv", "-o", str(tree / "2019.yaml"))
     assert code == 2 and "is the input file" in err and (tree / "2019.yaml").read_bytes() == oldest
     # A methodology given as an id is read from its versions' files: they are inputs too.
-    from par_rules.registry import versions
+    from par_rules.engine._registry import versions
 
     shipped = versions(OLD[0])[0].path
     code, _, err = run("rank", OLD[0], OLD[1], "--format", "csv", "-o", str(shipped))
@@ -156,7 +156,7 @@ def test_a_read_only_file_is_not_replaced(tmp_path: Path) -> None:
 
 def test_a_run_stopped_in_the_middle_leaves_the_previous_output(tmp_path: Path, monkeypatch: Any) -> None:
     """The streaming CSV of score (with and without the progress bar) and the breakdowns."""
-    from par_rules import cli_units
+    from par_rules.cli import _units as cli_units
 
     real = cli_units.read_records
 
@@ -224,7 +224,7 @@ def test_score_text_is_written_to_the_file_given(tmp_path: Path) -> None:
 
 KILLER = """
 import multiprocessing, os, signal, sys
-from par_rules import cli_units
+from par_rules.cli import _units as cli_units
 from par_rules.cli import main
 
 real = cli_units.read_records
@@ -294,7 +294,7 @@ def test_score_rows_raises_when_a_worker_is_killed(tmp_path: Path) -> None:
     import signal
 
     from par_rules.files import field_columns
-    from par_rules.parallel import score_rows
+    from par_rules.units._parallel import score_rows
 
     methodology = par_rules.load(NEW[0])
     records = list(read_records(many_rows(tmp_path, 2000)))
@@ -430,7 +430,7 @@ def test_error_messages_quoting_the_input_show_escapes(tmp_path: Path) -> None:
 
 
 def test_csv_on_a_terminal_shows_escapes_and_csv_to_a_pipe_is_exact(tmp_path: Path, monkeypatch: Any) -> None:
-    from par_rules import cli_units
+    from par_rules.cli import _units as cli_units
 
     path = hostile_records(tmp_path, ESCAPES)
     piped = run("score", NEW[0], str(path), "--format", "csv")[1]

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from par_rules.load import read_yaml_file
-from par_rules.registry import shipped_root
-from par_rules.validate import _check_numbers, _fast_check, _surely_valid, _validator, check_schema, schema
+from par_rules.engine._load import read_yaml_file
+from par_rules.engine._registry import shipped_root
+from par_rules.engine._validate import _check_numbers, _fast_check, _surely_valid, _validator, check_schema, schema
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(path for base in (shipped_root(), ROOT / "examples") for path in base.rglob("*.yaml") if not path.name.endswith(".tests.yaml"))

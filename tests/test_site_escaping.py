@@ -26,7 +26,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from par_rules.site import criteria_pages, escape
+from par_rules.authoring._site import criteria_pages, escape
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -200,7 +200,7 @@ def test_only_an_http_url_becomes_a_link(hostile_pages: dict[str, str]) -> None:
 # The site's own hook and theme around the hostile pages: the nav, the table of contents, the titles.
 HOOK = """
 import os
-from par_rules.site import criteria_nav, criteria_pages
+from par_rules.authoring import criteria_nav, criteria_pages
 from mkdocs.structure.files import File
 _pages = []
 def on_config(config):

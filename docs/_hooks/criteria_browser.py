@@ -1,6 +1,6 @@
 """mkdocs hook: the criteria browser, written from ``methodologies/`` at build time.
 
-The pages come from :mod:`par_rules.site`; nothing generated is committed. The nav entry
+The pages come from :mod:`par_rules.authoring` (its ``_site`` module); nothing generated is committed. The nav entry
 ``Criteria browser: criteria/index.md`` of mkdocs.yml is replaced by one section per methodology,
 and ``mkdocs serve`` rebuilds when a methodology file changes.
 """
@@ -15,7 +15,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files
 
 from par_rules import ParRulesError, shipped_root
-from par_rules.site import SECTION, Page, criteria_nav, criteria_pages
+from par_rules.authoring import SECTION, Page, criteria_nav, criteria_pages
 
 NAV_TITLE = "Criteria browser"
 _pages: list[Page] = []  # made in on_config (the nav needs them), added to the files in on_files

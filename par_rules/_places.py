@@ -1,0 +1,68 @@
+"""Source places: where each mapping, list, key and item of a methodology file stands.
+
+At the bottom of the import graph, below both the file reader (:mod:`par_rules.engine._load`,
+which registers every container it reads) and the model (whose nodes keep their place), so
+neither needs the other to name a file, line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from .errors import Problem
+
+__all__ = ["Location", "SourceMap", "Container"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file; line and column count from 1."""
+
+    file: str | None
+    line: int | None = None
+    column: int | None = None
+
+    def problem(self, message: str, **places: str | None) -> Problem:
+        """A :class:`Problem` at this place."""
+        return Problem(message, file=self.file, line=self.line, column=self.column, **places)
+
+
+Container = Union[dict, list]
+
+
+class SourceMap:
+    """Where each mapping and list of a loaded document, and each of its keys and items, stands."""
+
+    def __init__(self) -> None:
+        # id(container) -> (container's own location, {key or index: location of that entry}).
+        # The container itself is kept too, so that its id cannot be reused while we live.
+        self._places: dict[int, tuple[Container, Location, dict[Any, Location]]] = {}
+
+    def register(self, container: Container, where: Location, entries: dict[Any, Location]) -> None:
+        self._places[id(container)] = (container, where, entries)
+
+    def same_place(self, copy: Container, original: Container) -> None:
+        """Let a copy of a container (made while merging versions) point at the original's place."""
+        entry = self._places.get(id(original))
+        if entry is not None:
+            self._places[id(copy)] = (copy, entry[1], dict(entry[2]))
+
+    def place_entry(self, container: Container, key: Any, where: Location) -> None:
+        """Let ``container[key]`` stand at ``where`` (an entry copied in while merging versions)."""
+        entry = self._places.get(id(container))
+        if entry is not None:
+            entry[2][key] = where
+
+    def update(self, other: "SourceMap") -> None:
+        self._places.update(other._places)
+
+    def locate(self, container: object, key: Any = None) -> Location:
+        """The location of ``container[key]`` (its key, for a mapping), or of the container."""
+        entry = self._places.get(id(container))
+        if entry is None:
+            return Location(None)
+        _, where, entries = entry
+        if key is not None and key in entries:
+            return entries[key]
+        return where

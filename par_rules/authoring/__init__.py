@@ -1,0 +1,39 @@
+"""Authoring methodologies: what changed between versions (``_diff``), writing a methodology
+back to YAML (``_dump``), a methodology's own test files (``_methodology_tests``), hypothesis
+strategies for property tests (``_testing``, public as :mod:`par_rules.testing`), and the
+criteria pages of the documentation site (``_site``).
+
+Authoring uses the engine only. Names are imported when first used (``_testing`` needs
+hypothesis).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
+
+if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (below)
+    from ._diff import MethodologyDiff, diff
+    from ._dump import dump, to_data, to_yaml
+    from ._methodology_tests import find_test_files, load_tests, run_tests
+    from ._site import SECTION, Page, criteria_nav, criteria_pages
+
+_NAMES = {
+    "diff": "._diff",
+    "MethodologyDiff": "._diff",
+    "dump": "._dump",
+    "to_data": "._dump",
+    "to_yaml": "._dump",
+    "find_test_files": "._methodology_tests",
+    "load_tests": "._methodology_tests",
+    "run_tests": "._methodology_tests",
+    "SECTION": "._site",
+    "Page": "._site",
+    "criteria_nav": "._site",
+    "criteria_pages": "._site",
+}
+
+__all__ = list(_NAMES)
+
+__getattr__, __dir__ = lazy_names(__name__, _NAMES, globals())

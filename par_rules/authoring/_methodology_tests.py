@@ -1,0 +1,317 @@
+"""Methodology tests: named cases beside a methodology, each a record and the points it must get.
+
+A methodology ``<id>/<version>.yaml`` keeps its tests in ``<id>/<version>.tests.yaml``::
+
+    tolerance: 0                 # optional default for every case (points; default 0: exact)
+    cases:
+      - name: Điện Biên 2020 self-assessment
+        note: where the figures come from
+        tolerance: 0.01          # optional, this case only
+        record: {unit: dien-bien, period: 2020, field_1_points: 7, ...}
+        expect:
+          total: 91.30           # exact total points (also: index, published_total,
+          band: A                #   published_index; band: an id, or null for none)
+          nodes:                 # any node: a field, a criterion or a leaf
+            "1": 7
+            "1.2.2": null        # null: the node must not apply
+      - name: a value above the cap is refused
+        record: {...}
+        error: outside 0 to 7    # the record must be refused with this text in the error
+
+A case fails when a number differs from the expected one by more than the tolerance, when the
+band differs, when the record is refused (or accepted) against expectation; each failure names
+the case, the node (or total), the expected and the actual value, and the line of the
+expectation. A broken test file raises :class:`~par_rules.MethodologyError` with every problem.
+
+>>> path = shipped_root() / "vn/ttg/service-index/2024.tests.yaml"
+>>> suite = load_tests(path)
+>>> [outcome.passed for outcome in run_tests(suite)][:2]
+[True, True]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..engine._api import score
+from ..engine._arithmetic import format_decimal
+from ..errors import MethodologyError, MethodologyNotFound, Problem, RecordError
+from .._places import Location, SourceMap
+from ..engine._load import read_yaml_file
+from ..engine._model import Methodology
+from ..engine._registry import TESTS_SUFFIX, load_file, shipped_root
+
+__all__ = [
+    "Expectation",
+    "MethodologyCase",
+    "MethodologyTests",
+    "Failure",
+    "CaseOutcome",
+    "load_tests",
+    "run_case",
+    "run_tests",
+    "find_test_files",
+    "methodology_path",
+]
+
+_TOTALS = ("total", "index", "published_total", "published_index")
+_FILE_KEYS = frozenset({"tolerance", "cases"})
+_CASE_KEYS = frozenset({"name", "note", "record", "tolerance", "expect", "error"})
+_EXPECT_KEYS = frozenset({*_TOTALS, "band", "nodes"})
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One expected value: ``target`` is a total (``total``, ``index``...), ``band`` or a node id.
+
+    ``value`` is points (``None``: the node must not apply) or, for ``band``, a band id
+    (``None``: no band)."""
+
+    target: str
+    value: Decimal | str | None
+    location: Location
+
+    @property
+    def is_node(self) -> bool:
+        return self.target not in _TOTALS and self.target != "band"
+
+
+@dataclass(frozen=True)
+class MethodologyCase:
+    """A named record and what scoring it must give (or the error it must raise)."""
+
+    name: str
+    record: Mapping[str, Any]
+    expectations: tuple[Expectation, ...]
+    tolerance: Decimal
+    error: str | None
+    location: Location
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class MethodologyTests:
+    """The test cases of one methodology file."""
+
+    path: Path
+    methodology: Path
+    cases: tuple[MethodologyCase, ...]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One expectation a case did not meet."""
+
+    case: str
+    target: str
+    expected: str
+    actual: str
+    location: Location
+    tolerance: Decimal = Decimal(0)
+
+    def __str__(self) -> str:
+        place = self.location.problem("").where
+        what = self.target if self.target in (*_TOTALS, "band", "error") else f"node {self.target}"
+        within = f" (tolerance {format_decimal(self.tolerance)})" if self.tolerance else ""
+        return f"{place}: case {self.case!r}: {what}: expected {self.expected}, got {self.actual}{within}"
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """The result of running one case."""
+
+    case: MethodologyCase
+    failures: tuple[Failure, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def methodology_path(tests_path: str | Path) -> Path:
+    """The methodology a tests file belongs to: ``2020.tests.yaml`` → ``2020.yaml`` beside it.
+
+    >>> methodology_path("methodologies/x/2020.tests.yaml").name
+    '2020.yaml'
+    """
+    path = Path(tests_path)
+    if not path.name.endswith(TESTS_SUFFIX):
+        raise ValueError(f"{path}: a tests file is named <version>{TESTS_SUFFIX}")
+    return path.with_name(path.name[: -len(TESTS_SUFFIX)] + ".yaml")
+
+
+def find_test_files(paths: Iterable[str | Path] = ()) -> list[Path]:
+    """Every ``*.tests.yaml`` file named or found under the folders named (default: the shipped
+    methodologies), sorted."""
+    found: set[Path] = set()
+    for name in list(paths) or [shipped_root()]:
+        path = Path(name)
+        if path.is_dir():
+            found.update(path.rglob(f"*{TESTS_SUFFIX}"))
+        elif path.name.endswith(TESTS_SUFFIX):
+            found.add(path)
+        elif path.suffix == ".yaml" and path.with_name(path.stem + TESTS_SUFFIX).is_file():
+            found.add(path.with_name(path.stem + TESTS_SUFFIX))
+        else:
+            raise MethodologyNotFound(f"{path}: not a folder, a methodology with tests or a {TESTS_SUFFIX} file")
+    return sorted(found)
+
+
+def load_tests(path: str | Path) -> MethodologyTests:
+    """Read and check a tests file; one MethodologyError lists every problem in it."""
+    path = Path(path)
+    data, where = read_yaml_file(path)
+    problems: list[Problem] = []
+    top = where.locate(data)
+    if not isinstance(data, dict):
+        raise MethodologyError([top.problem("a tests file is a mapping with a 'cases' list")])
+    _unknown_keys(data, _FILE_KEYS, where, problems)
+    default = _tolerance(data, where, problems, Decimal(0))
+    raw_cases = data.get("cases")
+    if not isinstance(raw_cases, list) or not raw_cases:
+        problems.append(where.locate(data, "cases").problem("'cases' must be a non-empty list"))
+        raw_cases = []
+    cases = []
+    names: set[str] = set()
+    for raw in raw_cases:
+        case = _case(raw, where, problems, default)
+        if case is None:
+            continue
+        if case.name in names:
+            problems.append(case.location.problem(f"two cases are named {case.name!r}"))
+        names.add(case.name)
+        cases.append(case)
+    if problems:
+        raise MethodologyError(problems)
+    return MethodologyTests(path, methodology_path(path), tuple(cases))
+
+
+def _unknown_keys(data: Mapping[str, Any], allowed: frozenset[str], where: SourceMap, problems: list[Problem]) -> None:
+    for key in data:
+        if key not in allowed:
+            problems.append(where.locate(data, key).problem(f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"))
+
+
+def _tolerance(data: Mapping[str, Any], where: SourceMap, problems: list[Problem], default: Decimal) -> Decimal:
+    value = data.get("tolerance", default)
+    if not isinstance(value, Decimal) or value < 0:
+        problems.append(where.locate(data, "tolerance").problem("tolerance must be a number of points, 0 or more"))
+        return default
+    return value
+
+
+def _case(raw: Any, where: SourceMap, problems: list[Problem], default: Decimal) -> MethodologyCase | None:
+    location = where.locate(raw)
+    if not isinstance(raw, dict):
+        problems.append(location.problem("a case is a mapping with 'name', 'record' and 'expect' or 'error'"))
+        return None
+    _unknown_keys(raw, _CASE_KEYS, where, problems)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(location.problem("a case needs a 'name'"))
+        name = f"line {location.line}"
+    record = raw.get("record")
+    if not isinstance(record, dict):
+        problems.append(where.locate(raw, "record").problem(f"case {name!r}: 'record' must be a mapping of indicator ids to values"))
+        record = {}
+    error = raw.get("error")
+    if ("expect" in raw) == ("error" in raw):
+        problems.append(location.problem(f"case {name!r}: give either 'expect' or 'error'"))
+    if error is not None and not isinstance(error, str):
+        problems.append(where.locate(raw, "error").problem(f"case {name!r}: 'error' is a text the error message must contain"))
+        error = None
+    expectations = _expectations(raw.get("expect", {}), where.locate(raw, "expect"), where, problems, name)
+    if "expect" in raw and isinstance(raw["expect"], dict) and not expectations:
+        problems.append(where.locate(raw, "expect").problem(f"case {name!r}: 'expect' names nothing to check"))
+    note = raw.get("note")
+    return MethodologyCase(name, record, expectations, _tolerance(raw, where, problems, default), error, location, note if isinstance(note, str) else None)
+
+
+def _expectations(expect: Any, place: Location, where: SourceMap, problems: list[Problem], name: str) -> tuple[Expectation, ...]:
+    if not isinstance(expect, dict):
+        problems.append(place.problem(f"case {name!r}: 'expect' must be a mapping"))
+        return ()
+    _unknown_keys(expect, _EXPECT_KEYS, where, problems)
+    found = []
+    for target in _TOTALS:
+        if target in expect:
+            value = expect[target]
+            if not isinstance(value, Decimal):
+                problems.append(where.locate(expect, target).problem(f"case {name!r}: {target} must be a number"))
+                continue
+            found.append(Expectation(target, value, where.locate(expect, target)))
+    if "band" in expect:
+        band = expect["band"]
+        if band is not None and not isinstance(band, str):
+            problems.append(where.locate(expect, "band").problem(f"case {name!r}: band must be a band id or null"))
+        else:
+            found.append(Expectation("band", band, where.locate(expect, "band")))
+    nodes = expect.get("nodes", {})
+    if not isinstance(nodes, dict):
+        problems.append(where.locate(expect, "nodes").problem(f"case {name!r}: 'nodes' must map node ids to points"))
+        nodes = {}
+    for node_id, value in nodes.items():
+        if value is not None and not isinstance(value, Decimal):
+            problems.append(where.locate(nodes, node_id).problem(f"case {name!r}: node {node_id}: expected points must be a number or null"))
+            continue
+        found.append(Expectation(str(node_id), value, where.locate(nodes, node_id)))
+    return tuple(found)
+
+
+def _text(value: Decimal | str | None) -> str:
+    if value is None:
+        return "none"
+    return format_decimal(value) if isinstance(value, Decimal) else value
+
+
+def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
+    """Score the case's record and compare every expectation; never raises for a failed case."""
+
+    def failed(target: str, expected: str, actual: str, location: Location, tolerance: Decimal = Decimal(0)) -> CaseOutcome:
+        return CaseOutcome(case, (Failure(case.name, target, expected, actual, location, tolerance),))
+
+    try:
+        result = score(methodology, case.record)
+    except RecordError as error:
+        if case.error is not None and case.error in str(error):
+            return CaseOutcome(case, ())
+        expected = f"an error containing {case.error!r}" if case.error is not None else "a score"
+        return failed("error", expected, f"the record was refused: {'; '.join(str(p) for p in error.problems)}", case.location)
+    if case.error is not None:
+        return failed("error", f"an error containing {case.error!r}", f"a score of {_text(result.total)}", case.location)
+    failures = []
+    for expectation in case.expectations:
+        actual: Decimal | str | None
+        if expectation.target == "band":
+            actual = result.band.id if result.band else None
+            if actual != expectation.value:
+                failures.append(Failure(case.name, "band", _text(expectation.value), _text(actual), expectation.location))
+            continue
+        if expectation.is_node:
+            try:
+                actual = result.points(expectation.target)
+            except MethodologyNotFound:
+                failures.append(Failure(case.name, expectation.target, _text(expectation.value), "no such node in the methodology", expectation.location))
+                continue
+        else:
+            actual = getattr(result, expectation.target)
+        if not _close(actual, expectation.value, case.tolerance):
+            failures.append(Failure(case.name, expectation.target, _text(expectation.value), _text(actual), expectation.location, case.tolerance))
+    return CaseOutcome(case, tuple(failures))
+
+
+def _close(actual: Decimal | str | None, expected: Decimal | str | None, tolerance: Decimal) -> bool:
+    if actual is None or expected is None:
+        return actual is expected
+    assert isinstance(actual, Decimal) and isinstance(expected, Decimal)
+    return abs(actual - expected) <= tolerance
+
+
+def run_tests(tests: MethodologyTests) -> list[CaseOutcome]:
+    """Run every case of a tests file against its methodology."""
+    methodology = load_file(tests.methodology)
+    return [run_case(methodology, case) for case in tests.cases]

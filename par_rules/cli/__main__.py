@@ -1,0 +1,5 @@
+"""``python -m par_rules.cli``: the ``par-rules`` command."""
+
+from . import main
+
+main()

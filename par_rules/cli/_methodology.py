@@ -1,0 +1,96 @@
+"""The ``par-rules diff`` and ``par-rules test`` commands (registered in :mod:`par_rules.cli`).
+
+Exit codes as for every command: 0 all went well, 1 problems (a failed test, a broken file),
+2 the command was used wrongly.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..authoring._diff import diff
+from ..engine._api import load
+from ..errors import MethodologyError, MethodologyNotFound, ParRulesError
+from ..authoring._methodology_tests import find_test_files, load_tests, run_tests
+from ..engine._model import Methodology
+from ..formats._files import json_text
+from ._units import echo
+
+__all__ = ["diff_command", "test_command"]
+
+
+def open_methodology(source: str, year: int | None = None, version: str | None = None) -> Methodology:
+    """A methodology named on the command line (a path or an id), or a clean exit 1."""
+    try:
+        return load(source, year=year, version=version)
+    except ParRulesError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+
+
+def _resolve(reference: str, year: int | None) -> Methodology:
+    """A methodology named as a file, ``ID@VERSION``, or an ID (with ``year``: the version in
+    force that year; without: the latest)."""
+    source, _, version = reference.partition("@")
+    return open_methodology(source, None if version else year, version or None)
+
+
+@click.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--old-year", type=int, help="For an OLD given as an id: the version in force this year.")
+@click.option("--new-year", type=int, help="For a NEW given as an id: the version in force this year.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff_command(old: str, new: str, old_year: int | None, new_year: int | None, output: str) -> None:
+    """Print what changed from OLD to NEW: nodes added, removed, renamed, moved, re-capped, rule
+    changed, split or merged, one a line. OLD and NEW are files or ids; an id may name its version
+    as ID@VERSION (e.g. vn/moha/par-index/province@2019)."""
+    before, after = _resolve(old, old_year), _resolve(new, new_year)
+    try:
+        changes = diff(before, after)
+    except MethodologyError as error:
+        echo(str(error), err=True)
+        raise SystemExit(1) from None
+    if output == "json":
+        echo(json_text(changes.to_dict()))
+    elif changes:
+        echo(str(changes))
+    else:
+        echo("no differences", err=True)
+
+
+@click.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("-v", "--verbose", is_flag=True, help="Name every case, not only the failed ones.")
+def test_command(paths: tuple[str, ...], verbose: bool) -> None:
+    """Run the methodology tests (<version>.tests.yaml) in PATHS: files, methodologies or folders
+    (default: every shipped methodology). Each failure names the case, the node, the expected and
+    the actual points."""
+    try:
+        files = find_test_files(paths)
+    except MethodologyNotFound as error:
+        echo(str(error), err=True)
+        raise SystemExit(1) from None
+    if not files:
+        echo(f"no tests found in {', '.join(paths)}", err=True)
+        raise SystemExit(1)
+    passed = failed = 0
+    for path in files:
+        try:
+            outcomes = run_tests(load_tests(path))
+        except MethodologyError as error:
+            failed += 1
+            echo(f"{path}: cannot run: {error}")
+            continue
+        for outcome in outcomes:
+            if outcome.passed:
+                passed += 1
+                if verbose:
+                    echo(f"{path}: ok: {outcome.case.name}")
+            else:
+                failed += 1
+                for failure in outcome.failures:
+                    echo(f"FAILED {failure}")
+    echo(f"{passed} passed, {failed} failed")
+    if failed:
+        raise SystemExit(1)

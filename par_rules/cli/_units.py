@@ -1,0 +1,577 @@
+"""The ``par-rules`` commands over files of many units: ``score``, ``rank``, ``compare``,
+``gaps``, ``whatif`` and ``explain`` (registered on the group in :mod:`par_rules.cli`).
+
+RECORDS is a CSV, JSON, JSON Lines, YAML or .xlsx file in the wide layout described in
+:mod:`par_rules.files`. METHODOLOGY is a methodology file, or an id: then each record is scored
+under the version in force for its period, unless ``--year`` or ``--version`` picks one.
+
+Exit codes: 0 every row scored; 1 some rows (or a file) have problems, reported on stderr with
+their row number, while every good row is still scored and output; 2 the command was used wrongly
+(an output file that is one of the inputs, too).
+
+What the commands print passes through :func:`echo`, which shows the control characters of the
+input (an ANSI escape sequence in a unit's name) as escapes; files are written whole or not at all
+(:func:`par_rules.files.replace_atomically`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..units._analysis import gaps as gap_analysis, record_mapping, self_assessment, what_if
+from ..engine._api import is_path, load
+from ..engine._arithmetic import format_decimal as fmt, format_short
+from ..units._batch import score_many
+from ..units._compare import Comparison, compare
+from ..errors import MethodologyNotFound, ParRulesError, RecordError
+from ..formats._files import CsvTexts, Numbered, Table, field_columns, json_text, read_records, replace_atomically, results_table, terminal_text, write_csv_rows, write_table
+from ..engine._load import read_yaml_file
+from ..engine._model import Methodology
+from ..units._parallel import score_rows
+from ..units._ranking import Ranking, rank
+from ..engine._registry import parent_path, versions
+from ..engine._report import Result
+
+__all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
+
+_TABLE_FORMATS = ("table", "csv", "json", "xlsx", "md")
+_SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".md": "md", ".txt": "table"}
+_PROGRESS_STEP = 100
+_NOT_WRITTEN = "{} was not written (a file already there is left as it was)"
+
+
+# --------------------------------------------------------------------------- shared parts
+
+
+def echo(message: object = "", err: bool = False) -> None:
+    """Print text for a person: control characters from the input (a unit name, a value quoted
+    in an error) are shown as escapes, never obeyed by the terminal."""
+    click.echo(terminal_text(str(message)), err=err)
+
+
+class _VisibleControls:
+    """A text stream that writes what a terminal would obey as escapes (CSV to a terminal)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(terminal_text(text))
+
+
+def _data_stream() -> Any:
+    """Where machine-readable output (CSV, JSON) goes on stdout: exact to a file or a pipe, with
+    control characters escaped on a terminal."""
+    return _VisibleControls(sys.stdout) if sys.stdout.isatty() else sys.stdout
+
+
+def _refuse_input_as_output(output: str | None, inputs: Sequence[str | os.PathLike[str] | None]) -> None:
+    """Refuse an output file that is one of the inputs (by any name: a symbolic or hard link
+    too): writing the results would destroy what they are read from."""
+    if output is None:
+        return
+    for source in inputs:
+        if source is None:
+            continue
+        try:
+            same = os.path.samefile(output, source)
+        except OSError:  # one of them does not exist (yet): not the same file
+            continue
+        if same:
+            raise click.UsageError(terminal_text(f"the output file {output} is the input file {source}: writing it would destroy it; choose another output file"))
+
+
+def _methodology_files(chosen: Methodology | str) -> list[str | os.PathLike[str] | None]:
+    """The files a methodology is read from: its file and the versions it extends, or every
+    version of an id."""
+    if not isinstance(chosen, Methodology):
+        return [info.path for info in versions(chosen)]
+    files: list[str | os.PathLike[str] | None] = [chosen.file]
+    path, own_id, extended = Path(chosen.file) if chosen.file else None, chosen.id, chosen.extends
+    while path is not None and extended is not None:  # no circle: the methodology loaded
+        parent = parent_path(path, own_id, *extended)
+        if parent is None:
+            break
+        files.append(parent)
+        data, _ = read_yaml_file(parent)
+        target = data.get("extends") if isinstance(data, dict) else None
+        path, own_id = parent, extended[0]
+        extended = (str(target.get("id", own_id)), str(target["version"])) if isinstance(target, dict) and "version" in target else None
+    return files
+
+
+def _open_methodology(source: str, year: int | None, version: str | None) -> Methodology | str:
+    """A loaded methodology, or the id itself when each record's period should pick the version."""
+    if not is_path(source) and year is None and version is None:
+        if not versions(source):
+            echo(f"no methodology with id {source!r} (par-rules check lists what is shipped; or give a file)", err=True)
+            raise SystemExit(1)
+        return source
+    try:
+        return load(source, year=year, version=version)
+    except TypeError as error:  # --year or --version with a file
+        raise click.UsageError(str(error)) from None
+    except (ParRulesError, OSError) as error:
+        echo(str(error), err=True)
+        raise SystemExit(1) from None
+
+
+class _Batch:
+    """The rows of one file, scored: the results, and how many rows had problems."""
+
+    def __init__(self, methodology: Methodology | str, path: str, sheet: str | None, progress: bool | None) -> None:
+        self.methodology = methodology
+        self.path = path
+        self.sheet = sheet
+        self.progress = sys.stderr.isatty() if progress is None else progress
+        self.failed: list[int] = []
+        self.rows = 0
+
+    def outputs(self) -> Iterator[Result]:
+        """Stream the results; report each bad row on stderr as it comes."""
+        return self._outputs(lambda records: score_many(self.methodology, records))
+
+    def csv_rows(self, fields: Mapping[str, str], jobs: int) -> Iterator[list[str]]:
+        """Stream each row's CSV texts, scored by ``jobs`` worker processes; report each bad
+        row on stderr as it comes."""
+        return self._outputs(lambda records: score_rows(self.methodology, records, fields, jobs))
+
+    def _outputs(self, scored: Callable[[Iterator[Numbered]], Iterator[Any]]) -> Iterator[Any]:
+        try:
+            records = read_records(self.path, sheet=self.sheet)
+            outputs = scored(records)
+            if self.progress:
+                # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal
+                # its size and writes a line, which costs about as much as scoring a row.
+                with click.progressbar(outputs, label=terminal_text(f"Scoring {Path(self.path).name}", one_line=True), file=sys.stderr, show_pos=True, update_min_steps=_PROGRESS_STEP) as bar:
+                    yield from self._report_errors(bar)
+            else:
+                yield from self._report_errors(outputs)
+        except RecordError as error:  # the file itself cannot be read
+            echo(f"{self.path}: {error}", err=True)
+            raise SystemExit(1) from None
+        except (ParRulesError, OSError) as error:  # no such methodology; with --jobs, one changed or gone since it was read
+            echo(str(error), err=True)
+            raise SystemExit(1) from None
+
+    def _report_errors(self, outputs: Any) -> Iterator[Result]:
+        for output in outputs:
+            self.rows += 1
+            if isinstance(output, RecordError):
+                rows = sorted({problem.row for problem in output.problems if problem.row is not None})
+                self.failed += rows or [self.rows]
+                echo(f"{self.path}: {output}", err=True)
+            else:
+                yield output
+
+    def results(self) -> list[Result]:
+        return list(self.outputs())
+
+    def finish(self) -> None:
+        """Summarise the bad rows and exit 1 if there were any."""
+        if self.failed:
+            rows = ", ".join(map(str, self.failed))
+            echo(f"{self.path}: {self.rows - len(self.failed)} of {self.rows} rows scored; problems in row(s) {rows}", err=True)
+            raise SystemExit(1)
+
+
+def _emit(table: Table, format: str, output: str | None, notes: Sequence[str] = ()) -> None:
+    """Print or write a table (with notes after it, on the terminal or in Markdown)."""
+    chosen = _chosen_format(format, output)
+    if chosen == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+    try:
+        rendered = write_table(table, "text" if chosen == "table" else chosen, output)  # type: ignore[arg-type]
+    except OSError as error:
+        echo(f"cannot write {output}: {error.strerror or error}", err=True)
+        raise SystemExit(1) from None
+    if output is not None:
+        echo(f"wrote {output}", err=True)
+        if notes:
+            echo("\n".join(notes), err=True)
+        return
+    if chosen in ("csv", "json"):
+        _data_stream().write(rendered or "")  # json_text has escaped every control character already
+    else:
+        echo(rendered.rstrip("\n") if rendered else "")
+    if notes and chosen in ("table", "md"):
+        echo("")
+        echo("\n".join(f"- {note}" if chosen == "md" else note for note in notes))
+    elif notes:
+        echo("\n".join(notes), err=True)
+
+
+def _chosen_format(format: str | None, output: str | None) -> str:
+    if format:
+        return format
+    if output is not None:
+        return _SUFFIX_FORMATS.get(Path(output).suffix.lower(), "table")
+    return "table"
+
+
+def _find(results: list[Result], unit: str) -> Result:
+    for result in results:
+        if unit in (result.record.unit, result.record.name):
+            return result
+    raise click.BadParameter(f"no scored record for unit {unit!r} (check the unit column, and the problems reported above)", param_hint="--unit")
+
+
+def _methodology_options(function: Any) -> Any:
+    for option in reversed(
+        [
+            click.argument("methodology"),
+            click.argument("records", type=click.Path(exists=True, dir_okay=False)),
+            click.option("--year", type=int, help="Use the version in force for this assessment year."),
+            click.option("--version", "version_", help="Use this version of the methodology."),
+            click.option("--sheet", help="The worksheet of an .xlsx RECORDS file (default: the first)."),
+            click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal)."),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def _table_options(function: Any) -> Any:
+    function = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file (its suffix picks the format: .csv .json .xlsx .md).")(function)
+    return click.option("--format", "format_", type=click.Choice(_TABLE_FORMATS), help="table (aligned, for the terminal), csv, json, xlsx or md (Markdown).")(function)
+
+
+def _score_all(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, output: str | None = None) -> tuple[_Batch, list[Result]]:
+    opened = _open_methodology(methodology, year, version_)
+    _refuse_input_as_output(output, [records, *_methodology_files(opened)])
+    batch = _Batch(opened, records, sheet, progress)
+    return batch, batch.results()
+
+
+def _ranking(results: list[Result], ties: str = "competition") -> Ranking:
+    try:
+        return rank(results, ties=ties)  # type: ignore[arg-type]
+    except RecordError as error:
+        echo(str(error), err=True)
+        raise SystemExit(1) from None
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@click.command("score")
+@_methodology_options
+@click.option("--format", "format_", type=click.Choice(("text",) + _TABLE_FORMATS), help="text (each breakdown, the default) or a table: table, csv, json, xlsx, md.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the table to this file (its suffix picks the format).")
+@click.option("--depth", type=int, help="Show nodes down to this depth only (text format).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Score on this many processes (0: one per core); CSV output only, written in the file's order.")
+def score_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, depth: int | None, jobs: int) -> None:
+    """Score every row of RECORDS against METHODOLOGY and print each breakdown, or a table with
+    a column per field (--format, -o). Bad rows are reported with their row number."""
+    chosen = format_ or ("text" if output is None else _chosen_format(None, output))
+    if jobs != 1 and chosen != "csv":
+        raise click.UsageError("--jobs applies to CSV output only (--format csv, or -o FILE.csv)")
+    opened = _open_methodology(methodology, year, version_)
+    _refuse_input_as_output(output, [records, *_methodology_files(opened)])
+    batch = _Batch(opened, records, sheet, progress)
+    if chosen == "text":
+        _write_breakdowns(batch, output, depth)
+    elif chosen == "csv":
+        _stream_csv(batch, output, jobs or os.cpu_count() or 1)
+    else:
+        _emit(results_table(batch.results()), chosen, output)
+    batch.finish()
+
+
+def _write_breakdowns(batch: _Batch, output: str | None, depth: int | None) -> None:
+    """Each unit's breakdown, as it is scored: printed, or written to ``output`` whole."""
+    if output is None:
+        for result in batch.outputs():
+            echo(result.explain(depth=depth))
+            echo()
+        return
+    try:
+        with replace_atomically(output) as handle:
+            for result in batch.outputs():
+                handle.write(terminal_text(result.explain(depth=depth)) + "\n\n")
+    except SystemExit:  # the file could not be read: the error is said already
+        echo(_NOT_WRITTEN.format(output), err=True)
+        raise
+    except OSError as error:
+        echo(f"cannot write {output}: {error.strerror or error}", err=True)
+        raise SystemExit(1) from None
+    echo(f"wrote {output}", err=True)
+
+
+def _stream_csv(batch: _Batch, output: str | None, jobs: int) -> None:
+    """CSV rows written as the records are scored: constant memory, however long the file."""
+    chosen = batch.methodology
+    known = [chosen] if isinstance(chosen, Methodology) else [load(info.path) for info in versions(chosen)]
+    fields = field_columns(known)
+    rows = batch.csv_rows(fields, jobs) if jobs > 1 else map(CsvTexts(fields), batch.outputs())
+    try:
+        if output is None:
+            write_csv_rows(rows, fields, _data_stream())
+            return
+        with replace_atomically(output, encoding="utf-8-sig") as handle:
+            write_csv_rows(rows, fields, handle)
+    except SystemExit:  # the file could not be read, or a worker died: the error is said already
+        if output is not None:
+            echo(_NOT_WRITTEN.format(output), err=True)
+        raise
+    except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
+        sys.stderr.close()
+        raise SystemExit(0) from None
+    except OSError as error:
+        echo(f"cannot write {output or 'the standard output'}: {error.strerror or error}", err=True)
+        raise SystemExit(1) from None
+    echo(f"wrote {output}", err=True)
+
+
+@click.command("rank")
+@_methodology_options
+@_table_options
+@click.option("--ties", type=click.Choice(["competition", "dense"]), default="competition", show_default=True, help="competition: 1, 2, 2, 4; dense: 1, 2, 2, 3.")
+def rank_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, ties: str) -> None:
+    """Rank the units of RECORDS by exact index, with rank in group and rating band; notes say
+    where units look tied only after rounding."""
+    batch, results = _score_all(methodology, records, year, version_, sheet, progress, output)
+    if results:
+        ranking = _ranking(results, ties)
+        bands = [_band_line(band, units) for band, units in ranking.bands().items()]
+        _emit(results_table(ranking), _chosen_format(format_, output), output, list(ranking.notes) + bands)
+    batch.finish()
+
+
+def _signed(value: Decimal) -> str:
+    """A change with its sign: "+1.9", "-0.5", "≈+1.6583"."""
+    text = format_short(abs(value))
+    sign = "+" if value > 0 else "-" if value < 0 else ""
+    return text.replace("≈", "≈" + sign) if text.startswith("≈") else sign + text
+
+
+def _band_line(band: str | None, units: tuple[str, ...], shown: int = 12) -> str:
+    listed = ", ".join(units[:shown]) + (f" and {len(units) - shown} more" if len(units) > shown else "")
+    return f"band {band or '-'} ({len(units)}): {listed}"
+
+
+@click.command("compare")
+@click.argument("previous_methodology")
+@click.argument("previous_records", type=click.Path(exists=True, dir_okay=False))
+@click.argument("methodology")
+@click.argument("records", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="YAML: new node id → previous node id, a list of them, or null (new). Default: the newer methodology's lineage.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
+@_table_options
+def compare_command(previous_methodology: str, previous_records: str, methodology: str, records: str, mapping: str | None, progress: bool | None, format_: str | None, output: str | None) -> None:
+    """Compare RECORDS (scored under METHODOLOGY) with PREVIOUS_RECORDS (under
+    PREVIOUS_METHODOLOGY): each unit's change in index, in each field and in rank, and plainly
+    what cannot be compared."""
+    previous_opened, opened = _open_methodology(previous_methodology, None, None), _open_methodology(methodology, None, None)
+    _refuse_input_as_output(output, [previous_records, records, mapping, *_methodology_files(previous_opened), *_methodology_files(opened)])
+    node_map = _read_mapping(mapping) if mapping else None
+    old_batch = _Batch(previous_opened, previous_records, None, progress)
+    old_results = old_batch.results()
+    new_batch = _Batch(opened, records, None, progress)
+    new_results = new_batch.results()
+    if old_results and new_results:
+        try:
+            comparison = compare(old_results, new_results, mapping=node_map)
+        except (RecordError, MethodologyNotFound) as error:
+            echo(str(error), err=True)
+            raise SystemExit(1) from None
+        _emit(_comparison_table(comparison), _chosen_format(format_, output), output, _comparison_notes(comparison))
+    old_batch.finish()
+    new_batch.finish()
+
+
+def _read_mapping(path: str) -> dict[str, Any]:
+    try:
+        data, _ = read_yaml_file(path)
+    except ParRulesError as error:
+        echo(str(error), err=True)
+        raise SystemExit(1) from None
+    if not isinstance(data, dict):
+        echo(f"{path}: the mapping must be a mapping of new node id to previous node id(s)", err=True)
+        raise SystemExit(1)
+
+    def node_id(value: Any) -> str:
+        return fmt(value) if isinstance(value, Decimal) else str(value)
+
+    return {node_id(key): None if value is None else [node_id(item) for item in value] if isinstance(value, list) else node_id(value) for key, value in data.items()}
+
+
+def _comparison_table(comparison: Comparison) -> Table:
+    field_ids = [change.id for change in comparison.units[0].fields] if comparison.units else []
+    headers = ("unit", "name", "previous_rank", "rank", "rank_change", "previous_index", "index", "index_change", "previous_band", "band")
+    headers += tuple(f"change_{field_id}" for field_id in field_ids)
+    rows = []
+    for change in comparison.units:
+        rows.append(
+            (change.unit, change.name, change.previous_rank, change.current_rank, change.rank_text,
+             change.previous.published_index, change.current.published_index, change.index_change,
+             change.previous.band.id if change.previous.band else None, change.current.band.id if change.current.band else None)
+            + tuple(field.change for field in change.fields)
+        )
+    legend = ("change_<field>: points gained in the field (empty: not comparable); index_change: exact, in percentage points",)
+    return Table(headers, tuple(rows), legend)
+
+
+def _comparison_notes(comparison: Comparison) -> list[str]:
+    notes = list(comparison.notes)
+    if comparison.only_previous:
+        notes.append(f"only in the previous year (not compared): {', '.join(comparison.only_previous)}")
+    if comparison.only_current:
+        notes.append(f"only in this year (no previous result): {', '.join(comparison.only_current)}")
+    return notes
+
+
+@click.command("gaps")
+@_methodology_options
+@click.option("--unit", required=True, help="The unit to analyse (its unit id or name).")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="How many of the nodes where most points were lost.")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def gaps_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, unit: str, top: int, format_: str) -> None:
+    """Where UNIT lost most points, its lowest component indices, how far it is from the next
+    rank and the next band, and where its self-assessment differs from the appraisal."""
+    batch, results = _score_all(methodology, records, year, version_, sheet, progress)
+    result = _find(results, unit)
+    report = gap_analysis(result, _ranking(results), top=top)
+    try:
+        claims = self_assessment(result)
+    except RecordError as error:
+        echo(str(error), err=True)
+        raise SystemExit(1) from None
+    decimals = result.methodology.decimals
+    if format_ == "json":
+        data = {
+            "unit": unit,
+            "index": fmt(result.index),
+            "published_index": fmt(result.published_index),
+            "band": result.band.id if result.band else None,
+            "lost": [{"id": node.id, "label": node.label, "lost": fmt(node.lost), "points": fmt(node.points), "max": fmt(node.max)} for node in report.lost],  # type: ignore[arg-type]
+            "components": [{"id": c.id, "label": c.label, "points": fmt(c.points), "max": fmt(c.max), "percent": fmt(c.percent)} for c in report.components],
+            "next_rank": None if report.next_rank is None else {"unit": report.next_rank.unit, "rank": report.next_rank.rank, "points": fmt(report.next_rank.points), "index_points": fmt(report.next_rank.index_points)},
+            "next_band": None if report.next_band is None else {"band": report.next_band.band.id, "index_needed": fmt(report.next_band.index_needed), "points_needed": fmt(report.next_band.points_needed), "strictly_more": report.next_band.strictly_more},
+            "self_assessment": [{"id": d.id, "claimed": fmt(d.claimed), "appraised": None if d.appraised is None else fmt(d.appraised), "difference": fmt(d.difference)} for d in claims.differences],
+        }
+        echo(json_text(data))
+        batch.finish()
+        return
+    who = f"{result.record.unit or unit}" + (f" ({result.record.name})" if result.record.name else "")
+    lines = [f"{who}: index {fmt(result.published_index)}%" + (f", band {result.band.id}" if result.band else ", no band"), "", f"Most points lost (top {top}):"]
+    lines += [f"  {node.id:<8} lost {format_short(node.lost):>8} of {fmt(node.max):<6} {node.label}" for node in report.lost] or ["  none: every node has full points"]
+    lines += ["", "Component indices, lowest first:"]
+    lines += [f"  {c.id:<8} {format_short(c.percent, 2):>7}%  ({format_short(c.points)} / {fmt(c.max)})  {c.label}" for c in report.components]
+    lines.append("")
+    if report.next_rank is None:
+        lines.append("Rank: first (nobody above).")
+    else:
+        gap = report.next_rank
+        lines.append(f"Next rank: {gap.unit} (rank {gap.rank}) is {format_short(gap.points)} points ({format_short(gap.index_points)} index points) ahead: as many points shares rank {gap.rank}, any more passes it.")
+    if report.next_band is None:
+        lines.append("Next band: none above.")
+    else:
+        band = report.next_band
+        how = "more than" if band.strictly_more else "at least"
+        lines.append(f"Next band: {band.band.id} from an index of {fmt(band.index_needed)}% ({'published, rounded to ' + str(decimals) + ' decimals' if result.methodology.bands_on == 'published' else 'exact'}): {how} {format_short(band.points_needed)} more points.")
+    if claims.differences or claims.agreed:
+        lines += ["", f"Self-assessment: {len(claims.differences)} node(s) differ from the appraisal, {len(claims.agreed)} agree."]
+        for difference in claims.differences:
+            appraised = "n/a" if difference.appraised is None else format_short(difference.appraised)
+            extra = "  (claims more than the max)" if difference.above_max else ""
+            lines.append(f"  {difference.id:<8} claimed {format_short(difference.claimed):>8}, appraised {appraised:>8}: {_signed(difference.difference)}{extra}")
+    echo("\n".join(lines))
+    batch.finish()
+
+
+@click.command("whatif")
+@_methodology_options
+@click.option("--unit", required=True, help="The unit to change (its unit id or name).")
+@click.option("--set", "changes", multiple=True, required=True, metavar="INDICATOR=VALUE", help="A new value (repeatable); INDICATOR.OPTION=N sets one survey answer count.")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def whatif_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, unit: str, changes: tuple[str, ...], format_: str) -> None:
+    """UNIT's points, index, band and rank among the other units of RECORDS if some indicators
+    were different (--set online_rate=60)."""
+    parsed: dict[str, str] = {}
+    for change in changes:
+        key, equals, value = change.partition("=")
+        if not equals or not key.strip():
+            raise click.BadParameter(f"{change!r}: write INDICATOR=VALUE", param_hint="--set")
+        parsed[key.strip()] = value.strip()
+    batch, results = _score_all(methodology, records, year, version_, sheet, progress)
+    result = _find(results, unit)
+    others = [other for other in results if other is not result]
+    try:
+        outcome = what_if(result.methodology, record_mapping(result.record), parsed, others)
+    except RecordError as error:
+        echo(f"with {', '.join(changes)}: {error}", err=True)
+        raise SystemExit(1) from None
+    before, after = outcome.before, outcome.after
+    if format_ == "json":
+        data = {
+            "unit": unit,
+            "changes": parsed,
+            "before": {"total": fmt(before.total), "index": fmt(before.index), "published_index": fmt(before.published_index), "band": before.band.id if before.band else None, "rank": outcome.rank_before},
+            "after": {"total": fmt(after.total), "index": fmt(after.index), "published_index": fmt(after.published_index), "band": after.band.id if after.band else None, "rank": outcome.rank_after},
+            "units_ranked": outcome.units_ranked,
+            "nodes": [{"id": old.id, "before": None if old.points is None else fmt(old.points), "after": None if new.points is None else fmt(new.points)} for old, new in outcome.changed_nodes()],
+        }
+        echo(json_text(data))
+        batch.finish()
+        return
+    def band(result: Result) -> str:
+        return result.band.id if result.band else "-"
+
+    lines = [
+        f"{unit} with {', '.join(f'{key} = {value}' for key, value in parsed.items())}:",
+        f"  total  {fmt(before.published_total)} → {fmt(after.published_total)}   ({_signed(outcome.points_change)} points)",
+        f"  index  {fmt(before.published_index)}% → {fmt(after.published_index)}%",
+        f"  band   {band(before)} → {band(after)}",
+    ]
+    if outcome.rank_before is not None:
+        lines.append(f"  rank   {outcome.rank_before} → {outcome.rank_after} of {outcome.units_ranked}")
+    lines.append("  nodes that change:")
+    lines += [f"    {old.id:<8} {'n/a' if old.points is None else format_short(old.points):>8} → {'n/a' if new.points is None else format_short(new.points):<8} {old.label}" for old, new in outcome.changed_nodes()] or ["    none"]
+    echo("\n".join(lines))
+    batch.finish()
+
+
+@click.command("explain")
+@_methodology_options
+@click.option("--unit", help="Only this unit (its unit id or name).")
+@click.option("--node", "node_id", help="Only this node and the nodes below it.")
+@click.option("--depth", type=int, help="Show nodes down to this depth only.")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def explain_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, unit: str | None, node_id: str | None, depth: int | None, format_: str) -> None:
+    """Explain the points of every unit of RECORDS (or of one --unit, one --node): each node
+    with its points, cap and the reason."""
+    batch, results = _score_all(methodology, records, year, version_, sheet, progress)
+    chosen = [_find(results, unit)] if unit else results
+    documents = []
+    for result in chosen:
+        if node_id is None:
+            documents.append(result.to_dict() if format_ == "json" else result.explain(depth=depth))
+            continue
+        try:
+            node = result.node(node_id)
+        except MethodologyNotFound as error:
+            raise click.BadParameter(terminal_text(str(error)), param_hint="--node") from None
+        if format_ == "json":
+            documents.append({"unit": result.record.unit, "node": node.to_dict()})
+            continue
+        lines = [f"{result.record.unit or result.record.name or 'record'}: node {node.id}"]
+        for item in node.walk():
+            if depth is not None and item.node.depth > depth:
+                continue
+            indent = "  " * (item.node.depth - node.node.depth)
+            points = "n/a" if item.points is None else format_short(item.points)
+            lines.append(f"  {indent}{item.id}  {points} / {fmt(item.max)}  {item.label}\n  {indent}  ↳ {item.why}")
+        documents.append("\n".join(lines))
+    if format_ == "json":
+        echo(json_text(documents))
+    else:
+        echo("\n\n".join(documents))  # type: ignore[arg-type]
+    batch.finish()

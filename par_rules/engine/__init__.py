@@ -1,0 +1,34 @@
+"""The engine: load one methodology, check it, and score records against it.
+
+The stages, one private module each, in the order of the imports:
+``_load`` (safe YAML with places) → ``_validate`` (schema and semantic checks) → ``_compile``
+(the frozen model of ``_model``, the rule kinds of ``_rules``, the formulas of ``_expressions``,
+and the evaluation plan) → ``_evaluate`` and ``_codegen`` (scoring) → ``_report`` (results).
+``_registry`` finds versions by id and year, ``_extends`` merges ``extends`` chains,
+``_lineage`` matches nodes across versions, ``_arithmetic`` holds the decimal context, and
+``_api`` is :func:`load` and :func:`score`.
+
+The engine imports nothing above it (docs/architecture.md; tests/test_architecture.py). It is
+imported whole by ``import par_rules``: loading and scoring one methodology needs all of it.
+"""
+
+from ._api import load, score
+from ._model import Indicator, Methodology, Node, RatingBand
+from ._record import Record
+from ._registry import all_versions, shipped_root, versions
+from ._report import NodeResult, Result
+
+__all__ = [
+    "load",
+    "score",
+    "versions",
+    "all_versions",
+    "shipped_root",
+    "Methodology",
+    "Node",
+    "Indicator",
+    "RatingBand",
+    "Record",
+    "Result",
+    "NodeResult",
+]

@@ -1,0 +1,80 @@
+"""The public entry points: :func:`load` a methodology, :func:`score` a record against it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, Union
+
+from ._model import Methodology
+from ._record import Record
+from ._registry import find, load_file
+from ._report import Result
+
+__all__ = ["load", "score", "is_path"]
+
+Source = Union[Methodology, str, "os.PathLike[str]"]
+
+
+def is_path(source: str | os.PathLike[str]) -> bool:
+    """Whether ``source`` names a methodology file (a path, or text ending .yaml/.yml, or an
+    existing file) rather than an id."""
+    if isinstance(source, os.PathLike):
+        return True
+    return source.endswith((".yaml", ".yml")) or os.path.isfile(source)
+
+
+def load(
+    source: str | os.PathLike[str],
+    *,
+    year: int | None = None,
+    version: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+) -> Methodology:
+    """Load a methodology from a file path, or by id (the version in force for ``year``, or the
+    named ``version``, or else the latest) from ``root`` (default: the shipped methodologies).
+
+    Loading reads the file safely, validates it against the schema and the semantic checks, and
+    compiles it; a broken file raises one :class:`~par_rules.MethodologyError` listing every
+    problem with its file, line and column. Compiled methodologies are cached while their files
+    do not change.
+
+    >>> m = load("example/par-index/district", year=2024)
+    >>> m.id, m.version, str(m.scale)
+    ('example/par-index/district', '2024', '100')
+    >>> load("example/par-index/district", year=1999)
+    Traceback (most recent call last):
+    ...
+    par_rules.errors.MethodologyNotFound: no version of example/par-index/district applies to 1999; years covered: 2024
+    """
+    if is_path(source):
+        if year is not None or version is not None:
+            raise TypeError("year= and version= select among versions of an id; a path names one file")
+        return load_file(source)
+    return load_file(find(os.fspath(source), year=year, version=version, root=root))
+
+
+def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int | None = None) -> Result:
+    """Score one record: a mapping of indicator ids to values (plus, optionally, ``unit``,
+    ``name``, ``period`` and ``group``).
+
+    ``methodology`` is a loaded :class:`~par_rules.Methodology`, a path, or an id (then the
+    version in force for the record's ``period`` is used). A record that does not fit the
+    methodology's catalogue raises one :class:`~par_rules.RecordError` listing every problem;
+    ``row`` (a position in a batch) is added to each problem.
+
+    >>> m = load("example/par-index/district")
+    >>> result = score(m, {"unit": "truc-ninh", "period": 2024, "plan_issued": "on_time",
+    ...     "plan_completion": 92, "reports_on_time": True, "inspected_share": 1, "dossiers_on_time": 940,
+    ...     "dossiers_total": 1000, "online_rate": 60, "e_gov_points": "16.63",
+    ...     "violations": 1, "initiatives": 2, "satisfaction": {"A": 70, "B": 20, "C": 8, "D": 2}})
+    >>> str(result.points("5")), str(result.node("5").max)
+    ('16.63', '16.75')
+    """
+    record = Record.from_mapping(record)
+    if not isinstance(methodology, Methodology):
+        if is_path(methodology):
+            methodology = load_file(methodology)
+        else:
+            methodology = load(methodology, year=record.period)
+    return Result(methodology, record, methodology.plan.score(record.values, row))

@@ -1,0 +1,622 @@
+"""Stage 4, compiled: a methodology's evaluation plan written out as one Python function.
+
+:class:`~par_rules.evaluate.Plan` has this module write the plan as straight-line Python
+source, compiled once per methodology: each indicator is read from the record's values into a
+local variable, each derived indicator and each leaf is a few lines with its cap, band bounds,
+level points and weights bound as constants, each parent adds its children's locals, and the
+total is summed at the end. Nothing is looked up by name, dispatched on a rule kind or parsed
+while a record is scored.
+
+Safety: an expression's text is never pasted into the source. Its syntax tree, which passed the
+allow-list of :mod:`par_rules.expressions`, is copied with every name renamed (indicators to the
+function's locals, literals, functions and ``MAX`` to constants of the function) and unparsed;
+the function runs with no builtins at all, inside :data:`~par_rules.arithmetic.CONTEXT`, so
+every limit of the expression language still holds. Everything else in the source is written
+from ``repr`` of ids and from names this module chooses.
+
+The function reads each value as the catalogue's readers do (:mod:`par_rules.record`) and gives
+exactly what the rules' own ``apply`` gives (the same operations on the same ``Decimal`` operands,
+in the same order); it records the same details for the explanation and reports the same
+problems. Rare paths (a value outside every band, a missing input to an expression, any unusual
+value) call the general code.
+"""
+
+from __future__ import annotations
+
+import ast
+import decimal
+import linecache
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from ._arithmetic import CONTEXT, MAX_DIGITS, MAX_MAGNITUDE, format_decimal
+from ..errors import Problem, RecordError
+from ._expressions import Expression
+from ._model import NUMERIC_TYPES, Indicator, Interval, Node
+from ._record import FALSE_WORDS, TRUE_WORDS
+from ._rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule, ExpressionRule, LevelsRule, ProportionalRule
+
+if TYPE_CHECKING:
+    from ._evaluate import Plan
+
+__all__ = ["write_plan", "compile_plan", "Scorer", "Outcome", "MISSING_DETAIL", "ABSENT"]
+
+#: ``score(record, row)``: the outcome of a record's values, or ``None`` when they are unusual.
+Scorer = Callable[[Mapping[str, Any], "int | None"], "Outcome | None"]
+
+_ZERO = Decimal(0)
+_MAX_ADJUSTED = MAX_MAGNITUDE.adjusted()
+_PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
+#: A missing value, in the function's locals and in an Outcome's values.
+ABSENT = object()
+_NONE_APPLICABLE = ("none_applicable",)
+
+#: The detail of a leaf whose indicator was missing: ("missing", indicator id, policy).
+MISSING_DETAIL = "missing"
+
+
+class Outcome:
+    """What scoring decided at every node: points (``None``: not applicable) and details, and
+    the record's values as read (derived indicators included)."""
+
+    __slots__ = ("points", "details", "total", "_names", "_read", "_values")
+
+    def __init__(self, points: list[Decimal | None], details: list[Any], names: tuple[str, ...], read: tuple[Any, ...], total: Decimal | None) -> None:
+        self.points = points
+        self.details = details
+        self.total = total
+        self._names = names  # the values, as the plan's function left them: made a dict when asked
+        self._read = read
+        self._values: dict[str, Any] | None = None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Indicator id -> value read (or computed), for the indicators the record gives."""
+        if self._values is None:
+            self._values = {name: value for name, value in zip(self._names, self._read) if value is not ABSENT}
+        return self._values
+
+
+def compile_plan(plan: Plan) -> Scorer:
+    """The plan as one function, ``score(record, row) -> Outcome | None`` (:func:`write_plan`)."""
+    source, constants = write_plan(plan)
+    filename = f"<plan of {plan.name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the lines
+    namespace: dict[str, Any] = {"__builtins__": {}, "Outcome": Outcome, **constants}
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - written here; expressions from checked trees
+    return namespace["score"]  # type: ignore[no-any-return]
+
+
+class _Source:
+    """Lines of source, and the constants they name."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.constants: dict[str, Any] = {}
+        self._names: dict[tuple[str, str], str] = {}
+
+    def add(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    def constant(self, value: Any, hint: str = "k") -> str:
+        """A name bound to ``value`` in the function's globals (equal Decimals written alike
+        share one name)."""
+        key = (type(value).__name__, repr(value)) if isinstance(value, (Decimal, str, bool, int, type(None))) else ("id", str(id(value)))
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = f"{hint}{len(self.constants)}"
+            self.constants[name] = value
+        return name
+
+
+def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
+    """The source of ``score(record, row)`` and the constants it uses.
+
+    It reads the record's raw values as the catalogue's readers do (:func:`_read_inputs`) into
+    locals, then scores them. It returns ``None``, before scoring, when anything in the record is
+    unusual (an unknown key, a value a reader refuses, a required value missing), for
+    :func:`~par_rules.record.check_values` to read or report."""
+    out = _Source()
+    out.constants.update(_HELPERS)
+    nodes = plan.nodes
+    locals_of = {key: f"i{number}" for number, key in enumerate(plan.catalogue.indicators)}
+    policies = plan.policies
+    out.add(0, "def score(record, row):")
+    _read_inputs(out, plan, locals_of)
+    out.add(1, "problems = []")
+    out.add(1, "with localcontext(CONTEXT):")
+    for key, _ in plan.derived:
+        out.add(2, f"{locals_of[key]} = ABSENT")
+    for key, indicator in plan.derived:
+        _derivation(out, key, indicator, locals_of)
+    out.add(2, "if problems:")
+    out.add(3, "raise RecordError(problems)")
+    for position in range(len(nodes) - 1, -1, -1):  # problems are reported leaves last to first
+        if nodes[position].rule is not None:
+            _leaf(out, position, nodes[position], locals_of, policies)
+    out.add(2, "if problems:")
+    out.add(3, "raise RecordError(problems)")
+    for position in range(len(nodes) - 1, -1, -1):  # children before parents
+        if nodes[position].rule is None:
+            _parent(out, position, plan)
+    _total(out, plan)
+    points = ", ".join(f"p{position}" for position in range(len(nodes)))
+    details = ", ".join(f"d{position}" for position in range(len(nodes)))
+    out.add(1, f"return Outcome([{points}], [{details}], {out.constant(tuple(locals_of), 'n')}, {_tuple(locals_of.values())}, total)")
+    return "\n".join(out.lines) + "\n", out.constants
+
+
+def _derivation(out: _Source, key: str, indicator: Indicator, locals_of: dict[str, str]) -> None:
+    """A derived indicator: computed into its local, or a problem noted."""
+    formula = indicator.formula
+    assert formula is not None, "only derived indicators are written here"
+    local = locals_of[key]
+    absent = " or ".join(f"{locals_of[name]} is ABSENT" for name in formula.names) or "False"
+    out.add(2, f"if {absent}:")
+    if indicator.missing == "error":
+        names = out.constant(formula.names, "n")
+        given = _tuple(locals_of[name] for name in formula.names)
+        out.add(3, f"problems.append(cannot_compute({key!r}, {names}, {given}, row))")
+    else:
+        out.add(3, "pass")
+    out.add(2, "else:")
+    out.add(3, "try:")
+    out.add(4, f"result = {_expression(out, formula, locals_of)}")
+    out.add(3, "except FORMULA_ERRORS as error:")
+    out.add(4, f"problems.append(formula_problem({key!r}, {formula.source!r}, error, row))")
+    out.add(3, "else:")
+    if indicator.type != "boolean":
+        test = _inside("result", indicator.range, out)
+        out.add(4, f"if result.__class__ is not Decimal or not ({test}):")
+        out.add(5, f"problems.append(out_of_range({key!r}, result, {out.constant(indicator.range, 'r')}, row))")
+        out.add(4, "else:")
+        out.add(5, f"{local} = result")
+    else:
+        out.add(4, f"{local} = result")
+
+
+def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], policies: Mapping[str, str]) -> None:
+    """A leaf: ``p<position>``, ``d<position>`` (points, detail), inside a try that turns an
+    error into a problem of this node."""
+    rule = node.rule
+    points, detail = f"p{position}", f"d{position}"
+    cap = out.constant(node.max, "c")
+    out.add(2, "try:")
+    if isinstance(rule, ExpressionRule):
+        names = rule.expression.names
+        absent = " or ".join(f"{locals_of[name]} is ABSENT" for name in names)
+        if absent:
+            policy = out.constant({name: policies[name] for name in names}, "m")
+            out.add(3, f"if {absent}:")
+            given = _tuple(locals_of[name] for name in names)
+            out.add(4, f"{points}, {detail} = expression_missing({out.constant(node, 'node')}, {policy}, {given})")
+            out.add(3, "else:")
+        indent = 4 if absent else 3
+        out.add(indent, f"raw = {_expression(out, rule.expression, locals_of)}")
+        out.add(indent, f"{points} = {_clamped('raw', cap)}")
+        out.add(indent, f"{detail} = raw")
+        indicator = None
+    else:
+        indicator = rule.indicator  # type: ignore[union-attr]
+        value = locals_of[indicator]
+        out.add(3, f"if {value} is ABSENT:")
+        when_missing = _missing(node, indicator, policies[indicator])
+        if when_missing is None:
+            out.add(4, f"raise ValueError({f'indicator {indicator} is missing'!r})")
+        else:
+            out.add(4, f"{points}, {detail} = {out.constant(when_missing, 'w')}")
+        out.add(3, "else:")
+        _rule(out, 4, rule, value, cap, points, detail)
+    out.add(2, "except LEAF_ERRORS as error:")
+    out.add(3, f"problems.append(leaf_problem(error, {node.id!r}, {indicator!r}, row))")
+
+
+def _rule(out: _Source, indent: int, rule: Any, value: str, cap: str, points: str, detail: str) -> None:
+    """The points of a rule other than an expression, from a present value."""
+    if isinstance(rule, BandsRule):
+        _bands(out, indent, rule, value, cap, points, detail, out.constant(rule.apply, "apply"))
+    elif isinstance(rule, LevelsRule):
+        out.add(indent, f"{points} = {out.constant(rule.points, 'levels')}[{value}]")
+        out.add(indent, f"{detail} = {value}")
+    elif isinstance(rule, BooleanRule):
+        yes = cap if rule.when_true is None else out.constant(rule.when_true, "c")
+        out.add(indent, f"if {value}:")
+        out.add(indent + 1, f"{points} = {yes}")
+        out.add(indent + 1, f"{detail} = True")
+        out.add(indent, "else:")
+        out.add(indent + 1, f"{points} = {out.constant(rule.when_false, 'c')}")
+        out.add(indent + 1, f"{detail} = False")
+    elif isinstance(rule, ProportionalRule):
+        out.add(indent, f"raw = {cap} * {value} / {out.constant(rule.full_at, 'c')}")
+        out.add(indent, f"{points} = {_clamped('raw', cap)}")
+        out.add(indent, f"{detail} = raw")
+    elif isinstance(rule, DirectRule):
+        out.add(indent, f"if ZERO <= {value} <= {cap}:")
+        out.add(indent + 1, f"{points} = {value}")
+        out.add(indent + 1, f"{detail} = None")
+        out.add(indent, "else:")
+        out.add(indent + 1, f"{points}, {detail} = {out.constant(rule.apply, 'apply')}({cap}, {value})")  # its error
+    elif isinstance(rule, (DeductionRule, BonusRule)):
+        out.add(indent, f"raw = {value} * {out.constant(rule.per_occurrence, 'c')}")
+        if isinstance(rule, DeductionRule):
+            node_cap = out.constants[cap]
+            limit = out.constant(node_cap if rule.limit is None else min(rule.limit, node_cap), "c")
+            out.add(indent, f"{points} = {cap} - ({_clamped('raw', limit)})")
+        else:
+            out.add(indent, f"{points} = {_clamped('raw', cap)}")
+        out.add(indent, f"{detail} = raw")
+    else:  # survey answers: the counts in the record's order, as SurveyRule.apply sums them
+        weights = out.constant(rule.weights, "weights")
+        out.add(indent, "answers = weighted = ZERO")
+        out.add(indent, f"for option, count in {value}.items():")
+        out.add(indent + 1, "answers += count")
+        out.add(indent + 1, f"weighted += count * {weights}[option]")
+        out.add(indent, "percent = weighted / answers")
+        out.add(indent, f"{points} = {cap} * percent / HUNDRED")
+        out.add(indent, f"{detail} = (percent, answers)")
+
+
+def _bands(out: _Source, indent: int, rule: BandsRule, value: str, cap: str, points: str, detail: str, apply: str) -> None:
+    """A band table as a chain of tests, from the highest lower bound down: the first band whose
+    lower bound admits the value is the only one that can hold it (the methodology check
+    rejects empty and overlapping bands); its upper bound is then confirmed, unless it is where
+    the band above starts (the value failed that band's test), and anything else goes to the
+    rule's ``apply`` (same result, same error)."""
+    table = sorted(enumerate(rule.bands), key=lambda item: (item[1].interval.low is not None, item[1].interval.low or 0, not item[1].interval.low_inclusive), reverse=True)
+    keyword = "if"
+    above: Interval | None = None
+    for band_position, band in table:
+        interval = band.interval
+        touches = above is not None and interval.high is not None and interval.high == above.low and interval.high_inclusive != above.low_inclusive
+        above = interval
+        if interval.low is None:
+            out.add(indent, "else:" if keyword == "elif" else "if True:")
+        else:
+            operator = ">=" if interval.low_inclusive else ">"
+            out.add(indent, f"{keyword} {value} {operator} {out.constant(interval.low, 'c')}:")
+        keyword = "elif"
+        if interval.high is None or touches:
+            out.add(indent + 1, f"{points} = {out.constant(band.points, 'c')}")
+            out.add(indent + 1, f"{detail} = {band_position}")
+        else:
+            operator = "<=" if interval.high_inclusive else "<"
+            out.add(indent + 1, f"if {value} {operator} {out.constant(interval.high, 'c')}:")
+            out.add(indent + 2, f"{points} = {out.constant(band.points, 'c')}")
+            out.add(indent + 2, f"{detail} = {band_position}")
+            out.add(indent + 1, "else:")
+            out.add(indent + 2, f"{points}, {detail} = {apply}({cap}, {value})")
+        if interval.low is None:
+            return
+    out.add(indent, "else:")
+    out.add(indent + 1, f"{points}, {detail} = {apply}({cap}, {value})")
+
+
+def _parent(out: _Source, position: int, plan: Plan) -> None:
+    """A parent: the sum of its children (rescaled over those that apply) within its cap, or
+    their weighted mean."""
+    node = plan.nodes[position]
+    children = plan.children[position]
+    points, detail = f"p{position}", f"d{position}"
+    cap = out.constant(node.max, "c")
+    caps = [out.constant(plan.nodes[child].max, "c") for child in children]
+    if node.aggregate == "weighted_mean":
+        _weighted_mean(out, position, plan, caps)
+        return
+    full = out.constant(sum((plan.nodes[child].max for child in children), _ZERO), "c")
+    if not any(plan.may_lapse[child] for child in children):  # every child always applies
+        out.add(2, f"raw = ZERO + {' + '.join(f'p{child}' for child in children)}" if children else "raw = ZERO")
+        out.add(2, f"{points} = {cap} if {cap} < raw else raw")
+        out.add(2, f"{detail} = ('sum', raw, False, {full})")
+        return
+    _add_applicable(out, "raw", zip(children, caps))
+    out.add(2, "if applicable:")
+    out.add(3, f"if caps != {full}:")
+    out.add(4, f"raw = raw * {full} / caps")
+    out.add(4, f"{detail} = ('sum', raw, True, caps)")
+    out.add(3, "else:")
+    out.add(4, f"{detail} = ('sum', raw, False, caps)")
+    out.add(3, f"{points} = {cap} if {cap} < raw else raw")
+    out.add(2, "else:")
+    out.add(3, f"{points} = None")
+    out.add(3, f"{detail} = NONE_APPLICABLE")
+
+
+def _weighted_mean(out: _Source, position: int, plan: Plan, caps: list[str]) -> None:
+    """A parent that takes its children's weighted mean: cap × Σ(weight × points / child cap)
+    / Σ weight over the children that apply (summed in order, as ``sum`` would)."""
+    points, detail = f"p{position}", f"d{position}"
+    out.add(2, "weights = share = ZERO")
+    out.add(2, "applicable = False")
+    for child, child_cap in zip(plan.children[position], caps):
+        weight = out.constant(plan.nodes[child].weight, "c")
+        out.add(2, f"if p{child} is not None:")
+        out.add(3, f"weights += {weight}")
+        out.add(3, f"share += {weight} * p{child} / {child_cap}")
+        out.add(3, "applicable = True")
+    out.add(2, "if applicable:")
+    out.add(3, "share = share / weights")
+    out.add(3, f"{points} = {out.constant(plan.nodes[position].max, 'c')} * share")
+    out.add(3, f"{detail} = ('weighted_mean', share)")
+    out.add(2, "else:")
+    out.add(3, f"{points} = None")
+    out.add(3, f"{detail} = NONE_APPLICABLE")
+
+
+def _total(out: _Source, plan: Plan) -> None:
+    """The total: the fields' points, rescaled over the fields that apply, within the scale."""
+    _add_applicable(out, "total", ((position, out.constant(plan.nodes[position].max, "c")) for position in plan.fields))
+    out.add(2, "if not applicable:")
+    out.add(3, "raise RecordError([Problem('no criterion applies to this record: every field is not applicable', row=row)])")
+    field_caps = out.constant(plan.field_caps, "c")
+    out.add(2, f"if caps != {field_caps}:")
+    out.add(3, f"total = total * {field_caps} / caps")
+    scale = out.constant(plan.scale, "c")
+    out.add(2, f"if {scale} < total:")
+    out.add(3, f"total = {scale}")
+
+
+def _add_applicable(out: _Source, total: str, nodes: Iterable[tuple[int, str]]) -> None:
+    """``total``: the points of the nodes (position, cap constant) that apply; ``caps``: their
+    caps; ``applicable``: whether any does."""
+    out.add(2, f"{total} = caps = ZERO")
+    out.add(2, "applicable = False")
+    for position, cap in nodes:
+        out.add(2, f"if p{position} is not None:")
+        out.add(3, f"{total} += p{position}")
+        out.add(3, f"caps += {cap}")
+        out.add(3, "applicable = True")
+
+
+def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None:
+    """Each input value checked and coerced as its indicator's reader does, into its local
+    (``ABSENT`` when missing); ``return None`` at anything unusual. Plain numbers
+    (ints, short texts) are read inline, every other value by the reader itself."""
+    out.constants.update(int=int, str=str, dict=dict, len=len, ArithmeticError=ArithmeticError, MappingProxyType=MappingProxyType, BOOLEAN_WORDS=_BOOLEAN_WORDS)
+    catalogue = plan.catalogue
+    inputs = [key for key, reader in catalogue.readers.items() if reader is not None]
+    required = set(catalogue.required)
+    out.add(1, f"if not record.keys() <= {out.constant(frozenset(inputs), 'keys')}:")
+    out.add(2, "return None")
+    if not inputs:  # every indicator is derived, or there are none
+        return
+    out.add(1, "get = record.get")
+    out.add(1, "try:")
+    for key in inputs:
+        indicator = catalogue.indicators[key]
+        reader = out.constant(catalogue.readers[key], "read")
+        local = locals_of[key]
+        out.add(2, f"value = get({key!r})")
+        if indicator.type in NUMERIC_TYPES:
+            out.add(2, "if value.__class__ is str and 0 < len(value) <= SHORT_TEXT:")
+            out.add(3, "number = TEXT_NUMBERS.get(value)")
+            out.add(3, "if number is None:")
+            out.add(4, "number = text_number(value)")
+            out.add(4, "if number is None:")  # what Decimal refuses ("88,9", "93%"): the reader reads it or says why not
+            out.add(5, f"number = {reader}(value)")
+            out.add(3, f"if {_number_test(out, indicator, from_text=True)}:")
+            out.add(4, f"{local} = number")
+            out.add(3, "else:")
+            out.add(4, "return None")
+            out.add(2, "elif value.__class__ is int and -INT_BOUND < value < INT_BOUND:")
+            out.add(3, "number = Decimal(value)")
+            out.add(3, f"if {_number_test(out, indicator, from_text=False)}:")
+            out.add(4, f"{local} = number")
+            out.add(3, "else:")
+            out.add(4, "return None")
+            out.add(2, "elif value is None or value == '':")
+        else:
+            out.add(2, "if value is None or value == '':")
+        out.add(3, "return None" if key in required else f"{local} = ABSENT")
+        if indicator.type == "boolean":
+            out.add(2, "elif value is True or value is False:")
+            out.add(3, f"{local} = value")
+            out.add(2, "elif value.__class__ is str and value in BOOLEAN_WORDS:")
+            out.add(3, f"{local} = BOOLEAN_WORDS[value]")
+        elif indicator.type == "level":
+            plain = frozenset(level for level in indicator.levels if level and level == level.strip())
+            out.add(2, f"elif value.__class__ is str and value in {out.constant(plain, 'levels')}:")
+            out.add(3, f"{local} = value")
+        elif indicator.type == "answers":
+            _answers(out, indicator, local, key in required)
+        out.add(2, "else:")
+        if indicator.type == "answers":  # no answer at all is a missing value
+            out.add(3, f"value = {reader}(value)")
+            out.add(3, "if value is not None:")
+            out.add(4, f"{local} = value")
+            out.add(3, "else:")
+            out.add(4, "return None" if key in required else f"{local} = ABSENT")
+        else:
+            out.add(3, f"{local} = {reader}(value)")
+    out.add(1, "except READ_ERRORS:")
+    out.add(2, "return None")
+
+
+def _answers(out: _Source, indicator: Indicator, local: str, required: bool) -> None:
+    """Survey answers as a dict of plain counts (ints, short texts) read inline; anything else
+    in them sends the record to the general reader."""
+    out.add(2, f"elif value.__class__ is dict and value.keys() <= {out.constant(frozenset(indicator.options), 'options')}:")
+    out.add(3, "counts = {}")
+    out.add(3, "answered = False")
+    out.add(3, "for option, count in value.items():")
+    out.add(4, "if count.__class__ is int and 0 <= count < INT_BOUND:")
+    out.add(5, "number = Decimal(count)")
+    out.add(4, "elif count.__class__ is str and 0 < len(count) <= SHORT_TEXT:")
+    out.add(5, "number = TEXT_NUMBERS.get(count)")
+    out.add(5, "if number is None:")
+    out.add(6, "number = text_number(count)")
+    out.add(6, "if number is None:")
+    out.add(7, "return None")
+    out.add(5, "if number < 0:")
+    out.add(6, "return None")
+    out.add(4, "else:")
+    out.add(5, "return None")
+    out.add(4, "counts[option] = number")
+    out.add(4, "if number:")
+    out.add(5, "answered = True")
+    out.add(3, "if answered:")
+    out.add(4, f"{local} = MappingProxyType(counts)")
+    out.add(3, "else:")  # no answer at all: a missing value
+    out.add(4, "return None" if required else f"{local} = ABSENT")
+
+
+def _number_test(out: _Source, indicator: Indicator, from_text: bool) -> str:
+    """A test that ``number`` is what the indicator's reader would accept (finite and within
+    the magnitude :func:`~par_rules.arithmetic.to_decimal` allows, as texts read by
+    :func:`_text_number` and ints in bounds are): whole for a count, within the range."""
+    tests = [_inside("number", indicator.range, out)]
+    if from_text and indicator.type == "count":
+        tests.append("(value.isdigit() or number == number.to_integral_value())")  # digits alone: a whole number
+    return " and ".join(test for test in tests if test != "True") or "True"
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return ast.copy_location(ast.Name(id=self.names[node.id], ctx=ast.Load()), node)
+
+
+def _expression(out: _Source, expression: Expression, locals_of: Mapping[str, str]) -> str:
+    """An expression's checked tree, every name renamed, as source (in brackets)."""
+    names: dict[str, str] = {name: locals_of[name] for name in expression.names}
+    for name, value in expression.namespace.items():
+        if name != "__builtins__":
+            names[name] = out.constant(value, "f" if callable(value) else "c")
+    tree = ast.parse(expression.decimal_source, mode="eval")  # the unparsed checked tree
+    renamed = ast.fix_missing_locations(_Rename(names).visit(tree))
+    return f"({ast.unparse(renamed)})"
+
+
+def _clamped(value: str, cap: str) -> str:
+    """``value`` kept within [0, ``cap``], as the rules' ``_clamp`` keeps it."""
+    return f"ZERO if {value} < 0 else {cap} if {value} > {cap} else {value}"
+
+
+def _tuple(items: Iterable[str]) -> str:
+    """A tuple display of the given expressions: ``()``, ``(a,)``, ``(a, b,)``."""
+    return "(" + "".join(f"{item}, " for item in items).rstrip() + ")"
+
+
+def _inside(value: str, interval: Interval, out: _Source) -> str:
+    """A test that ``value`` lies in ``interval``."""
+    tests = []
+    if interval.low is not None:
+        tests.append(f"{value} {'>=' if interval.low_inclusive else '>'} {out.constant(interval.low, 'c')}")
+    if interval.high is not None:
+        tests.append(f"{value} {'<=' if interval.high_inclusive else '<'} {out.constant(interval.high, 'c')}")
+    return " and ".join(tests) or "True"
+
+
+#: Yes/no words as a record spells them, each as coerce_boolean reads it (it strips and lowers
+#: the word first, so every casing of a word reads alike).
+_BOOLEAN_WORDS: dict[str, bool] = {
+    spelling: truth
+    for words, truth in ((TRUE_WORDS, True), (FALSE_WORDS, False))
+    for word in words
+    for spelling in (word, word.upper(), word.capitalize(), word.title())
+}
+
+#: Short texts already read as numbers (a CSV file repeats "100", "0", "95.5" thousands of times):
+#: their Decimals, which are immutable, shared by every methodology and thread.
+_TEXT_NUMBERS: dict[str, Decimal] = {}
+_TEXT_NUMBERS_LIMIT = 1 << 16  # about 13 MB at most, then the cache starts again
+
+
+def _text_number(text: str) -> Decimal | None:
+    """A short text as the number :func:`~par_rules.record.coerce_number` would read, when
+    ``Decimal`` reads it alone (finite, within the magnitude and digits allowed); ``None`` for
+    anything else, which the indicator's reader reads or refuses with its reason."""
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return None
+    if not (number.is_finite() and (-MAX_DIGITS <= number.adjusted() < _MAX_ADJUSTED or not number)):
+        return None
+    if len(_TEXT_NUMBERS) >= _TEXT_NUMBERS_LIMIT:
+        _TEXT_NUMBERS.clear()
+    _TEXT_NUMBERS[text] = number
+    return number
+
+
+# The rare paths, called from the function by name.
+
+
+def _missing(node: Node, indicator: str, policy: str) -> tuple[Decimal | None, Any] | None:
+    """The outcome of a leaf whose indicator is missing (``None``: the record is in error)."""
+    detail = (MISSING_DETAIL, indicator, policy)
+    if policy == "zero":
+        return _ZERO, detail
+    if policy == "full":
+        return node.max, detail
+    if policy == "not_applicable":
+        return None, detail
+    return None
+
+
+def _expression_missing(node: Node, policies: Mapping[str, str], values: tuple[Any, ...]) -> tuple[Decimal | None, Any]:
+    """An expression leaf some of whose inputs (``values``, in the order of ``policies``) are
+    missing: the strictest policy among them (not applicable, then zero, then full points;
+    ``error`` is stricter than all)."""
+    absent = [name for name, value in zip(policies, values) if value is ABSENT]
+    policy = min((policies[name] for name in absent), key=lambda p: _PRECEDENCE.get(p, -1))
+    outcome = _missing(node, absent[0], policy)
+    if outcome is None:
+        raise ValueError(f"indicator {absent[0]} is missing")
+    return outcome
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, (decimal.DivisionByZero, ZeroDivisionError)):
+        return "division by zero"
+    if isinstance(error, decimal.Overflow):
+        return "number too large"
+    if isinstance(error, decimal.InvalidOperation):
+        return "invalid arithmetic operation"
+    return str(error)
+
+
+def _leaf_problem(error: BaseException, node: str, indicator: str | None, row: int | None) -> Problem:
+    return Problem(_reason(error), node=node, indicator=indicator, row=row)
+
+
+def _cannot_compute(key: str, names: tuple[str, ...], values: tuple[Any, ...], row: int | None) -> Problem:
+    absent = [name for name, value in zip(names, values) if value is ABSENT]
+    return Problem(f"cannot be computed: {', '.join(absent)} missing", indicator=key, row=row)
+
+
+def _formula_problem(key: str, source: str, error: BaseException, row: int | None) -> Problem:
+    return Problem(f"formula {source}: {_reason(error)}", indicator=key, row=row)
+
+
+def _out_of_range(key: str, result: Any, interval: Interval, row: int | None) -> Problem:
+    shown = format_decimal(result) if isinstance(result, Decimal) else repr(result)
+    return Problem(f"formula gives {shown}, outside the allowed range {interval.symbols()} (check the inputs)", indicator=key, row=row)
+
+
+_HELPERS: dict[str, Any] = {
+    "localcontext": decimal.localcontext,
+    "CONTEXT": CONTEXT,
+    "Decimal": Decimal,
+    "ZERO": _ZERO,
+    "HUNDRED": Decimal(100),
+    "ABSENT": ABSENT,
+    "NONE_APPLICABLE": _NONE_APPLICABLE,
+    "ValueError": ValueError,
+    "RecordError": RecordError,
+    "Problem": Problem,
+    "LEAF_ERRORS": (ValueError, ArithmeticError, KeyError),
+    "FORMULA_ERRORS": (ArithmeticError, ValueError),
+    "READ_ERRORS": (ArithmeticError, ValueError, TypeError),
+    "INT_BOUND": int(MAX_MAGNITUDE),
+    "SHORT_TEXT": 25,  # fewer digits than MAX_DIGITS: only finiteness and magnitude can fail
+    "TEXT_NUMBERS": _TEXT_NUMBERS,
+    "text_number": _text_number,
+    "expression_missing": _expression_missing,
+    "leaf_problem": _leaf_problem,
+    "cannot_compute": _cannot_compute,
+    "formula_problem": _formula_problem,
+    "out_of_range": _out_of_range,
+}

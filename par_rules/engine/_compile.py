@@ -1,0 +1,286 @@
+"""Stage 3, compile: turn checked raw data into a frozen :class:`~par_rules.model.Methodology`
+and its evaluation plan.
+
+Everything that can be decided once is decided here: numbers become Decimals, band tables
+become intervals, expressions are parsed, checked and compiled, derived indicators are put in
+dependency order, and the tree becomes a flat evaluation plan (:mod:`par_rules.evaluate`).
+Problems found on the way, and those of :func:`par_rules.validate.check_model`, are raised
+together as one :class:`~par_rules.errors.MethodologyError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+from ..errors import MethodologyError, Problem
+from ._expressions import ExpressionError, compile_expression
+from .._places import Location, SourceMap
+from ._model import Indicator, Interval, LegalDocument, Lineage, Methodology, Node, RatingBand
+from ._rules import (
+    Band,
+    BandsRule,
+    BonusRule,
+    BooleanRule,
+    DeductionRule,
+    DirectRule,
+    ExpressionRule,
+    LevelsRule,
+    ProportionalRule,
+    Rule,
+    SurveyRule,
+)
+from ._validate import check_model
+
+__all__ = ["compile_methodology", "expression_kinds"]
+
+_DEFAULT_RANGES = {
+    "percent": Interval(Decimal(0), True, Decimal(100), True),
+    "ratio": Interval(Decimal(0), True, Decimal(1), True),
+    "count": Interval(Decimal(0), True, None, False),
+}
+_KIND_OF_TYPE = {"number": "number", "percent": "number", "ratio": "number", "count": "number", "boolean": "boolean", "level": "level"}
+
+
+def expression_kinds(indicators: Mapping[str, Indicator]) -> dict[str, str]:
+    """The kind (number, boolean, level, or the type itself) of each indicator in expressions."""
+    return {key: _KIND_OF_TYPE.get(indicator.type, indicator.type) for key, indicator in indicators.items()}
+
+
+def compile_methodology(data: dict[str, Any], where: SourceMap, file: str | None) -> Methodology:
+    """Build the methodology from schema-valid, ``extends``-resolved data, or raise every problem."""
+    compiler = _Compiler(where, file)
+    methodology = compiler.methodology(data)
+    problems = compiler.problems + check_model(methodology)
+    if problems:
+        problems.sort(key=lambda p: (p.file or "", p.line or 0, p.column or 0))
+        raise MethodologyError(problems)
+    from ._evaluate import Plan  # the plan is the evaluate stage's; built once, here
+
+    return dataclasses.replace(methodology, plan=Plan(methodology))
+
+
+def _text(value: Any) -> str:
+    return str(value)
+
+
+def _interval(spec: Mapping[str, Any]) -> Interval:
+    low = spec.get("at_least", spec.get("above"))
+    high = spec.get("at_most", spec.get("below"))
+    return Interval(low, "above" not in spec, high, "below" not in spec and high is not None)
+
+
+class _Compiler:
+    def __init__(self, where: SourceMap, file: str | None) -> None:
+        self.where = where
+        self.file = file
+        self.problems: list[Problem] = []
+        self.indicators: dict[str, Indicator] = {}
+
+    def problem(self, container: Any, key: Any, message: str, **places: str | None) -> None:
+        self.problems.append(self.where.locate(container, key).problem(message, **places))
+
+    def methodology(self, data: dict[str, Any]) -> Methodology:
+        self.indicators = self._indicators(data.get("indicators", {}))
+        criteria = tuple(
+            self._node(raw, parent_source="appraisal", parent_provenance="illustrative" if data["status"] == "illustrative" else "sourced", depth=1)
+            for raw in data.get("criteria", [])
+        )
+        rounding = data.get("rounding", {})
+        extends = data.get("extends")
+        lineage = data.get("lineage")
+        return Methodology(
+            id=data["id"],
+            version=_text(data["version"]),
+            years=tuple(int(year) for year in data["years"]),
+            title=data["title"],
+            title_en=data.get("title_en"),
+            issuer=data["issuer"],
+            issuer_en=data.get("issuer_en"),
+            level=data["level"],
+            scale=data["scale"],
+            status=data["status"],
+            status_note=data.get("status_note"),
+            legal_basis=tuple(LegalDocument(**{key: _text(value) for key, value in doc.items()}) for doc in data.get("legal_basis", [])),
+            changelog=data.get("changelog"),
+            extends=(extends.get("id", data["id"]), _text(extends["version"])) if extends else None,
+            decimals=int(rounding.get("decimals", 2)),
+            bands_on=rounding.get("bands_on", "published"),
+            bands=tuple(self._rating_band(band) for band in data.get("bands", [])),
+            indicators=MappingProxyType(self.indicators),
+            criteria=criteria,
+            lineage=self._lineage(lineage, data["id"]) if lineage else None,
+            file=self.file,
+        )
+
+    def _lineage(self, raw: Mapping[str, Any], own_id: str) -> Lineage:
+        nodes = {}
+        for node_id, previous in raw.get("nodes", {}).items():
+            if previous is None:
+                nodes[node_id] = ()
+            elif isinstance(previous, list):
+                nodes[node_id] = tuple(_text(item) for item in previous)
+            else:
+                nodes[node_id] = (_text(previous),)
+        source = raw["from"]
+        return Lineage(source.get("id", own_id), _text(source["version"]), MappingProxyType(nodes))
+
+    def _bounded(self, spec: Mapping[str, Any], what: str) -> Interval | None:
+        for pair in (("at_least", "above"), ("at_most", "below")):
+            if all(key in spec for key in pair):
+                self.problem(spec, pair[1], f"{what} has both '{pair[0]}' and '{pair[1]}': keep one")
+                return None
+        return _interval(spec)
+
+    def _rating_band(self, raw: Mapping[str, Any]) -> RatingBand:
+        interval = self._bounded(raw, f"rating band {raw['id']}") or Interval()
+        return RatingBand(raw["id"], interval, raw.get("label"), raw.get("label_en"))
+
+    def _indicators(self, raw: Mapping[str, Any]) -> dict[str, Indicator]:
+        indicators: dict[str, Indicator] = {}
+        from ._record import RESERVED_KEYS
+
+        for key, spec in raw.items():
+            if key in RESERVED_KEYS:
+                self.problem(raw, key, f"'{key}' is reserved for the record's {key}: choose another indicator id", indicator=key)
+            kind = spec["type"]
+            if "range" in spec:
+                low, high = spec["range"]
+                value_range = Interval(low, True, high, high is not None)
+                if low is not None and high is not None and low > high:
+                    self.problem(spec, "range", f"range [{low}, {high}] is empty", indicator=key)
+            else:
+                value_range = _DEFAULT_RANGES.get(kind, Interval())
+            indicators[key] = Indicator(
+                id=key,
+                label=spec["label"],
+                label_en=spec.get("label_en"),
+                description=spec.get("description"),
+                type=kind,
+                unit=spec.get("unit", "%" if kind == "percent" else None),
+                range=value_range,
+                missing=spec.get("missing", "error"),
+                levels=MappingProxyType({_text(k): v for k, v in spec.get("levels", {}).items()}),
+                options=MappingProxyType({_text(k): v for k, v in spec.get("options", {}).items()}),
+                location=self.where.locate(raw, key),
+            )
+        kinds = expression_kinds(indicators)
+        levels = {key: frozenset(ind.levels) for key, ind in indicators.items() if ind.type == "level"}
+        for key, spec in raw.items():
+            if "formula" not in spec:
+                continue
+            if indicators[key].type in ("level", "answers"):
+                self.problem(spec, "formula", f"a derived indicator must be a number or a boolean, not a {indicators[key].type}", indicator=key)
+                continue
+            result = "boolean" if indicators[key].type == "boolean" else "number"
+            others = {name: kind for name, kind in kinds.items() if name != key}
+            try:
+                formula = compile_expression(spec["formula"], others, levels=levels, result=result)
+            except ExpressionError as error:
+                self.problem(spec, "formula", f"formula: {error}", indicator=key)
+                continue
+            indicators[key] = dataclasses.replace(indicators[key], formula=formula)
+        self._check_cycles(indicators, raw)
+        return indicators
+
+    def _check_cycles(self, indicators: dict[str, Indicator], raw: Mapping[str, Any]) -> None:
+        """Report a cycle among derived indicators (an iterative depth-first search)."""
+        done: set[str] = set()
+        for root in indicators:
+            if root in done:
+                continue
+            path = [root]
+            stack = [iter(_inputs(indicators[root]))]
+            while stack:
+                child = next(stack[-1], None)
+                if child is None:
+                    stack.pop()
+                    done.add(path.pop())
+                elif child in path:
+                    cycle = " → ".join(path[path.index(child):] + [child])
+                    self.problem(raw[child], "formula", f"derived indicators form a cycle: {cycle}", indicator=child)
+                    return
+                elif child not in done and child in indicators:
+                    path.append(child)
+                    stack.append(iter(_inputs(indicators[child])))
+
+    def _node(self, raw: Mapping[str, Any], parent_source: str, parent_provenance: str, depth: int) -> Node:
+        node_id = _text(raw["id"])
+        source = raw.get("source", parent_source)
+        provenance = raw.get("provenance", parent_provenance)
+        children = tuple(self._node(child, source, provenance, depth + 1) for child in raw.get("children", []))
+        rule = self._rule(raw["rule"], raw["max"], node_id) if "rule" in raw else None
+        locations = {key: self.where.locate(raw, key) for key in raw}
+        return Node(
+            id=node_id,
+            label=raw["label"],
+            label_en=raw.get("label_en"),
+            description=raw.get("description"),
+            wording=raw.get("wording"),
+            max=raw["max"],
+            source=source,
+            legal_ref=raw.get("legal_ref"),
+            provenance=provenance,
+            provenance_note=raw.get("provenance_note"),
+            aggregate=raw.get("aggregate", "sum"),
+            weight=raw.get("weight", Decimal(1)),
+            cap_note=raw.get("cap_note"),
+            children=children,
+            rule=rule,
+            depth=depth,
+            location=self.where.locate(raw),
+            locations=MappingProxyType(locations),
+        )
+
+    def _rule(self, raw: Mapping[str, Any], cap: Decimal, node_id: str) -> Rule | None:
+        kind = raw["kind"]
+        indicator_id = raw.get("indicator")
+        indicator = self.indicators.get(indicator_id) if indicator_id else None
+        if kind == "bands":
+            bands = []
+            for band in raw["bands"]:
+                interval = self._bounded(band, "a band")
+                if interval is not None:
+                    bands.append(Band(interval, band["points"], band.get("label")))
+            return BandsRule(indicator_id, tuple(bands))
+        if kind == "levels":
+            return LevelsRule(indicator_id, MappingProxyType({_text(k): v for k, v in raw["points"].items()}))
+        if kind == "boolean":
+            return BooleanRule(indicator_id, raw.get("when_true"), raw.get("when_false", Decimal(0)))
+        if kind == "proportional":
+            full_at = raw.get("full_at")
+            if full_at is None:
+                defaults = {"percent": Decimal(100), "ratio": Decimal(1)}
+                full_at = defaults.get(indicator.type) if indicator else None
+                if full_at is None:
+                    self.problem(raw, "kind", f"a proportional rule on a {indicator.type if indicator else 'non-percent'} indicator needs full_at", node=node_id, indicator=indicator_id)
+                    full_at = Decimal(1)
+            return ProportionalRule(indicator_id, full_at)
+        if kind == "direct":
+            return DirectRule(indicator_id)
+        if kind == "deduction":
+            return DeductionRule(indicator_id, raw["per_occurrence"], raw.get("limit"))
+        if kind == "bonus":
+            return BonusRule(indicator_id, raw["per_occurrence"])
+        if kind == "survey":
+            return SurveyRule(indicator_id, MappingProxyType({_text(k): v for k, v in raw["weights"].items()}))
+        # expression
+        levels = {key: frozenset(ind.levels) for key, ind in self.indicators.items() if ind.type == "level"}
+        try:
+            expression = compile_expression(raw["formula"], expression_kinds(self.indicators), levels=levels, constants={"MAX": cap})
+        except ExpressionError as error:
+            self.problem(raw, "formula", f"formula: {error}", node=node_id)
+            return None
+        monotone = tuple(raw.get("monotone_in", ()))
+        for name in monotone:
+            if name not in expression.names:
+                self.problem(raw, "monotone_in", f"monotone_in names '{name}', which the formula does not use", node=node_id, indicator=name)
+        return ExpressionRule(expression, monotone)
+
+
+def _inputs(indicator: Indicator) -> tuple[str, ...]:
+    return indicator.formula.names if indicator.formula is not None else ()
+

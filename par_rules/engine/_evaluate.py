@@ -1,0 +1,97 @@
+"""Stage 4, evaluate: run a methodology's plan on a checked record.
+
+The :class:`Plan` is built once per methodology (by :mod:`par_rules.compile`): derived
+indicators in dependency order, then every node in one flat list, parents before their children.
+Scoring a record runs the plan written as one Python function (:mod:`par_rules.codegen`); what
+each step decided (which band, which level, a cap, a rescale) is kept, so the explanation is
+read from it, never computed a second time.
+
+Rules at parents: a parent sums its children (or takes their weighted mean) and never exceeds
+its cap. Children that do not apply (``not_applicable``) are left out and the parent is rescaled
+over the caps that do apply; a parent with no applicable child does not apply either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from ._codegen import MISSING_DETAIL, Outcome, Scorer, compile_plan
+from ._model import Indicator, Methodology, Node
+from ._record import Catalogue, check_values
+from ._rules import ExpressionRule
+
+__all__ = ["Plan", "Outcome", "MISSING_DETAIL"]
+
+_ZERO = Decimal(0)
+
+
+class Plan:
+    """A methodology flattened for evaluation.
+
+    Built once: a reader per input indicator (:class:`~par_rules.record.Catalogue`), the
+    derived indicators in dependency order, the nodes in one flat list (parents before their
+    children) with each parent's children's positions, and which nodes may not apply to some
+    record. :meth:`score` runs this plan written as one Python function (:mod:`par_rules.codegen`),
+    compiled when the first record is scored, so that loading a methodology to check or
+    document it never pays for it.
+    """
+
+    def __init__(self, methodology: Methodology) -> None:
+        self.name = f"{methodology.id}@{methodology.version}"
+        self.nodes: tuple[Node, ...] = tuple(methodology.nodes())
+        index = {id(node): position for position, node in enumerate(self.nodes)}
+        self.children: tuple[tuple[int, ...], ...] = tuple(tuple(index[id(child)] for child in node.children) for node in self.nodes)
+        self.fields: tuple[int, ...] = tuple(index[id(node)] for node in methodology.criteria)
+        self.position = {node.id: position for position, node in enumerate(self.nodes)}
+        self.scale = methodology.scale
+        indicators = methodology.indicators
+        self.catalogue = Catalogue(indicators)
+        self.derived: tuple[tuple[str, Indicator], ...] = tuple(_dependency_order({key: ind for key, ind in indicators.items() if ind.derived}))
+        self.policies: dict[str, str] = {key: ind.missing for key, ind in indicators.items()}
+        self.may_lapse = self._may_lapse()
+        self.field_caps = sum((self.nodes[f].max for f in self.fields), _ZERO)
+        self._scorer: Scorer | None = None
+
+    def _may_lapse(self) -> tuple[bool, ...]:
+        """Whether each node may be "not applicable" for some record (a parent none of whose
+        children can lapse is a plain sum, with no rescale bookkeeping)."""
+        lapses = [False] * len(self.nodes)
+        for position in range(len(self.nodes) - 1, -1, -1):  # children always come after their parent
+            node = self.nodes[position]
+            if isinstance(node.rule, ExpressionRule):
+                lapses[position] = any(self.policies[name] == "not_applicable" for name in node.rule.expression.names)
+            elif node.rule is not None:
+                lapses[position] = self.policies[node.rule.indicator] == "not_applicable"
+            else:
+                lapses[position] = all(lapses[child] for child in self.children[position])
+        return tuple(lapses)
+
+    def score(self, values: Mapping[str, Any], row: int | None = None) -> Outcome:
+        """Score a record's values (as given: texts, ints, answer mappings...); a RecordError
+        lists every problem in them, or met while scoring them."""
+        scorer = self._scorer
+        if scorer is None:
+            scorer = self._scorer = compile_plan(self)  # two threads may both compile: the same function
+        outcome = scorer(values, row)
+        if outcome is None:  # something unusual: read the general way, which says what is wrong
+            outcome = scorer(check_values(self.catalogue, values, row), row)
+            assert outcome is not None, "checked values read as they are"
+        return outcome
+
+
+def _dependency_order(derived: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Derived indicators, each after the derived indicators it uses (no cycles: validated)."""
+    ordered: list[tuple[str, Any]] = []
+    placed: set[str] = set()
+    remaining = dict(derived)
+    while remaining:
+        ready = [key for key, ind in remaining.items() if all(name in placed or name not in derived for name in ind.formula.names)]
+        if not ready:  # pragma: no cover - cycles are rejected when the methodology is compiled
+            raise RuntimeError("cycle among derived indicators")
+        for key in ready:
+            ordered.append((key, remaining.pop(key)))
+            placed.add(key)
+    return ordered
+

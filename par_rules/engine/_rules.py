@@ -1,0 +1,268 @@
+"""The rule kinds that turn a leaf's indicators into points.
+
+Each rule is a frozen value with two jobs: :meth:`apply` computes points from a value (no
+lookup by name, nothing parsed), and :meth:`explain` turns what ``apply`` recorded into words.
+``describe`` says the rule itself in words, for the documentation.
+
+>>> from decimal import Decimal as D
+>>> from par_rules.engine._model import Interval
+>>> rule = BandsRule("plan_completion", (
+...     Band(Interval(low=D(90), low_inclusive=False), D(2)),
+...     Band(Interval(low=D(70), high=D(90), high_inclusive=True), D(1)),
+...     Band(Interval(high=D(70)), D(0)),
+... ))
+>>> rule.apply(D(2), D(90))
+(Decimal('1'), 1)
+>>> rule.explain(D(2), D(1), 1, "90%", "%")
+'90% is from 70% to 90% → 1'
+>>> rule.describe(D(2), "%")
+'above 90%: 2 points; from 70% to 90%: 1 point; below 70%: 0 points'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar, Union
+
+from ._arithmetic import format_short as fmt
+from ._expressions import Expression
+from ._model import Interval
+
+__all__ = [
+    "points_text",
+    "Band",
+    "BandsRule",
+    "LevelsRule",
+    "BooleanRule",
+    "ProportionalRule",
+    "DirectRule",
+    "DeductionRule",
+    "BonusRule",
+    "SurveyRule",
+    "ExpressionRule",
+    "Rule",
+    "RULE_KINDS",
+]
+
+_ZERO = Decimal(0)
+
+
+def points_text(value: Decimal) -> str:
+    """``value`` as "N point(s)", as rules and the criteria browser describe points."""
+    return f"{fmt(value)} point" + ("" if value == 1 else "s")
+
+
+def _clamp(raw: Decimal, cap: Decimal) -> Decimal:
+    return _ZERO if raw < 0 else cap if raw > cap else raw
+
+
+@dataclass(frozen=True)
+class Band:
+    """One band of a threshold rule: values in ``interval`` earn ``points``."""
+
+    interval: Interval
+    points: Decimal
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class BandsRule:
+    """Threshold bands on a value, with explicit inclusive or exclusive bounds."""
+
+    indicator: str
+    bands: tuple[Band, ...]
+    kind: ClassVar[str] = "bands"
+
+    def apply(self, cap: Decimal, value: Decimal) -> tuple[Decimal, int]:
+        for position, band in enumerate(self.bands):
+            if value in band.interval:
+                return band.points, position
+        raise ValueError(f"{fmt(value)} falls in no band")  # validation makes the bands cover the range
+
+    def explain(self, cap: Decimal, points: Decimal, detail: int, value: str, unit: str = "") -> str:
+        return f"{value} is {self.bands[detail].interval.describe(unit)} → {fmt(points)}"
+
+    def describe(self, cap: Decimal, unit: str = "") -> str:
+        return "; ".join(f"{band.interval.describe(unit)}: {points_text(band.points)}" for band in self.bands)
+
+
+@dataclass(frozen=True)
+class LevelsRule:
+    """Each level of a level indicator earns fixed points (on time 1 / late 0.5 / not issued 0)."""
+
+    indicator: str
+    points: Mapping[str, Decimal]
+    kind: ClassVar[str] = "levels"
+
+    def apply(self, cap: Decimal, value: str) -> tuple[Decimal, str]:
+        return self.points[value], value
+
+    def explain(self, cap: Decimal, points: Decimal, detail: str, value: str, unit: str = "") -> str:
+        return f"level {detail} → {fmt(points)}"
+
+    def describe(self, cap: Decimal, unit: str = "", labels: Mapping[str, str] | None = None) -> str:
+        labels = labels or {}
+        return "; ".join(f"{labels.get(level, level)}: {points_text(points)}" for level, points in self.points.items())
+
+
+@dataclass(frozen=True)
+class BooleanRule:
+    """Yes earns ``when_true`` (default the cap), no earns ``when_false`` (default 0)."""
+
+    indicator: str
+    when_true: Decimal | None = None
+    when_false: Decimal = _ZERO
+    kind: ClassVar[str] = "boolean"
+
+    def apply(self, cap: Decimal, value: bool) -> tuple[Decimal, bool]:
+        if value:
+            return (cap if self.when_true is None else self.when_true), True
+        return self.when_false, False
+
+    def explain(self, cap: Decimal, points: Decimal, detail: bool, value: str, unit: str = "") -> str:
+        return f"{'yes' if detail else 'no'} → {fmt(points)}"
+
+    def describe(self, cap: Decimal, unit: str = "") -> str:
+        yes = cap if self.when_true is None else self.when_true
+        return f"yes: {points_text(yes)}; no: {points_text(self.when_false)}"
+
+
+@dataclass(frozen=True)
+class ProportionalRule:
+    """Points = cap × value / ``full_at``, kept within [0, cap]."""
+
+    indicator: str
+    full_at: Decimal
+    kind: ClassVar[str] = "proportional"
+
+    def apply(self, cap: Decimal, value: Decimal) -> tuple[Decimal, Decimal]:
+        raw = cap * value / self.full_at
+        return _clamp(raw, cap), raw
+
+    def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
+        text = f"{fmt(cap)} × {value} / {fmt(self.full_at)}{unit} = {fmt(detail)}"
+        return text + (f", capped at {fmt(points)}" if detail != points else "")
+
+    def describe(self, cap: Decimal, unit: str = "") -> str:
+        return f"{fmt(cap)} × value / {fmt(self.full_at)}{unit} (full points from {fmt(self.full_at)}{unit})"
+
+
+@dataclass(frozen=True)
+class DirectRule:
+    """The record supplies the points (already appraised); they must lie within [0, cap]."""
+
+    indicator: str
+    kind: ClassVar[str] = "direct"
+
+    def apply(self, cap: Decimal, value: Decimal) -> tuple[Decimal, None]:
+        if not _ZERO <= value <= cap:
+            raise ValueError(f"{fmt(value)} points given, outside 0 to {fmt(cap)}")
+        return value, None
+
+    def explain(self, cap: Decimal, points: Decimal, detail: None, value: str, unit: str = "") -> str:
+        return f"points given by the record: {fmt(points)}"
+
+    def describe(self, cap: Decimal, unit: str = "") -> str:
+        return f"appraised points supplied by the record (0 to {fmt(cap)})"
+
+
+@dataclass(frozen=True)
+class DeductionRule:
+    """Start from the cap and lose ``per_occurrence`` for each occurrence, at most ``limit``."""
+
+    indicator: str
+    per_occurrence: Decimal
+    limit: Decimal | None = None
+    kind: ClassVar[str] = "deduction"
+
+    def apply(self, cap: Decimal, value: Decimal) -> tuple[Decimal, Decimal]:
+        limit = cap if self.limit is None else min(self.limit, cap)
+        raw = value * self.per_occurrence
+        return cap - _clamp(raw, limit), raw  # a negative count (a number indicator) deducts nothing
+
+    def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
+        text = f"{fmt(cap)} − {value} × {fmt(self.per_occurrence)} → {fmt(points)}"
+        return text + (" (deduction capped)" if cap - detail != points else "")
+
+    def describe(self, cap: Decimal, unit: str = "") -> str:
+        limit = cap if self.limit is None else self.limit
+        return f"{fmt(cap)} minus {fmt(self.per_occurrence)} per occurrence (at most {fmt(limit)} deducted)"
+
+
+@dataclass(frozen=True)
+class BonusRule:
+    """``per_occurrence`` for each occurrence, up to the cap."""
+
+    indicator: str
+    per_occurrence: Decimal
+    kind: ClassVar[str] = "bonus"
+
+    def apply(self, cap: Decimal, value: Decimal) -> tuple[Decimal, Decimal]:
+        raw = value * self.per_occurrence
+        return _clamp(raw, cap), raw  # a negative count (a number indicator) earns nothing
+
+    def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
+        text = f"{value} × {fmt(self.per_occurrence)} = {fmt(detail)}"
+        return text + (f", capped at {fmt(points)}" if detail != points else "")
+
+    def describe(self, cap: Decimal, unit: str = "") -> str:
+        return f"{fmt(self.per_occurrence)} per occurrence, up to {fmt(cap)}"
+
+
+@dataclass(frozen=True)
+class SurveyRule:
+    """Survey answers: each option is worth a % of the cap; points = cap × weighted mean %."""
+
+    indicator: str
+    weights: Mapping[str, Decimal]
+    kind: ClassVar[str] = "survey"
+
+    def apply(self, cap: Decimal, value: Mapping[str, Decimal]) -> tuple[Decimal, tuple[Decimal, Decimal]]:
+        answers = sum(value.values(), _ZERO)
+        percent = sum((count * self.weights[option] for option, count in value.items()), _ZERO) / answers
+        return cap * percent / 100, (percent, answers)
+
+    def explain(self, cap: Decimal, points: Decimal, detail: tuple[Decimal, Decimal], value: str, unit: str = "") -> str:
+        percent, answers = detail
+        return f"{fmt(answers)} answers, weighted mean {fmt(percent)}% of {fmt(cap)} → {fmt(points)}"
+
+    def describe(self, cap: Decimal, unit: str = "", labels: Mapping[str, str] | None = None) -> str:
+        labels = labels or {}
+        shares = ", ".join(f"{labels.get(option, option)} {fmt(weight)}%" for option, weight in self.weights.items())
+        return f"mean of the answers, each worth a share of {fmt(cap)}: {shares}"
+
+
+@dataclass(frozen=True)
+class ExpressionRule:
+    """A safe expression over indicators (``MAX`` is the node's cap); kept within [0, cap]."""
+
+    expression: Expression
+    monotone_in: tuple[str, ...] = ()
+    kind: ClassVar[str] = "expression"
+
+    @property
+    def indicator(self) -> None:
+        return None
+
+    def apply(self, cap: Decimal, values: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
+        raw = self.expression.evaluate(values)
+        return _clamp(raw, cap), raw
+
+    def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
+        text = f"{self.expression.source} = {fmt(detail)}"
+        return text + (f", kept within 0 to {fmt(cap)} → {fmt(points)}" if detail != points else "")
+
+    def describe(self, cap: Decimal, unit: str = "") -> str:
+        return f"formula: {self.expression.source} (kept within 0 to {fmt(cap)})"
+
+
+Rule = Union[
+    BandsRule, LevelsRule, BooleanRule, ProportionalRule, DirectRule, DeductionRule, BonusRule, SurveyRule, ExpressionRule
+]
+
+RULE_KINDS: dict[str, type] = {
+    cls.kind: cls
+    for cls in (BandsRule, LevelsRule, BooleanRule, ProportionalRule, DirectRule, DeductionRule, BonusRule, SurveyRule, ExpressionRule)
+}

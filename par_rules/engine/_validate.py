@@ -1,0 +1,515 @@
+"""Stage 2, validate: the JSON Schema of the format, then the checks a schema cannot express.
+
+:func:`check_schema` validates raw data against ``schema/methodology.schema.json`` (shipped in
+the package, usable by editors): the schema compiled into a predicate says whether a file is
+valid, and jsonschema describes the errors of one that is not. :func:`check_model` checks a
+compiled tree: unique ids, caps that add up (or a declared ``cap_note``), bands ordered, not
+overlapping and covering their indicator's range, points within caps, rules that fit their
+indicator's type, levels and answers all covered, derived indicators without cycles, rating
+bands in order.
+Both return every problem found, each with file, line, column and node id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._arithmetic import format_decimal as fmt
+from ..errors import Problem
+from .._places import Location, SourceMap
+from ._model import NUMERIC_TYPES, Indicator, Interval, Methodology, Node
+from ._rules import (
+    BandsRule,
+    BonusRule,
+    BooleanRule,
+    DeductionRule,
+    DirectRule,
+    ExpressionRule,
+    LevelsRule,
+    ProportionalRule,
+    SurveyRule,
+)
+
+if TYPE_CHECKING:
+    import jsonschema
+
+__all__ = ["schema", "check_schema", "check_model"]
+
+# Which indicator types each rule kind accepts.
+_RULE_TYPES = {
+    BandsRule: NUMERIC_TYPES,
+    ProportionalRule: NUMERIC_TYPES,
+    DirectRule: NUMERIC_TYPES,
+    DeductionRule: frozenset({"count", "number"}),
+    BonusRule: frozenset({"count", "number"}),
+    LevelsRule: frozenset({"level"}),
+    BooleanRule: frozenset({"boolean"}),
+    SurveyRule: frozenset({"answers"}),
+}
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    """The JSON Schema of a methodology file (as shipped in ``par_rules/schema``)."""
+    import json  # here: only loading needs it
+
+    # In the package folder, like the shipped methodologies (see registry.shipped_root); importlib.resources
+    # would cost ~8 ms of `import par_rules` (it imports tempfile, shutil and random).
+    return json.loads((Path(__file__).parent.parent / "schema" / "methodology.schema.json").read_text("utf-8"))
+
+
+def _is_number(value: object) -> bool:
+    """Numbers are read as exact Decimals; booleans are not numbers."""
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
+def _is_integer(value: object) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, Decimal) and value == value.to_integral_value())
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema  # here, not at the top: it costs ~45 ms, and only a file with errors needs it
+
+    base = jsonschema.Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine_many({"number": lambda _, value: _is_number(value), "integer": lambda _, value: _is_integer(value)})
+    return jsonschema.validators.extend(base, type_checker=checker)(schema())
+
+
+def check_schema(data: Any, where: SourceMap) -> list[Problem]:
+    """Every way ``data`` breaks the schema, with the place of each in the file."""
+    problems = _check_numbers(data, where)
+    if problems:  # a NaN cannot even be compared with the schema's bounds
+        return problems
+    if _surely_valid(data):
+        return []
+    for error in _leaf_errors(_validator().iter_errors(data)):
+        container, key = _container_of(data, list(error.absolute_path))
+        place = where.locate(container, key)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            extras = [name for name in error.instance if name not in error.schema.get("properties", {})]
+            if extras:
+                place = where.locate(error.instance, extras[0])
+        path = "/".join(str(part) for part in error.absolute_path)
+        message = _message(error)
+        problems.append(place.problem(f"{message} (at {path})" if path else message, node=_node_id(data, error.absolute_path)))
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return problems
+
+
+# The fast path. Importing jsonschema costs ~45 ms and walking the largest shipped file with it
+# ~35 ms, while a valid file only needs a yes. So the schema is also compiled into one predicate
+# that says exactly what jsonschema's verdict (valid or not) would be, keyword by keyword with
+# jsonschema's semantics (Draft 2020-12, the type checker above); jsonschema itself then runs
+# only on a file the predicate rejects, to describe its errors. A keyword or value the predicate
+# does not handle raises _Unsupported, and jsonschema decides.
+
+_Check = Callable[[Any], bool]
+
+
+class _Unsupported(Exception):
+    """A schema keyword, reference or value the fast predicate does not handle."""
+
+
+def _surely_valid(data: Any) -> bool:
+    """True only if jsonschema would find no error in ``data``."""
+    check = _fast_check()
+    if check is None:
+        return False
+    try:
+        return check(data)
+    except Exception:  # _Unsupported, or a value jsonschema should judge (and report) itself
+        return False
+
+
+@lru_cache(maxsize=1)
+def _fast_check() -> _Check | None:
+    try:
+        return _SchemaCompiler(schema()).compile(schema(), root=True)
+    except _Unsupported:
+        return None
+
+
+_TYPES: dict[str, _Check] = {
+    "number": _is_number,
+    "integer": _is_integer,
+    "string": lambda value: isinstance(value, str),
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "boolean": lambda value: isinstance(value, bool),
+    "null": lambda value: value is None,
+}
+
+# Keywords that never make a document invalid ("then" and "else" are read with "if").
+_ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly", "then", "else"})
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
+def _equal(value: Any, expected: Any) -> bool:
+    """jsonschema's equality for scalars: a bool equals only a bool (``true`` is not ``1``)."""
+    if isinstance(value, str) or isinstance(expected, str):
+        return bool(value == expected)
+    if isinstance(value, (dict, list)) or isinstance(expected, (dict, list)):
+        raise _Unsupported("containers compared")
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return value is expected
+    return bool(value == expected)
+
+
+def _unique(items: list[Any]) -> bool:
+    """No two equal items, for lists of texts or of numbers (as jsonschema's ``uniq`` sees them)."""
+    if all(isinstance(item, str) for item in items) or all(_is_number(item) for item in items):
+        return len(set(items)) == len(items)
+    raise _Unsupported("uniqueItems over mixed items")
+
+
+def _all_of(checks: list[_Check]) -> _Check:
+    if len(checks) <= 1:
+        return checks[0] if checks else _always
+
+    def check(value: Any) -> bool:
+        for each in checks:
+            if not each(value):
+                return False
+        return True
+
+    return check
+
+
+class _SchemaCompiler:
+    """Compiles a schema (with its local ``$defs``) into a predicate."""
+
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.defs: Mapping[str, Any] = root.get("$defs", {})
+        self.compiled: dict[str, _Check] = {}
+
+    def compile(self, schema: Any, root: bool = False) -> _Check:
+        if schema is True:
+            return _always
+        if schema is False:
+            return lambda value: False
+        if not isinstance(schema, dict) or ("$id" in schema and not root):
+            raise _Unsupported("schema")
+        return _all_of([self._keyword(name, argument, schema) for name, argument in schema.items() if name not in _ANNOTATIONS])
+
+    def _reference(self, ref: Any) -> _Check:
+        name = ref[len("#/$defs/") :] if isinstance(ref, str) and ref.startswith("#/$defs/") else ""
+        if not re.fullmatch(r"\w+", name) or name not in self.defs:
+            raise _Unsupported(f"$ref {ref}")
+        compiled = self.compiled
+        if name not in compiled:
+            compiled[name] = _always  # a placeholder while compiling, never called: a definition may refer to itself
+            compiled[name] = self.compile(self.defs[name])
+        return lambda value: compiled[name](value)  # looked up when called, once every definition is compiled
+
+    def _keyword(self, name: str, argument: Any, schema: dict[str, Any]) -> _Check:
+        """The predicate of one keyword of ``schema`` (one branch a keyword)."""
+        if name == "$ref":
+            return self._reference(argument)
+        if name == "type":
+            names = [argument] if isinstance(argument, str) else argument
+            if not all(each in _TYPES for each in names):
+                raise _Unsupported(f"type {argument}")
+            types = [_TYPES[each] for each in names]
+            return types[0] if len(types) == 1 else lambda value: any(is_type(value) for is_type in types)
+        if name == "const":
+            return lambda value: _equal(value, argument)
+        if name == "enum":
+            if all(isinstance(each, str) for each in argument):
+                texts = frozenset(argument)
+                return lambda value: isinstance(value, str) and value in texts
+            return lambda value: any(_equal(value, each) for each in argument)
+        if name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            # Written as jsonschema fails a value, negated.
+            fails: _Check = {
+                "minimum": lambda value: value < argument,
+                "maximum": lambda value: value > argument,
+                "exclusiveMinimum": lambda value: value <= argument,
+                "exclusiveMaximum": lambda value: value >= argument,
+            }[name]
+            return lambda value: not _is_number(value) or not fails(value)
+        if name in ("minLength", "maxLength"):
+            low, high = (argument, None) if name == "minLength" else (0, argument)
+            return lambda value: not isinstance(value, str) or (len(value) >= low and (high is None or len(value) <= high))
+        if name == "pattern":
+            search = re.compile(argument).search
+            return lambda value: not isinstance(value, str) or search(value) is not None
+        if name in ("minItems", "maxItems"):
+            low, high = (argument, None) if name == "minItems" else (0, argument)
+            return lambda value: not isinstance(value, list) or (len(value) >= low and (high is None or len(value) <= high))
+        if name == "uniqueItems":
+            return lambda value: not argument or not isinstance(value, list) or _unique(value)
+        if name == "items":
+            item, start = self.compile(argument), len(schema.get("prefixItems", ()))
+            return lambda value: not isinstance(value, list) or all(item(each) for each in value[start:])
+        if name == "prefixItems":
+            prefix = [self.compile(each) for each in argument]
+            return lambda value: not isinstance(value, list) or all(check(each) for check, each in zip(prefix, value))
+        if name in ("minProperties", "maxProperties"):
+            low, high = (argument, None) if name == "minProperties" else (0, argument)
+            return lambda value: not isinstance(value, dict) or (len(value) >= low and (high is None or len(value) <= high))
+        if name == "required":
+            return lambda value: not isinstance(value, dict) or all(key in value for key in argument)
+        if name == "properties":
+            properties = {key: self.compile(each) for key, each in argument.items()}
+
+            def check_properties(value: Any) -> bool:
+                if isinstance(value, dict):
+                    for key, item in value.items():
+                        check = properties.get(key)
+                        if check is not None and not check(item):
+                            return False
+                return True
+
+            return check_properties
+        if name == "additionalProperties":
+            if "patternProperties" in schema:
+                raise _Unsupported("patternProperties")
+            known, extra = schema.get("properties", {}), self.compile(argument)
+            return lambda value: not isinstance(value, dict) or all(extra(item) for key, item in value.items() if key not in known)
+        if name == "propertyNames":
+            key_check = self.compile(argument)
+            return lambda value: not isinstance(value, dict) or all(key_check(key) for key in value)
+        if name == "allOf":
+            return _all_of([self.compile(each) for each in argument])
+        if name == "anyOf":
+            options = [self.compile(each) for each in argument]
+            return lambda value: any(option(value) for option in options)
+        if name == "oneOf":
+            options = [self.compile(each) for each in argument]
+            return lambda value: sum(1 for option in options if option(value)) == 1
+        if name == "not":
+            negated = self.compile(argument)
+            return lambda value: not negated(value)
+        if name == "if":
+            condition = self.compile(argument)
+            then, otherwise = self.compile(schema.get("then", True)), self.compile(schema.get("else", True))
+            return lambda value: then(value) if condition(value) else otherwise(value)
+        raise _Unsupported(f"keyword {name}")
+
+
+#: What a number in a methodology may be: finite, below 10^15 in size, at most 10 decimals (so
+#: sums of caps stay exact in the default decimal context, and no computation can overflow).
+NUMBER_LIMITS = (Decimal(10) ** 15, 10)
+
+
+def _check_numbers(data: Any, where: SourceMap) -> list[Problem]:
+    """Every number outside :data:`NUMBER_LIMITS` (or not finite, such as ``!!float nan``)."""
+    problems = []
+    magnitude, decimals = NUMBER_LIMITS
+    stack = [data]
+    while stack:
+        container = stack.pop()
+        entries = container.items() if isinstance(container, dict) else enumerate(container) if isinstance(container, list) else ()
+        for key, value in entries:
+            if isinstance(value, (dict, list)):
+                stack.append(value)
+            elif isinstance(value, Decimal) and not (value.is_finite() and value.copy_abs() < magnitude and -value.as_tuple().exponent <= decimals):  # type: ignore[operator]
+                message = f"number {value} is not supported: numbers must be finite, below 10^15 in size, with at most {decimals} decimals"
+                problems.append(where.locate(container, key).problem(message))
+    return problems
+
+
+def _leaf_errors(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsonschema.ValidationError]:
+    """The errors that say what is wrong, not the if/then wrappers around them."""
+    for error in errors:
+        if error.context:
+            yield from _leaf_errors(iter(error.context))
+        else:
+            yield error
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        return f"{error.message}; allowed here: {', '.join(allowed)}"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of: {', '.join(map(str, error.validator_value))}"
+    if error.validator == "pattern":
+        return f"{error.instance!r} is not a valid {error.schema.get('title', 'text')} (pattern {error.validator_value})"
+    if error.validator == "type" and "pattern" in error.schema and _is_number(error.instance):
+        # YAML reads 1.10 as a number; a number would skip the id's pattern (+1.1 and 1.1 would be one id).
+        return f"{error.instance} is a number, and an id is text: write the id in quotes: \"{error.instance}\""
+    return re.sub(r"Decimal\('([^']*)'\)", r"\1", error.message)  # Decimal('-4') reads as -4
+
+
+def _container_of(data: Any, path: list[Any]) -> tuple[Any, Any]:
+    container: Any = data
+    for part in path[:-1]:
+        container = container[part]
+    return (container, path[-1]) if path else (data, None)
+
+
+def _node_id(data: Any, path: Any) -> str | None:
+    """The id of the innermost criteria node on the path, if the path goes through the tree."""
+    path = list(path)
+    if not path or path[0] != "criteria":
+        return None
+    node_id = None
+    current = data
+    for part in path:
+        try:
+            current = current[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(current, dict) and "id" in current and ("label" in current or "rule" in current or "children" in current):
+            node_id = str(current["id"])
+    return node_id
+
+
+def check_model(methodology: Methodology) -> list[Problem]:
+    """Every semantic problem of a compiled methodology."""
+    problems: list[Problem] = []
+    seen: dict[str, Node] = {}
+    for node in methodology.nodes():
+        if node.id in seen:
+            first = seen[node.id].location
+            problems.append(_at(node, "id", f"duplicate node id {node.id} (first at line {first.line})"))
+        seen[node.id] = node
+        problems += _check_node(node, methodology)
+    total = sum((field.max for field in methodology.criteria), Decimal(0))
+    if total != methodology.scale:
+        where = methodology.criteria[0].location if methodology.criteria else Location(methodology.file)
+        problems.append(where.problem(f"the fields' caps add up to {fmt(total)}, not to the scale {fmt(methodology.scale)}"))
+    problems += _check_rating_bands(methodology)
+    return problems
+
+
+def _at(node: Node, key: str, message: str, indicator: str | None = None) -> Problem:
+    where = node.locations.get(key, node.location)
+    return where.problem(message, node=node.id, indicator=indicator)
+
+
+def _check_node(node: Node, methodology: Methodology) -> list[Problem]:
+    problems: list[Problem] = []
+    if node.children and node.rule is not None:
+        problems.append(_at(node, "rule", "a node has either children or a rule, not both"))
+    elif not node.children and node.rule is None and "rule" not in node.locations:
+        problems.append(_at(node, "id", "a node needs children or a rule"))
+    if node.children:
+        if node.aggregate == "sum":
+            total = sum((child.max for child in node.children), Decimal(0))
+            if total != node.max and not node.cap_note:
+                problems.append(
+                    _at(node, "max", f"the children's caps add up to {fmt(total)}, not to this node's cap {fmt(node.max)} (fix the caps, or say why in cap_note)")
+                )
+        else:
+            for child in node.children:
+                if child.max <= 0:
+                    problems.append(_at(child, "max", "a child of a weighted_mean node needs a positive cap"))
+    if node.rule is not None:
+        problems += _check_rule(node, methodology)
+    return problems
+
+
+def _check_rule(node: Node, methodology: Methodology) -> list[Problem]:
+    rule = node.rule
+    if isinstance(rule, ExpressionRule):
+        return []  # checked when compiled: names, types, allow-list
+    indicator = methodology.indicators.get(rule.indicator)
+    if indicator is None:
+        return [_at(node, "rule", f"unknown indicator '{rule.indicator}'", rule.indicator)]
+    accepted = _RULE_TYPES[type(rule)]
+    if indicator.type not in accepted:
+        kinds = " or ".join(sorted(accepted))
+        return [_at(node, "rule", f"a {rule.kind} rule needs a {kinds} indicator; '{indicator.id}' is a {indicator.type}", indicator.id)]
+    problems: list[Problem] = []
+    cap = node.max
+
+    def over(points: Decimal, what: str) -> None:
+        if points > cap:
+            problems.append(_at(node, "rule", f"{what} gives {fmt(points)} points, more than the cap {fmt(cap)}", indicator.id))
+
+    if isinstance(rule, BandsRule):
+        problems += _check_bands(node, rule, indicator)
+        for band in rule.bands:
+            over(band.points, f"band {band.interval.describe(indicator.unit_symbol)}")
+    elif isinstance(rule, LevelsRule):
+        problems += _coverage(node, indicator, indicator.levels, rule.points, "points", "level")
+        for level, points in rule.points.items():
+            over(points, f"level {level}")
+    elif isinstance(rule, BooleanRule):
+        if rule.when_true is not None:
+            over(rule.when_true, "yes")
+        over(rule.when_false, "no")
+    elif isinstance(rule, SurveyRule):
+        problems += _coverage(node, indicator, indicator.options, rule.weights, "weight", "answer")
+    elif isinstance(rule, DeductionRule) and rule.limit is not None:
+        over(rule.limit, "the deduction limit")
+    return problems
+
+
+def _coverage(node: Node, indicator: Indicator, declared: Mapping[str, str], given: Mapping[str, Decimal], what: str, noun: str) -> list[Problem]:
+    """A levels or survey rule must give points to every level (answer) and to no other."""
+    problems = []
+    missing = [key for key in declared if key not in given]
+    unknown = [key for key in given if key not in declared]
+    if missing:
+        problems.append(_at(node, "rule", f"no {what} for {noun}(s) {', '.join(missing)} of '{indicator.id}'", indicator.id))
+    if unknown:
+        problems.append(_at(node, "rule", f"'{indicator.id}' has no {noun}(s) {', '.join(unknown)} ({noun}s: {', '.join(declared)})", indicator.id))
+    return problems
+
+
+_NEG, _POS = Decimal("-Infinity"), Decimal("Infinity")
+
+
+def _cuts(interval: Interval) -> tuple[tuple[Decimal, int], tuple[Decimal, int]]:
+    """An interval as two cuts of the number line: (v, 0) just before v, (v, 1) just after it."""
+    start = (_NEG, 0) if interval.low is None else (interval.low, 0 if interval.low_inclusive else 1)
+    end = (_POS, 1) if interval.high is None else (interval.high, 1 if interval.high_inclusive else 0)
+    return start, end
+
+
+def _between(start: tuple[Decimal, int], end: tuple[Decimal, int], unit: str) -> str:
+    low = None if start[0] == _NEG else start[0]
+    high = None if end[0] == _POS else end[0]
+    return Interval(low, start[1] == 0, high, end[1] == 1).describe(unit)
+
+
+def _check_bands(node: Node, rule: BandsRule, indicator: Indicator) -> list[Problem]:
+    """Bands must cover the indicator's range from its low end up, without overlap or gap."""
+    problems: list[Problem] = []
+    unit = indicator.unit_symbol
+
+    def problem(message: str) -> None:
+        problems.append(_at(node, "rule", message, indicator.id))
+
+    bands = sorted((_cuts(band.interval) for band in rule.bands), key=lambda cuts: cuts[0])
+    range_start, range_end = _cuts(indicator.range)
+    cursor = None
+    for start, end in bands:
+        if start >= end:
+            problem(f"a band is empty: {_between(start, end, unit)}")
+            continue
+        if cursor is None:
+            if start > range_start:
+                problem(f"bands leave a gap: no band covers {_between(range_start, start, unit)}")
+        elif start > cursor:
+            problem(f"bands leave a gap: no band covers {_between(cursor, start, unit)}")
+        elif start < cursor:
+            problem(f"bands overlap: {_between(start, min(cursor, end), unit)} is in two bands")
+        cursor = end if cursor is None else max(cursor, end)
+    if cursor is not None and cursor < range_end:
+        problem(f"bands leave a gap: no band covers {_between(cursor, range_end, unit)}")
+    return problems
+
+
+def _check_rating_bands(methodology: Methodology) -> list[Problem]:
+    problems = []
+    intervals = [band.interval for band in methodology.bands]
+    for index, (upper, lower) in enumerate(zip(intervals, intervals[1:])):
+        upper_low = upper.low if upper.low is not None else Decimal("-Infinity")
+        lower_high = lower.high if lower.high is not None else Decimal("Infinity")
+        if lower_high > upper_low or (lower_high == upper_low and lower.high_inclusive and upper.low_inclusive):
+            band = methodology.bands[index + 1]
+            problems.append(Problem(f"rating band {band.id} overlaps band {methodology.bands[index].id} (list bands best first, without overlap)", file=methodology.file))
+    return problems

@@ -1,0 +1,21 @@
+"""File formats: records read from CSV, JSON Lines, JSON, YAML and Excel files, and tables
+written as text, CSV, JSON, Excel and Markdown (``_files``).
+
+A file format knows the engine's records and results, and nothing of many units; turning a
+ranking into a table (``results_table``) still lives in ``_files`` and imports units when
+called, until it moves to :mod:`par_rules.units` (docs/architecture.md). Names are imported
+when first used: the formats need csv, yaml and (for ``.xlsx``) openpyxl.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
+
+if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (below)
+    from ._files import Numbered, Table, read_records, results_table, write_table
+
+__all__ = ["read_records", "results_table", "write_table", "Table", "Numbered"]
+
+__getattr__, __dir__ = lazy_names(__name__, {name: "._files" for name in __all__}, globals())

@@ -1,0 +1,36 @@
+"""Many units: scoring a batch (``_batch``, and on several processes ``_parallel``), ranking
+(``_ranking``), year on year (``_compare``), and gaps, what-if and self-assessment
+(``_analysis``).
+
+Units use the engine and the file formats, never the command line or authoring. Names are
+imported when first used: one methodology and one record never need them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
+
+if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (below)
+    from ._analysis import gaps, self_assessment, what_if
+    from ._batch import score_many
+    from ._compare import Comparison, compare
+    from ._parallel import score_rows
+    from ._ranking import Ranking, rank
+
+_NAMES = {
+    "score_many": "._batch",
+    "score_rows": "._parallel",
+    "rank": "._ranking",
+    "Ranking": "._ranking",
+    "compare": "._compare",
+    "Comparison": "._compare",
+    "gaps": "._analysis",
+    "what_if": "._analysis",
+    "self_assessment": "._analysis",
+}
+
+__all__ = list(_NAMES)
+
+__getattr__, __dir__ = lazy_names(__name__, _NAMES, globals())

@@ -1,0 +1,84 @@
+"""Scoring many records: one output per input, a bad record never stops the others.
+
+:func:`score_many` streams: it takes any iterable (a list, a generator, the rows of a file as
+:func:`par_rules.files.read_records` yields them) and scores each record when it is reached, so a
+file of any length is never held in memory.
+
+>>> from par_rules import load
+>>> m = load("example/par-index/district")
+>>> good = {"unit": "a", "plan_issued": "on_time", "plan_completion": 95, "reports_on_time": True,
+...         "inspected_share": 1, "dossiers_on_time": 10, "dossiers_total": 10, "online_rate": 60,
+...         "violations": 0, "e_gov_points": 16, "satisfaction": {"A": 1}}
+>>> outputs = list(score_many(m, [good, {**good, "unit": "b", "online_rate": "lots"}, good]))
+>>> [type(output).__name__ for output in outputs]
+['Result', 'RecordError', 'Result']
+>>> print(outputs[1])
+1 problem in the record:
+  row 2: indicator online_rate: not a number: 'lots'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..engine._api import is_path, load, score
+from ..errors import MethodologyNotFound, Problem, RecordError
+from ..engine._model import Methodology
+from ..engine._record import Record
+from ..engine._report import Result
+
+if TYPE_CHECKING:
+    from ..formats._files import Numbered
+
+__all__ = ["score_many"]
+
+
+def score_many(
+    methodology: Methodology | str | os.PathLike[str],
+    records: Iterable[Mapping[str, Any] | Record | Numbered],
+) -> Iterator[Result | RecordError]:
+    """Score each record in turn; yield its :class:`~par_rules.Result` or its
+    :class:`~par_rules.RecordError` (whose problems name the row). Exactly one output per input,
+    in the input's order.
+
+    Records are numbered 1, 2, 3... unless they come as ``(row, record)`` pairs, whose row
+    numbers (the line or row in a file) are used instead. ``methodology`` is as for
+    :func:`par_rules.score`; given an id, each record is scored under the version in force for
+    its ``period``, and a record whose period no version covers gets that as its error.
+    """
+    if not isinstance(methodology, Methodology) and is_path(methodology):
+        methodology = load(methodology)
+    by_period: dict[int | None, Methodology | MethodologyNotFound] = {}  # an id: one lookup a year
+    for position, item in enumerate(records, start=1):
+        row, record = item if isinstance(item, tuple) else (position, item)
+        if isinstance(record, RecordError):
+            yield record
+            continue
+        try:
+            record = Record.from_mapping(record)
+            chosen = methodology
+            if not isinstance(chosen, Methodology):
+                if record.period not in by_period:
+                    try:
+                        by_period[record.period] = load(os.fspath(chosen), year=record.period)
+                    except MethodologyNotFound as error:
+                        by_period[record.period] = error
+                chosen = by_period[record.period]
+                if isinstance(chosen, MethodologyNotFound):
+                    raise chosen
+            yield score(chosen, record, row=row)
+        except RecordError as error:
+            yield _with_row(error, row)
+        except MethodologyNotFound as error:
+            yield RecordError([Problem(str(error), indicator="period", row=row)])
+
+
+def _with_row(error: RecordError, row: int) -> RecordError:
+    """The error with every problem placed at ``row`` (a record that is not even a mapping, or
+    a bad ``period``, is refused before the row is known)."""
+    if all(problem.row == row for problem in error.problems):
+        return error
+    return RecordError([replace(problem, row=row) if problem.row is None else problem for problem in error.problems])
