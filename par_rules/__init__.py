@@ -32,7 +32,7 @@ from .errors import MethodologyError, MethodologyNotFound, ParRulesError, Proble
 
 if TYPE_CHECKING:  # imported when first used (below); named here for type checkers and doc tools
     from .authoring import MethodologyDiff, diff
-    from .authoring import _dump as dump, _testing as testing
+    from . import dump, testing
     from .formats import read_records, results_table, write_table
     from .units import Comparison, Ranking, compare, gaps, rank, score_many, self_assessment, what_if
 
@@ -57,7 +57,7 @@ _LAZY = {
 }
 
 #: The public modules ``par_rules.testing`` (which needs hypothesis) and ``par_rules.dump``.
-_MODULES = {"testing": ".authoring._testing", "dump": ".authoring._dump"}
+_MODULES = {"testing": ".testing", "dump": ".dump"}
 
 _lazy_getattr, _lazy_dir = lazy_names(__name__, _LAZY, globals())
 

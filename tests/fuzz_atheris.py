@@ -27,7 +27,7 @@ def one_input(data: bytes) -> None:
     import par_rules
     from par_rules import MethodologyError, RecordError
     from par_rules.engine._load import read_yaml
-    from par_rules.authoring._testing import load_text
+    from par_rules.testing import load_text
 
     try:
         text = data.decode("utf-8")

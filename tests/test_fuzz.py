@@ -22,7 +22,7 @@ import par_rules
 from par_rules import MethodologyError, RecordError
 from par_rules.engine._load import read_yaml
 from par_rules.engine._model import Methodology
-from par_rules.authoring._testing import load_text, methodology_texts, records
+from par_rules.testing import load_text, methodology_texts, records
 
 EXAMPLE = (par_rules.shipped_root() / "example/par-index/district/2024.yaml").read_text(encoding="utf-8")
 REGRESSIONS = Path(__file__).parent / "fuzz_regressions"

@@ -17,7 +17,7 @@ import pytest
 import par_rules
 from par_rules import MethodologyError, ParRulesError, RecordError
 from par_rules.formats._files import read_records
-from par_rules.authoring._testing import load_text
+from par_rules.testing import load_text
 from tests.methodology_text import line_of, methodology, write
 
 INDICATORS = """

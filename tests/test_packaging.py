@@ -75,3 +75,19 @@ def test_compare_and_diff_stay_functions_once_their_modules_are_imported():
         "print(par_rules.compare.__module__, par_rules.diff.__module__, type(par_rules).__name__)"
     )
     assert _run(code).split() == ["par_rules.units._compare", "par_rules.authoring._diff", "module"]
+
+
+def test_old_import_paths_are_signposts_to_the_same_objects():
+    # the paths users and the docs name (README, docs/reliability.md) keep working after the move
+    code = (
+        "import par_rules; "
+        "from par_rules.testing import records, load_text; from par_rules.authoring import _testing; "
+        "from par_rules.dump import dump; from par_rules.files import read_records, write_table; "
+        "from par_rules.formats import read_records as formats_read; "
+        "assert records is _testing.records and load_text is _testing.load_text; "
+        "assert dump is par_rules.dump.dump is par_rules.authoring.dump; "
+        "assert read_records is formats_read is par_rules.read_records; "
+        "assert write_table is par_rules.write_table; "
+        "print(callable(par_rules.load), par_rules.testing.__name__)"
+    )
+    assert _run(code).split() == ["True", "par_rules.testing"]

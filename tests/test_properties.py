@@ -24,13 +24,13 @@ from hypothesis import strategies as st
 
 import par_rules
 from par_rules.engine._arithmetic import CONTEXT
-from par_rules.authoring._dump import dump, to_yaml
+from par_rules.dump import dump, to_yaml
 from par_rules.errors import RecordError
 from par_rules.engine._expressions import reference_evaluate
 from par_rules.engine._model import Interval, Methodology, Node
 from par_rules.engine._record import Record, prepare
 from par_rules.engine._rules import BandsRule, DeductionRule, ExpressionRule
-from par_rules.authoring._testing import extends_chains, load_text, methodologies, records
+from par_rules.testing import extends_chains, load_text, methodologies, records
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
