@@ -3,7 +3,7 @@
 Exit codes: 0 all went well; 1 problems were found (a broken methodology, a bad record, a
 failed test); 2 the command was used wrongly (click's usage errors).
 
-Every command prints through :func:`par_rules.cli_units.echo`: a control character from a file
+Every command prints through :func:`par_rules.cli._units.echo`: a control character from a file
 (an escape sequence in a label, say) is shown as an escape, never obeyed by the terminal.
 """
 
@@ -17,6 +17,7 @@ from .. import __version__
 from ..engine._api import load
 from ..errors import MethodologyError
 from . import _units as cli_units
+from ._units import echo
 from ._methodology import diff_command, test_command
 
 __all__ = ["main"]

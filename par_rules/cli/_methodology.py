@@ -24,7 +24,7 @@ def open_methodology(source: str, year: int | None = None, version: str | None =
     try:
         return load(source, year=year, version=version)
     except ParRulesError as error:
-        click.echo(str(error), err=True)
+        echo(str(error), err=True)
         raise SystemExit(1) from None
 
 
