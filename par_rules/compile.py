@@ -176,12 +176,14 @@ class _Compiler:
                 self.problem(spec, "formula", f"a derived indicator must be a number or a boolean, not a {indicators[key].type}", indicator=key)
                 continue
             result = "boolean" if indicators[key].type == "boolean" else "number"
-            others = {name: kind for name, kind in kinds.items() if name != key}
+            own_kind = kinds.pop(key)  # a formula cannot use its own indicator (not copied: thousands of them)
             try:
-                formula = compile_expression(spec["formula"], others, levels=levels, result=result)
+                formula = compile_expression(spec["formula"], kinds, levels=levels, result=result)
             except ExpressionError as error:
                 self.problem(spec, "formula", f"formula: {error}", indicator=key)
                 continue
+            finally:
+                kinds[key] = own_kind
             indicators[key] = dataclasses.replace(indicators[key], formula=formula)
         self._check_cycles(indicators, raw)
         return indicators
@@ -193,18 +195,21 @@ class _Compiler:
             if root in done:
                 continue
             path = [root]
+            on_path = {root}  # the path as a set: a chain of thousands is searched in linear time
             stack = [iter(_inputs(indicators[root]))]
             while stack:
                 child = next(stack[-1], None)
                 if child is None:
                     stack.pop()
+                    on_path.discard(path[-1])
                     done.add(path.pop())
-                elif child in path:
+                elif child in on_path:
                     cycle = " → ".join(path[path.index(child):] + [child])
                     self.problem(raw[child], "formula", f"derived indicators form a cycle: {cycle}", indicator=child)
                     return
                 elif child not in done and child in indicators:
                     path.append(child)
+                    on_path.add(child)
                     stack.append(iter(_inputs(indicators[child])))
 
     def _node(self, raw: Mapping[str, Any], parent_source: str, parent_provenance: str, depth: int) -> Node:
