@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import MethodologyError, Problem
 from .expressions import ExpressionError, compile_expression
@@ -34,6 +34,9 @@ from .rules import (
     SurveyRule,
 )
 from .validate import check_model
+
+if TYPE_CHECKING:
+    from .evaluate import Plan
 
 __all__ = ["compile_methodology", "expression_kinds"]
 
@@ -60,7 +63,30 @@ def compile_methodology(data: dict[str, Any], where: SourceMap, file: str | None
         raise MethodologyError(problems)
     from .evaluate import Plan  # the plan is the evaluate stage's; built once, here
 
-    return dataclasses.replace(methodology, plan=Plan(methodology))
+    plan = Plan(methodology)
+    problems = _rescale_problems(plan)
+    if problems:
+        raise MethodologyError(problems)
+    return dataclasses.replace(methodology, plan=plan)
+
+
+def _rescale_problems(plan: Plan) -> list[Problem]:
+    """A node whose cap is 0 among siblings that all may be not applicable: when it is the only
+    one that applies, its parent (or the total) would be rescaled over a cap of 0, a division
+    by zero for every such record."""
+    problems = []
+    for children, parent in [*zip(plan.children, plan.nodes), (plan.fields, None)]:
+        if parent is not None and parent.aggregate == "weighted_mean":  # no rescale; its children's caps are positive
+            continue
+        earning = [child for child in children if plan.nodes[child].max > 0]
+        if earning and len(earning) < len(children) and all(plan.may_lapse[child] for child in earning):
+            for child in children:
+                node = plan.nodes[child]
+                if node.max == 0:
+                    within = "the total" if parent is None else f"node {parent.id}"
+                    message = f"max 0, and every other part of {within} may be not applicable: when only this applies, {within} cannot be rescaled (give it points, or drop it)"
+                    problems.append(node.locations.get("max", node.location).problem(message, node=node.id))
+    return problems
 
 
 def _text(value: Any) -> str:

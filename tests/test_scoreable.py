@@ -197,3 +197,61 @@ def test_every_methodology_that_passes_the_check_scores_a_record(text: str, data
         raise AssertionError(f"a record that fits was refused: {error}") from None
     if result is not None:
         assert result.total == score_by_hand(loaded, record)[1]
+
+
+def _order_in_rounds(derived: dict[str, Any]) -> list[str]:
+    """The order by its definition: round after round, the indicators whose derived inputs are
+    all placed, in the order of the file."""
+    ordered: list[str] = []
+    while len(ordered) < len(derived):
+        ordered += [key for key, names in derived.items() if key not in ordered and all(name in ordered or name not in derived for name in names)]
+    return ordered
+
+
+@given(st.integers(1, 30).flatmap(lambda count: st.lists(st.lists(st.integers(0, count - 1), max_size=4), min_size=count, max_size=count)))
+def test_derived_indicators_are_ordered_in_rounds(inputs: list[list[int]]) -> None:
+    # Indicator i may use indicators declared before it (so no cycle), listed in a shuffled file order.
+    from types import SimpleNamespace
+
+    from par_rules.evaluate import _dependency_order
+
+    names = {number: f"d{(number * 7919) % len(inputs)}-{number}" for number in range(len(inputs))}
+    derived = {names[number]: tuple(names[used] for used in uses if used < number) + ("input",) for number, uses in enumerate(inputs)}
+    derived = dict(sorted(derived.items()))
+    indicators = {key: SimpleNamespace(formula=SimpleNamespace(names=uses)) for key, uses in derived.items()}
+    assert [key for key, _ in _dependency_order(indicators)] == _order_in_rounds(derived)
+
+
+@pytest.mark.parametrize("source", ["min(rate, 10) + 2.50 * MAX", "rate if chỉ_số > 0 else round(rate / 3, 2)", "(rate\n + 1)", "max(tỷ_lệ, 1.5) - ａ"])
+def test_the_checker_reads_each_part_as_written(source: str) -> None:
+    # Its quick reading of a one-line expression gives what ast.get_source_segment gives.
+    import ast
+
+    from par_rules.expressions import _Checker
+
+    checker = _Checker(source, {}, {}, {})
+    for node in ast.walk(ast.parse(source, mode="eval")):
+        if hasattr(node, "col_offset"):
+            assert checker.segment(node) == ast.get_source_segment(source, node)
+
+
+def _zero_cap(lapses: str, at_the_top: bool) -> str:
+    leaves = [{"id": "a", "label": "A", "max": D(0), "rule": {"kind": "boolean", "indicator": "a"}},
+              {"id": "b", "label": "B", "max": D(5), "rule": {"kind": "boolean", "indicator": "b"}}]
+    indicators = {"a": {"label": "A", "type": "boolean"}, "b": {"label": "B", "type": "boolean", "missing": lapses}}
+    criteria = leaves if at_the_top else [{"id": "1", "label": "P", "max": D(5), "children": leaves}]
+    return _text(_file(indicators, criteria, D(5)))
+
+
+@pytest.mark.parametrize("at_the_top", [False, True])
+def test_a_zero_cap_that_may_apply_alone_is_refused_by_the_check(at_the_top: bool) -> None:
+    # Scored with only "a", its parent (or the total) was rescaled over a cap of 0: a raw
+    # decimal.InvalidOperation for every such record.
+    text = _zero_cap("not_applicable", at_the_top)
+    with pytest.raises(MethodologyError) as raised:
+        load_text(text)
+    [problem] = raised.value.problems
+    assert (problem.node, problem.line) == ("a", next(number for number, line in enumerate(text.splitlines(), 1) if line.startswith("criteria")))
+    assert "cannot be rescaled" in problem.message
+    loaded = load_text(_zero_cap("zero", at_the_top))  # "b" always applies: nothing to rescale
+    assert par_rules.score(loaded, {"a": True}).total == 0
