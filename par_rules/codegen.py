@@ -287,7 +287,7 @@ _BELOW_EVERYTHING = Decimal("-Infinity")
 def _by_lower_bound(interval: Interval) -> tuple[bool, Decimal, bool]:
     """Orders intervals by where they start: unbounded below first, then by lower bound, an
     inclusive bound before an exclusive one."""
-    return (interval.low is not None, _ZERO if interval.low is None else interval.low, not interval.low_inclusive)
+    return (interval.low is not None, _BELOW_EVERYTHING if interval.low is None else interval.low, not interval.low_inclusive)
 
 
 class _BandTable:
@@ -298,7 +298,7 @@ class _BandTable:
 
     def __init__(self, rule: BandsRule) -> None:
         order = sorted(range(len(rule.bands)), key=lambda position: _by_lower_bound(rule.bands[position].interval))
-        self.lows = [_BELOW_EVERYTHING if rule.bands[position].interval.low is None else rule.bands[position].interval.low for position in order]
+        self.lows: list[Decimal] = [_by_lower_bound(rule.bands[position].interval)[1] for position in order]
         self.bands = [(rule.bands[position].interval, rule.bands[position].points, position) for position in order]
         self.apply = rule.apply
 
