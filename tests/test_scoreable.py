@@ -148,7 +148,11 @@ def test_an_extreme_methodology_that_passes_the_check_scores_exactly(shape: str)
     assert result.total == total
 
 
-@pytest.mark.parametrize("build", [lambda: _wide_parent("sum", "error", 7000), lambda: _long_bands(12000), lambda: _derived_chain(8000)])
+@pytest.mark.parametrize("build", [
+    pytest.param(lambda: _wide_parent("sum", "error", 7000), id="7,000 children"),
+    pytest.param(lambda: _long_bands(12000), id="12,000 bands"),
+    pytest.param(lambda: _derived_chain(8000), id="8,000 derived indicators"),
+])
 def test_twice_as_large_the_loader_refuses_them(build: Callable[[], tuple[dict[str, Any], dict[str, Any]]]) -> None:
     # The cases above are near the largest of their kind the loader accepts.
     with pytest.raises(MethodologyError, match=f"more than {LIMITS.nodes} nodes"):
