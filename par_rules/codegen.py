@@ -19,6 +19,12 @@ exactly what the rules' own ``apply`` gives (the same operations on the same ``D
 in the same order); it records the same details for the explanation and reports the same
 problems. Rare paths (a value outside every band, a missing input to an expression, any unusual
 value) call the general code.
+
+Size: nothing in the source nests with the size of the methodology (Python's compiler recurses
+over nested code and stops at about a thousand levels): a sum of many children is written a line
+per :data:`_TERMS_PER_LINE` terms, a band table longer than :data:`_CHAINED_BANDS` is searched by
+bisection, and everything else is one statement after another. Whatever the loader's limits
+let through compiles (the largest cost is documented in docs/reliability.md).
 """
 
 from __future__ import annotations
