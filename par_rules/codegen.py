@@ -24,7 +24,7 @@ Size: nothing in the source nests with the size of the methodology (Python's com
 over nested code and stops at about a thousand levels): a sum of many children is written a line
 per :data:`_TERMS_PER_LINE` terms, a band table longer than :data:`_CHAINED_BANDS` is searched by
 bisection, and everything else is one statement after another. Whatever the loader's limits
-let through compiles (the largest cost is documented in docs/reliability.md).
+let through compiles (what the largest costs to compile is measured in the documentation).
 """
 
 from __future__ import annotations
