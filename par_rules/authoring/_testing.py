@@ -8,7 +8,8 @@ This module needs `hypothesis <https://hypothesis.readthedocs.io>`_ (``pip insta
   values just beside it), and missing values wherever the missing policy allows them;
 - :func:`methodology_data`, :func:`methodology_texts` and :func:`methodologies` draw arbitrary
   valid methodologies: random depth and width, caps that add up, every rule kind, derived
-  indicators, weighted means, every missing policy;
+  indicators, weighted means, every missing policy; wider and deeper trees, longer band tables
+  and chains of derived indicators on request;
 - :func:`extends_chains` draws a methodology together with a two-file ``extends`` chain that must
   come out the same;
 - :func:`load_text` loads a methodology from its text, without a file.
@@ -181,11 +182,14 @@ def _spellings(value: Decimal, whole: bool) -> list[Any]:
 
 
 @st.composite
-def methodology_data(draw: st.DrawFn, max_depth: int = 3, max_width: int = 4) -> dict[str, Any]:
-    """Plain data (numbers as Decimals) of an arbitrary valid methodology."""
+def methodology_data(draw: st.DrawFn, max_depth: int = 3, max_width: int = 4, max_bands: int = 4, max_chain: int = 0) -> dict[str, Any]:
+    """Plain data (numbers as Decimals) of an arbitrary valid methodology: a tree at most
+    ``max_depth`` deep, parents of at most ``max_width`` children, band tables of at most
+    ``max_bands`` + 1 bands, and derived indicators computed from chains of at most
+    ``max_chain`` derived indicators."""
     scale = draw(st.sampled_from([_D(100), _D(10), _D(1000), _D("33.25")]))
     unit = draw(st.sampled_from([u for u in (_D(1), _D("0.25"), _D("0.01")) if scale % u == 0]))
-    builder = _TreeBuilder(draw, unit, max_depth, max_width)
+    builder = _TreeBuilder(draw, unit, max_depth, max_width, max_bands, max_chain)
     fields = builder.split(int(scale / unit), draw(st.integers(1, max_width)))
     criteria = [builder.node(str(position + 1), units, 1) for position, units in enumerate(fields)]
     bands = [{"id": "A", "at_least": _D(90)}, {"id": "B", "at_least": _D(70), "below": _D(90)}, {"id": "C", "below": _D(70)}]
@@ -206,14 +210,14 @@ def methodology_data(draw: st.DrawFn, max_depth: int = 3, max_width: int = 4) ->
     }
 
 
-def methodology_texts(max_depth: int = 3, max_width: int = 4) -> st.SearchStrategy[str]:
-    """The YAML text of an arbitrary valid methodology."""
-    return methodology_data(max_depth, max_width).map(to_yaml)
+def methodology_texts(max_depth: int = 3, max_width: int = 4, max_bands: int = 4, max_chain: int = 0) -> st.SearchStrategy[str]:
+    """The YAML text of an arbitrary valid methodology (:func:`methodology_data`)."""
+    return methodology_data(max_depth, max_width, max_bands, max_chain).map(to_yaml)
 
 
-def methodologies(max_depth: int = 3, max_width: int = 4) -> st.SearchStrategy[Methodology]:
-    """Arbitrary valid methodologies, loaded."""
-    return methodology_texts(max_depth, max_width).map(load_text)
+def methodologies(max_depth: int = 3, max_width: int = 4, max_bands: int = 4, max_chain: int = 0) -> st.SearchStrategy[Methodology]:
+    """Arbitrary valid methodologies, loaded (:func:`methodology_data`)."""
+    return methodology_texts(max_depth, max_width, max_bands, max_chain).map(load_text)
 
 
 @st.composite
@@ -261,11 +265,13 @@ def _walk(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class _TreeBuilder:
     """Draws a tree whose caps add up, and the indicators its rules need."""
 
-    def __init__(self, draw: st.DrawFn, unit: Decimal, max_depth: int, max_width: int) -> None:
+    def __init__(self, draw: st.DrawFn, unit: Decimal, max_depth: int, max_width: int, max_bands: int, max_chain: int) -> None:
         self.draw = draw
         self.unit = unit
         self.max_depth = max_depth
         self.max_width = max_width
+        self.max_bands = max_bands
+        self.max_chain = max_chain
         self.indicators: dict[str, dict[str, Any]] = {}
 
     def split(self, units: int, parts: int) -> list[int]:
@@ -330,8 +336,9 @@ class _TreeBuilder:
         if kind == "bands":
             spec, low, high, step = self.numeric()
             top = high if high is not None else low + 100
-            count = draw(st.integers(0, 4))
-            cuts = sorted(draw(st.lists(st.integers(1, int((top - low) / step) - 1), min_size=count, max_size=count, unique=True)))
+            places = int((top - low) / step) - 1  # where a cut may fall
+            count = draw(st.integers(0, min(self.max_bands, places)))
+            cuts = sorted(draw(st.lists(st.integers(1, places), min_size=count, max_size=count, unique=True)))
             edges = [low + c * step for c in cuts]
             points = [self.points(cap) for _ in range(len(edges) + 1)]
             if draw(st.booleans()):
@@ -383,6 +390,8 @@ class _TreeBuilder:
             done = self.indicator({"type": "count"})
             total = self.indicator({"type": "count"})
             derived = self.indicator({"type": "percent", "formula": f"clamp(ratio({done}, {total}, 1) * 100, 0, 100)"}, prefix="d")
+            for _ in range(draw(st.integers(0, self.max_chain)) if self.max_chain else 0):  # each computed from the one before
+                derived = self.indicator({"type": "percent", "formula": f"clamp({derived} * 1.5 - 10, 0, 100)"}, prefix="d")
             if draw(st.booleans()):
                 return {"kind": "proportional", "indicator": derived}
             return {"kind": "bands", "indicator": derived, "bands": [{"at_least": _D(80), "points": cap}, {"below": _D(80), "points": self.points(cap)}]}

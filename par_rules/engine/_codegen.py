@@ -19,12 +19,19 @@ exactly what the rules' own ``apply`` gives (the same operations on the same ``D
 in the same order); it records the same details for the explanation and reports the same
 problems. Rare paths (a value outside every band, a missing input to an expression, any unusual
 value) call the general code.
+
+Size: nothing in the source nests with the size of the methodology (Python's compiler recurses
+over nested code and stops at about a thousand levels): a sum of many children is written a line
+per :data:`_TERMS_PER_LINE` terms, a band table longer than :data:`_CHAINED_BANDS` is searched by
+bisection, and everything else is one statement after another. Whatever the loader's limits
+let through compiles (what the largest costs to compile is measured in the documentation).
 """
 
 from __future__ import annotations
 
 import ast
 import decimal
+from bisect import bisect_right
 import linecache
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -263,8 +270,13 @@ def _bands(out: _Source, indent: int, rule: BandsRule, value: str, cap: str, poi
     lower bound admits the value is the only one that can hold it (the methodology check
     rejects empty and overlapping bands); its upper bound is then confirmed, unless it is where
     the band above starts (the value failed that band's test), and anything else goes to the
-    rule's ``apply`` (same result, same error)."""
-    table = sorted(enumerate(rule.bands), key=lambda item: (item[1].interval.low is not None, item[1].interval.low or 0, not item[1].interval.low_inclusive), reverse=True)
+    rule's ``apply`` (same result, same error). A table longer than :data:`_CHAINED_BANDS` is
+    searched by bisection instead (:class:`_BandTable`): a chain that long nests too deep for
+    Python's compiler."""
+    if len(rule.bands) > _CHAINED_BANDS:
+        out.add(indent, f"{points}, {detail} = {out.constant(_BandTable(rule), 'bands')}.points({cap}, {value})")
+        return
+    table = sorted(enumerate(rule.bands), key=lambda item: _by_lower_bound(item[1].interval), reverse=True)
     keyword = "if"
     above: Interval | None = None
     for band_position, band in table:
@@ -293,6 +305,38 @@ def _bands(out: _Source, indent: int, rule: BandsRule, value: str, cap: str, poi
     out.add(indent + 1, f"{points}, {detail} = {apply}({cap}, {value})")
 
 
+#: The longest band table written as a chain of tests (longer ones are searched by bisection).
+_CHAINED_BANDS = 16
+_BELOW_EVERYTHING = Decimal("-Infinity")
+
+
+def _by_lower_bound(interval: Interval) -> tuple[bool, Decimal, bool]:
+    """Orders intervals by where they start: unbounded below first, then by lower bound, an
+    inclusive bound before an exclusive one."""
+    return (interval.low is not None, _BELOW_EVERYTHING if interval.low is None else interval.low, not interval.low_inclusive)
+
+
+class _BandTable:
+    """A long band table, searched by bisection over its lower bounds: the value's band, if
+    any, is the last band starting at or below it, or the one before (a band "above c" follows
+    the band that ends "at c", or the band [c, c]); the methodology check rejects overlapping
+    bands, so no other band can hold the value. Anything else goes to the rule's ``apply``."""
+
+    def __init__(self, rule: BandsRule) -> None:
+        order = sorted(range(len(rule.bands)), key=lambda position: _by_lower_bound(rule.bands[position].interval))
+        self.lows: list[Decimal] = [_by_lower_bound(rule.bands[position].interval)[1] for position in order]
+        self.bands = [(rule.bands[position].interval, rule.bands[position].points, position) for position in order]
+        self.apply = rule.apply
+
+    def points(self, cap: Decimal, value: Decimal) -> tuple[Decimal, int]:
+        after = bisect_right(self.lows, value)
+        for candidate in range(after - 1, max(after - 3, -1), -1):
+            interval, points, position = self.bands[candidate]
+            if value in interval:
+                return points, position
+        return self.apply(cap, value)  # in no band: the rule's own error
+
+
 def _parent(out: _Source, position: int, plan: Plan) -> None:
     """A parent: the sum of its children (rescaled over those that apply) within its cap, or
     their weighted mean."""
@@ -306,7 +350,7 @@ def _parent(out: _Source, position: int, plan: Plan) -> None:
         return
     full = out.constant(sum((plan.nodes[child].max for child in children), _ZERO), "c")
     if not any(plan.may_lapse[child] for child in children):  # every child always applies
-        out.add(2, f"raw = ZERO + {' + '.join(f'p{child}' for child in children)}" if children else "raw = ZERO")
+        _sum_in_order(out, "raw", [f"p{child}" for child in children])
         out.add(2, f"{points} = {cap} if {cap} < raw else raw")
         out.add(2, f"{detail} = ('sum', raw, False, {full})")
         return
@@ -355,6 +399,20 @@ def _total(out: _Source, plan: Plan) -> None:
     scale = out.constant(plan.scale, "c")
     out.add(2, f"if {scale} < total:")
     out.add(3, f"total = {scale}")
+
+
+#: The most terms one line adds: a longer chain of ``+`` nests too deep for Python's compiler.
+_TERMS_PER_LINE = 64
+
+
+def _sum_in_order(out: _Source, total: str, terms: list[str]) -> None:
+    """``total``: ZERO plus the terms, left to right (as ``sum`` adds them), a line per
+    :data:`_TERMS_PER_LINE` terms."""
+    chunks = [terms[start:start + _TERMS_PER_LINE] for start in range(0, len(terms), _TERMS_PER_LINE)] or [[]]
+    so_far = "ZERO"
+    for chunk in chunks:
+        out.add(2, f"{total} = {' + '.join([so_far, *chunk])}")
+        so_far = total
 
 
 def _add_applicable(out: _Source, total: str, nodes: Iterable[tuple[int, str]]) -> None:

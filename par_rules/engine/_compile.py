@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MethodologyError, Problem
 from ._expressions import ExpressionError, compile_expression
@@ -34,6 +34,9 @@ from ._rules import (
     SurveyRule,
 )
 from ._validate import check_model
+
+if TYPE_CHECKING:
+    from .evaluate import Plan
 
 __all__ = ["compile_methodology", "expression_kinds"]
 
@@ -60,7 +63,30 @@ def compile_methodology(data: dict[str, Any], where: SourceMap, file: str | None
         raise MethodologyError(problems)
     from ._evaluate import Plan  # the plan is the evaluate stage's; built once, here
 
-    return dataclasses.replace(methodology, plan=Plan(methodology))
+    plan = Plan(methodology)
+    problems = _rescale_problems(plan)
+    if problems:
+        raise MethodologyError(problems)
+    return dataclasses.replace(methodology, plan=plan)
+
+
+def _rescale_problems(plan: Plan) -> list[Problem]:
+    """A node whose cap is 0 among siblings that all may be not applicable: when it is the only
+    one that applies, its parent (or the total) would be rescaled over a cap of 0, a division
+    by zero for every such record."""
+    problems = []
+    for children, parent in [*zip(plan.children, plan.nodes), (plan.fields, None)]:
+        if parent is not None and parent.aggregate == "weighted_mean":  # no rescale; its children's caps are positive
+            continue
+        earning = [child for child in children if plan.nodes[child].max > 0]
+        if earning and len(earning) < len(children) and all(plan.may_lapse[child] for child in earning):
+            for child in children:
+                node = plan.nodes[child]
+                if node.max == 0:
+                    within = "the total" if parent is None else f"node {parent.id}"
+                    message = f"max 0, and every other part of {within} may be not applicable: when only this part applies, {within} cannot be rescaled (give it points, or drop it)"
+                    problems.append(node.locations.get("max", node.location).problem(message, node=node.id))
+    return problems
 
 
 def _text(value: Any) -> str:
@@ -176,12 +202,14 @@ class _Compiler:
                 self.problem(spec, "formula", f"a derived indicator must be a number or a boolean, not a {indicators[key].type}", indicator=key)
                 continue
             result = "boolean" if indicators[key].type == "boolean" else "number"
-            others = {name: kind for name, kind in kinds.items() if name != key}
+            own_kind = kinds.pop(key)  # a formula cannot use its own indicator (not copied: thousands of them)
             try:
-                formula = compile_expression(spec["formula"], others, levels=levels, result=result)
+                formula = compile_expression(spec["formula"], kinds, levels=levels, result=result)
             except ExpressionError as error:
                 self.problem(spec, "formula", f"formula: {error}", indicator=key)
                 continue
+            finally:
+                kinds[key] = own_kind
             indicators[key] = dataclasses.replace(indicators[key], formula=formula)
         self._check_cycles(indicators, raw)
         return indicators
@@ -193,18 +221,21 @@ class _Compiler:
             if root in done:
                 continue
             path = [root]
+            on_path = {root}  # the path as a set: a chain of thousands is searched in linear time
             stack = [iter(_inputs(indicators[root]))]
             while stack:
                 child = next(stack[-1], None)
                 if child is None:
                     stack.pop()
+                    on_path.discard(path[-1])
                     done.add(path.pop())
-                elif child in path:
+                elif child in on_path:
                     cycle = " → ".join(path[path.index(child):] + [child])
                     self.problem(raw[child], "formula", f"derived indicators form a cycle: {cycle}", indicator=child)
                     return
                 elif child not in done and child in indicators:
                     path.append(child)
+                    on_path.add(child)
                     stack.append(iter(_inputs(indicators[child])))
 
     def _node(self, raw: Mapping[str, Any], parent_source: str, parent_provenance: str, depth: int) -> Node:

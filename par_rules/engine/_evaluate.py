@@ -82,16 +82,27 @@ class Plan:
 
 
 def _dependency_order(derived: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Derived indicators, each after the derived indicators it uses (no cycles: validated)."""
+    """Derived indicators, each after the derived indicators it uses (no cycles: validated),
+    in rounds: first those that use no derived indicator, then those that use only these..., each
+    round in the order of the file (each indicator is visited once per input, so a long chain of
+    them costs no more than its length)."""
+    rank = {key: number for number, key in enumerate(derived)}
+    waiting = {key: {name for name in indicator.formula.names if name in derived} for key, indicator in derived.items()}
+    users: dict[str, list[str]] = {}
+    for key, inputs in waiting.items():
+        for name in inputs:
+            users.setdefault(name, []).append(key)
+    ready = [key for key, inputs in waiting.items() if not inputs]
     ordered: list[tuple[str, Any]] = []
-    placed: set[str] = set()
-    remaining = dict(derived)
-    while remaining:
-        ready = [key for key, ind in remaining.items() if all(name in placed or name not in derived for name in ind.formula.names)]
-        if not ready:  # pragma: no cover - cycles are rejected when the methodology is compiled
-            raise RuntimeError("cycle among derived indicators")
+    while ready:
+        ordered.extend((key, derived[key]) for key in ready)
+        unblocked = []
         for key in ready:
-            ordered.append((key, remaining.pop(key)))
-            placed.add(key)
+            for user in users.get(key, ()):
+                waiting[user].discard(key)
+                if not waiting[user]:
+                    unblocked.append(user)
+        ready = sorted(unblocked, key=rank.__getitem__)
+    if len(ordered) != len(derived):  # pragma: no cover - cycles are rejected when the methodology is compiled
+        raise RuntimeError("cycle among derived indicators")
     return ordered
-
