@@ -14,7 +14,13 @@ Text is read as UTF-8 (with or without the BOM Excel writes) and normalised to N
 typed on any system matches ("Trực Ninh" composed or decomposed). A CSV may be separated by
 commas, semicolons (what Excel writes where the comma is the decimal mark) or tabs. Numbers are
 read by :func:`par_rules.record.coerce_number` when scored: "88,9" is 88.9, "93.96%" is 93.96,
-and "1,234" is refused as ambiguous, with its row and column.
+and "1,234" is refused as ambiguous, with its row and column. A YAML value is its text, as a CSV
+cell is (YAML 1.1 would read ``075`` as 61 and ``1:30`` as 90), so a value means the same in every
+format: decimal notation only (see :func:`par_rules.arithmetic.to_decimal`).
+
+Each file is opened once, and only a regular file (a pipe or a device is refused, as is a path
+that cannot be opened). A value, a cell or a line that cannot be read is its row's error, and the
+other rows are read; a key given twice in a JSON or YAML record is refused, naming it.
 
 Rows are numbered as a person finds them: in CSV and Excel the header is row 1 and the first unit
 row 2; in JSON Lines, the line; in a JSON or YAML list, the position (1, 2, ...). CSV, JSON Lines
@@ -379,7 +385,7 @@ def _read_document(path: Path, kind: str) -> Iterator[Numbered]:
     except RecursionError:  # PyYAML's composer recurses
         raise RecordError([Problem("not a records file: nested too deeply", file=str(path))]) from None
     nodes = root.value if isinstance(root, yaml.SequenceNode) else [root]
-    return ((position, _yaml_record(node, position)) for position, node in enumerate(nodes, start=1))
+    return ((position, _yaml_record(node, position, path)) for position, node in enumerate(nodes, start=1))
 
 
 class _RecordLoader(yaml.SafeLoader):
@@ -421,13 +427,13 @@ def _yaml_value(node: yaml.Node) -> Any:
     return mapping
 
 
-def _yaml_record(node: yaml.Node | None, row: int) -> Mapping[str, Any] | RecordError:
+def _yaml_record(node: yaml.Node | None, row: int, path: Path) -> Mapping[str, Any] | RecordError:
     if node is None:  # an empty document
         return _mapping_or_error(None, row)
     try:
         return _mapping_or_error(_yaml_value(node), row)
     except _Refused as refused:
-        return RecordError([replace(refused.problem, row=row)])
+        return RecordError([replace(refused.problem, file=str(path), row=row)])
     except RecursionError:
         return RecordError([Problem("not a record: nested too deeply", row=row)])
 
