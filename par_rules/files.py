@@ -354,11 +354,20 @@ def _json_int(text: str) -> int | str:
 
 _LONG_INT = 100
 
+# Exact numbers; NaN and Infinity (not JSON, but Python's parser reads them) kept as their text,
+# which no reader takes for a number; objects checked for keys given twice. Made once: json.loads
+# with options makes a decoder per call.
+_JSON = json.JSONDecoder(parse_float=Decimal, parse_constant=str, object_pairs_hook=_json_object)
+_JSON_LONG_INTS = json.JSONDecoder(parse_float=Decimal, parse_int=_json_int, parse_constant=str, object_pairs_hook=_json_object)
+
 
 def _json_loads(text: str) -> Any:
-    """JSON with exact numbers; NaN and Infinity (not JSON, but Python's parser reads them)
-    kept as their text, which no reader takes for a number."""
-    return json.loads(text, parse_float=Decimal, parse_int=_json_int, parse_constant=str, object_pairs_hook=_json_object)
+    try:
+        return _JSON.decode(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # an integer too long for int(): read again, long integers kept as text
+        return _JSON_LONG_INTS.decode(text)
 
 
 def _read_document(path: Path, kind: str) -> Iterator[Numbered]:
