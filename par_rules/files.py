@@ -89,8 +89,9 @@ def read_records(path: str | os.PathLike[str], *, sheet: str | None = None) -> I
     """The records of a file as ``(row, record)`` pairs, ready for :func:`par_rules.score_many`;
     a row that cannot be read comes as ``(row, RecordError)`` so that it is still counted.
 
-    A file that cannot be read at all (unknown suffix, not UTF-8, malformed JSON or YAML, no
-    header) raises :class:`~par_rules.RecordError` naming the file and, when known, the line.
+    A file that cannot be read at all (unknown suffix, missing, not a regular file, not UTF-8,
+    malformed JSON or YAML, no header, a damaged workbook) raises :class:`~par_rules.RecordError`
+    naming the file and, when known, the line. The file is opened once.
     ``sheet`` names the worksheet of an ``.xlsx`` file (default: the first).
     """
     path = Path(path)
@@ -271,8 +272,9 @@ def _text_rows(rows: Iterable[Sequence[str]], path: Path) -> Iterator[Numbered]:
     unnamed = [position for position, name in enumerate(names) if not name]
     row_number = 1
     while True:
+        start = row_number + 1
         try:
-            for row_number, cells in enumerate(iterator, start=row_number + 1):
+            for row_number, cells in enumerate(iterator, start=start):
                 joined = "".join(cells)
                 if not joined.strip():  # every cell blank (str.strip: the same blanks as _filled)
                     continue
@@ -384,7 +386,7 @@ def _read_document(path: Path, kind: str) -> Iterator[Numbered]:
         items = data if isinstance(data, list) else [data]
         return ((position, _mapping_or_error(item, position)) for position, item in enumerate(items, start=1))
     try:
-        root = yaml.compose(text, Loader=_RecordLoader)  # noqa: S506 (composes nodes only: nothing is constructed)
+        root = yaml.compose(text, Loader=_RecordLoader)  # nodes only: nothing is constructed
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -449,7 +451,7 @@ def _yaml_record(node: yaml.Node | None, row: int, path: Path) -> Mapping[str, A
 
 def _mapping_or_error(data: Any, row: int) -> Mapping[str, Any] | RecordError:
     if isinstance(data, _Repeated):
-        return RecordError([Problem(f"appears more than once in the record (which value is meant?)", indicator=key, row=row) for key in data.keys])
+        return RecordError([Problem("appears more than once in the record (which value is meant?)", indicator=key, row=row) for key in data.keys])
     if isinstance(data, Mapping):
         repeated = [f"{key}.{inner}" for key, value in data.items() if isinstance(value, _Repeated) for inner in value.keys]
         if repeated:

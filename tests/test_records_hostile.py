@@ -112,15 +112,18 @@ def test_leading_zeros_are_decimal_in_every_format(tmp_path: Path, kind: str) ->
 
 @pytest.mark.parametrize("kind", FORMATS)
 @pytest.mark.parametrize("value", NOT_DECIMAL + TOO_LARGE)
-@pytest.mark.parametrize("key", ["online_rate", "satisfaction.A", "year"])
-def test_a_form_that_is_not_decimal_text_is_refused_alike_in_every_format(tmp_path: Path, kind: str, value: str, key: str) -> None:
-    found = outputs_of(tmp_path, kind, with_value(key, value))
-    assert [type(output) for output in found] == [Result, RecordError, Result]
-    [problem] = found[1].problems  # type: ignore[union-attr]
-    indicator = {"year": "period", "satisfaction.A": "satisfaction"}.get(key, key)
-    assert (problem.row, problem.indicator) == (first_row(kind) + 1, indicator)
-    expected = score_many(METHODOLOGY, [par_rules.files.fold_columns(row) for row in with_value(key, value)])
-    assert problem.message == list(expected)[1].problems[0].message  # type: ignore[union-attr]  # the same words as for text
+def test_a_form_that_is_not_decimal_text_is_refused_alike_in_every_format(tmp_path: Path, kind: str, value: str) -> None:
+    # regression: YAML read 1:30 as 90, 0x1F as 31, 1_000 as 1000 (and CSV too), and scored them;
+    # 1e1000000 overflowed the decimal context; 2024-13-45 broke YAML's date constructor
+    keys = {"online_rate": "online_rate", "satisfaction.A": "satisfaction", "year": "period"}  # column: record key
+    rows = [GOOD, *({**GOOD, "unit": f"u{position}", key: value} for position, key in enumerate(keys)), {**GOOD, "unit": "z"}]
+    found = outputs_of(tmp_path, kind, rows)
+    assert [type(output) for output in found] == [Result, RecordError, RecordError, RecordError, Result]
+    as_text = list(score_many(METHODOLOGY, [par_rules.files.fold_columns(row) for row in rows]))  # the words for text
+    for position, indicator in enumerate(keys.values(), start=1):
+        [problem] = found[position].problems  # type: ignore[union-attr]
+        assert (problem.row, problem.indicator) == (first_row(kind) + position, indicator)
+        assert problem.message == as_text[position].problems[0].message  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("kind", ["json", "jsonl"])
@@ -320,7 +323,7 @@ def delimited(path: Path, kind: str) -> int | None:
     return None  # CSV, YAML, xlsx: their parsers are the only way to count; the count is checked below otherwise
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(kind=st.sampled_from(["csv", "csv;", "json", "jsonl", "yaml", "xlsx"]), data=st.data())
 def test_mutated_records_files_give_only_record_errors_and_one_output_per_row(tmp_path_factory: Any, kind: str, data: Any) -> None:
     directory = tmp_path_factory.mktemp("mutated")
@@ -335,7 +338,7 @@ def test_mutated_records_files_give_only_record_errors_and_one_output_per_row(tm
     if not cells_only:  # bytes flipped, cut or inserted
         content = bytearray(path.read_bytes())
         for _ in range(data.draw(st.integers(1, 3))):
-            at = data.draw(st.integers(0, max(len(content) - 1, 0)))
+            at = data.draw(st.integers(0, 1 << 20)) % max(len(content), 1)  # (an .xlsx's length varies with its timestamps)
             action = data.draw(st.sampled_from(["flip", "cut", "insert"]))
             if action == "flip" and content:
                 content[at] ^= data.draw(st.integers(1, 255))
