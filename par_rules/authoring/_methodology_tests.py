@@ -18,6 +18,9 @@ A methodology ``<id>/<version>.yaml`` keeps its tests in ``<id>/<version>.tests.
         record: {...}
         error: outside 0 to 7    # the record must be refused with this text in the error
 
+Numbers are read as in a methodology and held to the same limits (finite, below 10^15 in size,
+at most 10 decimals), each refused at its line and column.
+
 A case fails when a number differs from the expected one by more than the tolerance, when the
 band differs, when the record is refused (or accepted) against expectation; each failure names
 the case, the node (or total), the expected and the actual value, and the line of the
@@ -44,6 +47,7 @@ from .._places import Location, SourceMap
 from ..engine._load import read_yaml_file
 from ..engine._model import Methodology
 from ..engine._registry import TESTS_SUFFIX, load_file, shipped_root
+from ..engine._validate import check_numbers
 
 __all__ = [
     "Expectation",
@@ -170,6 +174,11 @@ def load_tests(path: str | Path) -> MethodologyTests:
     if not isinstance(data, dict):
         raise MethodologyError([top.problem("a tests file is a mapping with a 'cases' list")])
     _unknown_keys(data, _FILE_KEYS, where, problems)
+    # Every number (tolerances, expectations, record values) within the limits of a methodology's
+    # numbers: a NaN or 1.0e+999999999 would otherwise stop the comparison with a raw error.
+    numbers = check_numbers(data, where)
+    if numbers:
+        raise MethodologyError(numbers)
     default = _tolerance(data, where, problems, Decimal(0))
     raw_cases = data.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import re
 from decimal import Decimal
 
 __all__ = ["CONTEXT", "Decimal", "to_decimal", "format_decimal", "format_short", "publish", "NumberTooLarge"]
@@ -37,6 +38,11 @@ CONTEXT = decimal.Context(
 MAX_MAGNITUDE = Decimal(10) ** 15
 MAX_DIGITS = 40
 
+#: A number as text: decimal notation only (sign, digits, a point, an exponent). What ``Decimal``
+#: also reads (``1_000``, ``inf``, ``nan``) and YAML 1.1 reads (``0x1F``, ``0o17``, ``1:30``) is
+#: refused, so that a value means the same in every records format.
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
 
 class NumberTooLarge(ValueError):
     """A number has more digits, or a larger magnitude, than any index needs."""
@@ -46,7 +52,9 @@ def to_decimal(value: object) -> Decimal:
     """Turn an int, a float, a Decimal or a numeric string into a finite Decimal.
 
     Floats go through their shortest ``repr`` (so ``0.1`` becomes ``Decimal('0.1')``);
-    ``bool`` is refused, as are NaN, infinities and numbers beyond :data:`MAX_MAGNITUDE`.
+    ``bool`` is refused, as are NaN, infinities and numbers beyond :data:`MAX_MAGNITUDE`. Text is
+    decimal notation only: ``"075"`` is 75; ``"1_000"``, ``"0x1F"``, ``"1:30"`` and ``"inf"``
+    are not numbers.
 
     >>> to_decimal(0.1)
     Decimal('0.1')
@@ -62,26 +70,26 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
-        if value.bit_length() > 64:
-            raise NumberTooLarge(f"number too large: it has {len(str(value))} digits")
+        if value.bit_length() > 64:  # (no str(value): Python refuses to print an int of 4,300+ digits)
+            raise NumberTooLarge(f"number too large: it has about {int(value.bit_length() * math.log10(2)) + 1} digits")
         number = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"not a finite number: {value}")
         number = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip().replace("_", "")
+        text = value.strip()
         if len(text) > MAX_DIGITS + 10:
             raise NumberTooLarge(f"number too long: {len(text)} characters")
-        try:
-            number = Decimal(text)
-        except decimal.InvalidOperation:
-            raise ValueError(f"not a number: {value!r}") from None
+        if not _DECIMAL_TEXT.fullmatch(text):
+            raise ValueError(f"not a number: {value!r}")
+        number = Decimal(text)
     else:
         raise TypeError(f"not a number: {value!r} ({type(value).__name__})")
     if not number.is_finite():
         raise ValueError(f"not a finite number: {value}")
-    if number != 0 and (abs(number) >= MAX_MAGNITUDE or number.adjusted() < -MAX_DIGITS):
+    # copy_abs, not abs(): abs() rounds in the current context, which 1e1000000 overflows
+    if number != 0 and (number.copy_abs() >= MAX_MAGNITUDE or number.adjusted() < -MAX_DIGITS):
         raise NumberTooLarge(f"number out of the supported range (|x| < 10^15): {value}")
     if len(number.as_tuple().digits) > MAX_DIGITS:
         raise NumberTooLarge(f"number has more than {MAX_DIGITS} digits: {value}")

@@ -586,7 +586,10 @@ _TEXT_NUMBERS_LIMIT = 1 << 16  # about 13 MB at most, then the cache starts agai
 def _text_number(text: str) -> Decimal | None:
     """A short text as the number :func:`~par_rules.record.coerce_number` would read, when
     ``Decimal`` reads it alone (finite, within the magnitude and digits allowed); ``None`` for
-    anything else, which the indicator's reader reads or refuses with its reason."""
+    anything else, which the indicator's reader reads or refuses with its reason (``"1_000"``,
+    which ``Decimal`` reads and :func:`~par_rules.arithmetic.to_decimal` refuses, among them)."""
+    if "_" in text:
+        return None
     try:
         number = Decimal(text)
     except ArithmeticError:

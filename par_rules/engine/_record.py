@@ -70,7 +70,9 @@ class Record:
                     raise ValueError
                 period = int(number)
             except (ValueError, TypeError):
-                problems.append(Problem(f"period must be a year, not {period!r}", indicator="period"))
+                # 1E+1000000, not Decimal('1E+1000000'); an int of 4,300+ digits cannot be printed
+                shown = repr(period) if isinstance(period, str) else "a number too large" if isinstance(period, int) and period.bit_length() > 64 else str(period)
+                problems.append(Problem(f"period must be a year (a whole number such as 2024), not {shown}", indicator="period"))
                 period = None
         else:
             period = None
@@ -131,8 +133,8 @@ def _read_number(value: Any) -> Decimal:
     """:func:`coerce_number`, with a fast path for common values (short plain numbers as text,
     small ints) that gives the same number; anything else, and every error, goes through it."""
     kind = value.__class__
-    if kind is str and len(value) <= _SHORT_TEXT:
-        try:  # Decimal refuses what coerce_number would rewrite ("88,9", "93%"); "_" changes no value
+    if kind is str and len(value) <= _SHORT_TEXT and "_" not in value:
+        try:  # Decimal refuses what coerce_number would rewrite ("88,9", "93%"), and reads "1_000", which it refuses
             number = Decimal(value)
         except ArithmeticError:
             return coerce_number(value)

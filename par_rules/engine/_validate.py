@@ -83,7 +83,7 @@ def _validator() -> jsonschema.protocols.Validator:
 
 def check_schema(data: Any, where: SourceMap) -> list[Problem]:
     """Every way ``data`` breaks the schema, with the place of each in the file."""
-    problems = _check_numbers(data, where)
+    problems = check_numbers(data, where)
     if problems:  # a NaN cannot even be compared with the schema's bounds
         return problems
     if _surely_valid(data):
@@ -301,7 +301,7 @@ class _SchemaCompiler:
 NUMBER_LIMITS = (Decimal(10) ** 15, 10)
 
 
-def _check_numbers(data: Any, where: SourceMap) -> list[Problem]:
+def check_numbers(data: Any, where: SourceMap) -> list[Problem]:
     """Every number outside :data:`NUMBER_LIMITS` (or not finite, such as ``!!float nan``)."""
     problems = []
     magnitude, decimals = NUMBER_LIMITS

@@ -14,7 +14,13 @@ Text is read as UTF-8 (with or without the BOM Excel writes) and normalised to N
 typed on any system matches ("Trực Ninh" composed or decomposed). A CSV may be separated by
 commas, semicolons (what Excel writes where the comma is the decimal mark) or tabs. Numbers are
 read by :func:`par_rules.record.coerce_number` when scored: "88,9" is 88.9, "93.96%" is 93.96,
-and "1,234" is refused as ambiguous, with its row and column.
+and "1,234" is refused as ambiguous, with its row and column. A YAML value is its text, as a CSV
+cell is (YAML 1.1 would read ``075`` as 61 and ``1:30`` as 90), so a value means the same in every
+format: decimal notation only (see :func:`par_rules.arithmetic.to_decimal`).
+
+Each file is opened once, and only a regular file (a pipe or a device is refused, as is a path
+that cannot be opened). A value, a cell or a line that cannot be read is its row's error, and the
+other rows are read; a key given twice in a JSON or YAML record is refused, naming it.
 
 Rows are numbered as a person finds them: in CSV and Excel the header is row 1 and the first unit
 row 2; in JSON Lines, the line; in a JSON or YAML list, the position (1, 2, ...). CSV, JSON Lines
@@ -47,11 +53,11 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal, Union
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, Union
 
 import yaml
 
@@ -102,8 +108,9 @@ def read_records(path: str | os.PathLike[str], *, sheet: str | None = None) -> I
     """The records of a file as ``(row, record)`` pairs, ready for :func:`par_rules.score_many`;
     a row that cannot be read comes as ``(row, RecordError)`` so that it is still counted.
 
-    A file that cannot be read at all (unknown suffix, not UTF-8, malformed JSON or YAML, no
-    header) raises :class:`~par_rules.RecordError` naming the file and, when known, the line.
+    A file that cannot be read at all (unknown suffix, missing, not a regular file, not UTF-8,
+    malformed JSON or YAML, no header, a damaged workbook) raises :class:`~par_rules.RecordError`
+    naming the file and, when known, the line. The file is opened once.
     ``sheet`` names the worksheet of an ``.xlsx`` file (default: the first).
     """
     path = Path(path)
@@ -113,14 +120,14 @@ def read_records(path: str | os.PathLike[str], *, sheet: str | None = None) -> I
         raise RecordError([Problem(f"cannot read records from a {path.suffix or 'suffix-less'} file (known: {known})", file=str(path))])
     if sheet is not None and kind != "xlsx":
         raise RecordError([Problem("a sheet can only be named for an .xlsx file", file=str(path))])
+    _check_regular(path)
     if kind == "xlsx":
         return _read_xlsx(path, sheet)
-    _check_utf8(path)
-    if kind == "csv":
-        return _read_csv(path)
-    if kind == "jsonl":
-        return _read_jsonl(path)
-    return _read_document(path, kind)
+    if kind in ("json", "yaml"):
+        return _read_document(path, kind)
+    rows = _read_csv(path) if kind == "csv" else _read_jsonl(path)
+    next(rows)  # the file opened and checked now (it is UTF-8), before any row is asked for
+    return rows
 
 
 def fold_columns(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -159,27 +166,51 @@ def _text(value: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
-def _check_utf8(path: Path) -> None:
+def _check_regular(path: Path) -> None:
+    """Refuse what is not a regular file before opening it: a folder, a named pipe or a device
+    (opening a pipe waits for a writer; its text could not be checked and then read), a missing
+    file, a symbolic link that loops."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise RecordError([Problem(f"cannot read the file: {error.strerror or error}", file=str(path))]) from None
+    if not stat.S_ISREG(mode):
+        raise RecordError([Problem("not a regular file (a folder, a pipe or a device): records are read from a file", file=str(path))])
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as error:
+        raise RecordError([Problem(f"cannot read the file: {error.strerror or error}", file=str(path))]) from None
+
+
+def _check_utf8(handle: BinaryIO, path: Path) -> None:
     """Refuse a file that is not UTF-8 before anything is scored, with the line of the first
-    bad byte (a CSV saved as "CSV" rather than "CSV UTF-8" by an older Excel, say)."""
+    bad byte (a CSV saved as "CSV" rather than "CSV UTF-8" by an older Excel, say); the handle
+    is left at the start of the file, which is opened once."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as error:
-                line += chunk[: error.start].count(b"\n")
-                raise RecordError([Problem("the file is not UTF-8 text: save it as UTF-8 (in Excel: 'CSV UTF-8')", file=str(path), line=line)]) from None
-            line += chunk.count(b"\n")
+    while chunk := handle.read(_CHUNK):
         try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise RecordError([Problem("the file ends in the middle of a UTF-8 character", file=str(path), line=line)]) from None
+            decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            line += chunk[: error.start].count(b"\n")
+            raise RecordError([Problem("the file is not UTF-8 text: save it as UTF-8 (in Excel: 'CSV UTF-8')", file=str(path), line=line)]) from None
+        line += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise RecordError([Problem("the file ends in the middle of a UTF-8 character", file=str(path), line=line)]) from None
+    handle.seek(0)
 
 
-def _read_csv(path: Path) -> Iterator[Numbered]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+def _read_csv(path: Path) -> Iterator[Any]:
+    """The rows of a CSV file, after one ``None`` once the file is open and checked."""
+    with _open(path) as raw:
+        _check_utf8(raw, path)
+        yield None
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         first = handle.readline()
         delimiter = max(",;\t", key=first.count)
         handle.seek(0)
@@ -247,52 +278,67 @@ def _text_rows(rows: Iterable[Sequence[str]], path: Path) -> Iterator[Numbered]:
     :func:`fold_columns` does to a column name (period, ``indicator.option``, ``self.node``) is
     worked out once for the header rather than for every cell of every row."""
     iterator = iter(rows)
-    names = _header(next(iterator, None), path)
+    try:
+        first = next(iterator, None)
+    except csv.Error as error:
+        raise RecordError([Problem(f"cannot read the header row: {error}", file=str(path), line=1)]) from None
+    names = _header(first, path)
     folded = [_column_key(name) for name in names]  # names are normalised already (_header)
     keys = [key for key, _ in folded]
     options = [option for _, option in folded]  # None: a plain column; else the answer (or node) it holds
     width = len(names)
     grouped = any(option is not None for option in options)
     unnamed = [position for position, name in enumerate(names) if not name]
-    for row_number, cells in enumerate(iterator, start=2):
-        joined = "".join(cells)
-        if not joined.strip():  # every cell blank (str.strip: the same blanks as _filled)
-            continue
-        if len(cells) > width or any(position < len(cells) and cells[position].strip() for position in unnamed):
-            problems = _row_problems(cells, names, row_number)
-            if problems:
-                yield row_number, RecordError(problems)
-                continue
-        if joined.isascii():
-            values = [cell.strip() for cell in cells]
-        else:  # a Vietnamese name, say: only the cells that are not ASCII need normalising
-            values = [cell.strip() if cell.isascii() else _text(cell) for cell in cells]
-        # An unnamed column's cell is blank here (else it was refused above), so it is skipped
-        # like every blank cell; zip stops at the shorter of header and row, as fold_columns sees it.
-        if not grouped:
-            yield row_number, {key: value for key, value in zip(keys, values) if value}
-            continue
-        record: dict[str, Any] = {}
-        for key, option, value in zip(keys, options, values):
-            if value:
-                if option is None:
-                    record[key] = value
-                else:
-                    record.setdefault(key, {})[option] = value
-        yield row_number, record
+    row_number = 1
+    while True:
+        start = row_number + 1
+        try:
+            for row_number, cells in enumerate(iterator, start=start):
+                joined = "".join(cells)
+                if not joined.strip():  # every cell blank (str.strip: the same blanks as _filled)
+                    continue
+                if len(cells) > width or any(position < len(cells) and cells[position].strip() for position in unnamed):
+                    problems = _row_problems(cells, names, row_number)
+                    if problems:
+                        yield row_number, RecordError(problems)
+                        continue
+                if joined.isascii():
+                    values = [cell.strip() for cell in cells]
+                else:  # a Vietnamese name, say: only the cells that are not ASCII need normalising
+                    values = [cell.strip() if cell.isascii() else _text(cell) for cell in cells]
+                # An unnamed column's cell is blank here (else it was refused above), so it is skipped
+                # like every blank cell; zip stops at the shorter of header and row, as fold_columns sees it.
+                if not grouped:
+                    yield row_number, {key: value for key, value in zip(keys, values) if value}
+                    continue
+                record: dict[str, Any] = {}
+                for key, option, value in zip(keys, options, values):
+                    if value:
+                        if option is None:
+                            record[key] = value
+                        else:
+                            record.setdefault(key, {})[option] = value
+                yield row_number, record
+            return
+        except csv.Error as error:  # from the csv reader, for the row it was reading (a field over its size limit); it goes on at the next
+            row_number += 1
+            yield row_number, RecordError([Problem(f"the row cannot be read: {error}", row=row_number)])
 
 
 def _filled(cell: Any) -> bool:
     return cell is not None and not (isinstance(cell, str) and not cell.strip())
 
 
-def _read_jsonl(path: Path) -> Iterator[Numbered]:
-    with path.open(encoding="utf-8-sig") as handle:
-        for line_number, line in enumerate(handle, start=1):
+def _read_jsonl(path: Path) -> Iterator[Any]:
+    """The rows of a JSON Lines file, after one ``None`` once the file is open and checked."""
+    with _open(path) as raw:
+        _check_utf8(raw, path)
+        yield None
+        for line_number, line in enumerate(io.TextIOWrapper(raw, encoding="utf-8-sig"), start=1):
             if not line.strip():
                 continue
             try:
-                data = json.loads(line, parse_float=Decimal)
+                data = _json_loads(line)
             except json.JSONDecodeError as error:
                 yield line_number, RecordError([Problem(f"not valid JSON: {error.msg} (column {error.colno})", row=line_number)])
                 continue
@@ -302,34 +348,79 @@ def _read_jsonl(path: Path) -> Iterator[Numbered]:
             yield line_number, _mapping_or_error(data, line_number)
 
 
+class _Repeated:
+    """A JSON object in which a key appears more than once (``json`` would keep the last value
+    silently): the row it is in is refused, naming the key."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+
+    def __repr__(self) -> str:
+        return f"<an object with {', '.join(self.keys)} more than once>"
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Repeated:
+    mapping = dict(pairs)
+    if len(mapping) == len(pairs):
+        return mapping
+    seen: set[str] = set()
+    return _Repeated(sorted({key for key, _ in pairs if key in seen or seen.add(key)}))  # type: ignore[func-returns-value]
+
+
+def _json_int(text: str) -> int | str:
+    """A JSON integer; a long one is kept as its text (Python will not make an int of more than
+    4,300 digits), which the indicator's reader refuses as too long, as it does in a CSV cell."""
+    return int(text) if len(text) <= _LONG_INT else text
+
+
+_LONG_INT = 100
+
+# Exact numbers; NaN and Infinity (not JSON, but Python's parser reads them) kept as their text,
+# which no reader takes for a number; objects checked for keys given twice. Made once: json.loads
+# with options makes a decoder per call.
+_JSON = json.JSONDecoder(parse_float=Decimal, parse_constant=str, object_pairs_hook=_json_object)
+_JSON_LONG_INTS = json.JSONDecoder(parse_float=Decimal, parse_int=_json_int, parse_constant=str, object_pairs_hook=_json_object)
+
+
+def _json_loads(text: str) -> Any:
+    try:
+        return _JSON.decode(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # an integer too long for int(): read again, long integers kept as text
+        return _JSON_LONG_INTS.decode(text)
+
+
 def _read_document(path: Path, kind: str) -> Iterator[Numbered]:
+    with _open(path) as raw:
+        _check_utf8(raw, path)
+        text = raw.read().decode("utf-8-sig")
     if kind == "json":
         try:
-            with path.open(encoding="utf-8-sig") as handle:
-                data = json.load(handle, parse_float=Decimal)
+            data = _json_loads(text)
         except json.JSONDecodeError as error:
             raise RecordError([Problem(f"not valid JSON: {error.msg}", file=str(path), line=error.lineno, column=error.colno)]) from None
         except RecursionError:
             raise RecordError([Problem("not a records file: nested too deeply", file=str(path))]) from None
-    else:
-        with path.open(encoding="utf-8-sig") as handle:
-            try:
-                data = yaml.load(handle, Loader=_RecordLoader)  # noqa: S506 (a safe loader, see below)
-            except yaml.MarkedYAMLError as error:
-                mark = error.problem_mark or error.context_mark
-                line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-                raise RecordError([Problem(f"not valid YAML: {error.problem or error.context}", file=str(path), line=line, column=column)]) from None
-            except yaml.YAMLError as error:
-                raise RecordError([Problem(f"not valid YAML: {error}", file=str(path))]) from None
-            except RecursionError:  # PyYAML's composer recurses
-                raise RecordError([Problem("not a records file: nested too deeply", file=str(path))]) from None
-    items = data if isinstance(data, list) else [data]
-    return ((position, _mapping_or_error(item, position)) for position, item in enumerate(items, start=1))
+        items = data if isinstance(data, list) else [data]
+        return ((position, _mapping_or_error(item, position)) for position, item in enumerate(items, start=1))
+    try:
+        root = yaml.compose(text, Loader=_RecordLoader)  # nodes only: nothing is constructed
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise RecordError([Problem(f"not valid YAML: {error.problem or error.context}", file=str(path), line=line, column=column)]) from None
+    except yaml.YAMLError as error:
+        raise RecordError([Problem(f"not valid YAML: {error}", file=str(path))]) from None
+    except RecursionError:  # PyYAML's composer recurses
+        raise RecordError([Problem("not a records file: nested too deeply", file=str(path))]) from None
+    nodes = root.value if isinstance(root, yaml.SequenceNode) else [root]
+    return ((position, _yaml_record(node, position, path)) for position, node in enumerate(nodes, start=1))
 
 
 class _RecordLoader(yaml.SafeLoader):
-    """YAML's safe loader, with exact numbers and no aliases (records have no use for them, and
-    refusing them rules out documents that expand without end)."""
+    """YAML's safe composer with no aliases (records have no use for them, and refusing them
+    rules out documents that expand without end); the nodes are read by :func:`_yaml_value`."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -338,43 +429,107 @@ class _RecordLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _exact_number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
-    text = str(loader.construct_scalar(node)).replace("_", "")
+_YAML_NULL = "tag:yaml.org,2002:null"
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, mark: Any, key: str | None = None) -> None:
+        self.problem = Problem(message, line=mark.line + 1, column=mark.column + 1, indicator=key)
+
+
+def _yaml_value(node: yaml.Node) -> Any:
+    """A YAML node as plain data. Every scalar is its text, as a CSV cell would give it (YAML
+    1.1 would read ``075`` as 61, ``1:30`` as 90, ``0x1F`` as 31, ``2024-01-05`` as a date):
+    the indicator's reader then reads it as it reads text in any format. A null (``~``,
+    ``null``, nothing) is a missing value; tags are not followed."""
+    if isinstance(node, yaml.ScalarNode):
+        return None if node.tag == _YAML_NULL else node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_yaml_value(item) for item in node.value]
+    mapping: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _Refused("a key must be a text, not a list or a mapping", key_node.start_mark)
+        key = key_node.value
+        if key in mapping:
+            raise _Refused("appears more than once in the record (which value is meant?)", key_node.start_mark, key)
+        mapping[key] = _yaml_value(value_node)
+    return mapping
+
+
+def _yaml_record(node: yaml.Node | None, row: int, path: Path) -> Mapping[str, Any] | RecordError:
+    if node is None:  # an empty document
+        return _mapping_or_error(None, row)
     try:
-        return Decimal(text)
-    except ArithmeticError:
-        return text  # .inf, .nan: refused with the indicator's name when scored
-
-
-_RecordLoader.add_constructor("tag:yaml.org,2002:float", _exact_number)
+        return _mapping_or_error(_yaml_value(node), row)
+    except _Refused as refused:
+        return RecordError([replace(refused.problem, file=str(path), row=row)])
+    except RecursionError:
+        return RecordError([Problem("not a record: nested too deeply", row=row)])
 
 
 def _mapping_or_error(data: Any, row: int) -> Mapping[str, Any] | RecordError:
+    if isinstance(data, _Repeated):
+        return RecordError([Problem("appears more than once in the record (which value is meant?)", indicator=key, row=row) for key in data.keys])
     if isinstance(data, Mapping):
+        repeated = [f"{key}.{inner}" for key, value in data.items() if isinstance(value, _Repeated) for inner in value.keys]
+        if repeated:
+            return RecordError([Problem("appears more than once in the record (which value is meant?)", indicator=key, row=row) for key in repeated])
         return fold_columns(data)
     return RecordError([Problem(f"a record must be a mapping of column to value, not {type(data).__name__}", row=row)])
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Iterator[Numbered]:
     import openpyxl  # imported here: it is slow to import and only .xlsx needs it
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    # A damaged workbook makes openpyxl raise whatever its zip and XML layers raise (BadZipFile,
+    # zlib.error, a ParseError, KeyError, EOFError...): any error of its own is the file's.
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+    except Exception as error:  # noqa: BLE001 - see above
         raise RecordError([Problem(f"not a readable .xlsx workbook: {error}", file=str(path))]) from None
-    if sheet is not None and sheet not in workbook.sheetnames:
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise RecordError([Problem(f"no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)})", file=str(path))])
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        cells = worksheet.iter_rows(values_only=True)
+    except RecordError:
         workbook.close()
-        raise RecordError([Problem(f"no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)})", file=str(path))])
-    worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        raise
+    except Exception as error:  # noqa: BLE001 - a damaged workbook, as above
+        workbook.close()
+        raise RecordError([Problem(f"not a readable .xlsx workbook: {error}", file=str(path))]) from None
+
+    def guarded() -> Iterator[Sequence[Any]]:
+        while True:
+            try:
+                row = next(cells)
+            except StopIteration:
+                return
+            except Exception as error:  # noqa: BLE001 - a damaged workbook, as above
+                raise _Damaged(error) from None
+            yield row
 
     def rows() -> Iterator[Numbered]:
+        last = 0
         try:
-            yield from _wide_rows(worksheet.iter_rows(values_only=True), path)
+            for last, record in _wide_rows(guarded(), path):
+                yield last, record
+        except _Damaged as damage:
+            if not last:  # not one row could be read
+                raise RecordError([Problem(f"not a readable .xlsx workbook: {damage.error}", file=str(path))]) from None
+            # the rows read are scored; what follows cannot be told apart: said once, as the next row
+            yield last + 1, RecordError([Problem(f"the workbook is damaged from here on: {damage.error}", file=str(path), row=last + 1)])
         finally:
             workbook.close()
 
     return rows()
+
+
+class _Damaged(Exception):
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
 
 
 # --------------------------------------------------------------------------- writing
