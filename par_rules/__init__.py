@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # imported when first used (below); named here for type check
     from .diff import MethodologyDiff, diff
     from .files import read_records, results_table, write_table
     from .ranking import Ranking, rank
+    from .statistics import describe
 
 __version__ = "0.1.0"
 
@@ -47,6 +48,7 @@ _LAZY = {
     "write_table": "files",
     "Ranking": "ranking",
     "rank": "ranking",
+    "describe": "statistics",
 }
 
 
@@ -87,6 +89,7 @@ __all__ = [
     "score_many",
     "rank",
     "Ranking",
+    "describe",
     "compare",
     "Comparison",
     "gaps",

@@ -75,5 +75,10 @@ main.add_command(cli_units.gaps_command)
 main.add_command(cli_units.whatif_command)
 main.add_command(cli_units.explain_command)
 
+from . import cli_office  # noqa: E402 (issue 13: self-assessment forms, results reports)
+
+main.add_command(cli_office.form_command)
+main.add_command(cli_office.report_command)
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

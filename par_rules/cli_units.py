@@ -83,7 +83,7 @@ class _Batch:
 
     def _outputs(self, scored: Callable[[Iterator[Numbered]], Iterator[Any]]) -> Iterator[Any]:
         try:
-            records = read_records(self.path, sheet=self.sheet)
+            records = read_records(self.path, sheet=self.sheet, methodology=self.methodology)
             outputs = scored(records)
             if self.progress:
                 # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal

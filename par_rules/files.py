@@ -78,13 +78,15 @@ Cell = Union[str, Decimal, int, None]
 # --------------------------------------------------------------------------- reading
 
 
-def read_records(path: str | os.PathLike[str], *, sheet: str | None = None) -> Iterator[Numbered]:
+def read_records(path: str | os.PathLike[str], *, sheet: str | None = None, methodology: Methodology | str | None = None) -> Iterator[Numbered]:
     """The records of a file as ``(row, record)`` pairs, ready for :func:`par_rules.score_many`;
     a row that cannot be read comes as ``(row, RecordError)`` so that it is still counted.
 
     A file that cannot be read at all (unknown suffix, not UTF-8, malformed JSON or YAML, no
     header) raises :class:`~par_rules.RecordError` naming the file and, when known, the line.
-    ``sheet`` names the worksheet of an ``.xlsx`` file (default: the first).
+    ``sheet`` names the worksheet of an ``.xlsx`` file (default: the first). A self-assessment
+    form (:mod:`par_rules.forms`) is recognised and read a unit per sheet; ``methodology``, the one
+    its records will be scored under, lets the form refuse to be read for another one.
     """
     path = Path(path)
     kind = READ_FORMATS.get(path.suffix.lower())
@@ -94,7 +96,7 @@ def read_records(path: str | os.PathLike[str], *, sheet: str | None = None) -> I
     if sheet is not None and kind != "xlsx":
         raise RecordError([Problem("a sheet can only be named for an .xlsx file", file=str(path))])
     if kind == "xlsx":
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, methodology)
     _check_utf8(path)
     if kind == "csv":
         return _read_csv(path)
@@ -335,7 +337,7 @@ def _mapping_or_error(data: Any, row: int) -> Mapping[str, Any] | RecordError:
     return RecordError([Problem(f"a record must be a mapping of column to value, not {type(data).__name__}", row=row)])
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Iterator[Numbered]:
+def _read_xlsx(path: Path, sheet: str | None, methodology: Methodology | str | None = None) -> Iterator[Numbered]:
     import openpyxl  # imported here: it is slow to import and only .xlsx needs it
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -343,6 +345,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> Iterator[Numbered]:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as error:
         raise RecordError([Problem(f"not a readable .xlsx workbook: {error}", file=str(path))]) from None
+    from . import forms  # issue 13: a self-assessment form is read a unit per sheet
+
+    if forms.is_form(workbook.sheetnames):
+        return forms.read_form_workbook(workbook, path, sheet, methodology)
     if sheet is not None and sheet not in workbook.sheetnames:
         workbook.close()
         raise RecordError([Problem(f"no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)})", file=str(path))])
