@@ -313,10 +313,11 @@ def form_workbook(methodology: Methodology, records: Iterable[Mapping[str, Any]]
     problems: list[Problem] = []
     used: set[str] = set()
     records = list(records)
+    styles = _Styles()
     for position, record in enumerate(records or [{}], start=1):
         title = _sheet_title(str(record.get("unit") or record.get("name") or ("Phiếu" if not records else f"Đơn vị {position}")), used)
         sheet = workbook.create_sheet(title)
-        _write_sheet(sheet, methodology, shape, record, problems, position if records else None)
+        _write_sheet(sheet, methodology, shape, record, problems, position if records else None, styles)
     _write_marker(workbook, shape)
     return workbook, problems
 
@@ -355,8 +356,29 @@ def _list_range(shape: Layout, indicator_id: str) -> str:
     return f"'{MARKER_SHEET}'!${column}$2:${column}${1 + len(shape.choices[indicator_id])}"
 
 
-def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, record: Mapping[str, Any], problems: list[Problem], position: int | None) -> None:
+class _Styles:
+    """Cell styles of one workbook, each built once: openpyxl looks a style up in the
+    workbook's tables at every assignment, which costs more than the rest of the form; a built
+    style is copied as its index array instead."""
+
+    def __init__(self) -> None:
+        self.built: dict[Any, Any] = {}
+
+    def apply(self, cell: Any, key: Any, **attributes: Any) -> None:
+        from copy import copy
+
+        known = self.built.get(key)
+        if known is not None:
+            cell._style = copy(known)
+            return
+        for name, value in attributes.items():
+            setattr(cell, name, value)
+        self.built[key] = copy(cell._style)
+
+
+def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, record: Mapping[str, Any], problems: list[Problem], position: int | None, styles: _Styles) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.worksheet.cell_range import MultiCellRange
     from openpyxl.worksheet.datavalidation import DataValidation
 
     bold = Font(bold=True)
@@ -364,28 +386,27 @@ def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, reco
     unlocked = Protection(locked=False)
     wrap = Alignment(wrap_text=True, vertical="top")
     safe_text(sheet["A1"], f"PHIẾU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM — {methodology.title}")
-    sheet["A1"].font = Font(bold=True, size=13)
+    styles.apply(sheet["A1"], "title", font=Font(bold=True, size=13))
     safe_text(sheet["A2"], "Bộ chỉ số:")
     safe_text(sheet["B2"], f"{methodology.id} phiên bản {methodology.version}")
     validations: dict[str, DataValidation] = {}
+    covered: dict[str, list[str]] = {}  # validation -> its cells, added at once (openpyxl's add is quadratic)
 
-    def validation(name: str, **options: Any) -> DataValidation:
+    def validation(name: str, **options: Any) -> str:
         if name not in validations:
             validations[name] = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle="Giá trị không hợp lệ", **options)
-            sheet.add_data_validation(validations[name])
-        return validations[name]
+            covered[name] = []
+        return name
 
-    def as_input(ref: str, rule: DataValidation) -> None:
-        cell = sheet[ref]
-        cell.protection = unlocked
-        cell.fill = input_fill
-        rule.add(ref)
+    def as_input(ref: str, rule: str) -> None:
+        styles.apply(sheet[ref], "input", protection=unlocked, fill=input_fill)
+        covered[rule].append(ref)
 
     catalogue = Catalogue(methodology.indicators)
     values = dict(record)
     for label_ref, label, input_ref, key in TOP_CELLS:
         safe_text(sheet[label_ref], label)
-        sheet[label_ref].font = bold
+        styles.apply(sheet[label_ref], "bold", font=bold)
         value = values.pop(key, None)
         if key == "period":
             as_input(input_ref, validation("period", type="whole", operator="between", formula1="1900", formula2="2200", error="Năm đánh giá: một số nguyên, ví dụ 2024"))
@@ -399,8 +420,7 @@ def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, reco
                 safe_text(sheet[input_ref], str(value))
     for column, header in zip("ABCDEFG", HEADERS):
         safe_text(sheet[f"{column}{HEADER_ROW}"], header)
-        sheet[f"{column}{HEADER_ROW}"].font = bold
-        sheet[f"{column}{HEADER_ROW}"].alignment = wrap
+        styles.apply(sheet[f"{column}{HEADER_ROW}"], "header", font=bold, alignment=wrap)
     claimed = values.pop("self_assessed", None) or {}
     nodes = {node.id: node for node in methodology.nodes()}
     evidence_rule = validation("evidence", type="textLength", operator="lessThanOrEqual", formula1=str(_EVIDENCE_LENGTH), error=f"Tối đa {_EVIDENCE_LENGTH} ký tự")
@@ -411,13 +431,14 @@ def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, reco
         if line.kind == "node":
             node = nodes[line.key]
             safe_text(sheet[f"{LABEL_COLUMN}{row}"], node.label)
-            sheet[f"{LABEL_COLUMN}{row}"].alignment = Alignment(wrap_text=True, vertical="top", indent=2 * (node.depth - 1))
+            field = node.depth == 1
+            styles.apply(sheet[f"{LABEL_COLUMN}{row}"], ("label", node.depth), alignment=Alignment(wrap_text=True, vertical="top", indent=2 * (node.depth - 1)), font=Font(bold=field))
             sheet[f"{MAX_COLUMN}{row}"].value = exact_number_cell(node.max)
             safe_text(sheet[f"{HOW_COLUMN}{row}"], rule_in_vietnamese(node, methodology.indicators))
-            sheet[f"{HOW_COLUMN}{row}"].alignment = wrap
-            if node.depth == 1:
-                for column in "ABC":
-                    sheet[f"{column}{row}"].font = bold
+            styles.apply(sheet[f"{HOW_COLUMN}{row}"], "wrap", alignment=wrap)
+            if field:
+                for column in "AC":
+                    styles.apply(sheet[f"{column}{row}"], "bold", font=bold)
             points_rule = validation(f"self:{fmt(node.max)}", type="decimal", operator="between", formula1="0", formula2=_formula_number(node.max), error=f"Điểm tự chấm: từ 0 đến {fmt(node.max)}")
             as_input(f"{SELF_COLUMN}{row}", points_rule)
             as_input(f"{EVIDENCE_COLUMN}{row}", evidence_rule)
@@ -427,10 +448,9 @@ def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, reco
         indicator_id, _, option = line.key.partition(".") if line.kind == "option" else (line.key, "", "")
         indicator = methodology.indicators[indicator_id]
         safe_text(sheet[f"{LABEL_COLUMN}{row}"], indicator.label + (f" — {indicator.options.get(option) or option}" if option else ""))
-        sheet[f"{LABEL_COLUMN}{row}"].alignment = wrap
-        sheet[f"{LABEL_COLUMN}{row}"].font = Font(italic=True)
+        styles.apply(sheet[f"{LABEL_COLUMN}{row}"], "input label", alignment=wrap, font=Font(italic=True))
         safe_text(sheet[f"{HOW_COLUMN}{row}"], _indicator_vi(indicator, option or None))
-        sheet[f"{HOW_COLUMN}{row}"].alignment = wrap
+        styles.apply(sheet[f"{HOW_COLUMN}{row}"], "wrap", alignment=wrap)
         ref = f"{VALUE_COLUMN}{row}"
         as_input(ref, _value_validation(validation, shape, indicator, indicator_id, bool(option)))
         raw = values.get(indicator_id)
@@ -443,6 +463,9 @@ def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, reco
             problems.append(Problem(f"column {key!r} is not an input of {methodology.id}@{methodology.version}: left out of the form", indicator=str(key), row=position))
         elif methodology.indicators[key].derived and values[key] not in (None, ""):
             problems.append(Problem("is computed by the methodology's formula: left out of the form", indicator=str(key), row=position))
+    for name, rule in validations.items():
+        rule.sqref = MultiCellRange(" ".join(covered[name]))
+        sheet.add_data_validation(rule)
     for column, width in zip("ABCDEFG", (10, 60, 10, 50, 14, 14, 40)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = f"A{FIRST_ROW}"

@@ -91,6 +91,7 @@ _TEXTS = {
         "improvements": "Nơi bị trừ nhiều điểm nhất (cải thiện gần nhất)",
         "node": "Tiêu chí",
         "lost": "Bị trừ",
+        "earned": "Điểm đạt",
         "next_rank": "Hạng trên kế tiếp",
         "next_rank_text": "{unit} (hạng {rank}) hơn {points} điểm",
         "first": "đứng đầu",
@@ -147,6 +148,7 @@ _TEXTS = {
         "improvements": "Where most points were lost (nearest improvements)",
         "node": "Criterion",
         "lost": "Lost",
+        "earned": "Earned",
         "next_rank": "Next rank up",
         "next_rank_text": "{unit} (rank {rank}) is {points} points ahead",
         "first": "first",
@@ -410,10 +412,10 @@ def _unit_chart(charts: _Charts, report: OfficeReport, result: Result, t: dict[s
     positions = list(range(len(fields)))[::-1]
     lost = [float(node.node.max - node.points) if node.points is not None else 0.0 for node in fields]
     kept = [float(node.points) if node.points is not None else 0.0 for node in fields]
-    ax.barh(positions, kept, color="#91bfdb", label=t["total"])
+    ax.barh(positions, kept, color="#91bfdb", label=t["earned"])
     ax.barh(positions, lost, left=kept, color="#d73027", label=t["lost"])
-    ax.set_yticks(positions, [f"{node.id}" for node in fields])
-    ax.legend(loc="lower right", fontsize=7, frameon=False)
+    ax.set_yticks(positions, [f"{node.id}. {_label(node.node, lang)[:40]}" for node in fields])
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7, frameon=False)
     return charts.svg(figure, title)
 
 
