@@ -34,6 +34,7 @@ from .parallel import score_rows
 from .ranking import Ranking, rank
 from .registry import versions
 from .report import Result
+from .statistics import describe, summarised_notes
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command"]
 
@@ -243,14 +244,19 @@ def _stream_csv(batch: _Batch, output: str | None, jobs: int) -> None:
 @_methodology_options
 @_table_options
 @click.option("--ties", type=click.Choice(["competition", "dense"]), default="competition", show_default=True, help="competition: 1, 2, 2, 4; dense: 1, 2, 2, 3.")
-def rank_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, ties: str) -> None:
+@click.option("--summary", is_flag=True, help="Also print the summary statistics: mean, median, bands, units above the mean, per field.")
+def rank_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, ties: str, summary: bool) -> None:
     """Rank the units of RECORDS by exact index, with rank in group and rating band; notes say
     where units look tied only after rounding."""
     batch, results = _score_all(methodology, records, year, version_, sheet, progress)
     if results:
         ranking = _ranking(results, ties)
         bands = [_band_line(band, units) for band, units in ranking.bands().items()]
-        _emit(results_table(ranking), _chosen_format(format_, output), output, list(ranking.notes) + bands)
+        chosen = _chosen_format(format_, output)
+        _emit(results_table(ranking), chosen, output, summarised_notes(ranking.notes) + bands)
+        if summary:  # on stdout after a table meant to be read; on stderr after CSV or JSON
+            labels = {node.id: node.label for node in ranking.entries[0].result.methodology.criteria}
+            click.echo("\n" + "\n".join(describe(ranking).lines(labels)), err=chosen in ("csv", "json") and output is None)
     batch.finish()
 
 

@@ -528,6 +528,7 @@ def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> 
         return buffer.getvalue()
     cells = [[_cell_text(cell, short=True) for cell in row] for row in table.rows]
     numeric = [all(isinstance(row[column], (Decimal, int)) or row[column] is None for row in table.rows) and any(row[column] is not None for row in table.rows) for column in range(len(table.headers))]
+    _equal_decimals(cells, table.rows, numeric)
     if format == "md":
         lines = ["| " + " | ".join(_md(name) for name in table.headers) + " |", "|" + "|".join("---:" if right else "---" for right in numeric) + "|"]
         lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in cells]
@@ -541,6 +542,27 @@ def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> 
     if table.legend:
         lines += [""] + list(table.legend)
     return "\n".join(lines)
+
+
+def _equal_decimals(cells: list[list[str]], rows: Sequence[Sequence[Cell]], numeric: Sequence[bool]) -> None:
+    """Give every number of a numeric column as many decimals as the longest (zeros added, so no
+    value changes): ``89.96``, ``87.00``, ``85.80``, ``90.00``, not ``89.96``, ``87``, ``85.8``, ``90.0``.
+
+    >>> cells = [["89.9600"], ["87"], ["≈85.8123"]]
+    >>> _equal_decimals(cells, [[Decimal("89.9600")], [Decimal(87)], [Decimal("85.81234")]], [True])
+    >>> cells
+    [['89.9600'], ['87.0000'], ['≈85.8123']]
+    """
+    for column, is_numeric in enumerate(numeric):
+        if not is_numeric:
+            continue
+        places = [len(row[column].partition(".")[2]) for row in cells]
+        widest = max(places, default=0)
+        if not widest:
+            continue
+        for row, cell, have in zip(cells, rows, places):
+            if isinstance(cell[column], Decimal) and have < widest:
+                row[column] += ("" if have else ".") + "0" * (widest - have)
 
 
 def _cell_text(cell: Cell, short: bool = False) -> str:

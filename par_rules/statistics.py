@@ -12,7 +12,7 @@ publishes (its ``decimals``, half-up): ``Measure.published``.
 >>> results = [score(m, {**base, "unit": u, "e_gov_points": p}) for u, p in [("a", 10), ("b", 12), ("c", 13)]]
 >>> summary = describe(results)
 >>> str(summary.index.mean.exact), str(summary.index.median.published), summary.above_average
-('86.25', '86.25', ('c',))
+('86.91666666666666666666666666666667', '87.25', ('c', 'b'))
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Measure:
     published: Decimal
 
     def __str__(self) -> str:
-        return fmt(self.published)
+        return format(self.published, "f")  # as many decimals as published, every figure alike
 
 
 @dataclass(frozen=True)
@@ -145,3 +145,16 @@ def _spread(values: Sequence[Decimal], decimals: int) -> Spread:
 
     return Spread(count, measure(mean), measure(median), measure(ordered[0]), measure(ordered[-1]))
 
+
+
+def summarised_notes(notes: Sequence[str], shown: int = 10) -> list[str]:
+    """Notes as printed: all of them when few, else the first ``shown`` and a count of the rest
+    (50,000 units can give thousands of near-tie notes; ``Ranking.notes`` keeps every one).
+
+    >>> summarised_notes([f"note {n}" for n in range(3)], shown=2)
+    ['note 0', 'note 1', '... and 1 more note of the same kind (all of them: par_rules.rank(...).notes)']
+    """
+    if len(notes) <= shown:
+        return list(notes)
+    rest = len(notes) - shown
+    return list(notes[:shown]) + [f"... and {rest} more note{'s' if rest > 1 else ''} of the same kind (all of them: par_rules.rank(...).notes)"]
