@@ -337,15 +337,19 @@ def _heatmap(charts: _Charts, report: OfficeReport, t: dict[str, str], lang: str
             share = _share(entry.result.fields[position].points, node.max)
             row.append(float("nan") if share is None else float(share))
         grid.append(row)
-    image = ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=100, aspect="auto")
-    ax.set_xticks(range(len(fields)), [node.id for node in fields])
-    ax.set_yticks(range(len(entries)), [_name(entry.result, entry.unit) for entry in entries])
+    # pcolormesh, not imshow: cells as vector shapes (imshow embeds a PNG image)
+    image = ax.pcolormesh(grid, cmap="RdYlGn", vmin=0, vmax=100, edgecolors="white", linewidth=0.5)
+    ax.set_xlim(0, len(fields))
+    ax.set_ylim(len(entries), 0)  # the best unit on top
+    ax.set_xticks([x + 0.5 for x in range(len(fields))], [node.id for node in fields])
+    ax.set_yticks([y + 0.5 for y in range(len(entries))], [_name(entry.result, entry.unit) for entry in entries])
     ax.tick_params(top=True, labeltop=True, bottom=False, labelbottom=False)
     for y, row in enumerate(grid):
         for x, value in enumerate(row):
             if value == value:  # not NaN
-                ax.text(x, y, f"{value:.0f}", ha="center", va="center", fontsize=7, color="black")
-    figure.colorbar(image, ax=ax, label=t["share"], shrink=0.8)
+                ax.text(x + 0.5, y + 0.5, f"{value:.0f}", ha="center", va="center", fontsize=7, color="black")
+    scale = figure.colorbar(image, ax=ax, label=t["share"], shrink=0.8)
+    scale.solids.set_rasterized(False)  # matplotlib rasterises a long colour bar into a PNG: keep it vector
     return charts.svg(figure, t["heatmap"])
 
 
