@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .cli_units import _Batch, _open_methodology
+from .cli_units import _IGNORED, IGNORE_COLUMNS, _Batch, _open_methodology
 from .errors import ParRulesError, RecordError
 from .model import Methodology
 
@@ -25,6 +25,7 @@ __all__ = ["form_command", "report_command"]
 @click.option("--year", type=int, help="Use the version in force for this assessment year.")
 @click.option("--version", "version_", help="Use this version of the methodology.")
 @click.option("--sheet", help="The worksheet of an .xlsx RECORDS file (default: the first).")
+@IGNORE_COLUMNS
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="The form to write (.xlsx).")
 def form_command(methodology: str, records: str | None, year: int | None, version_: str | None, sheet: str | None, output: str) -> None:
     """Write a self-assessment form (.xlsx) for METHODOLOGY: the criteria in Vietnamese, one
@@ -44,7 +45,8 @@ def form_command(methodology: str, records: str | None, year: int | None, versio
     failed = False
     if records is not None:
         try:
-            for row, record in read_records(records, sheet=sheet):
+            ignored = click.get_current_context().meta.get(_IGNORED, ())
+            for row, record in read_records(records, sheet=sheet, ignore_columns=ignored):
                 if isinstance(record, RecordError):
                     click.echo(f"{records}: {record}", err=True)
                     failed = True
@@ -78,6 +80,7 @@ def _latest(methodology_id: str) -> str:
 @click.option("--year", type=int, help="Use the version in force for this assessment year.")
 @click.option("--version", "version_", help="Use this version of the methodology.")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="The report's language.")
+@IGNORE_COLUMNS
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="report.html (the report with charts) or annex.xlsx (the results annex).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
 def report_command(methodology: str, records: str, previous: tuple[str, str] | None, year: int | None, version_: str | None, lang: str, output: str, progress: bool | None) -> None:

@@ -72,6 +72,9 @@ class _Batch:
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.failed: list[int] = []
         self.rows = 0
+        context = click.get_current_context(silent=True)
+        self.ignored: tuple[str, ...] = context.meta.get(_IGNORED, ()) if context is not None else ()
+        self.unknown: dict[str, int] = {}  # column that is no indicator -> rows it was in (reported once)
 
     def outputs(self) -> Iterator[Result]:
         """Stream the results; report each bad row on stderr as it comes."""
@@ -84,7 +87,7 @@ class _Batch:
 
     def _outputs(self, scored: Callable[[Iterator[Numbered]], Iterator[Any]]) -> Iterator[Any]:
         try:
-            records = read_records(self.path, sheet=self.sheet, methodology=self.methodology)
+            records = read_records(self.path, sheet=self.sheet, methodology=self.methodology, ignore_columns=self.ignored)
             outputs = scored(records)
             if self.progress:
                 # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal
@@ -106,15 +109,33 @@ class _Batch:
             if isinstance(output, RecordError):
                 rows = sorted({problem.row for problem in output.problems if problem.row is not None})
                 self.failed += rows or [self.rows]
-                click.echo(f"{self.path}: {output}", err=True)
+                fresh = self._first_reports(output)
+                if fresh is not None:
+                    click.echo(f"{self.path}: {fresh}", err=True)
             else:
                 yield output
+
+    def _first_reports(self, error: RecordError) -> RecordError | None:
+        """The error without the unknown columns already reported for an earlier row (a column
+        that is no indicator is in every row: once per file is enough); None if nothing is new."""
+        kept = []
+        for problem in error.problems:
+            column = problem.indicator
+            if column is not None and problem.message.startswith("unknown indicator"):
+                self.unknown[column] = self.unknown.get(column, 0) + 1
+                if self.unknown[column] > 1:
+                    continue
+            kept.append(problem)
+        return RecordError(kept) if kept else None
 
     def results(self) -> list[Result]:
         return list(self.outputs())
 
     def finish(self) -> None:
         """Summarise the bad rows and exit 1 if there were any."""
+        for column, count in self.unknown.items():
+            if count > 1:
+                click.echo(f"{self.path}: column {column!r} is not an indicator of the methodology: {count} rows refused (reported once above); if it is not meant as one, leave it out with --ignore-columns {column!r}", err=True)
         if self.failed:
             rows = ", ".join(map(str, self.failed))
             click.echo(f"{self.path}: {self.rows - len(self.failed)} of {self.rows} rows scored; problems in row(s) {rows}", err=True)
@@ -159,6 +180,18 @@ def _find(results: list[Result], unit: str) -> Result:
     raise click.BadParameter(f"no scored record for unit {unit!r} (check the unit column, and the problems reported above)", param_hint="--unit")
 
 
+_IGNORED = "par_rules.ignore_columns"
+
+
+def _remember_ignored(context: click.Context, parameter: click.Parameter, value: str | None) -> None:
+    """--ignore-columns, kept on the context for the file's _Batch (so no command's signature
+    changes): comma-separated names."""
+    context.meta[_IGNORED] = tuple(name.strip() for name in (value or "").split(",") if name.strip())
+
+
+IGNORE_COLUMNS = click.option("--ignore-columns", metavar="NAMES", callback=_remember_ignored, expose_value=False, help="Columns of RECORDS that are not indicators (rank,total,ghi chú): comma-separated, left out of every record.")
+
+
 def _methodology_options(function: Any) -> Any:
     for option in reversed(
         [
@@ -167,6 +200,7 @@ def _methodology_options(function: Any) -> Any:
             click.option("--year", type=int, help="Use the version in force for this assessment year."),
             click.option("--version", "version_", help="Use this version of the methodology."),
             click.option("--sheet", help="The worksheet of an .xlsx RECORDS file (default: the first)."),
+            IGNORE_COLUMNS,
             click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal)."),
         ]
     ):

@@ -78,7 +78,7 @@ Cell = Union[str, Decimal, int, None]
 # --------------------------------------------------------------------------- reading
 
 
-def read_records(path: str | os.PathLike[str], *, sheet: str | None = None, methodology: Methodology | str | None = None) -> Iterator[Numbered]:
+def read_records(path: str | os.PathLike[str], *, sheet: str | None = None, methodology: Methodology | str | None = None, ignore_columns: Iterable[str] = ()) -> Iterator[Numbered]:
     """The records of a file as ``(row, record)`` pairs, ready for :func:`par_rules.score_many`;
     a row that cannot be read comes as ``(row, RecordError)`` so that it is still counted.
 
@@ -87,7 +87,12 @@ def read_records(path: str | os.PathLike[str], *, sheet: str | None = None, meth
     ``sheet`` names the worksheet of an ``.xlsx`` file (default: the first). A self-assessment
     form (:mod:`par_rules.forms`) is recognised and read a unit per sheet; ``methodology``, the one
     its records will be scored under, lets the form refuse to be read for another one.
+    ``ignore_columns`` names columns that are not indicators (``rank``, ``total``, ``ghi chú``
+    in a table pasted from elsewhere): they are left out of every record.
     """
+    ignored = frozenset(_text(str(name)) for name in ignore_columns)
+    if ignored:
+        return _without_columns(read_records(path, sheet=sheet, methodology=methodology), ignored)
     path = Path(path)
     kind = READ_FORMATS.get(path.suffix.lower())
     if kind is None:
@@ -103,6 +108,21 @@ def read_records(path: str | os.PathLike[str], *, sheet: str | None = None, meth
     if kind == "jsonl":
         return _read_jsonl(path)
     return _read_document(path, kind)
+
+
+def _without_columns(rows: Iterator[Numbered], ignored: frozenset[str]) -> Iterator[Numbered]:
+    """The records with the ignored columns taken out (``x.y``: option y of x; ``year``: the period)."""
+    keys = [_column_key(name) for name in ignored]
+    for row, record in rows:
+        if isinstance(record, dict):
+            for key, option in keys:
+                if option is None:
+                    record.pop(key, None)
+                elif isinstance(record.get(key), dict):
+                    record[key].pop(option, None)
+                    if not record[key]:
+                        del record[key]
+        yield row, record
 
 
 def fold_columns(row: Mapping[str, Any]) -> dict[str, Any]:
