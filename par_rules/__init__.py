@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # imported when first used (below); named here for type check
     from .authoring import MethodologyDiff, diff
     from . import dump, testing
     from .formats import read_records, results_table, write_table
-    from .units import Comparison, Ranking, compare, gaps, rank, score_many, self_assessment, what_if
+    from .units import Comparison, Ranking, compare, gaps, describe, rank, score_many, self_assessment, what_if
 
 __version__ = "0.1.0"
 
@@ -54,6 +54,7 @@ _LAZY = {
     "write_table": ".formats",
     "MethodologyDiff": ".authoring",
     "diff": ".authoring",
+    "describe": ".units",
 }
 
 #: The public modules ``par_rules.testing`` (which needs hypothesis) and ``par_rules.dump``.
@@ -80,6 +81,7 @@ __all__ = [
     "score_many",
     "rank",
     "Ranking",
+    "describe",
     "compare",
     "Comparison",
     "gaps",

@@ -179,7 +179,7 @@ def test_progress_bar_on_a_terminal_is_redrawn_every_hundred_rows(tmp_path: Path
     import io
 
     from par_rules import load
-    from par_rules.cli._units import _Batch
+    from par_rules.cli._units import Batch
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -190,7 +190,7 @@ def test_progress_bar_on_a_terminal_is_redrawn_every_hundred_rows(tmp_path: Path
     path.write_text("\n".join([header] + rows * 36) + "\n", encoding="utf-8")  # 252 rows
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
-    results = list(_Batch(load(NEW[0]), str(path), None, True).outputs())
+    results = list(Batch(load(NEW[0]), str(path), None, True).outputs())
     assert len(results) == 252
     assert "Scoring many.csv" in terminal.getvalue() and "252" in terminal.getvalue().rsplit("\r", 1)[-1]
     assert terminal.getvalue().count("\r") <= 10  # once per row would be 500

@@ -189,7 +189,7 @@ def test_markdown_and_terminal_tables() -> None:
     assert "| truc-ninh | Huyện Trực Ninh (ví dụ) |" in lines[2] and "≈91.7088" in lines[2]
     assert "- points_5: Xây dựng và phát triển chính quyền điện tử, chính quyền số (max 16.75)" in markdown
     text = render_table(Table(("unit", "index"), (("a", Decimal("9.5")), ("bbb", Decimal("10.25")))), "text")
-    assert text.splitlines() == ["unit  index", "----  -----", "a       9.5", "bbb   10.25"]
+    assert text.splitlines() == ["unit  index", "----  -----", "a      9.50", "bbb   10.25"]  # equal decimals (issue 13)
     assert render_table(Table(("x",), (("a|b",),)), "md").splitlines()[2] == "| a\\|b |"
 
 

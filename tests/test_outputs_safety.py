@@ -160,8 +160,8 @@ def test_a_run_stopped_in_the_middle_leaves_the_previous_output(tmp_path: Path, 
 
     real = cli_units.read_records
 
-    def interrupted(path: str, sheet: str | None = None) -> Any:
-        for number, item in enumerate(real(path, sheet=sheet)):
+    def interrupted(path: str, **options: Any) -> Any:
+        for number, item in enumerate(real(path, **options)):
             if number == 4:
                 raise KeyboardInterrupt  # Ctrl-C, after some rows are written
             yield item
@@ -229,8 +229,8 @@ from par_rules.cli import main
 
 real = cli_units.read_records
 
-def killing(path, sheet=None):
-    for number, item in enumerate(real(path, sheet=sheet)):
+def killing(path, **options):
+    for number, item in enumerate(real(path, **options)):
         if number == 900:  # some chunks scored and written, others handed out
             for child in multiprocessing.active_children():
                 os.kill(child.pid, signal.SIGKILL)  # as the out-of-memory killer does

@@ -19,6 +19,7 @@ from ..errors import MethodologyError
 from . import _units as cli_units
 from ._units import echo
 from ._methodology import diff_command, test_command
+from ._office import form_command, report_command
 
 __all__ = ["main"]
 
@@ -65,3 +66,5 @@ main.add_command(cli_units.compare_command)
 main.add_command(cli_units.gaps_command)
 main.add_command(cli_units.whatif_command)
 main.add_command(cli_units.explain_command)
+main.add_command(form_command)
+main.add_command(report_command)

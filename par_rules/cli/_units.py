@@ -38,6 +38,7 @@ from ..units._parallel import score_rows
 from ..units._ranking import Ranking, rank
 from ..engine._registry import parent_path, versions
 from ..engine._report import Result
+from ..units._statistics import describe, summarised_notes
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
 
@@ -107,7 +108,7 @@ def _methodology_files(chosen: Methodology | str) -> list[str | os.PathLike[str]
     return files
 
 
-def _open_methodology(source: str, year: int | None, version: str | None) -> Methodology | str:
+def methodology_or_id(source: str, year: int | None, version: str | None) -> Methodology | str:
     """A loaded methodology, or the id itself when each record's period should pick the version."""
     if not is_path(source) and year is None and version is None:
         if not versions(source):
@@ -123,7 +124,7 @@ def _open_methodology(source: str, year: int | None, version: str | None) -> Met
         raise SystemExit(1) from None
 
 
-class _Batch:
+class Batch:
     """The rows of one file, scored: the results, and how many rows had problems."""
 
     def __init__(self, methodology: Methodology | str, path: str, sheet: str | None, progress: bool | None) -> None:
@@ -133,6 +134,9 @@ class _Batch:
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.failed: list[int] = []
         self.rows = 0
+        context = click.get_current_context(silent=True)
+        self.ignored: tuple[str, ...] = context.meta.get(IGNORED_COLUMNS_KEY, ()) if context is not None else ()
+        self.unknown: dict[str, int] = {}  # column that is no indicator -> rows it was in (reported once)
 
     def outputs(self) -> Iterator[Result]:
         """Stream the results; report each bad row on stderr as it comes."""
@@ -145,7 +149,7 @@ class _Batch:
 
     def _outputs(self, scored: Callable[[Iterator[Numbered]], Iterator[Any]]) -> Iterator[Any]:
         try:
-            records = read_records(self.path, sheet=self.sheet)
+            records = read_records(self.path, sheet=self.sheet, methodology=self.methodology, ignore_columns=self.ignored)
             outputs = scored(records)
             if self.progress:
                 # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal
@@ -167,15 +171,33 @@ class _Batch:
             if isinstance(output, RecordError):
                 rows = sorted({problem.row for problem in output.problems if problem.row is not None})
                 self.failed += rows or [self.rows]
-                echo(f"{self.path}: {output}", err=True)
+                fresh = self._first_reports(output)
+                if fresh is not None:
+                    echo(f"{self.path}: {fresh}", err=True)
             else:
                 yield output
+
+    def _first_reports(self, error: RecordError) -> RecordError | None:
+        """The error without the unknown columns already reported for an earlier row (a column
+        that is no indicator is in every row: once per file is enough); None if nothing is new."""
+        kept = []
+        for problem in error.problems:
+            column = problem.indicator
+            if column is not None and problem.message.startswith("unknown indicator"):
+                self.unknown[column] = self.unknown.get(column, 0) + 1
+                if self.unknown[column] > 1:
+                    continue
+            kept.append(problem)
+        return RecordError(kept) if kept else None
 
     def results(self) -> list[Result]:
         return list(self.outputs())
 
     def finish(self) -> None:
         """Summarise the bad rows and exit 1 if there were any."""
+        for column, count in self.unknown.items():
+            if count > 1:
+                click.echo(f"{self.path}: column {column!r} is not an indicator of the methodology: {count} rows refused (reported once above); if it is not meant as one, leave it out with --ignore-columns {column!r}", err=True)
         if self.failed:
             rows = ", ".join(map(str, self.failed))
             echo(f"{self.path}: {self.rows - len(self.failed)} of {self.rows} rows scored; problems in row(s) {rows}", err=True)
@@ -223,6 +245,18 @@ def _find(results: list[Result], unit: str) -> Result:
     raise click.BadParameter(f"no scored record for unit {unit!r} (check the unit column, and the problems reported above)", param_hint="--unit")
 
 
+IGNORED_COLUMNS_KEY = "par_rules.ignore_columns"
+
+
+def _remember_ignored(context: click.Context, parameter: click.Parameter, value: str | None) -> None:
+    """--ignore-columns, kept on the context for the file's Batch (so no command's signature
+    changes): comma-separated names."""
+    context.meta[IGNORED_COLUMNS_KEY] = tuple(name.strip() for name in (value or "").split(",") if name.strip())
+
+
+IGNORE_COLUMNS = click.option("--ignore-columns", metavar="NAMES", callback=_remember_ignored, expose_value=False, help="Columns of RECORDS that are not indicators (rank,total,ghi chú): comma-separated, left out of every record.")
+
+
 def _methodology_options(function: Any) -> Any:
     for option in reversed(
         [
@@ -231,6 +265,7 @@ def _methodology_options(function: Any) -> Any:
             click.option("--year", type=int, help="Use the version in force for this assessment year."),
             click.option("--version", "version_", help="Use this version of the methodology."),
             click.option("--sheet", help="The worksheet of an .xlsx RECORDS file (default: the first)."),
+            IGNORE_COLUMNS,
             click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal)."),
         ]
     ):
@@ -243,10 +278,10 @@ def _table_options(function: Any) -> Any:
     return click.option("--format", "format_", type=click.Choice(_TABLE_FORMATS), help="table (aligned, for the terminal), csv, json, xlsx or md (Markdown).")(function)
 
 
-def _score_all(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, output: str | None = None) -> tuple[_Batch, list[Result]]:
-    opened = _open_methodology(methodology, year, version_)
+def _score_all(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, output: str | None = None) -> tuple[Batch, list[Result]]:
+    opened = methodology_or_id(methodology, year, version_)
     _refuse_input_as_output(output, [records, *_methodology_files(opened)])
-    batch = _Batch(opened, records, sheet, progress)
+    batch = Batch(opened, records, sheet, progress)
     return batch, batch.results()
 
 
@@ -273,9 +308,9 @@ def score_command(methodology: str, records: str, year: int | None, version_: st
     chosen = format_ or ("text" if output is None else _chosen_format(None, output))
     if jobs != 1 and chosen != "csv":
         raise click.UsageError("--jobs applies to CSV output only (--format csv, or -o FILE.csv)")
-    opened = _open_methodology(methodology, year, version_)
+    opened = methodology_or_id(methodology, year, version_)
     _refuse_input_as_output(output, [records, *_methodology_files(opened)])
-    batch = _Batch(opened, records, sheet, progress)
+    batch = Batch(opened, records, sheet, progress)
     if chosen == "text":
         _write_breakdowns(batch, output, depth)
     elif chosen == "csv":
@@ -285,7 +320,7 @@ def score_command(methodology: str, records: str, year: int | None, version_: st
     batch.finish()
 
 
-def _write_breakdowns(batch: _Batch, output: str | None, depth: int | None) -> None:
+def _write_breakdowns(batch: Batch, output: str | None, depth: int | None) -> None:
     """Each unit's breakdown, as it is scored: printed, or written to ``output`` whole."""
     if output is None:
         for result in batch.outputs():
@@ -305,7 +340,7 @@ def _write_breakdowns(batch: _Batch, output: str | None, depth: int | None) -> N
     echo(f"wrote {output}", err=True)
 
 
-def _stream_csv(batch: _Batch, output: str | None, jobs: int) -> None:
+def _stream_csv(batch: Batch, output: str | None, jobs: int) -> None:
     """CSV rows written as the records are scored: constant memory, however long the file."""
     chosen = batch.methodology
     known = [chosen] if isinstance(chosen, Methodology) else [load(info.path) for info in versions(chosen)]
@@ -334,14 +369,19 @@ def _stream_csv(batch: _Batch, output: str | None, jobs: int) -> None:
 @_methodology_options
 @_table_options
 @click.option("--ties", type=click.Choice(["competition", "dense"]), default="competition", show_default=True, help="competition: 1, 2, 2, 4; dense: 1, 2, 2, 3.")
-def rank_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, ties: str) -> None:
+@click.option("--summary", is_flag=True, help="Also print the summary statistics: mean, median, bands, units above the mean, per field.")
+def rank_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, ties: str, summary: bool) -> None:
     """Rank the units of RECORDS by exact index, with rank in group and rating band; notes say
     where units look tied only after rounding."""
     batch, results = _score_all(methodology, records, year, version_, sheet, progress, output)
     if results:
         ranking = _ranking(results, ties)
         bands = [_band_line(band, units) for band, units in ranking.bands().items()]
-        _emit(results_table(ranking), _chosen_format(format_, output), output, list(ranking.notes) + bands)
+        chosen = _chosen_format(format_, output)
+        _emit(results_table(ranking), chosen, output, summarised_notes(ranking.notes) + bands)
+        if summary:  # on stdout after a table meant to be read; on stderr after CSV or JSON
+            labels = {node.id: node.label for node in ranking.entries[0].result.methodology.criteria}
+            click.echo("\n" + "\n".join(describe(ranking).lines(labels)), err=chosen in ("csv", "json") and output is None)
     batch.finish()
 
 
@@ -369,12 +409,12 @@ def compare_command(previous_methodology: str, previous_records: str, methodolog
     """Compare RECORDS (scored under METHODOLOGY) with PREVIOUS_RECORDS (under
     PREVIOUS_METHODOLOGY): each unit's change in index, in each field and in rank, and plainly
     what cannot be compared."""
-    previous_opened, opened = _open_methodology(previous_methodology, None, None), _open_methodology(methodology, None, None)
+    previous_opened, opened = methodology_or_id(previous_methodology, None, None), methodology_or_id(methodology, None, None)
     _refuse_input_as_output(output, [previous_records, records, mapping, *_methodology_files(previous_opened), *_methodology_files(opened)])
     node_map = _read_mapping(mapping) if mapping else None
-    old_batch = _Batch(previous_opened, previous_records, None, progress)
+    old_batch = Batch(previous_opened, previous_records, None, progress)
     old_results = old_batch.results()
-    new_batch = _Batch(opened, records, None, progress)
+    new_batch = Batch(opened, records, None, progress)
     new_results = new_batch.results()
     if old_results and new_results:
         try:

@@ -36,7 +36,7 @@ from ._rules import (
 from ._validate import check_model
 
 if TYPE_CHECKING:
-    from .evaluate import Plan
+    from ._evaluate import Plan
 
 __all__ = ["compile_methodology", "expression_kinds"]
 

@@ -1,5 +1,6 @@
 """File formats: records read from CSV, JSON Lines, JSON, YAML and Excel files, and tables
-written as text, CSV, JSON, Excel and Markdown (``_files``).
+written as text, CSV, JSON, Excel and Markdown (``_files``); self-assessment forms, Excel
+workbooks a unit fills in and that are read back as records (``_forms``).
 
 A file format knows the engine's records and results, and nothing of many units; turning a
 ranking into a table (``results_table``) still lives in ``_files`` and imports units when
@@ -15,7 +16,11 @@ from .._lazy import lazy_names
 
 if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (below)
     from ._files import Numbered, Table, read_records, results_table, write_table
+    from ._forms import read_form, write_form
 
 __all__ = ["read_records", "results_table", "write_table", "Table", "Numbered"]
 
-__getattr__, __dir__ = lazy_names(__name__, {name: "._files" for name in __all__}, globals())
+_FORMS = ["write_form", "read_form"]
+__all__ += _FORMS
+
+__getattr__, __dir__ = lazy_names(__name__, {name: "._forms" if name in _FORMS else "._files" for name in __all__}, globals())

@@ -104,7 +104,7 @@ Numbered = tuple[int, Union[Mapping[str, Any], Record, RecordError]]
 # --------------------------------------------------------------------------- reading
 
 
-def read_records(path: str | os.PathLike[str], *, sheet: str | None = None) -> Iterator[Numbered]:
+def read_records(path: str | os.PathLike[str], *, sheet: str | None = None, methodology: Methodology | str | None = None, ignore_columns: Iterable[str] = ()) -> Iterator[Numbered]:
     """The records of a file as ``(row, record)`` pairs, ready for :func:`par_rules.score_many`;
     a row that cannot be read comes as ``(row, RecordError)`` so that it is still counted.
 
@@ -112,7 +112,15 @@ def read_records(path: str | os.PathLike[str], *, sheet: str | None = None) -> I
     malformed JSON or YAML, no header, a damaged workbook) raises :class:`~par_rules.RecordError`
     naming the file and, when known, the line. The file is opened once.
     ``sheet`` names the worksheet of an ``.xlsx`` file (default: the first).
+    A self-assessment form (:mod:`par_rules.formats`, ``write_form``) is recognised and read a
+    unit per sheet; ``methodology``, the one its records will be scored under, lets the form
+    refuse to be read for another one. ``ignore_columns`` names columns that are not indicators
+    (``rank``, ``total``, ``ghi chú`` in a table pasted from elsewhere): they are left out of
+    every record.
     """
+    ignored = frozenset(_text(str(name)) for name in ignore_columns)
+    if ignored:
+        return _without_columns(read_records(path, sheet=sheet, methodology=methodology), ignored)
     path = Path(path)
     kind = READ_FORMATS.get(path.suffix.lower())
     if kind is None:
@@ -122,12 +130,27 @@ def read_records(path: str | os.PathLike[str], *, sheet: str | None = None) -> I
         raise RecordError([Problem("a sheet can only be named for an .xlsx file", file=str(path))])
     _check_regular(path)
     if kind == "xlsx":
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, methodology)
     if kind in ("json", "yaml"):
         return _read_document(path, kind)
     rows = _read_csv(path) if kind == "csv" else _read_jsonl(path)
     next(rows)  # the file opened and checked now (it is UTF-8), before any row is asked for
     return rows
+
+
+def _without_columns(rows: Iterator[Numbered], ignored: frozenset[str]) -> Iterator[Numbered]:
+    """The records with the ignored columns taken out (``x.y``: option y of x; ``year``: the period)."""
+    keys = [_column_key(name) for name in ignored]
+    for row, record in rows:
+        if isinstance(record, dict):
+            for key, option in keys:
+                if option is None:
+                    record.pop(key, None)
+                elif isinstance(record.get(key), dict):
+                    record[key].pop(option, None)
+                    if not record[key]:
+                        del record[key]
+        yield row, record
 
 
 def fold_columns(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -479,7 +502,7 @@ def _mapping_or_error(data: Any, row: int) -> Mapping[str, Any] | RecordError:
     return RecordError([Problem(f"a record must be a mapping of column to value, not {type(data).__name__}", row=row)])
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Iterator[Numbered]:
+def _read_xlsx(path: Path, sheet: str | None, methodology: Methodology | str | None = None) -> Iterator[Numbered]:
     import openpyxl  # imported here: it is slow to import and only .xlsx needs it
 
     # A damaged workbook makes openpyxl raise whatever its zip and XML layers raise (BadZipFile,
@@ -488,6 +511,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> Iterator[Numbered]:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - see above
         raise RecordError([Problem(f"not a readable .xlsx workbook: {error}", file=str(path))]) from None
+    from ._forms import is_form, read_form_workbook  # here: only a workbook can be a form
+
+    if is_form(workbook.sheetnames):
+        return read_form_workbook(workbook, path, sheet, methodology)
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             raise RecordError([Problem(f"no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)})", file=str(path))])
@@ -768,6 +795,7 @@ def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> 
         return buffer.getvalue()
     cells = [[_cell_text(cell, short=True) for cell in row] for row in table.rows]
     numeric = [all(isinstance(row[column], (Decimal, int)) or row[column] is None for row in table.rows) and any(row[column] is not None for row in table.rows) for column in range(len(table.headers))]
+    _equal_decimals(cells, table.rows, numeric)
     if format == "md":
         lines = ["| " + " | ".join(_md(name) for name in table.headers) + " |", "|" + "|".join("---:" if right else "---" for right in numeric) + "|"]
         lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in cells]
@@ -784,6 +812,27 @@ def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> 
     if table.legend:
         lines += [""] + [terminal_text(line, one_line=True) for line in table.legend]
     return "\n".join(lines)
+
+
+def _equal_decimals(cells: list[list[str]], rows: Sequence[Sequence[Cell]], numeric: Sequence[bool]) -> None:
+    """Give every number of a numeric column as many decimals as the longest (zeros added, so no
+    value changes): ``89.96``, ``87.00``, ``85.80``, ``90.00``, not ``89.96``, ``87``, ``85.8``, ``90.0``.
+
+    >>> cells = [["89.9600"], ["87"], ["≈85.8123"]]
+    >>> _equal_decimals(cells, [[Decimal("89.9600")], [Decimal(87)], [Decimal("85.81234")]], [True])
+    >>> cells
+    [['89.9600'], ['87.0000'], ['≈85.8123']]
+    """
+    for column, is_numeric in enumerate(numeric):
+        if not is_numeric:
+            continue
+        places = [len(row[column].partition(".")[2]) for row in cells]
+        widest = max(places, default=0)
+        if not widest:
+            continue
+        for row, cell, have in zip(cells, rows, places):
+            if isinstance(cell[column], Decimal) and have < widest:
+                row[column] += ("" if have else ".") + "0" * (widest - have)
 
 
 def _cell_text(cell: Cell, short: bool = False) -> str:

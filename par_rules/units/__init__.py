@@ -1,6 +1,7 @@
 """Many units: scoring a batch (``_batch``, and on several processes ``_parallel``), ranking
 (``_ranking``), year on year (``_compare``), and gaps, what-if and self-assessment
-(``_analysis``).
+(``_analysis``), statistics of the results (``_statistics``), and the office's results report
+with its charts (``_office_report``).
 
 Units use the engine and the file formats, never the command line or authoring. Names are
 imported when first used: one methodology and one record never need them.
@@ -18,6 +19,8 @@ if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (
     from ._compare import Comparison, compare
     from ._parallel import score_rows
     from ._ranking import Ranking, rank
+    from ._office_report import build_report, write_annex, write_html
+    from ._statistics import describe
 
 _NAMES = {
     "score_many": "._batch",
@@ -29,6 +32,10 @@ _NAMES = {
     "gaps": "._analysis",
     "what_if": "._analysis",
     "self_assessment": "._analysis",
+    "describe": "._statistics",
+    "build_report": "._office_report",
+    "write_html": "._office_report",
+    "write_annex": "._office_report",
 }
 
 __all__ = list(_NAMES)

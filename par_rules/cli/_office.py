@@ -1,0 +1,117 @@
+"""The office's commands (issue 13): ``form`` writes self-assessment workbooks, ``report``
+writes the results report (HTML with charts) or the results annex (.xlsx); registered on the
+group in :mod:`par_rules.cli`.
+
+Exit codes as for every command: 0 all went well; 1 problems (reported on stderr, each with its
+row or sheet and cell; what could be written is still written); 2 the command was used wrongly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._units import IGNORED_COLUMNS_KEY, IGNORE_COLUMNS, Batch, methodology_or_id
+from ..errors import ParRulesError, RecordError
+from ..engine._model import Methodology
+
+__all__ = ["form_command", "report_command"]
+
+
+@click.command("form")
+@click.argument("methodology")
+@click.argument("records", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", type=int, help="Use the version in force for this assessment year.")
+@click.option("--version", "version_", help="Use this version of the methodology.")
+@click.option("--sheet", help="The worksheet of an .xlsx RECORDS file (default: the first).")
+@IGNORE_COLUMNS
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="The form to write (.xlsx).")
+def form_command(methodology: str, records: str | None, year: int | None, version_: str | None, sheet: str | None, output: str) -> None:
+    """Write a self-assessment form (.xlsx) for METHODOLOGY: the criteria in Vietnamese, one
+    input cell per indicator (with data validation), the self-assessed points and the evidence.
+    Given RECORDS, one sheet per unit, pre-filled. Read it back with any command that reads
+    records (par-rules score METHODOLOGY form.xlsx)."""
+    from ..formats._files import read_records
+    from ..formats._forms import write_form
+
+    if not output.lower().endswith(".xlsx"):
+        raise click.UsageError("a form is an Excel workbook: give -o FILE.xlsx")
+    chosen = methodology_or_id(methodology, year, version_)
+    if not isinstance(chosen, Methodology):  # an id without --year/--version: its latest version
+        chosen = methodology_or_id(methodology, None, _latest(methodology))
+    assert isinstance(chosen, Methodology)
+    rows: list[dict] = []
+    failed = False
+    if records is not None:
+        try:
+            ignored = click.get_current_context().meta.get(IGNORED_COLUMNS_KEY, ())
+            for row, record in read_records(records, sheet=sheet, ignore_columns=ignored):
+                if isinstance(record, RecordError):
+                    click.echo(f"{records}: {record}", err=True)
+                    failed = True
+                else:
+                    rows.append(dict(record))
+        except RecordError as error:
+            click.echo(f"{records}: {error}", err=True)
+            raise SystemExit(1) from None
+    try:
+        problems = write_form(chosen, output, rows)
+    except OSError as error:
+        click.echo(f"cannot write {output}: {error.strerror or error}", err=True)
+        raise SystemExit(1) from None
+    for problem in problems:
+        click.echo(f"{records}: {problem}", err=True)
+    click.echo(f"wrote {output} ({max(1, len(rows))} sheet(s), {chosen.id}@{chosen.version})", err=True)
+    if failed or problems:
+        raise SystemExit(1)
+
+
+def _latest(methodology_id: str) -> str:
+    from ..engine._registry import versions
+
+    return versions(methodology_id)[-1].version
+
+
+@click.command("report")
+@click.argument("methodology")
+@click.argument("records", type=click.Path(exists=True, dir_okay=False))
+@click.option("--previous", nargs=2, metavar="METHODOLOGY RECORDS", help="The previous year's methodology and records: each unit's change in index and rank.")
+@click.option("--year", type=int, help="Use the version in force for this assessment year.")
+@click.option("--version", "version_", help="Use this version of the methodology.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="The report's language.")
+@IGNORE_COLUMNS
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="report.html (the report with charts) or annex.xlsx (the results annex).")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
+def report_command(methodology: str, records: str, previous: tuple[str, str] | None, year: int | None, version_: str | None, lang: str, output: str, progress: bool | None) -> None:
+    """Write the results of RECORDS under METHODOLOGY as a self-contained HTML report with
+    charts (-o report.html) or as a results annex workbook with Excel charts (-o annex.xlsx)."""
+    from ..units._office_report import build_report, write_annex, write_html
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in (".html", ".htm", ".xlsx"):
+        raise click.UsageError("-o must name an .html report or an .xlsx annex")
+    batch = Batch(methodology_or_id(methodology, year, version_), records, None, progress)
+    results = batch.results()
+    previous_batch = None
+    previous_results = None
+    if previous:
+        previous_batch = Batch(methodology_or_id(previous[0], None, None), previous[1], None, progress)
+        previous_results = previous_batch.results()
+    if results:
+        try:
+            report = build_report(results, previous_results)
+            if suffix == ".xlsx":
+                write_annex(report, output, lang)
+            else:
+                write_html(report, output, lang)
+        except ParRulesError as error:
+            click.echo(str(error), err=True)
+            raise SystemExit(1) from None
+        except OSError as error:
+            click.echo(f"cannot write {output}: {error.strerror or error}", err=True)
+            raise SystemExit(1) from None
+        click.echo(f"wrote {output}", err=True)
+    batch.finish()
+    if previous_batch is not None:
+        previous_batch.finish()
