@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Union
 
+from .arithmetic import in_context
 from .model import Methodology
 from .record import Record
 from .registry import find, load_file
@@ -22,6 +23,7 @@ def _is_path(source: str | os.PathLike[str]) -> bool:
     return source.endswith((".yaml", ".yml")) or os.path.isfile(source)
 
 
+@in_context
 def load(
     source: str | os.PathLike[str],
     *,
@@ -52,6 +54,7 @@ def load(
     return load_file(find(os.fspath(source), year=year, version=version, root=root))
 
 
+@in_context
 def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int | None = None) -> Result:
     """Score one record: a mapping of indicator ids to values (plus, optionally, ``unit``,
     ``name``, ``period`` and ``group``).

@@ -46,7 +46,7 @@ from typing import IO, Any, Literal, Union
 
 import yaml
 
-from .arithmetic import format_decimal, format_short
+from .arithmetic import EXACT, format_decimal, format_short, in_context
 from .batch import Numbered
 from .errors import Problem, RecordError
 from .ranking import Ranking, unit_id
@@ -481,6 +481,7 @@ def stream_results_csv(results: Iterable[Result], fields: Mapping[str, str], des
     write_csv_rows(map(CsvTexts(fields), results), fields, destination)
 
 
+@in_context
 def write_table(table: Table, format: WriteFormat, destination: str | os.PathLike[str] | IO[str] | None = None) -> str | None:
     """Write a table as ``text`` (aligned, for a terminal), ``csv``, ``json``, ``md`` or
     ``xlsx``. With no destination the text is returned (``xlsx`` needs a file path); exact
@@ -501,6 +502,7 @@ def write_table(table: Table, format: WriteFormat, destination: str | os.PathLik
     return None
 
 
+@in_context
 def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> str:
     """The table as text in one of the text formats. CSV and JSON carry exact values; the
     aligned text and Markdown, meant to be read, show long decimals rounded to 4 places with "≈".
@@ -544,6 +546,8 @@ def _cell_text(cell: Cell, short: bool = False) -> str:
         text = str(cell)  # the cheapest way to the digits: plain notation unless it has an exponent
         if "E" in text or "e" in text:  # "e": a context with capitals=0
             text = format(cell, "f")
+        if text[0] == "-" and cell.is_zero():
+            text = text[1:]  # zero is 0, never -0
         point = text.find(".")
         if point < 0 or len(text) - point <= 7:
             return text  # as written, up to 6 decimals: a published 76.00 keeps its decimals
@@ -579,5 +583,5 @@ def _write_xlsx(table: Table, path: Path) -> None:
 
 def _xlsx_cell(cell: Cell) -> Any:
     if isinstance(cell, Decimal):
-        return cell if len(cell.normalize().as_tuple().digits) <= 15 else format_decimal(cell)
+        return cell if len(cell.normalize(EXACT).as_tuple().digits) <= 15 else format_decimal(cell)
     return cell

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .arithmetic import format_decimal as fmt
+from .arithmetic import format_decimal as fmt, in_context
 from .errors import Problem, RecordError
 from .model import RatingBand
 from .report import Result
@@ -110,6 +110,7 @@ class Ranking:
         return {group: tuple(entries) for group, entries in grouped.items()}
 
 
+@in_context
 def rank(results: Iterable[Result], *, ties: TiePolicy = "competition") -> Ranking:
     """Rank results by exact index, best first (units that tie keep their input order).
 
@@ -120,7 +121,7 @@ def rank(results: Iterable[Result], *, ties: TiePolicy = "competition") -> Ranki
         raise ValueError(f"unknown tie policy {ties!r}: use 'competition' or 'dense'")
     listed = [(unit_id(result, position), result) for position, result in enumerate(results, start=1)]
     _check_comparable(listed)
-    ordered = sorted(listed, key=lambda pair: -pair[1].index)
+    ordered = sorted(listed, key=lambda pair: pair[1].index, reverse=True)  # stable: ties keep their order
     overall = _places([result.index for _, result in ordered], ties)
     group_places: dict[int, int] = {}
     members_of: dict[str, list[int]] = {}
