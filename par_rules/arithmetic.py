@@ -113,9 +113,9 @@ def to_decimal(value: object) -> Decimal:
     if not number.is_finite():
         raise ValueError(f"not a finite number: {value}")
     if number != 0 and (number.copy_abs() >= MAX_MAGNITUDE or number.adjusted() < -MAX_DIGITS):
-        raise NumberTooLarge(f"number out of the supported range (|x| < 10^15): {value}")
+        raise NumberTooLarge(f"number out of the supported range (a value must be below 10^15 in size and, unless 0, at least 10^-{MAX_DIGITS}): {value}")
     if len(number.as_tuple().digits) > MAX_DIGITS:
-        raise NumberTooLarge(f"number has more than {MAX_DIGITS} digits: {value}")
+        raise NumberTooLarge(f"number has more than {MAX_DIGITS} digits (the most a value may have): {value}")
     return number
 
 

@@ -272,3 +272,43 @@ y: {{label: Y, type: number, missing: not_applicable}}
     node = loaded.node("1.1")
     read = prepare(loaded, Record.from_mapping(record))["x"]
     assert node.rule.apply(node.max, read)[0] == result.points("1.1")
+
+
+# ------------------------------------------------------------ caps and number limits, as documented
+
+
+WEIGHTED_CAPS = """
+- id: "1"
+  label: A
+  max: 10
+  aggregate: {aggregate}
+  children:
+    - {{id: "1.1", label: B, max: 3, weight: 2, rule: {{kind: boolean, indicator: x}}}}
+    - {{id: "1.2", label: C, max: 5, rule: {{kind: boolean, indicator: y}}}}
+"""
+
+
+def test_only_a_sum_parent_needs_its_childrens_caps_to_add_up(tmp_path: Any) -> None:
+    """A weighted mean counts each child as a share of its own cap: 3 + 5 under 10 is fine
+    there (docs/format.md), and an error in a sum."""
+    indicators = "x: {label: X, type: boolean}\ny: {label: Y, type: boolean}"
+    (tmp_path / "sum").mkdir()
+    weighted = par_rules.load(write(tmp_path, methodology(indicators, WEIGHTED_CAPS.format(aggregate="weighted_mean"))))
+    result = par_rules.score(weighted, {"x": True, "y": False})
+    assert result.points("1") == CONTEXT.divide(Decimal(20), Decimal(3))  # 10 × (2 × 3 / 3 + 1 × 0 / 5) / 3
+    with pytest.raises(par_rules.MethodologyError, match="add up to 8, not to this node's cap 10"):
+        par_rules.load(write(tmp_path / "sum", methodology(indicators, WEIGHTED_CAPS.format(aggregate="sum"))))
+
+
+@pytest.mark.parametrize("number", ["0.12345678901", "1000000000000000"])
+def test_a_number_beyond_the_limits_of_a_methodology_says_the_limits(tmp_path: Any, number: str) -> None:
+    text = methodology("x: {label: X, type: boolean}", f'- {{id: "1", label: A, max: 10, rule: {{kind: boolean, indicator: x, when_false: {number}}}}}')
+    with pytest.raises(par_rules.MethodologyError, match=r"below 10\^15 in size, with at most 10 decimals"):
+        par_rules.load(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(("value", "limit"), [("1000000000000000", r"below 10\^15"), ("1E-41", r"at least 10\^-40"), ("1." + "1" * 40, "more than 40 digits")])
+def test_a_record_value_beyond_the_limits_says_the_limit(tmp_path: Any, value: str, limit: str) -> None:
+    loaded = par_rules.load(write(tmp_path, methodology("x: {label: X, type: number}", '- {id: "1", label: A, max: 10, rule: {kind: direct, indicator: x}}')))
+    with pytest.raises(par_rules.RecordError, match=limit):
+        par_rules.score(loaded, {"x": value})
