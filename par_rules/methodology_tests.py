@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .api import score
-from .arithmetic import format_decimal
+from .arithmetic import format_decimal, in_context
 from .errors import MethodologyError, MethodologyNotFound, Problem, RecordError
 from .load import Location, SourceMap, read_yaml_file
 from .model import Methodology
@@ -267,6 +267,7 @@ def _text(value: Decimal | str | None) -> str:
     return format_decimal(value) if isinstance(value, Decimal) else value
 
 
+@in_context  # the tolerance check subtracts: in par_rules' context, not the caller's
 def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
     """Score the case's record and compare every expectation; never raises for a failed case."""
 
