@@ -38,7 +38,7 @@ from .errors import Problem, RecordError
 from .expressions import Expression
 from .model import NUMERIC_TYPES, Indicator, Interval, Node
 from .record import FALSE_WORDS, TRUE_WORDS
-from .rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule, ExpressionRule, LevelsRule, ProportionalRule
+from .rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule, ExpressionRule, LevelsRule, ProportionalRule, SurveyRule
 
 if TYPE_CHECKING:
     from .evaluate import Outcome, Plan
@@ -193,6 +193,8 @@ def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], po
         out.add(3, "else:")
         _rule(out, 4, rule, value, cap, points, detail)
     out.add(2, "except LEAF_ERRORS as error:")
+    if isinstance(rule, SurveyRule):
+        out.add(3, "setcontext(context)")
     out.add(3, f"problems.append(leaf_problem(error, {node.id!r}, {indicator!r}, row))")
 
 
@@ -233,12 +235,14 @@ def _rule(out: _Source, indent: int, rule: Any, value: str, cap: str, points: st
         out.add(indent, f"{detail} = raw")
     else:  # survey answers: the counts in the record's order, as SurveyRule.apply sums them
         weights = out.constant(rule.weights, "weights")
+        out.add(indent, "setcontext(EXACT)")  # exact sums and products (the except clause sets context back)
         out.add(indent, "answers = weighted = ZERO")
         out.add(indent, f"for option, count in {value}.items():")
-        out.add(indent + 1, "answers = EXACT_ADD(answers, count)")
-        out.add(indent + 1, f"weighted = EXACT_ADD(weighted, EXACT_MULTIPLY(count, {weights}[option]))")
-        out.add(indent, f"{points} = EXACT_MULTIPLY({cap}, weighted) / EXACT_MULTIPLY(answers, HUNDRED)")
-        out.add(indent, f"{detail} = (weighted / answers, answers)")
+        out.add(indent + 1, "answers += count")
+        out.add(indent + 1, f"weighted += count * {weights}[option]")
+        out.add(indent, f"{points} = context.divide({cap} * weighted, answers * HUNDRED)")
+        out.add(indent, f"{detail} = (context.divide(weighted, answers), answers)")
+        out.add(indent, "setcontext(context)")
 
 
 def _bands(out: _Source, indent: int, rule: BandsRule, value: str, cap: str, points: str, detail: str, apply: str) -> None:
