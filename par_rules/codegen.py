@@ -17,9 +17,10 @@ from ``repr`` of ids and from names this module chooses.
 The function reads each value as the catalogue's readers do (:mod:`par_rules.record`) and gives
 exactly what the rules' own ``apply`` gives (the same operations on the same ``Decimal`` operands,
 in the same order); it records the same details for the explanation and reports the same
-problems. Leaves run in (a copy of) :data:`~par_rules.arithmetic.CONTEXT`; parents and the total
-add and multiply in :data:`~par_rules.arithmetic.EXACT` and round once, by one division or
-``context.plus``, so that a value the documented formula gives exactly is given exactly. Rare paths (a value outside every band, a missing input to an expression, any unusual
+problems. Leaves run in (a copy of) :data:`~par_rules.arithmetic.CONTEXT`, but for a survey's
+sums and products; parents and the total add and multiply in :data:`~par_rules.arithmetic.EXACT`
+and round once, by one division or ``context.plus``, so that a value the documented formula gives
+exactly is given exactly. Rare paths (a value outside every band, a missing input to an expression, any unusual
 value) call the general code.
 """
 

@@ -6,9 +6,9 @@ lookup by name, nothing parsed), and :meth:`explain` turns what ``apply`` record
 
 Exactness: each formula multiplies its numerators exactly (in :data:`~par_rules.arithmetic.EXACT`)
 and then divides, or rounds, once in :data:`~par_rules.arithmetic.CONTEXT`, so whatever the
-documented formula gives exactly within 34 digits is given exactly (dividing first would turn
-21 × 960 / 6000 = 3.36 into 3.359999…). The generated scorer (:mod:`par_rules.codegen`) writes
-the same operations.
+documented formula gives exactly within 34 digits is given exactly (a survey leaf of 21 points
+with 16 answers of 60 % among 72 is 21 × 960 / 7200 = 2.8; dividing first gave 2.799…9). The
+generated scorer (:mod:`par_rules.codegen`) writes the same operations.
 
 >>> from decimal import Decimal as D
 >>> from par_rules.model import Interval
