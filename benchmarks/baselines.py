@@ -1,7 +1,8 @@
 """The two baselines par_rules is measured against, for the generated methodology (:mod:`methodology`).
 
 - :func:`handwritten_score`: what a programmer would write by hand for this one methodology —
-  plain Python over the leaf table, the same ``Decimal`` semantics as par_rules (34 digits,
+  plain Python over the leaf table, the same ``Decimal`` semantics as par_rules (each node's
+  value worked out to 100 digits and rounded once to 34, formulas step by step in 34 digits,
   rescaling of non-applicable children, caps, half-up publication), no checks of the input.
 - :func:`naive_score`: a naive engine that keeps each leaf's rule as a formula and calls
   ``simpleeval.simple_eval`` for every formula of every record (parsed again each time).
@@ -30,6 +31,9 @@ __all__ = ["handwritten_score", "naive_score"]
 D = Decimal
 ZERO, HUNDRED, SCALE = D(0), D(100), D(100)
 CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN, Emax=999, Emin=-999, traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+#: Products, sums and quotients of a node are worked out here and the node rounded once to CONTEXT:
+#: the correctly rounded value of its formula (par_rules multiplies exactly, divides once).
+WIDE = decimal.Context(prec=100, rounding=decimal.ROUND_HALF_EVEN, Emax=999, Emin=-999, traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
 QUANTUM = D("0.01")
 RATINGS = ((D(90), "A"), (D(80), "B"), (D(70), "C"))
 POLICY = {name: missing for name, (_, missing) in INDICATORS.items()}
@@ -62,9 +66,10 @@ def _leaf_points(kind: str, cap: Decimal, params: Any, value: Any) -> Decimal:
         return cap if value else ZERO
     if kind == "proportional":
         raw = cap * value / params[0]
-    elif kind == "expression":
+    elif kind == "expression":  # a formula: computed step by step in 34 digits
         threshold = params[0]
-        raw = cap if value >= threshold else cap * value / threshold * _EIGHT_TENTHS
+        with decimal.localcontext(CONTEXT):
+            raw = cap if value >= threshold else cap * value / threshold * _EIGHT_TENTHS
     elif kind == "deduction":
         return cap - min(value * params[0], cap)
     elif kind == "bonus":
@@ -79,7 +84,8 @@ def _leaf_points(kind: str, cap: Decimal, params: Any, value: Any) -> Decimal:
 
 
 def _rate(numerator: Decimal, denominator: Decimal) -> Decimal:
-    return numerator / denominator * 100 if denominator > 0 else HUNDRED
+    with decimal.localcontext(CONTEXT):  # a derived indicator's formula: step by step in 34 digits
+        return numerator / denominator * 100 if denominator > 0 else HUNDRED
 
 
 def _values(record: Mapping[str, Any], rate: Callable[[Decimal, Decimal], Decimal]) -> dict[str, Any]:
@@ -98,7 +104,7 @@ def _values(record: Mapping[str, Any], rate: Callable[[Decimal, Decimal], Decima
 
 def _score(record: Mapping[str, Any], formula: Callable[[Leaf, Any], Decimal] | None, rate: Callable[[Decimal, Decimal], Decimal]) -> tuple[Decimal, Decimal, str | None]:
     """The score; leaves are worked out by ``formula`` if given (the naive engine), else by hand."""
-    with decimal.localcontext(CONTEXT):
+    with decimal.localcontext(WIDE):
         values = _values(record, rate)
         total = ZERO
         applicable_caps = ZERO
@@ -121,6 +127,7 @@ def _score(record: Mapping[str, Any], formula: Callable[[Leaf, Any], Decimal] | 
                         got = params[1] if value >= params[0] else params[3] if value >= params[2] else ZERO
                     else:
                         got = _leaf_points(kind, cap, params, value)
+                    got = CONTEXT.plus(got)
                     if weighted:
                         points += weight * got / cap
                         weights += weight
@@ -133,17 +140,19 @@ def _score(record: Mapping[str, Any], formula: Callable[[Leaf, Any], Decimal] | 
                     points = criterion_cap * (points / weights)
                 elif caps != criterion_cap:
                     points = points * criterion_cap / caps
+                points = CONTEXT.plus(points)
                 field_points += min(points, criterion_cap)
                 field_caps += criterion_cap
             if not field_caps:
                 continue
             if field_caps != field_cap:
                 field_points = field_points * field_cap / field_caps
+            field_points = CONTEXT.plus(field_points)
             total += min(field_points, field_cap)
             applicable_caps += field_cap
         if applicable_caps != SCALE:
             total = total * SCALE / applicable_caps
-        total = min(total, SCALE)
+        total = min(CONTEXT.plus(total), SCALE)
         index = (total / SCALE * HUNDRED).quantize(QUANTUM, rounding=decimal.ROUND_HALF_UP)
     band = next((rating for low, rating in RATINGS if index >= low), None)
     return total, index, band
@@ -194,9 +203,13 @@ def naive_score(record: Mapping[str, Any]) -> tuple[Decimal, Decimal, str | None
 
 
 def _naive_leaf(leaf: Leaf, value: Any) -> Decimal:
+    if leaf.kind == "expression":  # a formula: step by step in 34 digits
+        with decimal.localcontext(CONTEXT):
+            return simple_eval(_FORMULAS[leaf.kind], names=_names(leaf, value), functions=_FUNCTIONS)
     return simple_eval(_FORMULAS[leaf.kind], names=_names(leaf, value), functions=_FUNCTIONS)
 
 
 def _naive_rate(numerator: Decimal, denominator: Decimal) -> Decimal:
     names = {"done": numerator, "total": denominator, "zero": ZERO, "hundred": HUNDRED}
-    return simple_eval("done / total * hundred if total > zero else hundred", names=names)
+    with decimal.localcontext(CONTEXT):
+        return simple_eval("done / total * hundred if total > zero else hundred", names=names)

@@ -190,6 +190,7 @@ def test_number_texts_kept_once_read_are_still_checked_for_each_indicator(catalo
     assert _scored(scorer, {**raw, "part": "2.5"}) is None  # nor a ratio
     assert _scored(scorer, {**raw, "share": "1e-41"}) is None and "1e-41" not in codegen._TEXT_NUMBERS
     monkeypatch.setattr(codegen, "_TEXT_NUMBERS_LIMIT", 3)
+    codegen._TEXT_NUMBERS.clear()  # texts earlier tests read would be found, never added: no clearing to see
     for number in range(10):
         assert _scored(scorer, {**raw, "share": f"{number}.5"})[0]["share"] == Decimal(f"{number}.5")
         assert len(codegen._TEXT_NUMBERS) <= 3

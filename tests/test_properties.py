@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ from par_rules.engine._record import Record, prepare
 from par_rules.engine._rules import BandsRule, DeductionRule, ExpressionRule
 from par_rules.testing import extends_chains, load_text, methodologies, records
 
+from .test_exactness import exact_leaf, exact_parent, exact_total
+
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 _PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
@@ -40,18 +43,13 @@ _PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
 # ------------------------------------------------------------ the hand formulas
 
 
-def _inside(value: Decimal, interval: Interval) -> bool:
-    above_low = interval.low is None or value > interval.low or (value == interval.low and interval.low_inclusive)
-    below_high = interval.high is None or value < interval.high or (value == interval.high and interval.high_inclusive)
-    return above_low and below_high
-
-
 def _clamp(value: Decimal, cap: Decimal) -> Decimal:
     return max(ZERO, min(value, cap))
 
 
 def _leaf_by_hand(node: Node, values: Mapping[str, Any], methodology: Methodology) -> Decimal | None:
-    """A leaf's points from the rule's written definition (expressions through simpleeval)."""
+    """A leaf's points from the rule's written definition (expressions through simpleeval, the
+    other rules by the exact formulas of test_exactness, rounded once)."""
     rule, cap = node.rule, node.max
     if isinstance(rule, ExpressionRule):
         absent = [name for name in rule.expression.names if name not in values]
@@ -61,44 +59,18 @@ def _leaf_by_hand(node: Node, values: Mapping[str, Any], methodology: Methodolog
         return _clamp(reference_evaluate(rule.expression, {**values, "MAX": cap}), cap)
     if rule.indicator not in values:
         return {"zero": ZERO, "full": cap, "not_applicable": None}[methodology.indicators[rule.indicator].missing]
-    value = values[rule.indicator]
-    kind = rule.kind
-    if kind == "bands":
-        return next(band.points for band in rule.bands if _inside(value, band.interval))
-    if kind == "levels":
-        return rule.points[value]
-    if kind == "boolean":
-        return (cap if rule.when_true is None else rule.when_true) if value else rule.when_false
-    if kind == "proportional":
-        return _clamp(cap * value / rule.full_at, cap)
-    if kind == "direct":
-        return value
-    if kind == "deduction":
-        limit = cap if rule.limit is None else min(rule.limit, cap)
-        return cap - _clamp(value * rule.per_occurrence, limit)
-    if kind == "bonus":
-        return _clamp(value * rule.per_occurrence, cap)
-    assert kind == "survey"
-    answers = sum(value.values(), ZERO)
-    return cap * (sum((n * rule.weights[o] for o, n in value.items()), ZERO) / answers) / HUNDRED
+    return _rounded(exact_leaf(node, values[rule.indicator]))
+
+
+def _rounded(value: Fraction | None) -> Decimal | None:
+    """The exact value of a formula rounded once to the context, as par_rules rounds each node."""
+    return None if value is None else CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
 
 
 def _aggregate(node: Node, children: list[tuple[Decimal | None, Node]]) -> Decimal | None:
     """A parent's points from its children's: the sum rescaled over the applicable caps (capped),
-    or the weighted mean of the shares; ``None`` when no child applies."""
-    applicable = [(points, child) for points, child in children if points is not None]
-    if not applicable:
-        return None
-    if node.aggregate == "weighted_mean":
-        weights = sum((child.weight for _, child in applicable), ZERO)
-        share = sum((child.weight * p / child.max for p, child in applicable), ZERO) / weights
-        return node.max * share
-    total = sum((p for p, _ in applicable), ZERO)
-    applicable_caps = sum((child.max for _, child in applicable), ZERO)
-    all_caps = sum((child.max for _, child in children), ZERO)
-    if applicable_caps != all_caps:
-        total = total * all_caps / applicable_caps
-    return min(total, node.max)
+    or the weighted mean of the shares, rounded once; ``None`` when no child applies."""
+    return _rounded(exact_parent(node, [points for points, _ in children]))
 
 
 def score_by_hand(methodology: Methodology, record: Mapping[str, Any]) -> tuple[dict[str, Decimal | None], Decimal | None]:
@@ -117,15 +89,10 @@ def score_by_hand(methodology: Methodology, record: Mapping[str, Any]) -> tuple[
                 points[node.id] = _aggregate(node, [(visit(child), child) for child in node.children])
             return points[node.id]
 
-        fields = [(visit(field), field) for field in methodology.criteria]
-        applicable = [(p, field.max) for p, field in fields if p is not None]
-        if not applicable:
+        fields = [visit(field) for field in methodology.criteria]
+        if all(p is None for p in fields):
             return points, None
-        total = sum((p for p, _ in applicable), ZERO)
-        applicable_caps = sum((cap for _, cap in applicable), ZERO)
-        if applicable_caps != methodology.scale:  # some field does not apply: rescale to the scale
-            total = total * methodology.scale / applicable_caps
-        return points, min(total, methodology.scale)
+        return points, _rounded(exact_total(methodology, fields))
 
 
 def _derived_in_order(methodology: Methodology) -> list[tuple[str, Any]]:

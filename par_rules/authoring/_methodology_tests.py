@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine._api import score
-from ..engine._arithmetic import format_decimal
+from ..engine._arithmetic import format_decimal, in_context
 from ..errors import MethodologyError, MethodologyNotFound, Problem, RecordError
 from .._places import Location, SourceMap
 from ..engine._load import read_yaml_file
@@ -277,6 +277,7 @@ def _text(value: Decimal | str | None) -> str:
     return format_decimal(value) if isinstance(value, Decimal) else value
 
 
+@in_context  # the tolerance check subtracts: in par_rules' context, not the caller's
 def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
     """Score the case's record and compare every expectation; never raises for a failed case."""
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Union
 
+from ._arithmetic import in_context
 from ._model import Methodology
 from ._record import Record
 from ._registry import find, load_file
@@ -24,6 +25,7 @@ def is_path(source: str | os.PathLike[str]) -> bool:
     return source.endswith((".yaml", ".yml")) or os.path.isfile(source)
 
 
+@in_context
 def load(
     source: str | os.PathLike[str],
     *,
@@ -54,6 +56,7 @@ def load(
     return load_file(find(os.fspath(source), year=year, version=version, root=root))
 
 
+@in_context
 def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int | None = None) -> Result:
     """Score one record: a mapping of indicator ids to values (plus, optionally, ``unit``,
     ``name``, ``period`` and ``group``).

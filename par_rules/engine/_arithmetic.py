@@ -18,11 +18,14 @@ Decimal('0.13')
 from __future__ import annotations
 
 import decimal
+import functools
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
-__all__ = ["CONTEXT", "Decimal", "to_decimal", "format_decimal", "format_short", "publish", "NumberTooLarge"]
+__all__ = ["CONTEXT", "EXACT", "Decimal", "in_context", "to_decimal", "format_decimal", "format_short", "publish", "NumberTooLarge"]
 
 #: The context of every computation: 34 significant digits (IEEE decimal128), exponents
 #: bounded so that no input can make a computation slow, errors trapped rather than hidden.
@@ -33,6 +36,34 @@ CONTEXT = decimal.Context(
     Emin=-999,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
+
+#: Where sums and products are computed before the one division or rounding of a formula:
+#: precision enough for any product or sum of finite decimals, so nothing here ever rounds (and
+#: if something did, Inexact would say so rather than give a wrong score). Never divide in it.
+EXACT = decimal.Context(
+    prec=decimal.MAX_PREC,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
+)
+
+_Function = TypeVar("_Function", bound=Callable)  # type: ignore[type-arg]
+
+
+def in_context(function: _Function) -> _Function:
+    """Run ``function`` in :data:`CONTEXT`, whatever decimal context the caller has set
+    (precision, rounding, traps, exponent limits): every public entry point that computes, and
+    every lazily computed value, is wrapped, so the same input always gives the same output.
+    Not for generators (a suspended generator would leave its context in the caller's code)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with decimal.localcontext(CONTEXT):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
 
 #: The largest magnitude an input number may have, and the most digits it may be written with.
 MAX_MAGNITUDE = Decimal(10) ** 15
@@ -90,9 +121,9 @@ def to_decimal(value: object) -> Decimal:
         raise ValueError(f"not a finite number: {value}")
     # copy_abs, not abs(): abs() rounds in the current context, which 1e1000000 overflows
     if number != 0 and (number.copy_abs() >= MAX_MAGNITUDE or number.adjusted() < -MAX_DIGITS):
-        raise NumberTooLarge(f"number out of the supported range (|x| < 10^15): {value}")
+        raise NumberTooLarge(f"number out of the supported range (a value must be below 10^15 in size and, unless 0, at least 10^-{MAX_DIGITS}): {value}")
     if len(number.as_tuple().digits) > MAX_DIGITS:
-        raise NumberTooLarge(f"number has more than {MAX_DIGITS} digits: {value}")
+        raise NumberTooLarge(f"number has more than {MAX_DIGITS} digits (the most a value may have): {value}")
     return number
 
 
@@ -111,9 +142,14 @@ def format_decimal(value: Decimal) -> str:
 
 
 def publish(value: Decimal, decimals: int) -> Decimal:
-    """Round a value for publication: ``decimals`` places, half away from zero (half-up)."""
-    quantum = Decimal(1).scaleb(-decimals)
-    return value.quantize(quantum, rounding=decimal.ROUND_HALF_UP, context=CONTEXT)
+    """Round a value for publication: ``decimals`` places, half away from zero (half-up); a
+    value that rounds to zero is zero, never ``-0``.
+
+    >>> publish(Decimal("-0.001"), 2)
+    Decimal('0.00')
+    """
+    rounded = value.quantize(Decimal(1).scaleb(-decimals, context=CONTEXT), rounding=decimal.ROUND_HALF_UP, context=CONTEXT)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 def format_short(value: Decimal, decimals: int = 4) -> str:

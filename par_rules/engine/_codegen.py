@@ -17,7 +17,10 @@ from ``repr`` of ids and from names this module chooses.
 The function reads each value as the catalogue's readers do (:mod:`par_rules.record`) and gives
 exactly what the rules' own ``apply`` gives (the same operations on the same ``Decimal`` operands,
 in the same order); it records the same details for the explanation and reports the same
-problems. Rare paths (a value outside every band, a missing input to an expression, any unusual
+problems. Leaves run in (a copy of) :data:`~par_rules.arithmetic.CONTEXT`, but for a survey's
+sums and products; parents and the total add and multiply in :data:`~par_rules.arithmetic.EXACT`
+and round once, by one division or ``context.plus``, so that a value the documented formula gives
+exactly is given exactly. Rare paths (a value outside every band, a missing input to an expression, any unusual
 value) call the general code.
 
 Size: nothing in the source nests with the size of the methodology (Python's compiler recurses
@@ -38,12 +41,12 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from ._arithmetic import CONTEXT, MAX_DIGITS, MAX_MAGNITUDE, format_decimal
+from ._arithmetic import CONTEXT, EXACT, MAX_DIGITS, MAX_MAGNITUDE, format_decimal
 from ..errors import Problem, RecordError
 from ._expressions import Expression
 from ._model import NUMERIC_TYPES, Indicator, Interval, Node
 from ._record import FALSE_WORDS, TRUE_WORDS
-from ._rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule, ExpressionRule, LevelsRule, ProportionalRule
+from ._rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule, ExpressionRule, LevelsRule, ProportionalRule, SurveyRule
 
 if TYPE_CHECKING:
     from ._evaluate import Plan
@@ -133,7 +136,7 @@ def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
     out.add(0, "def score(record, row):")
     _read_inputs(out, plan, locals_of)
     out.add(1, "problems = []")
-    out.add(1, "with localcontext(CONTEXT):")
+    out.add(1, "with localcontext(CONTEXT) as context:")
     for key, _ in plan.derived:
         out.add(2, f"{locals_of[key]} = ABSENT")
     for key, indicator in plan.derived:
@@ -145,6 +148,7 @@ def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
             _leaf(out, position, nodes[position], locals_of, policies)
     out.add(2, "if problems:")
     out.add(3, "raise RecordError(problems)")
+    out.add(2, "setcontext(EXACT)")  # sums and products exact; each parent rounds once, explicitly
     for position in range(len(nodes) - 1, -1, -1):  # children before parents
         if nodes[position].rule is None:
             _parent(out, position, plan)
@@ -217,6 +221,8 @@ def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], po
         out.add(3, "else:")
         _rule(out, 4, rule, value, cap, points, detail)
     out.add(2, "except LEAF_ERRORS as error:")
+    if isinstance(rule, SurveyRule):
+        out.add(3, "setcontext(context)")
     out.add(3, f"problems.append(leaf_problem(error, {node.id!r}, {indicator!r}, row))")
 
 
@@ -236,7 +242,7 @@ def _rule(out: _Source, indent: int, rule: Any, value: str, cap: str, points: st
         out.add(indent + 1, f"{points} = {out.constant(rule.when_false, 'c')}")
         out.add(indent + 1, f"{detail} = False")
     elif isinstance(rule, ProportionalRule):
-        out.add(indent, f"raw = {cap} * {value} / {out.constant(rule.full_at, 'c')}")
+        out.add(indent, f"raw = EXACT_MULTIPLY({cap}, {value}) / {out.constant(rule.full_at, 'c')}")
         out.add(indent, f"{points} = {_clamped('raw', cap)}")
         out.add(indent, f"{detail} = raw")
     elif isinstance(rule, DirectRule):
@@ -246,23 +252,25 @@ def _rule(out: _Source, indent: int, rule: Any, value: str, cap: str, points: st
         out.add(indent, "else:")
         out.add(indent + 1, f"{points}, {detail} = {out.constant(rule.apply, 'apply')}({cap}, {value})")  # its error
     elif isinstance(rule, (DeductionRule, BonusRule)):
-        out.add(indent, f"raw = {value} * {out.constant(rule.per_occurrence, 'c')}")
-        if isinstance(rule, DeductionRule):
+        if isinstance(rule, DeductionRule):  # exact, for the subtraction to round once
+            out.add(indent, f"raw = EXACT_MULTIPLY({value}, {out.constant(rule.per_occurrence, 'c')})")
             node_cap = out.constants[cap]
             limit = out.constant(node_cap if rule.limit is None else min(rule.limit, node_cap), "c")
             out.add(indent, f"{points} = {cap} - ({_clamped('raw', limit)})")
         else:
+            out.add(indent, f"raw = {value} * {out.constant(rule.per_occurrence, 'c')}")
             out.add(indent, f"{points} = {_clamped('raw', cap)}")
         out.add(indent, f"{detail} = raw")
     else:  # survey answers: the counts in the record's order, as SurveyRule.apply sums them
         weights = out.constant(rule.weights, "weights")
+        out.add(indent, "setcontext(EXACT)")  # exact sums and products (the except clause sets context back)
         out.add(indent, "answers = weighted = ZERO")
         out.add(indent, f"for option, count in {value}.items():")
         out.add(indent + 1, "answers += count")
         out.add(indent + 1, f"weighted += count * {weights}[option]")
-        out.add(indent, "percent = weighted / answers")
-        out.add(indent, f"{points} = {cap} * percent / HUNDRED")
-        out.add(indent, f"{detail} = (percent, answers)")
+        out.add(indent, f"{points} = context.divide({cap} * weighted, answers * HUNDRED)")
+        out.add(indent, f"{detail} = (context.divide(weighted, answers), answers)")
+        out.add(indent, "setcontext(context)")
 
 
 def _bands(out: _Source, indent: int, rule: BandsRule, value: str, cap: str, points: str, detail: str, apply: str) -> None:
@@ -351,15 +359,17 @@ def _parent(out: _Source, position: int, plan: Plan) -> None:
     full = out.constant(sum((plan.nodes[child].max for child in children), _ZERO), "c")
     if not any(plan.may_lapse[child] for child in children):  # every child always applies
         _sum_in_order(out, "raw", [f"p{child}" for child in children])
+        out.add(2, "raw = context.plus(raw)")
         out.add(2, f"{points} = {cap} if {cap} < raw else raw")
         out.add(2, f"{detail} = ('sum', raw, False, {full})")
         return
     _add_applicable(out, "raw", zip(children, caps))
     out.add(2, "if applicable:")
     out.add(3, f"if caps != {full}:")
-    out.add(4, f"raw = raw * {full} / caps")
+    out.add(4, f"raw = context.divide(raw * {full}, caps)")
     out.add(4, f"{detail} = ('sum', raw, True, caps)")
     out.add(3, "else:")
+    out.add(4, "raw = context.plus(raw)")
     out.add(4, f"{detail} = ('sum', raw, False, caps)")
     out.add(3, f"{points} = {cap} if {cap} < raw else raw")
     out.add(2, "else:")
@@ -368,21 +378,33 @@ def _parent(out: _Source, position: int, plan: Plan) -> None:
 
 
 def _weighted_mean(out: _Source, position: int, plan: Plan, caps: list[str]) -> None:
-    """A parent that takes its children's weighted mean: cap × Σ(weight × points / child cap)
-    / Σ weight over the children that apply (summed in order, as ``sum`` would)."""
+    """A parent that takes its children's weighted mean, cap × Σ(weight × points / child cap)
+    / Σ weight over the children that apply, with one division: the children are grouped by cap
+    (``s<g>``: Σ weight × points of group g, exact), and the shares are put over the product D
+    of the distinct caps, so that the parent is cap × Σ s_g × (D / cap_g) / (Σ weight × D)."""
     points, detail = f"p{position}", f"d{position}"
-    out.add(2, "weights = share = ZERO")
+    children = plan.children[position]
+    distinct = list(dict.fromkeys(plan.nodes[child].max for child in children))
+    out.add(2, "weights = ZERO")
+    for group in range(len(distinct)):
+        out.add(2, f"s{group} = ZERO")
     out.add(2, "applicable = False")
-    for child, child_cap in zip(plan.children[position], caps):
+    for child in children:
         weight = out.constant(plan.nodes[child].weight, "c")
         out.add(2, f"if p{child} is not None:")
         out.add(3, f"weights += {weight}")
-        out.add(3, f"share += {weight} * p{child} / {child_cap}")
+        out.add(3, f"s{distinct.index(plan.nodes[child].max)} += {weight} * p{child}")
         out.add(3, "applicable = True")
+    product = _product(distinct)
+    shares = " + ".join(
+        f"s{group}" if len(distinct) == 1 else f"s{group} * {out.constant(_product(distinct[:group] + distinct[group + 1:]), 'c')}"
+        for group in range(len(distinct))
+    )
     out.add(2, "if applicable:")
-    out.add(3, "share = share / weights")
-    out.add(3, f"{points} = {out.constant(plan.nodes[position].max, 'c')} * share")
-    out.add(3, f"{detail} = ('weighted_mean', share)")
+    out.add(3, f"share = {shares}")
+    out.add(3, f"weights = weights * {out.constant(product, 'c')}")
+    out.add(3, f"{points} = context.divide({out.constant(plan.nodes[position].max, 'c')} * share, weights)")
+    out.add(3, f"{detail} = ('weighted_mean', context.divide(share, weights))")
     out.add(2, "else:")
     out.add(3, f"{points} = None")
     out.add(3, f"{detail} = NONE_APPLICABLE")
@@ -395,7 +417,9 @@ def _total(out: _Source, plan: Plan) -> None:
     out.add(3, "raise RecordError([Problem('no criterion applies to this record: every field is not applicable', row=row)])")
     field_caps = out.constant(plan.field_caps, "c")
     out.add(2, f"if caps != {field_caps}:")
-    out.add(3, f"total = total * {field_caps} / caps")
+    out.add(3, f"total = context.divide(total * {field_caps}, caps)")
+    out.add(2, "else:")
+    out.add(3, "total = context.plus(total)")
     scale = out.constant(plan.scale, "c")
     out.add(2, f"if {scale} < total:")
     out.add(3, f"total = {scale}")
@@ -548,6 +572,14 @@ def _expression(out: _Source, expression: Expression, locals_of: Mapping[str, st
     return f"({ast.unparse(renamed)})"
 
 
+def _product(numbers: Iterable[Decimal]) -> Decimal:
+    """The exact product of some numbers (1 for none)."""
+    product = Decimal(1)
+    for number in numbers:
+        product = EXACT.multiply(product, number)
+    return product
+
+
 def _clamped(value: str, cap: str) -> str:
     """``value`` kept within [0, ``cap``], as the rules' ``_clamp`` keeps it."""
     return f"ZERO if {value} < 0 else {cap} if {value} > {cap} else {value}"
@@ -659,7 +691,11 @@ def _out_of_range(key: str, result: Any, interval: Interval, row: int | None) ->
 
 _HELPERS: dict[str, Any] = {
     "localcontext": decimal.localcontext,
+    "setcontext": decimal.setcontext,
     "CONTEXT": CONTEXT,
+    "EXACT": EXACT,
+    "EXACT_ADD": EXACT.add,
+    "EXACT_MULTIPLY": EXACT.multiply,
     "Decimal": Decimal,
     "ZERO": _ZERO,
     "HUNDRED": Decimal(100),

@@ -1,19 +1,20 @@
 """Stage 5, report: the :class:`Result` of scoring a record, its explanation and its JSON form.
 
 A result is built from what the evaluation recorded; node results are made when they are first
-asked for, so a batch that only needs totals does not pay for explanations.
+asked for, so a batch that only needs totals does not pay for explanations. Everything that
+computes (those lazy values included) runs in :data:`~par_rules.arithmetic.CONTEXT`, whatever
+decimal context the caller has set (:func:`~par_rules.arithmetic.in_context`).
 """
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from ._arithmetic import CONTEXT, format_decimal as fmt, format_short, publish
+from ._arithmetic import CONTEXT, format_decimal as fmt, format_short, in_context, publish
 from ..errors import MethodologyNotFound
 from ._evaluate import MISSING_DETAIL, Outcome
 from ._model import Methodology, Node, RatingBand
@@ -49,21 +50,21 @@ class NodeResult:
     @property
     def lost(self) -> Decimal:
         """Points lost against the cap (0 for a node that does not apply)."""
-        return _ZERO if self.points is None else self.max - self.points
+        return _ZERO if self.points is None else CONTEXT.subtract(self.max, self.points)
 
     @property
     def percent(self) -> Decimal | None:
         """The component index: points / max × 100 (``None`` if not applicable or max is 0)."""
         if self.points is None or self.max == 0:
             return None
-        with decimal.localcontext(CONTEXT):
-            return self.points / self.max * _HUNDRED
+        return CONTEXT.divide(CONTEXT.multiply(self.points, _HUNDRED), self.max)
 
     def walk(self) -> Iterator[NodeResult]:
         yield self
         for child in self.children:
             yield from child.walk()
 
+    @in_context
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "id": self.id,
@@ -118,13 +119,13 @@ class Result:
         self._outcome = outcome
         self.total: Decimal = outcome.total  # type: ignore[assignment]
         self.scale: Decimal = methodology.scale
-        with decimal.localcontext(CONTEXT):
-            self.index: Decimal = self.total / self.scale * _HUNDRED
+        self.index: Decimal = CONTEXT.divide(CONTEXT.multiply(self.total, _HUNDRED), self.scale)  # × 100 is exact
         self.published_total = publish(self.total, methodology.decimals)
         self.published_index = publish(self.index, methodology.decimals)
         rated = self.published_index if methodology.bands_on == "published" else self.index
         self.band: RatingBand | None = methodology.band_for(rated)
 
+    @in_context
     def __repr__(self) -> str:
         unit = f" {self.record.unit}" if self.record.unit else ""
         return f"<Result{unit} {fmt(self.published_total)}/{fmt(self.scale)} index {fmt(self.published_index)}% band {self.band.id if self.band else '-'}>"
@@ -158,12 +159,14 @@ class Result:
             yield from field_result.walk()
 
     @cached_property
+    @in_context
     def fields(self) -> tuple[NodeResult, ...]:
         """The results of the top-level nodes (the fields), each with its subtree."""
         plan = self.methodology.plan
         return tuple(self._node_result(position) for position in plan.fields)
 
     @cached_property
+    @in_context
     def by_source(self) -> dict[str, Decimal]:
         """Points by where they come from (appraisal, survey), read from the largest subtrees
         whose leaves share one source."""
@@ -222,9 +225,10 @@ class Result:
         value = values[rule.indicator]
         text = rule.explain(node.max, points, detail, _value_text(value, indicator.unit_symbol), indicator.unit_symbol)
         capped = rule.kind in ("proportional", "bonus") and detail != points
-        capped = capped or (rule.kind == "deduction" and node.max - detail != points)
+        capped = capped or (rule.kind == "deduction" and rule.capped(node.max, detail))
         return text, {rule.indicator: value}, capped, False
 
+    @in_context
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data; numbers are exact decimal strings."""
         methodology = self.methodology
@@ -244,6 +248,7 @@ class Result:
             "fields": [field_result.to_dict() for field_result in self.fields],
         }
 
+    @in_context
     def explain(self, depth: int | None = None) -> str:
         """The breakdown as readable text: every node with its points, cap and reason."""
         methodology = self.methodology

@@ -3,7 +3,7 @@
 :func:`check_schema` validates raw data against ``schema/methodology.schema.json`` (shipped in
 the package, usable by editors): the schema compiled into a predicate says whether a file is
 valid, and jsonschema describes the errors of one that is not. :func:`check_model` checks a
-compiled tree: unique ids, caps that add up (or a declared ``cap_note``), bands ordered, not
+compiled tree: unique ids, a sum's caps that add up (or a declared ``cap_note``), bands ordered, not
 overlapping and covering their indicator's range, points within caps, rules that fit their
 indicator's type, levels and answers all covered, derived indicators without cycles, rating
 bands in order.
@@ -313,7 +313,7 @@ def check_numbers(data: Any, where: SourceMap) -> list[Problem]:
             if isinstance(value, (dict, list)):
                 stack.append(value)
             elif isinstance(value, Decimal) and not (value.is_finite() and value.copy_abs() < magnitude and -value.as_tuple().exponent <= decimals):  # type: ignore[operator]
-                message = f"number {value} is not supported: numbers must be finite, below 10^15 in size, with at most {decimals} decimals"
+                message = f"number {value} is not supported: a number in a methodology must be finite, below 10^15 in size, with at most {decimals} decimals (so that sums of caps stay exact)"
                 problems.append(where.locate(container, key).problem(message))
     return problems
 

@@ -61,7 +61,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, Union
 
 import yaml
 
-from ..engine._arithmetic import format_decimal, format_short
+from ..engine._arithmetic import EXACT, format_decimal, format_short, in_context
 from ..errors import Problem, RecordError
 from ..engine._model import Methodology
 from ..engine._record import Record
@@ -689,6 +689,7 @@ def stream_results_csv(results: Iterable[Result], fields: Mapping[str, str], des
     write_csv_rows(map(CsvTexts(fields), results), fields, destination)
 
 
+@in_context
 def write_table(table: Table, format: WriteFormat, destination: str | os.PathLike[str] | IO[str] | None = None) -> str | None:
     """Write a table as ``text`` (aligned, for a terminal), ``csv``, ``json``, ``md`` or
     ``xlsx``. With no destination the text is returned (``xlsx`` needs a file path); exact
@@ -774,6 +775,7 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+@in_context
 def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> str:
     """The table as text in one of the text formats. CSV and JSON carry exact values; the
     aligned text and Markdown, meant to be read, show long decimals rounded to 4 places with "≈".
@@ -842,6 +844,8 @@ def _cell_text(cell: Cell, short: bool = False) -> str:
         text = str(cell)  # the cheapest way to the digits: plain notation unless it has an exponent
         if "E" in text or "e" in text:  # "e": a context with capitals=0
             text = format(cell, "f")
+        if text[0] == "-" and cell.is_zero():
+            text = text[1:]  # zero is 0, never -0
         point = text.find(".")
         if point < 0 or len(text) - point <= 7:
             return text  # as written, up to 6 decimals: a published 76.00 keeps its decimals
@@ -941,7 +945,7 @@ def _write_xlsx(table: Table, destination: IO[bytes]) -> None:
 def _xlsx_cell(sheet: Any, cell: Cell) -> Any:
     """A number as a number; text as a text cell (never a formula, whatever it starts with)."""
     if isinstance(cell, Decimal):
-        if len(cell.normalize().as_tuple().digits) <= 15:
+        if len(cell.normalize(EXACT).as_tuple().digits) <= 15:
             return cell
         cell = format_decimal(cell)  # Excel keeps 15 significant digits: longer goes in as text
     if not isinstance(cell, str):

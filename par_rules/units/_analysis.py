@@ -6,7 +6,8 @@ self-assessment differs from the appraisal.
 - :func:`what_if`: the unit's points, index, band and rank if some indicators were different;
 - :func:`self_assessment`: every node where the unit's own points differ from the appraised ones.
 
-All figures are exact decimals; "points needed" are the least that would do.
+All figures are exact decimals; "points needed" are the least that would do. Every function and
+property computes in :data:`~par_rules.arithmetic.CONTEXT`, whatever the caller's decimal context.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..engine._api import score
-from ..engine._arithmetic import format_decimal as fmt
+from ..engine._arithmetic import format_decimal as fmt, in_context
 from ..errors import MethodologyNotFound, Problem, RecordError
 from ..engine._model import Methodology, RatingBand
 from ._ranking import Ranked, Ranking, rank, unit_id
@@ -52,8 +53,9 @@ class Component:
     max: Decimal
 
     @property
+    @in_context
     def percent(self) -> Decimal:
-        return self.points / self.max * _HUNDRED
+        return self.points * _HUNDRED / self.max
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Gaps:
     next_band: BandGap | None  # None: no band above
 
 
+@in_context
 def gaps(result: Result, ranking: Ranking | None = None, *, top: int = 5) -> Gaps:
     """Gap analysis of one result: the ``top`` leaves where most points were lost, the field
     component indices from the lowest, and (given the ranking the unit is in) the distance to
@@ -142,7 +145,7 @@ def _band_gap(result: Result) -> BandGap | None:
     strictly_more = not band.interval.low_inclusive
     if methodology.bands_on == "published":
         # The published index is rounded half-up: from (low - half a unit) it shows as low.
-        step = Decimal(1).scaleb(-methodology.decimals)
+        step = Decimal(1).scaleb(-methodology.decimals)  # in CONTEXT, as everything here
         index_needed = low + step * _HALF if strictly_more else low - step * _HALF
         strictly_more = False
     else:
@@ -163,10 +166,12 @@ class WhatIf:
     units_ranked: int
 
     @property
+    @in_context
     def points_change(self) -> Decimal:
         return self.after.total - self.before.total
 
     @property
+    @in_context
     def index_change(self) -> Decimal:
         return self.after.index - self.before.index
 
@@ -176,6 +181,7 @@ class WhatIf:
         return [(node, after[node.id]) for node in self.before.nodes() if after[node.id].points != node.points]
 
 
+@in_context
 def what_if(methodology: Methodology, record: Mapping[str, Any] | Record, changes: Mapping[str, Any], others: Iterable[Result] = ()) -> WhatIf:
     """Score a record as it is and with ``changes`` (indicator → new value; ``indicator.option``
     sets one answer count of a survey), and rank both among ``others`` (the other units; a result
@@ -235,6 +241,7 @@ class Difference:
     appraised: Decimal | None  # None: the node does not apply
 
     @property
+    @in_context
     def difference(self) -> Decimal:
         """Claimed minus appraised (positive: the unit gave itself more)."""
         return self.claimed - (self.appraised or Decimal(0))
@@ -252,11 +259,13 @@ class SelfAssessment:
     agreed: tuple[str, ...]
 
     @property
+    @in_context
     def claimed_total_change(self) -> Decimal:
         """Sum of the differences (only meaningful over nodes that do not contain each other)."""
         return sum((difference.difference for difference in self.differences), Decimal(0))
 
 
+@in_context
 def self_assessment(result: Result, claimed: Mapping[str, Any] | None = None) -> SelfAssessment:
     """Set the unit's self-assessed points per node (``claimed``, by default the record's
     ``self_assessed``) against the appraised ones and report every node where they differ.

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..engine._arithmetic import format_decimal as fmt
+from ..engine._arithmetic import format_decimal as fmt, in_context
 from ..errors import Problem, RecordError
 from ..engine._lineage import node_mapping
 from ..engine._model import Methodology, Node
@@ -54,6 +54,7 @@ class NodeChange:
     note: str | None = None  # why it cannot be compared, or what to keep in mind
 
     @property
+    @in_context
     def change(self) -> Decimal | None:
         """Points gained (negative: lost); ``None`` when not comparable or not applicable."""
         if not self.comparable or self.previous is None or self.current is None:
@@ -61,12 +62,13 @@ class NodeChange:
         return self.current - self.previous
 
     @property
+    @in_context
     def percent_change(self) -> Decimal | None:
         """Change of the component index (points / max, in percentage points)."""
         if self.change is None or not self.previous_max or not self.current_max:
             return None
         assert self.previous is not None and self.current is not None
-        return self.current / self.current_max * _HUNDRED - self.previous / self.previous_max * _HUNDRED
+        return self.current * _HUNDRED / self.current_max - self.previous * _HUNDRED / self.previous_max
 
 
 @dataclass(frozen=True)
@@ -83,11 +85,13 @@ class UnitChange:
     nodes: tuple[NodeChange, ...]
 
     @property
+    @in_context
     def index_change(self) -> Decimal:
         """Change of the exact index, in percentage points."""
         return self.current.index - self.previous.index
 
     @property
+    @in_context
     def total_change(self) -> Decimal:
         """Change of the exact total, in points (compare indexes when the scales differ)."""
         return self.current.total - self.previous.total
@@ -146,6 +150,7 @@ def _ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
+@in_context
 def compare(
     previous: Iterable[Result],
     current: Iterable[Result],

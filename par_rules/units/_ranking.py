@@ -39,7 +39,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from ..engine._arithmetic import format_decimal as fmt
+from ..engine._arithmetic import format_decimal as fmt, in_context
 from ..errors import Problem, RecordError
 from ..engine._model import RatingBand
 from ..engine._report import Result
@@ -123,6 +123,7 @@ class Ranking:
         return {group: tuple(entries) for group, entries in grouped.items()}
 
 
+@in_context
 def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competition") -> Ranking:
     """Rank results by exact index, best first (units that tie keep their input order).
 
@@ -146,7 +147,7 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
             raise TypeError(f"rank takes results (and the RecordErrors of refused records), not {type(item).__name__}")
     listed = [(unit_id(result, position), result) for position, result in enumerate(scored, start=1)]
     _check_comparable(listed)
-    ordered = sorted(listed, key=lambda pair: -pair[1].index)
+    ordered = sorted(listed, key=lambda pair: pair[1].index, reverse=True)  # stable: ties keep their order
     overall = _places([result.index for _, result in ordered], ties)
     group_places: dict[int, int] = {}
     members_of: dict[str, list[int]] = {}
