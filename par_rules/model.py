@@ -23,6 +23,7 @@ from .load import Location
 if TYPE_CHECKING:
     from .expressions import Expression
     from .rules import Rule
+    from .survey import SurveySection
 
 __all__ = [
     "Interval",
@@ -198,6 +199,7 @@ class Methodology:
     extends: tuple[str, str] | None = None
     lineage: Lineage | None = None
     file: str | None = None
+    survey: SurveySection | None = field(default=None, compare=False, repr=False)  # how questionnaires are counted (par_rules.survey)
     plan: Any = field(default=None, compare=False, repr=False)
 
     def __repr__(self) -> str:
