@@ -78,6 +78,9 @@ main.add_command(cli_units.compare_command)
 main.add_command(cli_units.gaps_command)
 main.add_command(cli_units.whatif_command)
 main.add_command(cli_units.explain_command)
+from .cli_survey import survey_command  # noqa: E402 (issue 15: questionnaires → answer counts)
+
+main.add_command(survey_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

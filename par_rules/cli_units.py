@@ -363,9 +363,10 @@ def _band_line(band: str | None, units: tuple[str, ...], shown: int = 12) -> str
 @click.argument("methodology")
 @click.argument("records", type=click.Path(exists=True, dir_okay=False))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="YAML: new node id → previous node id, a list of them, or null (new). Default: the newer methodology's lineage.")
+@click.option("--units", "register", help="A units register (id or file): match units through it, across mergers and splits, never by name.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
 @_table_options
-def compare_command(previous_methodology: str, previous_records: str, methodology: str, records: str, mapping: str | None, progress: bool | None, format_: str | None, output: str | None) -> None:
+def compare_command(previous_methodology: str, previous_records: str, methodology: str, records: str, mapping: str | None, register: str | None, progress: bool | None, format_: str | None, output: str | None) -> None:
     """Compare RECORDS (scored under METHODOLOGY) with PREVIOUS_RECORDS (under
     PREVIOUS_METHODOLOGY): each unit's change in index, in each field and in rank, and plainly
     what cannot be compared."""
@@ -376,7 +377,12 @@ def compare_command(previous_methodology: str, previous_records: str, methodolog
     old_results = old_batch.results()
     new_batch = _Batch(opened, records, None, progress)
     new_results = new_batch.results()
-    if old_results and new_results:
+    if old_results and new_results and register is not None:
+        from .units_register import compare_across_register
+
+        table, notes = compare_across_register(old_results, new_results, register, node_map, echo)
+        _emit(table, _chosen_format(format_, output), output, notes)
+    elif old_results and new_results:
         try:
             comparison = compare(old_results, new_results, mapping=node_map)
         except (RecordError, MethodologyNotFound) as error:

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from .files import Table
     from .report import Result
 
-__all__ = ["UnitsRegisterError", "Unit", "UnitsRegister", "load_register", "register_root", "compare_units", "UnitPairing", "UnitsComparison", "units_comparison_table"]
+__all__ = ["UnitsRegisterError", "Unit", "UnitsRegister", "load_register", "register_root", "compare_units", "UnitPairing", "UnitsComparison", "units_comparison_table", "compare_across_register"]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$")
@@ -347,6 +347,11 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
             continue
         known = register.units[unit]
         relation = register.relation(unit)
+        period = after[unit].record.period
+        if known.until is not None and period is not None and known.until < f"{period}-12-31":
+            became = register.successors(unit)
+            not_comparable.append((unit, f"the register says it ended on {known.until}" + (f" (it became {', '.join(became)})" if became else "") + f": a result for {period} is not one of its years"))
+            continue
         if relation == "none":
             if unit in before:
                 pair(unit, "same", (unit,), f"the same unit in both years ({known.name})")
@@ -395,7 +400,8 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
             not_compared.append((old, f"not in the register {register.id}@{register.version}"))
         else:
             successors = register.successors(old)
-            not_compared.append((old, f"its successor(s) {', '.join(successors)} have no result or cannot be compared" if successors else "no unit of the later year continues it in the register"))
+            note = register.units[old].provenance_note
+            not_compared.append((old, f"its successor(s) {', '.join(successors)} have no result or cannot be compared" if successors else "no unit of the later year continues it in the register" + (f" ({note})" if note else "")))
     return UnitsComparison(register=register, pairings=tuple(pairings), not_comparable=tuple(not_comparable), not_compared=tuple(not_compared), notes=tuple(notes))
 
 
@@ -455,3 +461,16 @@ def units_comparison_table(comparison: UnitsComparison) -> Table:
     )
     legend = ("relation: same unit, continues (renamed), merged (against one predecessor), mean of predecessors (labelled: not a published figure), split (against the whole predecessor)", "indexes exact; change_<field>: points gained (empty: not comparable)")
     return Table(headers, rows, legend)
+
+
+def compare_across_register(previous: Sequence[Result], current: Sequence[Result], register: str, mapping: Mapping[str, Any] | None, echo: Any) -> tuple[Table, list[str]]:
+    """``par-rules compare --units REGISTER``: the table and the lines that say what was
+    compared; a register or results that cannot be used end the command (exit 1)."""
+    from .errors import ParRulesError
+
+    try:
+        comparison = compare_units(previous, current, load_register(register), mapping=mapping)
+    except ParRulesError as error:
+        echo(str(error), err=True)
+        raise SystemExit(1) from None
+    return units_comparison_table(comparison), comparison.describe()
