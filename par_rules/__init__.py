@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # imported when first used (below); named here for type check
     from .diff import MethodologyDiff, diff
     from .files import read_records, results_table, write_table
     from .ranking import Ranking, rank
+    from .survey import aggregate_survey
+    from .units_register import compare_units, load_register
 
 __version__ = "0.1.0"
 
@@ -47,6 +49,9 @@ _LAZY = {
     "write_table": "files",
     "Ranking": "ranking",
     "rank": "ranking",
+    "aggregate_survey": "survey",
+    "compare_units": "units_register",
+    "load_register": "units_register",
 }
 
 
@@ -89,6 +94,9 @@ __all__ = [
     "Ranking",
     "compare",
     "Comparison",
+    "compare_units",
+    "load_register",
+    "aggregate_survey",
     "gaps",
     "what_if",
     "self_assessment",

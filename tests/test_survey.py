@@ -178,3 +178,31 @@ def test_survey_section_problems_name_file_line_and_column(tmp_path, survey, mes
 def test_a_methodology_without_a_survey_section_says_so():
     with pytest.raises(par_rules.MethodologyNotFound, match="no survey section"):
         aggregate_survey(par_rules.load("example/par-index/district"), [])
+
+
+@pytest.mark.parametrize("source", ["vn/moha/sipas@2017", "vn/moha/sipas@2023", "example/par-index/commune@2025"])
+def test_the_survey_section_survives_dump_and_reload(tmp_path, source):
+    from par_rules.dump import dump
+
+    ident, version = source.split("@")
+    methodology = par_rules.load(ident, version=version)
+    path = tmp_path / f"{version}.yaml"
+    path.write_text(dump(methodology), encoding="utf-8")
+    assert par_rules.load(path).survey == methodology.survey is not None
+
+
+def test_respondents_in_an_xlsx_workbook_are_counted_like_the_csv(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("phieu")
+    with EXAMPLE.open(encoding="utf-8") as handle:
+        for number, row in enumerate(csv.reader(handle)):
+            sheet.append([int(cell) if number and cell.isdigit() else cell or None for cell in row])  # answers as numbers, as Excel keeps them
+    path = tmp_path / "phieu.xlsx"
+    book.save(path)
+    methodology = par_rules.load("vn/moha/sipas", version="2017")
+    from_xlsx = aggregate_survey(methodology, path, period=2019)
+    from_csv = aggregate_survey(methodology, EXAMPLE, period=2019)
+    assert from_xlsx.records == from_csv.records
+    assert [e.problems[0].row for e in from_xlsx.problems] == [e.problems[0].row for e in from_csv.problems] == [82, 83, 85]
