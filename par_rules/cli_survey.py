@@ -55,10 +55,10 @@ def survey_command(methodology: str, respondents: str, year: int | None, version
     except ParRulesError as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
-    for error in counts.problems:
+    for error in counts.problems + counts.unit_problems:
         for problem in error.problems:
             echo(str(problem), err=True)
     _emit(counts_table(counts), _chosen_format(format_, output), output, list(counts.notes))
     echo(counts.summary(), err=True)
-    if counts.problems:
+    if counts.problems or counts.unit_problems:
         raise SystemExit(1)

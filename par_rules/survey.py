@@ -205,6 +205,7 @@ class SurveyCounts:
     problems: tuple[RecordError, ...]  # one per questionnaire refused, with its row
     rows: int  # questionnaires read (blank rows are not questionnaires)
     notes: tuple[str, ...] = ()
+    unit_problems: tuple[RecordError, ...] = ()  # answers of a unit that could not be written exactly
 
     @property
     def counted(self) -> int:
@@ -301,6 +302,7 @@ def aggregate_survey(
         group_counts = respondents_of.setdefault(unit, {})
         group_counts[group] = group_counts.get(group, 0) + 1
     records = []
+    unit_problems: list[RecordError] = []
     notes = [f"question {question.column} was not answered in any questionnaire counted: is the column in the file?" for question in section.questions if question.column not in answered and rows]
     indicators = methodology.indicators
     for unit in sorted(tallies):
@@ -314,15 +316,14 @@ def aggregate_survey(
                 continue  # no answers: the indicator is missing for this unit (its policy applies)
             counts = _weighted(section, by_group, options) if section.weighted else {option: sum(g.get(option, 0) for g in by_group.values()) for option in options}
             if counts is None:
-                problems.append(RecordError([Problem(f"the weighted answers of question {question.column} cannot be written exactly within 15 digits for this unit", indicator=question.indicator)]))
-                notes.append(f"unit {unit}: question {question.column} left out (its weighted counts need more than 15 digits)")
+                unit_problems.append(RecordError([Problem(f"unit {unit}: the weighted answers of question {question.column} cannot be written exactly within 15 digits: left out (the indicator is missing for this unit)", indicator=question.indicator)]))
                 continue
             record[question.indicator] = counts
         records.append(record)
     return SurveyCounts(
         methodology=methodology, records=tuple(records),
         respondents=MappingProxyType({unit: MappingProxyType(groups) for unit, groups in sorted(respondents_of.items())}),
-        problems=tuple(problems), rows=rows, notes=tuple(notes),
+        problems=tuple(problems), rows=rows, notes=tuple(notes), unit_problems=tuple(unit_problems),
     )
 
 
@@ -341,15 +342,15 @@ def _read_questionnaire(section: SurveySection, item: Mapping[str, Any], row: in
             found.append(Problem(f"no respondent group: the {section.group_column} column is blank", row=row, indicator=section.group_column))
         elif group not in section.groups:
             found.append(Problem(f"unknown respondent group {group!r} (groups: {', '.join(section.groups)})", row=row, indicator=section.group_column))
-            group = None
-    own_period = _cell(item.get("period"))
+            return found, unit or "", None, {}  # which questions it was asked is unknown: nothing more to say
+    own_period = next((_cell(item[name]) for name in ("period", "year", "năm") if _cell(item.get(name)) is not None), None)
     if period is not None and own_period is not None and own_period != str(period):
         found.append(Problem(f"the questionnaire is of {own_period}, not {period}", row=row, indicator="period"))
     answers: dict[str, str] = {}
     blank = []
     for question in section.questions:
         code = _cell(item.get(question.column))
-        if section.group_column is not None and group is not None and not question.asked_of(group):
+        if section.group_column is not None and not question.asked_of(group):
             if code is not None:
                 found.append(Problem(f"answered, but question {question.column} is not asked of group {group} (only {', '.join(question.groups or ())})", row=row, indicator=question.column))
             continue

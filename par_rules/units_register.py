@@ -129,14 +129,14 @@ class UnitsRegister:
     def relation(self, unit_id: str) -> Relation:
         """How a unit came to be: ``none`` (no predecessor), ``continues`` (one predecessor that
         became this unit only), ``merged`` (several, each of which became this unit only),
-        ``split`` (one predecessor that became several units, each formed from it alone), or
-        ``parts`` (formed from parts of units that went several ways)."""
+        ``split`` (formed from one unit alone, which became several units), or ``parts``
+        (formed from several units, some of which went several ways)."""
         predecessors = self.unit(unit_id).predecessors
         if not predecessors:
             return "none"
         if all(self.successors(old) == (unit_id,) for old in predecessors):
             return "continues" if len(predecessors) == 1 else "merged"
-        if len(predecessors) == 1 and all(self.units[new].predecessors == predecessors for new in self.successors(predecessors[0])):
+        if len(predecessors) == 1:  # wholly from one unit that went several ways
             return "split"
         return "parts"
 

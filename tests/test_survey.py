@@ -206,3 +206,49 @@ def test_respondents_in_an_xlsx_workbook_are_counted_like_the_csv(tmp_path):
     from_csv = aggregate_survey(methodology, EXAMPLE, period=2019)
     assert from_xlsx.records == from_csv.records
     assert [e.problems[0].row for e in from_xlsx.problems] == [e.problems[0].row for e in from_csv.problems] == [82, 83, 85]
+
+
+def grouped(tmp_path, text=GROUPED):
+    path = tmp_path / "1.yaml"
+    path.write_text(text, encoding="utf-8")
+    return par_rules.load(path)
+
+
+def test_blank_skip_counts_the_answered_questions_and_a_wholly_blank_questionnaire_is_refused(tmp_path):
+    text = GROUPED.replace("  group_column: nhom\n", "  blank: skip\n  group_column: nhom\n").replace(
+        "    - {column: q1, indicator: rating, answers: {\"1\": good, \"2\": fair, \"3\": poor}}",
+        "    - {column: q1, indicator: rating, answers: {\"1\": good, \"2\": fair, \"3\": poor}}\n    - {column: q2, indicator: other}",
+    ).replace("indicators:\n", "indicators:\n  other: {label: Khác, type: answers, options: {yes: Có, no: Không}, missing: not_applicable}\n")
+    methodology = grouped(tmp_path, text)
+    rows = [{"unit": "u", "nhom": "citizens", "q1": "1"}, {"unit": "u", "nhom": "citizens", "q2": "yes"}, {"unit": "u", "nhom": "citizens"}]
+    counts = aggregate_survey(methodology, rows)
+    assert [str(e.problems[0]) for e in counts.problems] == ["row 3: a blank questionnaire: no question is answered"]
+    [record] = counts.records
+    assert sum(record["rating"].values()) and sum(record["other"].values())
+
+
+def test_an_unknown_group_is_one_problem_and_a_question_not_asked_of_a_group_is_refused(tmp_path):
+    text = GROUPED.replace("    - {column: q1, indicator: rating, answers: {\"1\": good, \"2\": fair, \"3\": poor}}",
+                           "    - {column: q1, indicator: rating, answers: {\"1\": good, \"2\": fair, \"3\": poor}, groups: [leaders]}")
+    counts = aggregate_survey(grouped(tmp_path, text), [{"unit": "u", "nhom": "deputies", "q1": "1"}, {"unit": "u", "nhom": "citizens", "q1": "1"}])
+    assert [len(e.problems) for e in counts.problems] == [1, 1]
+    assert "unknown respondent group 'deputies'" in str(counts.problems[0])
+    assert "not asked of group citizens" in str(counts.problems[1])
+
+
+def test_a_questionnaire_of_another_year_is_refused(tmp_path):
+    counts = aggregate_survey(grouped(tmp_path), [{"unit": "u", "nhom": "citizens", "q1": "1", "year": "2024"}], period=2025)
+    assert "of 2024, not 2025" in str(counts.problems[0])
+
+
+def test_weighted_counts_that_need_more_than_15_digits_are_refused_not_rounded(tmp_path):
+    primes = [9973, 9967, 9949, 9941, 9931]
+    groups = "\n".join(f"    g{i}: {{label: G{i}, weight: 1}}" for i in range(5))
+    text = GROUPED.replace("    citizens: {label: Người dân, weight: 60}\n    leaders: {label: Lãnh đạo, weight: 40}", groups)
+    methodology = grouped(tmp_path, text)
+    rows = [{"unit": "big", "nhom": f"g{i}", "q1": "1" if k == 0 else "3"} for i, size in enumerate(primes) for k in range(size)]
+    rows.append({"unit": "small", "nhom": "g0", "q1": "1"})
+    counts = aggregate_survey(methodology, rows)
+    assert not counts.problems and counts.counted == len(rows)
+    assert "unit big: the weighted answers of question q1 cannot be written exactly" in str(counts.unit_problems[0])
+    assert [r["unit"] for r in counts.records if "rating" in r] == ["small"]

@@ -79,6 +79,10 @@ units:
   - {id: bc, name: Xã BC, since: "2025-07-01", predecessors: [b, c]}
   - {id: cx, name: Xã CX, since: "2025-07-01", predecessors: [c]}
   - {id: same, name: Xã giữ nguyên}
+  - {id: p, name: Xã P, until: "2025-06-30"}
+  - {id: q, name: Xã Q, until: "2025-06-30"}
+  - {id: px, name: Xã PX, since: "2025-07-01", predecessors: [p]}
+  - {id: pq, name: Xã PQ, since: "2025-07-01", predecessors: [p, q]}
 """
 
 
@@ -103,6 +107,8 @@ def test_split_parts_unknown_and_ended_units(tmp_path):
     assert "never matched by name" in reasons["ghost"]  # the same id in both years, but not in the register
     assert "ended on 2025-06-30" in reasons["c"]
     assert comparison.pairing("same", "same").index_change == 0
+    # wholly from p, which also went partly to pq: still split from p; pq is made of parts
+    assert register.relation("px") == "split" and register.relation("pq") == "parts"
 
 
 @pytest.mark.parametrize(
