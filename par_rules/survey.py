@@ -238,6 +238,55 @@ def _cell(value: Any) -> str | None:
     return str(value)
 
 
+def _header_of(path: Path, sheet: str | None) -> list[str] | None:
+    """The column names of a CSV or .xlsx file's first row (None for other files, or when the
+    file cannot be read: reading it for its rows then reports why)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            import csv
+
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                first = handle.readline()
+            return [_text(name) for name in next(csv.reader([first], delimiter=max(",;\t", key=first.count)), [])]
+        if suffix == ".xlsx":
+            from openpyxl import load_workbook
+
+            book = load_workbook(path, read_only=True, data_only=True)
+            try:
+                worksheet = book[sheet] if sheet is not None else book.worksheets[0]
+                row = next(worksheet.iter_rows(max_row=1, values_only=True), ())
+            finally:
+                book.close()
+            return [_text(str(cell)) for cell in row if cell is not None]
+    except (OSError, UnicodeDecodeError, KeyError, IndexError, ValueError):
+        return None
+    except Exception:  # a damaged workbook: reading its rows reports it
+        return None
+    return None
+
+
+def _check_columns(section: SurveySection, path: Path, sheet: str | None) -> list[str]:
+    """Refuse a file none of whose columns are the survey's questions (the wrong methodology or
+    version, say) or without its unit column; the notes name the question columns it lacks."""
+    header = _header_of(path, sheet)
+    if header is None:
+        return []
+    present = set(header) | {name.lower() for name in header}
+    missing = [question.column for question in section.questions if question.column not in present]
+    problems = []
+    if section.unit_column not in present:
+        problems.append(Problem(f"no {section.unit_column} column: it names the unit each questionnaire is about", file=str(path), line=1))
+    if section.group_column is not None and section.group_column not in present:
+        problems.append(Problem(f"no {section.group_column} column: it names each respondent's group", file=str(path), line=1))
+    if len(missing) == len(section.questions):
+        expected = ", ".join(question.column for question in section.questions)
+        problems.append(Problem(f"none of the question columns ({expected}) is in the file: is it the methodology (or version) its questionnaires were made for?", file=str(path), line=1))
+    if problems:
+        raise RecordError(problems)
+    return [f"column {column} is not in the file: no questionnaire answers it" for column in missing]
+
+
 def _rows(respondents: str | os.PathLike[str] | Iterable[Any], sheet: str | None) -> Iterator[tuple[int, Mapping[str, Any] | RecordError]]:
     if isinstance(respondents, (str, os.PathLike)):
         from .files import read_records  # here: only reading a file needs it
@@ -276,6 +325,7 @@ def aggregate_survey(
     if section is None:
         raise MethodologyNotFound(f"{methodology.id}@{methodology.version} has no survey section: it does not say how questionnaires are counted")
     known = None if units is None else frozenset(units)
+    header_notes = _check_columns(section, Path(respondents), sheet) if isinstance(respondents, (str, os.PathLike)) else []
     # unit -> question column -> group -> option -> answers
     tallies: dict[str, dict[str, dict[str | None, dict[str, int]]]] = {}
     respondents_of: dict[str, dict[str | None, int]] = {}
@@ -303,7 +353,7 @@ def aggregate_survey(
         group_counts[group] = group_counts.get(group, 0) + 1
     records = []
     unit_problems: list[RecordError] = []
-    notes = [f"question {question.column} was not answered in any questionnaire counted: is the column in the file?" for question in section.questions if question.column not in answered and rows]
+    notes = header_notes or [f"question {question.column} was not answered in any questionnaire counted: is the column in the file?" for question in section.questions if question.column not in answered and rows]
     indicators = methodology.indicators
     for unit in sorted(tallies):
         record: dict[str, Any] = {"unit": unit}

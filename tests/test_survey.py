@@ -252,3 +252,18 @@ def test_weighted_counts_that_need_more_than_15_digits_are_refused_not_rounded(t
     assert not counts.problems and counts.counted == len(rows)
     assert "unit big: the weighted answers of question q1 cannot be written exactly" in str(counts.unit_problems[0])
     assert [r["unit"] for r in counts.records if "rating" in r] == ["small"]
+
+
+def test_a_file_made_for_another_survey_is_refused_whole_and_a_missing_column_is_named(tmp_path):
+    sipas_2023 = par_rules.load("vn/moha/sipas", version="2023")
+    with pytest.raises(par_rules.RecordError, match=r"none of the question columns \(c1, c2"):
+        aggregate_survey(sipas_2023, EXAMPLE)  # questionnaires of the 2017 method
+    no_unit = tmp_path / "no-unit.csv"
+    no_unit.write_text("don_vi,tiep_can\nx,5\n", encoding="utf-8")
+    with pytest.raises(par_rules.RecordError, match="no unit column"):
+        aggregate_survey(par_rules.load("vn/moha/sipas", version="2017"), no_unit)
+    partial = tmp_path / "partial.csv"
+    partial.write_text("unit,tiep_can,thu_tuc,cong_chuc,ket_qua\nx,5,5,5,5\n", encoding="utf-8")
+    counts = aggregate_survey(par_rules.load("vn/moha/sipas", version="2017"), partial)
+    assert counts.notes == ("column gop_y is not in the file: no questionnaire answers it",)
+    assert "row 2" in str(counts.problems[0]) and "gop_y not answered" in str(counts.problems[0])

@@ -128,3 +128,31 @@ def test_register_problems_name_file_line_and_column(tmp_path, edit, message):
         load_register(path)
     problem = next(p for p in caught.value.problems if message in p.message)
     assert problem.file == str(path) and problem.line and problem.line > 7 and problem.column
+
+
+def test_the_example_commune_register_shows_every_kind_of_change():
+    register = load_register("example/communes")
+    assert {unit: register.relation(unit) for unit in ("ab", "c1", "c2", "d-ward", "ef", "f2", "g")} == {
+        "ab": "merged", "c1": "split", "c2": "split", "d-ward": "continues", "ef": "parts", "f2": "split", "g": "none",
+    }
+    assert register.unit("d-ward").level == "ward" and register.unit("g").level == "commune"
+    before = example_results([(u, 10 + i) for i, u in enumerate("abcdefg")], 2024)
+    after = example_results([(u, 12) for u in ("ab", "c1", "c2", "d-ward", "ef", "f2", "g")], 2025)
+    comparison = compare_units(before, after, register)
+    compared = {(p.unit, p.against, p.relation) for p in comparison.pairings}
+    assert compared == {
+        ("ab", ("a",), "merged"), ("ab", ("b",), "merged"), ("ab", ("a", "b"), "mean of predecessors"),
+        ("c1", ("c",), "split"), ("c2", ("c",), "split"), ("d-ward", ("d",), "continues"), ("f2", ("f",), "split"), ("g", ("g",), "same"),
+    }
+    assert dict(comparison.not_comparable) == {"ef": "formed from parts of e, f, which also went to other units: no earlier unit matches it"}
+    assert [unit for unit, _ in comparison.not_compared] == ["e"]
+
+
+def test_survey_with_a_units_register_refuses_a_unit_that_no_longer_exists(tmp_path):
+    path = tmp_path / "phieu.csv"
+    path.write_text("unit,tiep_can,thu_tuc,cong_chuc,ket_qua,gop_y\nha-noi,5,5,5,5,5\nha-giang,4,4,4,4,4\ntuyen-quang-2025,4,4,4,4,4\n", encoding="utf-8")
+    code = "import sys; from par_rules.cli import main; sys.argv[0] = 'par-rules'; main()"
+    done = subprocess.run([sys.executable, "-c", code, "survey", "vn/moha/sipas", str(path), "--version", "2017", "--period", "2026", "--units", "vn/provinces", "--format", "csv"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "row 3: indicator unit: unknown unit 'ha-giang'" in done.stderr
+    assert [line.split(",")[0] for line in done.stdout.splitlines()[1:]] == ["ha-noi", "tuyen-quang-2025"]
