@@ -267,3 +267,16 @@ def test_a_file_made_for_another_survey_is_refused_whole_and_a_missing_column_is
     counts = aggregate_survey(par_rules.load("vn/moha/sipas", version="2017"), partial)
     assert counts.notes == ("column gop_y is not in the file: no questionnaire answers it",)
     assert "row 2" in str(counts.problems[0]) and "gop_y not answered" in str(counts.problems[0])
+
+
+def test_the_commune_example_records_carry_the_counts_of_its_questionnaires():
+    methodology = par_rules.load("example/par-index/commune", year=2025)
+    counts = aggregate_survey(methodology, ROOT / "examples" / "commune-2025-questionnaires.csv", period=2025)
+    assert [e.problems[0].row for e in counts.problems] == [11]  # the made-up unknown group
+    records = dict(par_rules.read_records(ROOT / "examples" / "commune-2025.csv"))
+    by_unit = {record["unit"]: record for record in records.values()}
+    for record in counts.records:
+        for indicator in ("satisfaction", "officials_rating"):
+            assert {k: int(v) for k, v in by_unit[record["unit"]][indicator].items()} == record[indicator]
+    scored = list(par_rules.score_many(methodology, par_rules.read_records(ROOT / "examples" / "commune-2025.csv")))
+    assert all(isinstance(result, par_rules.Result) for result in scored) and len(scored) == 4
