@@ -54,6 +54,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
+from .arithmetic import CONTEXT
 from .errors import MethodologyNotFound, Problem, RecordError, _ProblemsError
 
 if TYPE_CHECKING:
@@ -337,7 +338,7 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
         pairings.append(UnitPairing(
             unit=unit, name=result.record.name or register.units[unit].name if unit in register.units else result.record.name,
             relation=relation, against=against, label=label,
-            previous_index=sum((r.index for r in earlier), Decimal(0)) / len(earlier), current_index=result.index,
+            previous_index=CONTEXT.divide(sum((r.index for r in earlier), Decimal(0)), len(earlier)), current_index=result.index,
             fields=_fields(new_methodology, result, earlier, resolved, old_nodes),
         ))
 
@@ -353,7 +354,10 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
             not_comparable.append((unit, f"the register says it ended on {known.until}" + (f" (it became {', '.join(became)})" if became else "") + f": a result for {period} is not one of its years"))
             continue
         if relation == "none":
-            if unit in before:
+            earlier_period = before[unit].record.period if unit in before else None
+            if unit in before and earlier_period is not None and not known.exists_in(earlier_period):
+                not_comparable.append((unit, f"it has a result for {earlier_period}, but the register says it began on {known.since}"))
+            elif unit in before:
                 pair(unit, "same", (unit,), f"the same unit in both years ({known.name})")
             else:
                 why = "no result in the previous year"
@@ -441,7 +445,7 @@ def _fields(methodology: Any, result: Result, earlier: Sequence[Result], resolve
             parts = [previous.points(old) for old in olds]
             applicable = [part for part in parts if part is not None]
             values.append(sum(applicable, Decimal(0)) if applicable else None)
-        mean = None if any(value is None for value in values) else sum(values, Decimal(0)) / len(values)  # type: ignore[misc]
+        mean = None if any(value is None for value in values) else CONTEXT.divide(sum(values, Decimal(0)), len(values))  # type: ignore[arg-type]
         old_max = sum((old_nodes[old].max for old in olds), Decimal(0))
         changes.append(NodeChange(node.id, node.label, olds, mean, points, old_max, node.max, True, None if old_max == node.max else "max changed: compare the component index"))
     return tuple(changes)

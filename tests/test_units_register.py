@@ -79,6 +79,7 @@ units:
   - {id: bc, name: Xã BC, since: "2025-07-01", predecessors: [b, c]}
   - {id: cx, name: Xã CX, since: "2025-07-01", predecessors: [c]}
   - {id: same, name: Xã giữ nguyên}
+  - {id: new, name: Xã mới, since: "2025-07-01"}
   - {id: p, name: Xã P, until: "2025-06-30"}
   - {id: q, name: Xã Q, until: "2025-06-30"}
   - {id: px, name: Xã PX, since: "2025-07-01", predecessors: [p]}
@@ -106,6 +107,10 @@ def test_split_parts_unknown_and_ended_units(tmp_path):
     assert "formed from parts of b, c" in reasons["bc"]
     assert "never matched by name" in reasons["ghost"]  # the same id in both years, but not in the register
     assert "ended on 2025-06-30" in reasons["c"]
+    fresh = compare_units(example_results([("new", 3)], 2024), example_results([("new", 4)], 2025), register)
+    assert dict(fresh.not_comparable)["new"] == "it has a result for 2024, but the register says it began on 2025-07-01"
+    late = compare_units(example_results([("bc", 3)], 2024), example_results([("bc", 4)], 2025), register)
+    assert dict(late.not_comparable)["bc"].startswith("it has a result in the previous year")
     assert comparison.pairing("same", "same").index_change == 0
     # wholly from p, which also went partly to pq: still split from p; pq is made of parts
     assert register.relation("px") == "split" and register.relation("pq") == "parts"
