@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # imported when first used (below); named here for type check
     from .authoring import MethodologyDiff, diff
     from . import dump, testing
     from .formats import read_records, results_table, write_table
-    from .units import Comparison, Ranking, compare, gaps, describe, rank, score_many, self_assessment, what_if
+    from .units import Comparison, Ranking, aggregate_survey, compare, compare_units, describe, gaps, load_register, rank, score_many, self_assessment, what_if
 
 __version__ = "0.1.0"
 
@@ -55,6 +55,9 @@ _LAZY = {
     "MethodologyDiff": ".authoring",
     "diff": ".authoring",
     "describe": ".units",
+    "aggregate_survey": ".units",
+    "compare_units": ".units",
+    "load_register": ".units",
 }
 
 #: The public modules ``par_rules.testing`` (which needs hypothesis) and ``par_rules.dump``.
@@ -84,6 +87,9 @@ __all__ = [
     "describe",
     "compare",
     "Comparison",
+    "compare_units",
+    "load_register",
+    "aggregate_survey",
     "gaps",
     "what_if",
     "self_assessment",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ParRulesError",
+    "ProblemsError",
     "Problem",
     "MethodologyError",
     "MethodologyNotFound",
@@ -73,7 +74,7 @@ class ParRulesError(Exception):
     """The root of every error that par_rules raises on purpose."""
 
 
-class _ProblemsError(ParRulesError):
+class ProblemsError(ParRulesError):
     """An error that carries a list of :class:`Problem`, all found at once."""
 
     subject = "input"
@@ -93,13 +94,13 @@ class _ProblemsError(ParRulesError):
         return self._text()
 
 
-class MethodologyError(_ProblemsError, ValueError):
+class MethodologyError(ProblemsError, ValueError):
     """A methodology file (or an expression in it) is not valid. ``problems`` lists every one."""
 
     subject = "methodology"
 
 
-class RecordError(_ProblemsError, ValueError):
+class RecordError(ProblemsError, ValueError):
     """A record does not fit the methodology's indicator catalogue. ``problems`` lists every one."""
 
     subject = "record"

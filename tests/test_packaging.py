@@ -28,6 +28,7 @@ def test_wheel_contains_methodologies_schema_and_marker(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "par_rules/methodologies/example/par-index/district/2024.yaml" in names
     assert "par_rules/schema/methodology.schema.json" in names
+    assert "par_rules/unit_registers/vn/provinces/2025.yaml" in names
     assert "par_rules/py.typed" in names
 
 

@@ -95,6 +95,8 @@ def to_data(methodology: Methodology) -> dict[str, Any]:
             "nodes": {key: list(previous) or None for key, previous in m.lineage.nodes.items()},
         }
     data["indicators"] = {key: _indicator(indicator) for key, indicator in m.indicators.items()}
+    if m.survey is not None:
+        data["survey"] = m.survey.to_data()
     data["criteria"] = [_node(node) for node in m.criteria]
     return data
 

@@ -207,6 +207,8 @@ def _index_page(loaded: list[_Loaded]) -> Page:
         "",
         "Every methodology the engine ships, by issuer, level and year. Each page is written at build",
         "time from the same YAML file the engine scores with, so the two cannot disagree.",
+        "Which versions are complete, partial or known but not encoded, with their sources, is on the",
+        "page *Shipped methodologies*.",
         "",
     ]
     groups: dict[tuple[str, str | None], dict[str, list[_Loaded]]] = defaultdict(lambda: defaultdict(list))
@@ -274,7 +276,7 @@ def _version_page(item: _Loaded) -> Page:
             label = _both(band.label, band.label_en) if band.label else ""
             lines.append(f"| {escape(band.id)} | {label} | {escape(band.interval.describe('%'))} |")
         lines.append("")
-    lines += _summary(m) + _criteria(m) + _indicators(m)
+    lines += _summary(m) + _criteria(m) + _indicators(m) + _survey(m)
     if m.changelog:
         lines += ["## Changelog", "", escape(m.changelog), ""]
     return Page(path, f"{m.version} criteria", "\n".join(lines) + "\n")
@@ -357,6 +359,29 @@ def _indicators(m: Methodology) -> list[str]:
         lines.append(
             f"| {_code(indicator.id)} | {_both(indicator.label, indicator.label_en)} | {kind} | {escape(interval)} | {escape(indicator.missing)} | {formula} |"
         )
+    lines.append("")
+    return lines
+
+
+def _survey(m: Methodology) -> list[str]:
+    """How questionnaires are counted (the survey section), when the methodology has one."""
+    section = m.survey
+    if section is None:
+        return []
+    lines = ["## Questionnaires", "", f"`par-rules survey` counts a respondents file (one row per questionnaire) per unit: the unit is in column {_code(section.unit_column)}"]
+    lines[-1] += (f", the respondent's group in {_code(section.group_column)}" if section.group_column else "") + "; a blank answer " + ("refuses the questionnaire." if section.blank == "reject" else "leaves that question out.")
+    lines.append("")
+    if section.groups:
+        lines += ["| Group | Label | Weight | Provenance |", "|---|---|--:|---|"]
+        for group in section.groups.values():
+            weight = fmt(group.weight) if group.weight is not None else "—"
+            lines.append(f"| {_code(group.id)} | {_both(group.label, group.label_en)} | {weight} | {escape(group.provenance or '')} |")
+        lines.append("")
+    lines += ["| Column | Counted into | Answers | Asked of |", "|---|---|---|---|"]
+    for question in section.questions:
+        answers = ", ".join(f"{_code(code)} → {_code(option)}" for code, option in question.answers.items())
+        asked = ", ".join(_code(group) for group in question.groups) if question.groups else "everyone"
+        lines.append(f"| {_code(question.column)} | {_code(question.indicator)} | {answers} | {asked} |")
     lines.append("")
     return lines
 

@@ -20,6 +20,7 @@ from . import _units as cli_units
 from ._units import echo
 from ._methodology import diff_command, test_command
 from ._office import form_command, report_command
+from ._survey import survey_command
 
 __all__ = ["main"]
 
@@ -68,3 +69,4 @@ main.add_command(cli_units.whatif_command)
 main.add_command(cli_units.explain_command)
 main.add_command(form_command)
 main.add_command(report_command)
+main.add_command(survey_command)

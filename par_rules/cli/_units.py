@@ -73,7 +73,7 @@ def _data_stream() -> Any:
     return _VisibleControls(sys.stdout) if sys.stdout.isatty() else sys.stdout
 
 
-def _refuse_input_as_output(output: str | None, inputs: Sequence[str | os.PathLike[str] | None]) -> None:
+def refuse_input_as_output(output: str | None, inputs: Sequence[str | os.PathLike[str] | None]) -> None:
     """Refuse an output file that is one of the inputs (by any name: a symbolic or hard link
     too): writing the results would destroy what they are read from."""
     if output is None:
@@ -89,7 +89,7 @@ def _refuse_input_as_output(output: str | None, inputs: Sequence[str | os.PathLi
             raise click.UsageError(terminal_text(f"the output file {output} is the input file {source}: writing it would destroy it; choose another output file"))
 
 
-def _methodology_files(chosen: Methodology | str) -> list[str | os.PathLike[str] | None]:
+def methodology_files(chosen: Methodology | str) -> list[str | os.PathLike[str] | None]:
     """The files a methodology is read from: its file and the versions it extends, or every
     version of an id."""
     if not isinstance(chosen, Methodology):
@@ -204,9 +204,9 @@ class Batch:
             raise SystemExit(1)
 
 
-def _emit(table: Table, format: str, output: str | None, notes: Sequence[str] = ()) -> None:
+def emit(table: Table, format: str, output: str | None, notes: Sequence[str] = ()) -> None:
     """Print or write a table (with notes after it, on the terminal or in Markdown)."""
-    chosen = _chosen_format(format, output)
+    chosen = chosen_format(format, output)
     if chosen == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
     try:
@@ -230,7 +230,7 @@ def _emit(table: Table, format: str, output: str | None, notes: Sequence[str] = 
         echo("\n".join(notes), err=True)
 
 
-def _chosen_format(format: str | None, output: str | None) -> str:
+def chosen_format(format: str | None, output: str | None) -> str:
     if format:
         return format
     if output is not None:
@@ -273,14 +273,14 @@ def _methodology_options(function: Any) -> Any:
     return function
 
 
-def _table_options(function: Any) -> Any:
+def table_options(function: Any) -> Any:
     function = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file (its suffix picks the format: .csv .json .xlsx .md).")(function)
     return click.option("--format", "format_", type=click.Choice(_TABLE_FORMATS), help="table (aligned, for the terminal), csv, json, xlsx or md (Markdown).")(function)
 
 
 def _score_all(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, output: str | None = None) -> tuple[Batch, list[Result]]:
     opened = methodology_or_id(methodology, year, version_)
-    _refuse_input_as_output(output, [records, *_methodology_files(opened)])
+    refuse_input_as_output(output, [records, *methodology_files(opened)])
     batch = Batch(opened, records, sheet, progress)
     return batch, batch.results()
 
@@ -305,18 +305,18 @@ def _ranking(results: list[Result], ties: str = "competition") -> Ranking:
 def score_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, depth: int | None, jobs: int) -> None:
     """Score every row of RECORDS against METHODOLOGY and print each breakdown, or a table with
     a column per field (--format, -o). Bad rows are reported with their row number."""
-    chosen = format_ or ("text" if output is None else _chosen_format(None, output))
+    chosen = format_ or ("text" if output is None else chosen_format(None, output))
     if jobs != 1 and chosen != "csv":
         raise click.UsageError("--jobs applies to CSV output only (--format csv, or -o FILE.csv)")
     opened = methodology_or_id(methodology, year, version_)
-    _refuse_input_as_output(output, [records, *_methodology_files(opened)])
+    refuse_input_as_output(output, [records, *methodology_files(opened)])
     batch = Batch(opened, records, sheet, progress)
     if chosen == "text":
         _write_breakdowns(batch, output, depth)
     elif chosen == "csv":
         _stream_csv(batch, output, jobs or os.cpu_count() or 1)
     else:
-        _emit(results_table(batch.results()), chosen, output)
+        emit(results_table(batch.results()), chosen, output)
     batch.finish()
 
 
@@ -367,7 +367,7 @@ def _stream_csv(batch: Batch, output: str | None, jobs: int) -> None:
 
 @click.command("rank")
 @_methodology_options
-@_table_options
+@table_options
 @click.option("--ties", type=click.Choice(["competition", "dense"]), default="competition", show_default=True, help="competition: 1, 2, 2, 4; dense: 1, 2, 2, 3.")
 @click.option("--summary", is_flag=True, help="Also print the summary statistics: mean, median, bands, units above the mean, per field.")
 def rank_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, ties: str, summary: bool) -> None:
@@ -377,8 +377,8 @@ def rank_command(methodology: str, records: str, year: int | None, version_: str
     if results:
         ranking = _ranking(results, ties)
         bands = [_band_line(band, units) for band, units in ranking.bands().items()]
-        chosen = _chosen_format(format_, output)
-        _emit(results_table(ranking), chosen, output, summarised_notes(ranking.notes) + bands)
+        chosen = chosen_format(format_, output)
+        emit(results_table(ranking), chosen, output, summarised_notes(ranking.notes) + bands)
         if summary:  # on stdout after a table meant to be read; on stderr after CSV or JSON
             labels = {node.id: node.label for node in ranking.entries[0].result.methodology.criteria}
             click.echo("\n" + "\n".join(describe(ranking).lines(labels)), err=chosen in ("csv", "json") and output is None)
@@ -403,26 +403,32 @@ def _band_line(band: str | None, units: tuple[str, ...], shown: int = 12) -> str
 @click.argument("methodology")
 @click.argument("records", type=click.Path(exists=True, dir_okay=False))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="YAML: new node id → previous node id, a list of them, or null (new). Default: the newer methodology's lineage.")
+@click.option("--units", "register", help="A units register (id or file): match units through it, across mergers and splits, never by name.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
-@_table_options
-def compare_command(previous_methodology: str, previous_records: str, methodology: str, records: str, mapping: str | None, progress: bool | None, format_: str | None, output: str | None) -> None:
+@table_options
+def compare_command(previous_methodology: str, previous_records: str, methodology: str, records: str, mapping: str | None, register: str | None, progress: bool | None, format_: str | None, output: str | None) -> None:
     """Compare RECORDS (scored under METHODOLOGY) with PREVIOUS_RECORDS (under
     PREVIOUS_METHODOLOGY): each unit's change in index, in each field and in rank, and plainly
     what cannot be compared."""
     previous_opened, opened = methodology_or_id(previous_methodology, None, None), methodology_or_id(methodology, None, None)
-    _refuse_input_as_output(output, [previous_records, records, mapping, *_methodology_files(previous_opened), *_methodology_files(opened)])
+    refuse_input_as_output(output, [previous_records, records, mapping, *methodology_files(previous_opened), *methodology_files(opened)])
     node_map = _read_mapping(mapping) if mapping else None
     old_batch = Batch(previous_opened, previous_records, None, progress)
     old_results = old_batch.results()
     new_batch = Batch(opened, records, None, progress)
     new_results = new_batch.results()
-    if old_results and new_results:
+    if old_results and new_results and register is not None:
+        from ..units._register import compare_across_register
+
+        table, notes = compare_across_register(old_results, new_results, register, node_map, echo)
+        emit(table, chosen_format(format_, output), output, notes)
+    elif old_results and new_results:
         try:
             comparison = compare(old_results, new_results, mapping=node_map)
         except (RecordError, MethodologyNotFound) as error:
             echo(str(error), err=True)
             raise SystemExit(1) from None
-        _emit(_comparison_table(comparison), _chosen_format(format_, output), output, _comparison_notes(comparison))
+        emit(_comparison_table(comparison), chosen_format(format_, output), output, _comparison_notes(comparison))
     old_batch.finish()
     new_batch.finish()
 

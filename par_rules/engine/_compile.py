@@ -140,7 +140,15 @@ class _Compiler:
             criteria=criteria,
             lineage=self._lineage(lineage, data["id"]) if lineage else None,
             file=self.file,
+            survey=self._survey(data.get("survey")),
         )
+
+    def _survey(self, raw: Mapping[str, Any] | None) -> Any:
+        if raw is None:
+            return None
+        from ._survey_section import compile_survey  # here: only a methodology with a survey section needs it
+
+        return compile_survey(raw, self.where, self.indicators, self.problems)
 
     def _lineage(self, raw: Mapping[str, Any], own_id: str) -> Lineage:
         nodes = {}

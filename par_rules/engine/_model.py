@@ -23,6 +23,7 @@ from .._places import Location
 if TYPE_CHECKING:
     from ._expressions import Expression
     from ._rules import Rule
+    from ._survey_section import SurveySection
 
 __all__ = [
     "Interval",
@@ -198,6 +199,7 @@ class Methodology:
     extends: tuple[str, str] | None = None
     lineage: Lineage | None = None
     file: str | None = None
+    survey: SurveySection | None = field(default=None, compare=False, repr=False)  # how questionnaires are counted (par_rules.aggregate_survey)
     plan: Any = field(default=None, compare=False, repr=False)
 
     def __repr__(self) -> str:

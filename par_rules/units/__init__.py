@@ -1,6 +1,7 @@
 """Many units: scoring a batch (``_batch``, and on several processes ``_parallel``), ranking
 (``_ranking``), year on year (``_compare``), and gaps, what-if and self-assessment
-(``_analysis``), statistics of the results (``_statistics``), and the office's results report
+(``_analysis``), statistics of the results (``_statistics``), questionnaires counted into survey answers
+(``_survey``), units across mergers (``_register``), and the office's results report
 with its charts (``_office_report``).
 
 Units use the engine and the file formats, never the command line or authoring. Names are
@@ -20,7 +21,9 @@ if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (
     from ._parallel import score_rows
     from ._ranking import Ranking, rank
     from ._office_report import build_report, write_annex, write_html
+    from ._register import UnitsComparison, UnitsRegister, UnitsRegisterError, compare_units, load_register
     from ._statistics import describe
+    from ._survey import SurveyCounts, aggregate_survey
 
 _NAMES = {
     "score_many": "._batch",
@@ -33,6 +36,13 @@ _NAMES = {
     "what_if": "._analysis",
     "self_assessment": "._analysis",
     "describe": "._statistics",
+    "aggregate_survey": "._survey",
+    "compare_units": "._register",
+    "load_register": "._register",
+    "UnitsRegister": "._register",
+    "UnitsRegisterError": "._register",
+    "UnitsComparison": "._register",
+    "SurveyCounts": "._survey",
     "build_report": "._office_report",
     "write_html": "._office_report",
     "write_annex": "._office_report",
