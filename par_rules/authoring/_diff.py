@@ -31,6 +31,7 @@ from ..engine._lineage import node_mapping
 from ..errors import MethodologyError, MethodologyNotFound, Problem
 from ..engine._expressions import Expression
 from ..engine._model import Interval, Methodology, Node
+from .._i18n import gettext as _
 
 __all__ = ["Change", "MethodologyDiff", "diff", "rule_text"]
 
@@ -140,9 +141,9 @@ def diff(old: Methodology, new: Methodology) -> MethodologyDiff:
     """Every node added, removed, renamed, moved, re-capped, rule changed, split or merged from
     ``old`` to ``new``. A lineage naming nodes that do not exist raises MethodologyError."""
     try:
-        mapping, _ = node_mapping(old, new)  # the same matching as year-on-year comparisons
+        mapping, _unused = node_mapping(old, new)  # the same matching as year-on-year comparisons
     except MethodologyNotFound as error:
-        raise MethodologyError([Problem(f"lineage: {error}", file=new.file)]) from None
+        raise MethodologyError([Problem(_("lineage: {error}").format(error=error), file=new.file)]) from None
     old_nodes = {node.id: node for node in old.nodes()}
     successors: dict[str, list[str]] = {}
     for new_id, previous in mapping.items():

@@ -48,6 +48,7 @@ from ..engine._load import read_yaml_file
 from ..engine._model import Methodology
 from ..engine._registry import TESTS_SUFFIX, load_file, shipped_root
 from ..engine._validate import check_numbers
+from .._i18n import gettext as _
 
 __all__ = [
     "Expectation",
@@ -144,7 +145,7 @@ def methodology_path(tests_path: str | Path) -> Path:
     """
     path = Path(tests_path)
     if not path.name.endswith(TESTS_SUFFIX):
-        raise ValueError(f"{path}: a tests file is named <version>{TESTS_SUFFIX}")
+        raise ValueError(_("{path}: a tests file is named <version>{TESTS_SUFFIX}").format(path=path, TESTS_SUFFIX=TESTS_SUFFIX))
     return path.with_name(path.name[: -len(TESTS_SUFFIX)] + ".yaml")
 
 
@@ -161,7 +162,7 @@ def find_test_files(paths: Iterable[str | Path] = ()) -> list[Path]:
         elif path.suffix == ".yaml" and path.with_name(path.stem + TESTS_SUFFIX).is_file():
             found.add(path.with_name(path.stem + TESTS_SUFFIX))
         else:
-            raise MethodologyNotFound(f"{path}: not a folder, a methodology with tests or a {TESTS_SUFFIX} file")
+            raise MethodologyNotFound(_("{path}: not a folder, a methodology with tests or a {TESTS_SUFFIX} file").format(path=path, TESTS_SUFFIX=TESTS_SUFFIX))
     return sorted(found)
 
 
@@ -172,7 +173,7 @@ def load_tests(path: str | Path) -> MethodologyTests:
     problems: list[Problem] = []
     top = where.locate(data)
     if not isinstance(data, dict):
-        raise MethodologyError([top.problem("a tests file is a mapping with a 'cases' list")])
+        raise MethodologyError([top.problem(_("a tests file is a mapping with a 'cases' list"))])
     _unknown_keys(data, _FILE_KEYS, where, problems)
     # Every number (tolerances, expectations, record values) within the limits of a methodology's
     # numbers: a NaN or 1.0e+999999999 would otherwise stop the comparison with a raw error.
@@ -182,7 +183,7 @@ def load_tests(path: str | Path) -> MethodologyTests:
     default = _tolerance(data, where, problems, Decimal(0))
     raw_cases = data.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:
-        problems.append(where.locate(data, "cases").problem("'cases' must be a non-empty list"))
+        problems.append(where.locate(data, "cases").problem(_("'cases' must be a non-empty list")))
         raw_cases = []
     cases = []
     names: set[str] = set()
@@ -191,7 +192,7 @@ def load_tests(path: str | Path) -> MethodologyTests:
         if case is None:
             continue
         if case.name in names:
-            problems.append(case.location.problem(f"two cases are named {case.name!r}"))
+            problems.append(case.location.problem(_("two cases are named {name!r}").format(name=case.name)))
         names.add(case.name)
         cases.append(case)
     if problems:
@@ -202,13 +203,13 @@ def load_tests(path: str | Path) -> MethodologyTests:
 def _unknown_keys(data: Mapping[str, Any], allowed: frozenset[str], where: SourceMap, problems: list[Problem]) -> None:
     for key in data:
         if key not in allowed:
-            problems.append(where.locate(data, key).problem(f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"))
+            problems.append(where.locate(data, key).problem(_("unknown key {key!r} (allowed: {allowed})").format(key=key, allowed=', '.join(sorted(allowed)))))
 
 
 def _tolerance(data: Mapping[str, Any], where: SourceMap, problems: list[Problem], default: Decimal) -> Decimal:
     value = data.get("tolerance", default)
     if not isinstance(value, Decimal) or value < 0:
-        problems.append(where.locate(data, "tolerance").problem("tolerance must be a number of points, 0 or more"))
+        problems.append(where.locate(data, "tolerance").problem(_("tolerance must be a number of points, 0 or more")))
         return default
     return value
 
@@ -216,33 +217,33 @@ def _tolerance(data: Mapping[str, Any], where: SourceMap, problems: list[Problem
 def _case(raw: Any, where: SourceMap, problems: list[Problem], default: Decimal) -> MethodologyCase | None:
     location = where.locate(raw)
     if not isinstance(raw, dict):
-        problems.append(location.problem("a case is a mapping with 'name', 'record' and 'expect' or 'error'"))
+        problems.append(location.problem(_("a case is a mapping with 'name', 'record' and 'expect' or 'error'")))
         return None
     _unknown_keys(raw, _CASE_KEYS, where, problems)
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        problems.append(location.problem("a case needs a 'name'"))
+        problems.append(location.problem(_("a case needs a 'name'")))
         name = f"line {location.line}"
     record = raw.get("record")
     if not isinstance(record, dict):
-        problems.append(where.locate(raw, "record").problem(f"case {name!r}: 'record' must be a mapping of indicator ids to values"))
+        problems.append(where.locate(raw, "record").problem(_("case {name!r}: 'record' must be a mapping of indicator ids to values").format(name=name)))
         record = {}
     error = raw.get("error")
     if ("expect" in raw) == ("error" in raw):
-        problems.append(location.problem(f"case {name!r}: give either 'expect' or 'error'"))
+        problems.append(location.problem(_("case {name!r}: give either 'expect' or 'error'").format(name=name)))
     if error is not None and not isinstance(error, str):
-        problems.append(where.locate(raw, "error").problem(f"case {name!r}: 'error' is a text the error message must contain"))
+        problems.append(where.locate(raw, "error").problem(_("case {name!r}: 'error' is a text the error message must contain").format(name=name)))
         error = None
     expectations = _expectations(raw.get("expect", {}), where.locate(raw, "expect"), where, problems, name)
     if "expect" in raw and isinstance(raw["expect"], dict) and not expectations:
-        problems.append(where.locate(raw, "expect").problem(f"case {name!r}: 'expect' names nothing to check"))
+        problems.append(where.locate(raw, "expect").problem(_("case {name!r}: 'expect' names nothing to check").format(name=name)))
     note = raw.get("note")
     return MethodologyCase(name, record, expectations, _tolerance(raw, where, problems, default), error, location, note if isinstance(note, str) else None)
 
 
 def _expectations(expect: Any, place: Location, where: SourceMap, problems: list[Problem], name: str) -> tuple[Expectation, ...]:
     if not isinstance(expect, dict):
-        problems.append(place.problem(f"case {name!r}: 'expect' must be a mapping"))
+        problems.append(place.problem(_("case {name!r}: 'expect' must be a mapping").format(name=name)))
         return ()
     _unknown_keys(expect, _EXPECT_KEYS, where, problems)
     found = []
@@ -250,22 +251,22 @@ def _expectations(expect: Any, place: Location, where: SourceMap, problems: list
         if target in expect:
             value = expect[target]
             if not isinstance(value, Decimal):
-                problems.append(where.locate(expect, target).problem(f"case {name!r}: {target} must be a number"))
+                problems.append(where.locate(expect, target).problem(_("case {name!r}: {target} must be a number").format(name=name, target=target)))
                 continue
             found.append(Expectation(target, value, where.locate(expect, target)))
     if "band" in expect:
         band = expect["band"]
         if band is not None and not isinstance(band, str):
-            problems.append(where.locate(expect, "band").problem(f"case {name!r}: band must be a band id or null"))
+            problems.append(where.locate(expect, "band").problem(_("case {name!r}: band must be a band id or null").format(name=name)))
         else:
             found.append(Expectation("band", band, where.locate(expect, "band")))
     nodes = expect.get("nodes", {})
     if not isinstance(nodes, dict):
-        problems.append(where.locate(expect, "nodes").problem(f"case {name!r}: 'nodes' must map node ids to points"))
+        problems.append(where.locate(expect, "nodes").problem(_("case {name!r}: 'nodes' must map node ids to points").format(name=name)))
         nodes = {}
     for node_id, value in nodes.items():
         if value is not None and not isinstance(value, Decimal):
-            problems.append(where.locate(nodes, node_id).problem(f"case {name!r}: node {node_id}: expected points must be a number or null"))
+            problems.append(where.locate(nodes, node_id).problem(_("case {name!r}: node {node_id}: expected points must be a number or null").format(name=name, node_id=node_id)))
             continue
         found.append(Expectation(str(node_id), value, where.locate(nodes, node_id)))
     return tuple(found)

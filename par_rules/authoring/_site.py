@@ -35,6 +35,7 @@ from ._methodology_tests import MethodologyCase, load_tests, run_case
 from ..engine._model import Indicator, Methodology, Node
 from ..engine._registry import TESTS_SUFFIX, VersionInfo, all_versions
 from ..engine._rules import LevelsRule, SurveyRule, points_text
+from .._i18n import gettext as _
 
 __all__ = ["Page", "criteria_pages", "criteria_nav", "escape", "rule_in_words"]
 
@@ -117,7 +118,7 @@ def rule_in_words(node: Node, indicators: Mapping[str, Indicator]) -> str:
     """
     rule = node.rule
     if rule is None:
-        raise ValueError(f"node {node.id} has no rule")
+        raise ValueError(_("node {id} has no rule").format(id=node.id))
     indicator = indicators.get(rule.indicator) if rule.indicator else None
     unit = indicator.unit_symbol if indicator else ""
     if isinstance(rule, LevelsRule):
@@ -302,7 +303,7 @@ def _summary(m: Methodology) -> list[str]:
     for field_node in m.criteria:
         by_source[field_node.source] += field_node.max
     totals = "; ".join(f"{escape(source)}: {fmt(points)}" for source, points in sorted(by_source.items()))
-    leaves = sum(1 for _ in m.leaves())
+    leaves = sum(1 for _unused in m.leaves())
     lines += ["", f"{len(m.criteria)} fields, {leaves} scored criteria; maximum points by source — {totals}.", ""]
     return lines
 

@@ -21,20 +21,22 @@ from ._units import echo
 from ._methodology import diff_command, test_command
 from ._office import form_command, report_command
 from ._survey import survey_command
+from .._i18n import N_, gettext as _
+from ._language import LanguageGroup
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, cls=LanguageGroup, help=N_("Score administrative-reform indexes (PAR INDEX) from YAML methodologies."))
 @click.version_option(__version__, prog_name="par-rules")
 def main() -> None:
-    """Score administrative-reform indexes (PAR INDEX) from YAML methodologies."""
+    # the group's help is its help= above, translated when shown (cli/_language.py)
+    pass
 
 
-@main.command()
+@main.command(help=N_("Check methodology FILES (or folders of them); print every problem as file:line:column."))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
 def check(files: tuple[str, ...]) -> None:
-    """Check methodology FILES (or folders of them); print every problem as file:line:column."""
     failed = 0
     paths: list[Path] = []
     for name in files:
@@ -51,10 +53,10 @@ def check(files: tuple[str, ...]) -> None:
             for problem in error.problems:
                 echo(str(problem))
             continue
-        leaves = sum(1 for _ in methodology.leaves())
-        echo(f"{path}: ok ({methodology.id}@{methodology.version}, {leaves} leaves)")
+        leaves = sum(1 for _unused in methodology.leaves())
+        echo(_("{path}: ok ({id}@{version}, {leaves} leaves)").format(path=path, id=methodology.id, version=methodology.version, leaves=leaves))
     if failed:
-        echo(f"{failed} of {len(paths)} file(s) have problems", err=True)
+        echo(_("{failed} of {paths} file(s) have problems").format(failed=failed, paths=len(paths)), err=True)
         raise SystemExit(1)
 
 

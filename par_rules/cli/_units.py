@@ -39,6 +39,8 @@ from ..units._ranking import Ranking, rank
 from ..engine._registry import parent_path, versions
 from ..engine._report import Result
 from ..units._statistics import describe, summarised_notes
+from .._i18n import N_, gettext as _
+from ._language import LanguageCommand
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
 
@@ -86,7 +88,7 @@ def refuse_input_as_output(output: str | None, inputs: Sequence[str | os.PathLik
         except OSError:  # one of them does not exist (yet): not the same file
             continue
         if same:
-            raise click.UsageError(terminal_text(f"the output file {output} is the input file {source}: writing it would destroy it; choose another output file"))
+            raise click.UsageError(terminal_text(_("the output file {output} is the input file {source}: writing it would destroy it; choose another output file").format(output=output, source=source)))
 
 
 def methodology_files(chosen: Methodology | str) -> list[str | os.PathLike[str] | None]:
@@ -101,7 +103,7 @@ def methodology_files(chosen: Methodology | str) -> list[str | os.PathLike[str] 
         if parent is None:
             break
         files.append(parent)
-        data, _ = read_yaml_file(parent)
+        data, _unused = read_yaml_file(parent)
         target = data.get("extends") if isinstance(data, dict) else None
         path, own_id = parent, extended[0]
         extended = (str(target.get("id", own_id)), str(target["version"])) if isinstance(target, dict) and "version" in target else None
@@ -112,7 +114,7 @@ def methodology_or_id(source: str, year: int | None, version: str | None) -> Met
     """A loaded methodology, or the id itself when each record's period should pick the version."""
     if not is_path(source) and year is None and version is None:
         if not versions(source):
-            echo(f"no methodology with id {source!r} (par-rules check lists what is shipped; or give a file)", err=True)
+            echo(_("no methodology with id {source!r} (par-rules check lists what is shipped; or give a file)").format(source=source), err=True)
             raise SystemExit(1)
         return source
     try:
@@ -159,7 +161,7 @@ class Batch:
             else:
                 yield from self._report_errors(outputs)
         except RecordError as error:  # the file itself cannot be read
-            echo(f"{self.path}: {error}", err=True)
+            echo(_("{path}: {error}").format(path=self.path, error=error), err=True)
             raise SystemExit(1) from None
         except (ParRulesError, OSError) as error:  # no such methodology; with --jobs, one changed or gone since it was read
             echo(str(error), err=True)
@@ -173,7 +175,7 @@ class Batch:
                 self.failed += rows or [self.rows]
                 fresh = self._first_reports(output)
                 if fresh is not None:
-                    echo(f"{self.path}: {fresh}", err=True)
+                    echo(_("{path}: {fresh}").format(path=self.path, fresh=fresh), err=True)
             else:
                 yield output
 
@@ -197,10 +199,10 @@ class Batch:
         """Summarise the bad rows and exit 1 if there were any."""
         for column, count in self.unknown.items():
             if count > 1:
-                click.echo(f"{self.path}: column {column!r} is not an indicator of the methodology: {count} rows refused (reported once above); if it is not meant as one, leave it out with --ignore-columns {column!r}", err=True)
+                click.echo(_("{path}: column {column!r} is not an indicator of the methodology: {count} rows refused (reported once above); if it is not meant as one, leave it out with --ignore-columns {column!r}").format(path=self.path, column=column, count=count), err=True)
         if self.failed:
             rows = ", ".join(map(str, self.failed))
-            echo(f"{self.path}: {self.rows - len(self.failed)} of {self.rows} rows scored; problems in row(s) {rows}", err=True)
+            echo(_("{path}: {value} of {rows} rows scored; problems in row(s) {rows2}").format(path=self.path, value=self.rows - len(self.failed), rows=self.rows, rows2=rows), err=True)
             raise SystemExit(1)
 
 
@@ -208,14 +210,14 @@ def emit(table: Table, format: str, output: str | None, notes: Sequence[str] = (
     """Print or write a table (with notes after it, on the terminal or in Markdown)."""
     chosen = chosen_format(format, output)
     if chosen == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+        raise click.UsageError(_("--format xlsx needs --output FILE.xlsx"))
     try:
         rendered = write_table(table, "text" if chosen == "table" else chosen, output)  # type: ignore[arg-type]
     except OSError as error:
-        echo(f"cannot write {output}: {error.strerror or error}", err=True)
+        echo(_("cannot write {output}: {strerror}").format(output=output, strerror=error.strerror or error), err=True)
         raise SystemExit(1) from None
     if output is not None:
-        echo(f"wrote {output}", err=True)
+        echo(_("wrote {output}").format(output=output), err=True)
         if notes:
             echo("\n".join(notes), err=True)
         return
@@ -242,7 +244,7 @@ def _find(results: list[Result], unit: str) -> Result:
     for result in results:
         if unit in (result.record.unit, result.record.name):
             return result
-    raise click.BadParameter(f"no scored record for unit {unit!r} (check the unit column, and the problems reported above)", param_hint="--unit")
+    raise click.BadParameter(_("no scored record for unit {unit!r} (check the unit column, and the problems reported above)").format(unit=unit), param_hint="--unit")
 
 
 IGNORED_COLUMNS_KEY = "par_rules.ignore_columns"
@@ -254,7 +256,7 @@ def _remember_ignored(context: click.Context, parameter: click.Parameter, value:
     context.meta[IGNORED_COLUMNS_KEY] = tuple(name.strip() for name in (value or "").split(",") if name.strip())
 
 
-IGNORE_COLUMNS = click.option("--ignore-columns", metavar="NAMES", callback=_remember_ignored, expose_value=False, help="Columns of RECORDS that are not indicators (rank,total,ghi chú): comma-separated, left out of every record.")
+IGNORE_COLUMNS = click.option("--ignore-columns", metavar="NAMES", callback=_remember_ignored, expose_value=False, help=N_("Columns of RECORDS that are not indicators (rank,total,ghi chú): comma-separated, left out of every record."))
 
 
 def _methodology_options(function: Any) -> Any:
@@ -262,11 +264,11 @@ def _methodology_options(function: Any) -> Any:
         [
             click.argument("methodology"),
             click.argument("records", type=click.Path(exists=True, dir_okay=False)),
-            click.option("--year", type=int, help="Use the version in force for this assessment year."),
-            click.option("--version", "version_", help="Use this version of the methodology."),
-            click.option("--sheet", help="The worksheet of an .xlsx RECORDS file (default: the first)."),
+            click.option("--year", type=int, help=N_("Use the version in force for this assessment year.")),
+            click.option("--version", "version_", help=N_("Use this version of the methodology.")),
+            click.option("--sheet", help=N_("The worksheet of an .xlsx RECORDS file (default: the first).")),
             IGNORE_COLUMNS,
-            click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal)."),
+            click.option("--progress/--no-progress", default=None, help=N_("Show a progress bar (default: when stderr is a terminal).")),
         ]
     ):
         function = option(function)
@@ -274,8 +276,8 @@ def _methodology_options(function: Any) -> Any:
 
 
 def table_options(function: Any) -> Any:
-    function = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file (its suffix picks the format: .csv .json .xlsx .md).")(function)
-    return click.option("--format", "format_", type=click.Choice(_TABLE_FORMATS), help="table (aligned, for the terminal), csv, json, xlsx or md (Markdown).")(function)
+    function = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help=N_("Write to this file (its suffix picks the format: .csv .json .xlsx .md)."))(function)
+    return click.option("--format", "format_", type=click.Choice(_TABLE_FORMATS), help=N_("table (aligned, for the terminal), csv, json, xlsx or md (Markdown)."))(function)
 
 
 def _score_all(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, output: str | None = None) -> tuple[Batch, list[Result]]:
@@ -296,18 +298,16 @@ def _ranking(results: list[Result], ties: str = "competition") -> Ranking:
 # --------------------------------------------------------------------------- commands
 
 
-@click.command("score")
+@click.command("score", cls=LanguageCommand, help=N_("Score every row of RECORDS against METHODOLOGY and print each breakdown, or a table with\na column per field (--format, -o). Bad rows are reported with their row number."))
 @_methodology_options
-@click.option("--format", "format_", type=click.Choice(("text",) + _TABLE_FORMATS), help="text (each breakdown, the default) or a table: table, csv, json, xlsx, md.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the table to this file (its suffix picks the format).")
-@click.option("--depth", type=int, help="Show nodes down to this depth only (text format).")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Score on this many processes (0: one per core); CSV output only, written in the file's order.")
+@click.option("--format", "format_", type=click.Choice(("text",) + _TABLE_FORMATS), help=N_("text (each breakdown, the default) or a table: table, csv, json, xlsx, md."))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help=N_("Write the table to this file (its suffix picks the format)."))
+@click.option("--depth", type=int, help=N_("Show nodes down to this depth only (text format)."))
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help=N_("Score on this many processes (0: one per core); CSV output only, written in the file's order."))
 def score_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, depth: int | None, jobs: int) -> None:
-    """Score every row of RECORDS against METHODOLOGY and print each breakdown, or a table with
-    a column per field (--format, -o). Bad rows are reported with their row number."""
     chosen = format_ or ("text" if output is None else chosen_format(None, output))
     if jobs != 1 and chosen != "csv":
-        raise click.UsageError("--jobs applies to CSV output only (--format csv, or -o FILE.csv)")
+        raise click.UsageError(_("--jobs applies to CSV output only (--format csv, or -o FILE.csv)"))
     opened = methodology_or_id(methodology, year, version_)
     refuse_input_as_output(output, [records, *methodology_files(opened)])
     batch = Batch(opened, records, sheet, progress)
@@ -335,9 +335,9 @@ def _write_breakdowns(batch: Batch, output: str | None, depth: int | None) -> No
         echo(_NOT_WRITTEN.format(output), err=True)
         raise
     except OSError as error:
-        echo(f"cannot write {output}: {error.strerror or error}", err=True)
+        echo(_("cannot write {output}: {strerror}").format(output=output, strerror=error.strerror or error), err=True)
         raise SystemExit(1) from None
-    echo(f"wrote {output}", err=True)
+    echo(_("wrote {output}").format(output=output), err=True)
 
 
 def _stream_csv(batch: Batch, output: str | None, jobs: int) -> None:
@@ -360,19 +360,17 @@ def _stream_csv(batch: Batch, output: str | None, jobs: int) -> None:
         sys.stderr.close()
         raise SystemExit(0) from None
     except OSError as error:
-        echo(f"cannot write {output or 'the standard output'}: {error.strerror or error}", err=True)
+        echo(_("cannot write {output}: {strerror}").format(output=output or 'the standard output', strerror=error.strerror or error), err=True)
         raise SystemExit(1) from None
-    echo(f"wrote {output}", err=True)
+    echo(_("wrote {output}").format(output=output), err=True)
 
 
-@click.command("rank")
+@click.command("rank", cls=LanguageCommand, help=N_("Rank the units of RECORDS by exact index, with rank in group and rating band; notes say\nwhere units look tied only after rounding."))
 @_methodology_options
 @table_options
-@click.option("--ties", type=click.Choice(["competition", "dense"]), default="competition", show_default=True, help="competition: 1, 2, 2, 4; dense: 1, 2, 2, 3.")
-@click.option("--summary", is_flag=True, help="Also print the summary statistics: mean, median, bands, units above the mean, per field.")
+@click.option("--ties", type=click.Choice(["competition", "dense"]), default="competition", show_default=True, help=N_("competition: 1, 2, 2, 4; dense: 1, 2, 2, 3."))
+@click.option("--summary", is_flag=True, help=N_("Also print the summary statistics: mean, median, bands, units above the mean, per field."))
 def rank_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, ties: str, summary: bool) -> None:
-    """Rank the units of RECORDS by exact index, with rank in group and rating band; notes say
-    where units look tied only after rounding."""
     batch, results = _score_all(methodology, records, year, version_, sheet, progress, output)
     if results:
         ranking = _ranking(results, ties)
@@ -397,19 +395,16 @@ def _band_line(band: str | None, units: tuple[str, ...], shown: int = 12) -> str
     return f"band {band or '-'} ({len(units)}): {listed}"
 
 
-@click.command("compare")
+@click.command("compare", cls=LanguageCommand, help=N_("Compare RECORDS (scored under METHODOLOGY) with PREVIOUS_RECORDS (under\nPREVIOUS_METHODOLOGY): each unit's change in index, in each field and in rank, and plainly\nwhat cannot be compared."))
 @click.argument("previous_methodology")
 @click.argument("previous_records", type=click.Path(exists=True, dir_okay=False))
 @click.argument("methodology")
 @click.argument("records", type=click.Path(exists=True, dir_okay=False))
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="YAML: new node id → previous node id, a list of them, or null (new). Default: the newer methodology's lineage.")
-@click.option("--units", "register", help="A units register (id or file): match units through it, across mergers and splits, never by name.")
-@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help=N_("YAML: new node id → previous node id, a list of them, or null (new). Default: the newer methodology's lineage."))
+@click.option("--units", "register", help=N_("A units register (id or file): match units through it, across mergers and splits, never by name."))
+@click.option("--progress/--no-progress", default=None, help=N_("Show a progress bar (default: when stderr is a terminal)."))
 @table_options
 def compare_command(previous_methodology: str, previous_records: str, methodology: str, records: str, mapping: str | None, register: str | None, progress: bool | None, format_: str | None, output: str | None) -> None:
-    """Compare RECORDS (scored under METHODOLOGY) with PREVIOUS_RECORDS (under
-    PREVIOUS_METHODOLOGY): each unit's change in index, in each field and in rank, and plainly
-    what cannot be compared."""
     previous_opened, opened = methodology_or_id(previous_methodology, None, None), methodology_or_id(methodology, None, None)
     refuse_input_as_output(output, [previous_records, records, mapping, *methodology_files(previous_opened), *methodology_files(opened)])
     node_map = _read_mapping(mapping) if mapping else None
@@ -435,12 +430,12 @@ def compare_command(previous_methodology: str, previous_records: str, methodolog
 
 def _read_mapping(path: str) -> dict[str, Any]:
     try:
-        data, _ = read_yaml_file(path)
+        data, _unused = read_yaml_file(path)
     except ParRulesError as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
     if not isinstance(data, dict):
-        echo(f"{path}: the mapping must be a mapping of new node id to previous node id(s)", err=True)
+        echo(_("{path}: the mapping must be a mapping of new node id to previous node id(s)").format(path=path), err=True)
         raise SystemExit(1)
 
     def node_id(value: Any) -> str:
@@ -474,14 +469,12 @@ def _comparison_notes(comparison: Comparison) -> list[str]:
     return notes
 
 
-@click.command("gaps")
+@click.command("gaps", cls=LanguageCommand, help=N_("Where UNIT lost most points, its lowest component indices, how far it is from the next\nrank and the next band, and where its self-assessment differs from the appraisal."))
 @_methodology_options
-@click.option("--unit", required=True, help="The unit to analyse (its unit id or name).")
-@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="How many of the nodes where most points were lost.")
+@click.option("--unit", required=True, help=N_("The unit to analyse (its unit id or name)."))
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help=N_("How many of the nodes where most points were lost."))
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def gaps_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, unit: str, top: int, format_: str) -> None:
-    """Where UNIT lost most points, its lowest component indices, how far it is from the next
-    rank and the next band, and where its self-assessment differs from the appraisal."""
     batch, results = _score_all(methodology, records, year, version_, sheet, progress)
     result = _find(results, unit)
     report = gap_analysis(result, _ranking(results), top=top)
@@ -533,19 +526,17 @@ def gaps_command(methodology: str, records: str, year: int | None, version_: str
     batch.finish()
 
 
-@click.command("whatif")
+@click.command("whatif", cls=LanguageCommand, help=N_("UNIT's points, index, band and rank among the other units of RECORDS if some indicators\nwere different (--set online_rate=60)."))
 @_methodology_options
-@click.option("--unit", required=True, help="The unit to change (its unit id or name).")
-@click.option("--set", "changes", multiple=True, required=True, metavar="INDICATOR=VALUE", help="A new value (repeatable); INDICATOR.OPTION=N sets one survey answer count.")
+@click.option("--unit", required=True, help=N_("The unit to change (its unit id or name)."))
+@click.option("--set", "changes", multiple=True, required=True, metavar="INDICATOR=VALUE", help=N_("A new value (repeatable); INDICATOR.OPTION=N sets one survey answer count."))
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def whatif_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, unit: str, changes: tuple[str, ...], format_: str) -> None:
-    """UNIT's points, index, band and rank among the other units of RECORDS if some indicators
-    were different (--set online_rate=60)."""
     parsed: dict[str, str] = {}
     for change in changes:
         key, equals, value = change.partition("=")
         if not equals or not key.strip():
-            raise click.BadParameter(f"{change!r}: write INDICATOR=VALUE", param_hint="--set")
+            raise click.BadParameter(_("{change!r}: write INDICATOR=VALUE").format(change=change), param_hint="--set")
         parsed[key.strip()] = value.strip()
     batch, results = _score_all(methodology, records, year, version_, sheet, progress)
     result = _find(results, unit)
@@ -553,7 +544,7 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
     try:
         outcome = what_if(result.methodology, record_mapping(result.record), parsed, others)
     except RecordError as error:
-        echo(f"with {', '.join(changes)}: {error}", err=True)
+        echo(_("with {changes}: {error}").format(changes=', '.join(changes), error=error), err=True)
         raise SystemExit(1) from None
     before, after = outcome.before, outcome.after
     if format_ == "json":
@@ -585,15 +576,13 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
     batch.finish()
 
 
-@click.command("explain")
+@click.command("explain", cls=LanguageCommand, help=N_("Explain the points of every unit of RECORDS (or of one --unit, one --node): each node\nwith its points, cap and the reason."))
 @_methodology_options
-@click.option("--unit", help="Only this unit (its unit id or name).")
-@click.option("--node", "node_id", help="Only this node and the nodes below it.")
-@click.option("--depth", type=int, help="Show nodes down to this depth only.")
+@click.option("--unit", help=N_("Only this unit (its unit id or name)."))
+@click.option("--node", "node_id", help=N_("Only this node and the nodes below it."))
+@click.option("--depth", type=int, help=N_("Show nodes down to this depth only."))
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def explain_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, unit: str | None, node_id: str | None, depth: int | None, format_: str) -> None:
-    """Explain the points of every unit of RECORDS (or of one --unit, one --node): each node
-    with its points, cap and the reason."""
     batch, results = _score_all(methodology, records, year, version_, sheet, progress)
     chosen = [_find(results, unit)] if unit else results
     documents = []

@@ -11,6 +11,7 @@ from ._model import Methodology
 from ._record import Record
 from ._registry import find, load_file
 from ._report import Result
+from .._i18n import gettext as _
 
 __all__ = ["load", "score", "is_path"]
 
@@ -51,7 +52,7 @@ def load(
     """
     if is_path(source):
         if year is not None or version is not None:
-            raise TypeError("year= and version= select among versions of an id; a path names one file")
+            raise TypeError(_("year= and version= select among versions of an id; a path names one file"))
         return load_file(source)
     return load_file(find(os.fspath(source), year=year, version=version, root=root))
 

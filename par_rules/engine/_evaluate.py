@@ -21,6 +21,7 @@ from ._codegen import MISSING_DETAIL, Outcome, Scorer, compile_plan
 from ._model import Indicator, Methodology, Node
 from ._record import Catalogue, check_values
 from ._rules import ExpressionRule
+from .._i18n import gettext as _
 
 __all__ = ["Plan", "Outcome", "MISSING_DETAIL"]
 
@@ -104,5 +105,5 @@ def _dependency_order(derived: dict[str, Any]) -> list[tuple[str, Any]]:
                     unblocked.append(user)
         ready = sorted(unblocked, key=rank.__getitem__)
     if len(ordered) != len(derived):  # pragma: no cover - cycles are rejected when the methodology is compiled
-        raise RuntimeError("cycle among derived indicators")
+        raise RuntimeError(_("cycle among derived indicators"))
     return ordered

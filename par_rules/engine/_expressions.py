@@ -40,6 +40,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ._arithmetic import CONTEXT
+from .._i18n import gettext as _
 
 __all__ = ["Expression", "ExpressionError", "compile_expression", "FUNCTIONS", "reference_evaluate"]
 
@@ -175,9 +176,9 @@ def compile_expression(
     Raises :class:`ExpressionError`.
     """
     if not isinstance(source, str) or not source.strip():
-        raise ExpressionError("an expression must be a non-empty text")
+        raise ExpressionError(_("an expression must be a non-empty text"))
     if len(source) > MAX_LENGTH:
-        raise ExpressionError(f"an expression may have at most {MAX_LENGTH} characters")
+        raise ExpressionError(_("an expression may have at most {MAX_LENGTH} characters").format(MAX_LENGTH=MAX_LENGTH))
     text = source.strip()
     lead = len(source) - len(source.lstrip())  # positions are given in the text as written
     try:
@@ -185,13 +186,13 @@ def compile_expression(
     except SyntaxError as error:
         raise _syntax_error(error, text, source, lead) from None
     except (RecursionError, MemoryError):
-        raise ExpressionError("the expression is too deeply nested") from None
+        raise ExpressionError(_("the expression is too deeply nested")) from None
     except ValueError as error:  # such as a lone surrogate (no UTF-8 for it)
-        raise ExpressionError(f"the expression cannot be read: {error}") from None
+        raise ExpressionError(_("the expression cannot be read: {error}").format(error=error)) from None
     checker = _Checker(text, source, lead, dict(names), dict(levels or {}), dict(constants or {}))
     kind = checker.check(tree.body, 0)
     if result is not None and kind != result:
-        raise ExpressionError(f"the expression gives a {kind}, a {result} is needed")
+        raise ExpressionError(_("the expression gives a {kind}, a {result} is needed").format(kind=kind, result=result))
     tree = ast.fix_missing_locations(_Literals(checker.literals).visit(tree))
     code = compile(tree, "<expression>", "eval")
     bindings: dict[str, Any] = {"__builtins__": {}}
@@ -210,12 +211,12 @@ def _syntax_error(error: SyntaxError, text: str, source: str, lead: int) -> Expr
         start = starts[min(error.lineno, len(starts)) - 1]
         offset = lead + min(start + error.offset - 1, len(text))
     if _is_statement(text):
-        return ExpressionError("an expression must be a single expression (no statements)", offset, source)
+        return ExpressionError(_("an expression must be a single expression (no statements)"), offset, source)
     if error.msg.startswith("leading zeros"):  # 007: Python's advice (an 0o prefix) is not ours
         number = re.match(r"[0-9_]+", source[offset:]) if offset is not None else None
         if number:
             return ExpressionError(_not_plain(number.group()), offset, source)
-    return ExpressionError(f"syntax error: {error.msg}", offset, source)
+    return ExpressionError(_("syntax error: {msg}").format(msg=error.msg), offset, source)
 
 
 def _is_statement(source: str) -> bool:
@@ -287,15 +288,15 @@ class _Checker:
     def check(self, node: ast.AST, depth: int) -> str:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.fail(f"the expression has more than {MAX_NODES} parts", node)
+            raise self.fail(_("the expression has more than {MAX_NODES} parts").format(MAX_NODES=MAX_NODES), node)
         if depth > MAX_DEPTH:
-            raise self.fail(f"the expression is nested more than {MAX_DEPTH} levels deep", node)
+            raise self.fail(_("the expression is nested more than {MAX_DEPTH} levels deep").format(MAX_DEPTH=MAX_DEPTH), node)
         for forbidden, message in _FORBIDDEN.items():
             if isinstance(node, forbidden):
                 raise self.fail(message.format(attr=getattr(node, "attr", "")), node)
         method = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
-            raise self.fail(f"{type(node).__name__} is not allowed in an expression", node)
+            raise self.fail(_("{type_name} is not allowed in an expression").format(type_name=type(node).__name__), node)
         return method(node, depth + 1)
 
     def _Constant(self, node: ast.Constant, depth: int) -> str:
@@ -309,54 +310,54 @@ class _Checker:
             if not _PLAIN_NUMBER.fullmatch(text):
                 raise self.fail(_not_plain(text), node)
             if sum(ch.isdigit() for ch in text) > MAX_LITERAL_DIGITS:
-                raise self.fail(f"the number {text} is too long (at most {MAX_LITERAL_DIGITS} digits)", node)
+                raise self.fail(_("the number {text} is too long (at most {MAX_LITERAL_DIGITS} digits)").format(text=text, MAX_LITERAL_DIGITS=MAX_LITERAL_DIGITS), node)
             name = f"_n{len(self.literal_values)}"
             self.literal_values[name] = Decimal(text)
             self.literals[node] = name
             return "number"
-        raise self.fail(f"the constant {value!r} is not allowed", node)
+        raise self.fail(_("the constant {value!r} is not allowed").format(value=value), node)
 
     def _Name(self, node: ast.Name, depth: int) -> str:
         written = self.segment(node)
         if written != node.id:  # Python folds look-alike letters (ｘ, 𝔵) into x: refuse what is not written plainly
-            raise self.fail(f"the name {written!r} is written with look-alike Unicode letters; write it as {node.id!r}", node)
+            raise self.fail(_("the name {written!r} is written with look-alike Unicode letters; write it as {id!r}").format(written=written, id=node.id), node)
         if node.id in self.constants:
             self.used.add(node.id)
             return "number"
         if node.id in FUNCTIONS:
-            raise self.fail(f"{node.id} is a function: call it, as {node.id}(...)", node)
+            raise self.fail(_("{id} is a function: call it, as {id}(...)").format(id=node.id), node)
         if node.id not in self.names:
-            raise self.fail(f"unknown name '{node.id}' (not a declared indicator)", node)
+            raise self.fail(_("unknown name '{id}' (not a declared indicator)").format(id=node.id), node)
         kind = self.names[node.id]
         if kind not in ("number", "boolean", "level"):
-            raise self.fail(f"indicator '{node.id}' (of type {kind}) cannot be used in an expression", node)
+            raise self.fail(_("indicator '{id}' (of type {kind}) cannot be used in an expression").format(id=node.id, kind=kind), node)
         self.used.add(node.id)
         return kind
 
     def _BinOp(self, node: ast.BinOp, depth: int) -> str:
         if isinstance(node.op, ast.Pow):
-            raise self.fail("power (**) is not allowed", node)
+            raise self.fail(_("power (**) is not allowed"), node)
         if type(node.op) not in _NUMBER_OPS:
-            raise self.fail(f"the operator {type(node.op).__name__} is not allowed (use + - * /)", node)
+            raise self.fail(_("the operator {type_name} is not allowed (use + - * /)").format(type_name=type(node.op).__name__), node)
         for side in (node.left, node.right):
             if self.check(side, depth) != "number":
-                raise self.fail(f"'{_NUMBER_OPS[type(node.op)]}' needs numbers on both sides", side)
+                raise self.fail(_("'{NUMBER_OPS}' needs numbers on both sides").format(NUMBER_OPS=_NUMBER_OPS[type(node.op)]), side)
         return "number"
 
     def _UnaryOp(self, node: ast.UnaryOp, depth: int) -> str:
         kind = self.check(node.operand, depth)
         if isinstance(node.op, ast.Not):
             if kind != "boolean":
-                raise self.fail("'not' needs a yes/no value", node)
+                raise self.fail(_("'not' needs a yes/no value"), node)
             return "boolean"
         if isinstance(node.op, (ast.USub, ast.UAdd)) and kind == "number":
             return "number"
-        raise self.fail("this unary operator is not allowed here", node)
+        raise self.fail(_("this unary operator is not allowed here"), node)
 
     def _BoolOp(self, node: ast.BoolOp, depth: int) -> str:
         for value in node.values:
             if self.check(value, depth) != "boolean":
-                raise self.fail("'and' / 'or' need yes/no values on both sides", value)
+                raise self.fail(_("'and' / 'or' need yes/no values on both sides"), value)
         return "boolean"
 
     def _Compare(self, node: ast.Compare, depth: int) -> str:
@@ -367,43 +368,43 @@ class _Checker:
                 if {lkind, rkind} == {"level", "text"}:
                     self._check_level(left, right)
                 elif lkind != rkind or lkind in ("text", "level"):
-                    raise self.fail("'==' compares a number with a number, a yes/no with a yes/no, or a level indicator with a quoted level id", node)
+                    raise self.fail(_("'==' compares a number with a number, a yes/no with a yes/no, or a level indicator with a quoted level id"), node)
             elif isinstance(op, _ORDER_OPS):
                 if lkind != "number" or rkind != "number":
-                    raise self.fail("'<', '<=', '>', '>=' compare numbers", node)
+                    raise self.fail(_("'<', '<=', '>', '>=' compare numbers"), node)
             else:
-                raise self.fail(f"the comparison {type(op).__name__} is not allowed", node)
+                raise self.fail(_("the comparison {type_name} is not allowed").format(type_name=type(op).__name__), node)
         return "boolean"
 
     def _check_level(self, left: ast.AST, right: ast.AST) -> None:
         name, text = (left, right) if isinstance(left, ast.Name) else (right, left)
         if not isinstance(name, ast.Name) or not isinstance(text, ast.Constant):
-            raise self.fail("compare a level indicator with a quoted level id", left)
+            raise self.fail(_("compare a level indicator with a quoted level id"), left)
         allowed = self.levels.get(name.id)
         if allowed is not None and text.value not in allowed:
-            raise self.fail(f"'{text.value}' is not a level of {name.id} (levels: {', '.join(sorted(allowed))})", text)
+            raise self.fail(_("'{value}' is not a level of {id} (levels: {allowed})").format(value=text.value, id=name.id, allowed=', '.join(sorted(allowed))), text)
 
     def _IfExp(self, node: ast.IfExp, depth: int) -> str:
         if self.check(node.test, depth) != "boolean":
-            raise self.fail("the condition after 'if' must be a yes/no value", node.test)
+            raise self.fail(_("the condition after 'if' must be a yes/no value"), node.test)
         body, orelse = self.check(node.body, depth), self.check(node.orelse, depth)
         if body != orelse or body in ("text", "level"):
-            raise self.fail("both branches of 'x if c else y' must be numbers (or both yes/no)", node)
+            raise self.fail(_("both branches of 'x if c else y' must be numbers (or both yes/no)"), node)
         return body
 
     def _Call(self, node: ast.Call, depth: int) -> str:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             name = node.func.id if isinstance(node.func, ast.Name) else self.segment(node.func)
             allowed = ", ".join(sorted(FUNCTIONS))
-            raise self.fail(f"function '{name}' is not allowed (allowed: {allowed})", node)
+            raise self.fail(_("function '{name}' is not allowed (allowed: {allowed})").format(name=name, allowed=allowed), node)
         if node.keywords:
-            raise self.fail("functions take positional arguments only", node)
-        _, least, most, _ = FUNCTIONS[node.func.id]
+            raise self.fail(_("functions take positional arguments only"), node)
+        _unused, least, most, _unused = FUNCTIONS[node.func.id]
         if not least <= len(node.args) <= most:
-            raise self.fail(f"{node.func.id}() takes {least}" + (f" to {most}" if most != least else "") + " arguments", node)
+            raise self.fail(_("{id}() takes {least}").format(id=node.func.id, least=least) + (_(" to {most}").format(most=most) if most != least else "") + _(" arguments"), node)
         for argument in node.args:
             if self.check(argument, depth) != "number":
-                raise self.fail(f"{node.func.id}() takes numbers", argument)
+                raise self.fail(_("{id}() takes numbers").format(id=node.func.id), argument)
         self.functions.add(node.func.id)
         return "number"
 
@@ -447,5 +448,5 @@ def _decimal_literal(node: ast.Constant, source: str) -> Any:
     text = ast.get_source_segment(source, node)
     number = Decimal(text) if text is not None else None
     if number is None or (number != Decimal(node.value) and float(number) != node.value):  # the text is this very literal's
-        raise AssertionError(f"{text!r} is not the literal {node.value!r}")
+        raise AssertionError(_("{text!r} is not the literal {value!r}").format(text=text, value=node.value))
     return number

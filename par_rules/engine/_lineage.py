@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from ..errors import MethodologyNotFound, Problem
 from ._model import Methodology
+from .._i18n import gettext as _
 
 __all__ = ["node_mapping"]
 
@@ -44,10 +45,10 @@ def node_mapping(previous: Methodology, current: Methodology, mapping: Mapping[s
     problems = []
     for node_id, earlier in declared.items():
         if node_id not in current_ids:
-            problems.append(Problem(f"the mapping names node {node_id}, which {current.id}@{current.version} does not have"))
+            problems.append(Problem(_("the mapping names node {node_id}, which {id}@{version} does not have").format(node_id=node_id, id=current.id, version=current.version)))
         for old in _ids(earlier):
             if old not in previous_ids:
-                problems.append(Problem(f"the mapping sends node {node_id} to {old}, which {previous.id}@{previous.version} does not have"))
+                problems.append(Problem(_("the mapping sends node {node_id} to {old}, which {id}@{version} does not have").format(node_id=node_id, old=old, id=previous.id, version=previous.version)))
     if problems:
         raise MethodologyNotFound("; ".join(str(problem) for problem in problems))
     resolved = {node_id: _ids(declared[node_id]) if node_id in declared else ((node_id,) if node_id in previous_ids else ()) for node_id in current_ids}

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from .._places import Container, Location, SourceMap
 from ..errors import MethodologyError, Problem
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     import yaml
@@ -68,9 +69,9 @@ def read_yaml_file(path: str | Path, name: str | None = None) -> tuple[Any, Sour
         with open(path, "rb") as handle:
             raw = handle.read(LIMITS.file_bytes + 1)
     except OSError as error:
-        raise MethodologyError([Problem(f"cannot read the file: {error.strerror or error}", file=name)]) from None
+        raise MethodologyError([Problem(_("cannot read the file: {strerror}").format(strerror=error.strerror or error), file=name)]) from None
     if len(raw) > LIMITS.file_bytes:
-        raise MethodologyError([Problem(f"file larger than {LIMITS.file_bytes} bytes", file=name)])
+        raise MethodologyError([Problem(_("file larger than {file_bytes} bytes").format(file_bytes=LIMITS.file_bytes), file=name)])
     return read_yaml(raw, name)
 
 
@@ -78,10 +79,10 @@ def read_yaml(source: str | bytes, file: str | None = None) -> tuple[Any, Source
     """Read one YAML document from text or UTF-8 bytes into plain data and its :class:`SourceMap`."""
     if isinstance(source, bytes):
         if len(source) > LIMITS.file_bytes:
-            raise MethodologyError([Problem(f"file larger than {LIMITS.file_bytes} bytes", file=file)])
+            raise MethodologyError([Problem(_("file larger than {file_bytes} bytes").format(file_bytes=LIMITS.file_bytes), file=file)])
         source = _decode(source, file)
     elif len(source) > LIMITS.file_bytes:
-        raise MethodologyError([Problem(f"text larger than {LIMITS.file_bytes} characters", file=file)])
+        raise MethodologyError([Problem(_("text larger than {file_bytes} characters").format(file_bytes=LIMITS.file_bytes), file=file)])
     import yaml  # here, not at the top: it costs ~18 ms, which `import par_rules` need not pay
 
     builder = _Builder(file)
@@ -106,14 +107,14 @@ def read_yaml(source: str | bytes, file: str | None = None) -> tuple[Any, Source
         message = f"character U+{character:04X} is not allowed in a YAML file ({error.reason})"
         raise MethodologyError([_problem_at_offset(message, file, source, error.position)]) from None
     except yaml.YAMLError as error:
-        raise MethodologyError([Problem(f"YAML: {error}", file=file)]) from None
+        raise MethodologyError([Problem(_("YAML: {error}").format(error=error), file=file)]) from None
     except UnicodeEncodeError as error:  # text given directly, with a lone surrogate: never valid UTF-8
         message = f"character U+{ord(source[error.start]):04X} (a lone surrogate) is not valid Unicode text"
         raise MethodologyError([_problem_at_offset(message, file, source, error.start)]) from None
     if builder.problems:
         raise MethodologyError(builder.problems)
     if builder.document is None:
-        raise MethodologyError([Problem("the file is empty: a methodology file must be a mapping of keys to values", file=file, line=1, column=1)])
+        raise MethodologyError([Problem(_("the file is empty: a methodology file must be a mapping of keys to values"), file=file, line=1, column=1)])
     return builder.document, builder.where
 
 
@@ -274,7 +275,7 @@ class _Builder:
         """Put a value in the open container (``key``: a scalar's text, which may be a mapping key)."""
         if not self._stack:
             if not isinstance(value, dict):
-                raise _Stop(where.problem("a methodology file must be a mapping of keys to values"))
+                raise _Stop(where.problem(_("a methodology file must be a mapping of keys to values")))
             self.document = value
             return
         frame = self._stack[-1]

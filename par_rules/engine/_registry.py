@@ -25,6 +25,7 @@ from .._places import SourceMap
 from ._load import read_yaml_file
 from ._model import Methodology
 from ._validate import check_schema, schema
+from .._i18n import gettext as _
 
 __all__ = ["shipped_root", "VersionInfo", "versions", "all_versions", "find", "load_file"]
 
@@ -64,7 +65,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 def _check_id(methodology_id: str) -> None:
     if not _pattern("methodology_id").search(methodology_id):
-        raise MethodologyNotFound(f"{methodology_id!r} is not a methodology id: ids are folder names such as vn/moha/par-index/province")
+        raise MethodologyNotFound(_("{methodology_id!r} is not a methodology id: ids are folder names such as vn/moha/par-index/province").format(methodology_id=methodology_id))
 
 
 _headers: dict[Path, tuple[tuple[Path, int, int], VersionInfo | None]] = {}
@@ -86,7 +87,7 @@ def _header(path: Path) -> VersionInfo | None:
 
 def _read_header(path: Path) -> VersionInfo | None:
     try:
-        data, _ = read_yaml_file(path)
+        data, _unused = read_yaml_file(path)
     except MethodologyError:
         return None
     years = data.get("years")
@@ -121,22 +122,22 @@ def find(methodology_id: str, *, year: int | None = None, version: str | None = 
     """The file of a methodology version, named or in force for an assessment year."""
     known = versions(methodology_id, root)
     if not known:
-        raise MethodologyNotFound(f"no methodology with id {methodology_id!r} under {Path(root or shipped_root())}")
+        raise MethodologyNotFound(_("no methodology with id {methodology_id!r} under {root}").format(methodology_id=methodology_id, root=Path(root or shipped_root())))
     if version is not None:
         for info in known:
             if info.version == str(version):
                 return info.path
         listed = ", ".join(info.version for info in known)
-        raise MethodologyNotFound(f"{methodology_id} has no version {version!r} (versions: {listed})")
+        raise MethodologyNotFound(_("{methodology_id} has no version {version!r} (versions: {listed})").format(methodology_id=methodology_id, version=version, listed=listed))
     if year is None:
         return known[-1].path
     matches = [info for info in known if year in info.years]
     if not matches:
         covered = sorted({y for info in known for y in info.years})
-        raise MethodologyNotFound(f"no version of {methodology_id} applies to {year}; years covered: {', '.join(map(str, covered))}")
+        raise MethodologyNotFound(_("no version of {methodology_id} applies to {year}; years covered: {str}").format(methodology_id=methodology_id, year=year, str=', '.join(map(str, covered))))
     if len(matches) > 1:
         names = ", ".join(info.version for info in matches)
-        raise MethodologyNotFound(f"several versions of {methodology_id} claim {year} ({names}): name one with version=")
+        raise MethodologyNotFound(_("several versions of {methodology_id} claim {year} ({names}): name one with version=").format(methodology_id=methodology_id, year=year, names=names))
     return matches[0].path
 
 
@@ -184,7 +185,7 @@ def _resolve(path: Path, chain: list[Path]) -> tuple[dict[str, Any], SourceMap]:
     """A file's data with its ``extends`` chain merged in, checked against the schema."""
     if path in chain:
         cycle = " → ".join(p.name for p in chain + [path])
-        raise MethodologyError([Problem(f"'extends' goes round in a circle: {cycle}", file=_display(path))])
+        raise MethodologyError([Problem(_("'extends' goes round in a circle: {cycle}").format(cycle=cycle), file=_display(path))])
     chain.append(path)
     name = _display(path)
     data, where = read_yaml_file(path, name)
@@ -203,7 +204,7 @@ def _resolve(path: Path, chain: list[Path]) -> tuple[dict[str, Any], SourceMap]:
     parent_id = target.get("id", data["id"])
     parent_file = parent_path(path, data["id"], parent_id, str(target["version"]))
     if parent_file is None:
-        problems.append(where.locate(data, "extends").problem(f"extends {parent_id}@{target['version']}: no such file ({parent_id}/{target['version']}.yaml in the methodology folders)"))
+        problems.append(where.locate(data, "extends").problem(_("extends {parent_id}@{target}: no such file ({parent_id}/{target}.yaml in the methodology folders)").format(parent_id=parent_id, target=target['version'])))
         raise MethodologyError(problems)
     parent_data, parent_where = _resolve(parent_file, chain)
     where.update(parent_where)
@@ -221,7 +222,7 @@ def _check_versions(data: dict[str, Any], where: SourceMap) -> list[Problem]:
     for container, key in places:
         value = container.get(key)
         if value is not None and not isinstance(value, str) and not pattern.search(str(value)):
-            problems.append(where.locate(container, key).problem(f"the number {value} is not a valid version (pattern {pattern.pattern}): write the version in quotes"))
+            problems.append(where.locate(container, key).problem(_("the number {value} is not a valid version (pattern {pattern}): write the version in quotes").format(value=value, pattern=pattern.pattern)))
     return problems
 
 
@@ -229,11 +230,11 @@ def _check_place(path: Path, data: dict[str, Any], name: str) -> list[Problem]:
     """A file in a methodology tree must sit at <id>/<version>.yaml."""
     problems = []
     if path.stem != str(data["version"]):
-        problems.append(Problem(f"the file of version {data['version']} must be named {data['version']}.yaml", file=name, line=1, column=1))
+        problems.append(Problem(_("the file of version {data} must be named {data}.yaml").format(data=data['version']), file=name, line=1, column=1))
     parts = data["id"].split("/")
     folder = path.parent.parts[-len(parts):]
     if list(folder) != parts and _in_tree(path):
-        problems.append(Problem(f"id {data['id']} does not match the folder {'/'.join(folder)} (the folder path is the id)", file=name, line=1, column=1))
+        problems.append(Problem(_("id {data} does not match the folder {folder} (the folder path is the id)").format(data=data['id'], folder='/'.join(folder)), file=name, line=1, column=1))
     return problems
 
 

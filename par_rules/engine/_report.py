@@ -19,6 +19,8 @@ from ..errors import MethodologyNotFound
 from ._evaluate import MISSING_DETAIL, Outcome
 from ._model import Methodology, Node, RatingBand
 from ._record import Record
+from .._i18n import gettext as _, language, number, use
+from ._rules import num, yes_no
 
 __all__ = ["Result", "NodeResult"]
 
@@ -66,6 +68,8 @@ class NodeResult:
 
     @in_context
     def to_dict(self) -> dict[str, Any]:
+        """The node as JSON-ready data: numbers are exact decimal strings and ids stay ids; the
+        label and the reason are in the language the result was asked in."""
         data: dict[str, Any] = {
             "id": self.id,
             "label": self.label,
@@ -96,14 +100,29 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _value_text(value: Any, unit: str) -> str:
+def _value_text(value: Any, unit: str, labels: Mapping[str, str]) -> str:
+    """An indicator's value for people: numbers as the language writes them, a level or an
+    answer option by its label."""
     if isinstance(value, Decimal):
-        return f"{format_short(value)}{unit}"
+        return f"{num(value)}{unit}"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return yes_no(value)
     if isinstance(value, Mapping):
-        return ", ".join(f"{key}: {fmt(count)}" for key, count in value.items())
-    return str(value)
+        return ", ".join(f"{labels.get(key, key)}: {num(count)}" for key, count in value.items())
+    return labels.get(str(value), str(value))
+
+
+def exact(value: Decimal) -> str:
+    """A decimal written in full, as the language of the moment writes numbers for people."""
+    return number(fmt(value))
+
+
+def label_in(item: Any, lang: str) -> str | None:
+    """The label of a node, indicator or band in ``lang``: ``label_en`` in English when the
+    methodology gives one, else its (Vietnamese) ``label``."""
+    if lang == "en" and getattr(item, "label_en", None):
+        return item.label_en  # type: ignore[no-any-return]
+    return item.label  # type: ignore[no-any-return]
 
 
 class Result:
@@ -124,6 +143,7 @@ class Result:
         self.published_index = publish(self.index, methodology.decimals)
         rated = self.published_index if methodology.bands_on == "published" else self.index
         self.band: RatingBand | None = methodology.band_for(rated)
+        self._fields: dict[str, tuple[NodeResult, ...]] = {}
 
     @in_context
     def __repr__(self) -> str:
@@ -144,26 +164,35 @@ class Result:
         try:
             return self._outcome.points[plan.position[node_id]]
         except KeyError:
-            raise MethodologyNotFound(f"{self.methodology.id}@{self.methodology.version} has no node {node_id!r}") from None
+            raise MethodologyNotFound(_("{id}@{version} has no node {node_id!r}").format(id=self.methodology.id, version=self.methodology.version, node_id=node_id)) from None
 
     def node(self, node_id: str) -> NodeResult:
         """The result of one node, with its explanation and its children's."""
         for node in self.nodes():
             if node.id == node_id:
                 return node
-        raise MethodologyNotFound(f"{self.methodology.id}@{self.methodology.version} has no node {node_id!r}")
+        raise MethodologyNotFound(_("{id}@{version} has no node {node_id!r}").format(id=self.methodology.id, version=self.methodology.version, node_id=node_id))
 
     def nodes(self) -> Iterator[NodeResult]:
         """Every node result, parents first."""
         for field_result in self.fields:
             yield from field_result.walk()
 
-    @cached_property
-    @in_context
+    @property
     def fields(self) -> tuple[NodeResult, ...]:
-        """The results of the top-level nodes (the fields), each with its subtree."""
+        """The results of the top-level nodes (the fields), each with its subtree; their labels
+        and reasons in the language of the moment (:func:`par_rules._i18n.use`)."""
+        lang = language()
+        fields = self._fields.get(lang)
+        if fields is None:
+            fields = self._fields[lang] = self._make_fields(lang)
+        return fields
+
+    @in_context
+    def _make_fields(self, lang: str) -> tuple[NodeResult, ...]:
         plan = self.methodology.plan
-        return tuple(self._node_result(position) for position in plan.fields)
+        with use(lang):
+            return tuple(self._node_result(position, lang) for position in plan.fields)
 
     @cached_property
     @in_context
@@ -182,15 +211,15 @@ class Result:
                 stack.extend(result.children)
         return totals
 
-    def _node_result(self, position: int) -> NodeResult:
+    def _node_result(self, position: int, lang: str) -> NodeResult:
         plan = self.methodology.plan
         node = plan.nodes[position]
         points = self._outcome.points[position]
         detail = self._outcome.details[position]
-        children = tuple(self._node_result(child) for child in plan.children[position])
+        children = tuple(self._node_result(child, lang) for child in plan.children[position])
         why, inputs, capped, rescaled = self._why(node, points, detail)
         return NodeResult(
-            id=node.id, label=node.label, max=node.max, points=points, source=node.source, why=why,
+            id=node.id, label=label_in(node, lang) or node.id, max=node.max, points=points, source=node.source, why=why,
             rule=node.rule.kind if node.rule is not None else None, inputs=inputs, capped=capped,
             rescaled=rescaled, children=children, node=node,
         )
@@ -199,23 +228,25 @@ class Result:
         values = self._outcome.values
         indicators = self.methodology.indicators
         if isinstance(detail, tuple) and detail and detail[0] == MISSING_DETAIL:
-            _, indicator, policy = detail
-            text = {"zero": "0 points", "full": "full points", "not_applicable": "not applicable"}[policy]
-            return f"{indicator} missing → {text}", {}, False, False
+            _unused, indicator, policy = detail
+            text = {"zero": _("0 points"), "full": _("full points"), "not_applicable": _("not applicable")}[policy]
+            return _("{indicator} missing → {text}").format(indicator=_indicator_name(indicators.get(indicator), indicator), text=text), {}, False, False
         rule = node.rule
         if rule is None:
             kind = detail[0]
             if kind == "none_applicable":
-                return "no criterion below applies", {}, False, False
+                return _("no criterion below applies"), {}, False, False
             if kind == "weighted_mean":
-                return f"weighted mean of the children: {format_short(detail[1] * _HUNDRED)}% of {fmt(node.max)}", {}, False, False
-            _, raw, rescaled, caps = detail
-            text = f"sum of the children: {format_short(raw)}"
+                return _("weighted mean of the children: {percent}% of {max}").format(percent=num(detail[1] * _HUNDRED), max=exact(node.max)), {}, False, False
+            _unused, raw, rescaled, caps = detail
+            text = _("sum of the children: {sum}").format(sum=num(raw))
             if rescaled:
-                text = f"sum of the applicable children, rescaled from {fmt(caps)} to {fmt(sum((c.max for c in node.children), _ZERO))} points: {format_short(raw)}"
+                text = _("sum of the applicable children, rescaled from {caps} to {full} points: {sum}").format(
+                    caps=exact(caps), full=exact(sum((c.max for c in node.children), _ZERO)), sum=num(raw)
+                )
             capped = raw > node.max
             if capped:
-                text += f", capped at {fmt(node.max)}"
+                text += _(", capped at {points}").format(points=exact(node.max))
             return text, {}, capped, rescaled
         if rule.kind == "expression":
             inputs = {name: values[name] for name in rule.expression.names}
@@ -223,14 +254,20 @@ class Result:
             return text, inputs, detail != points, False
         indicator = indicators[rule.indicator]
         value = values[rule.indicator]
-        text = rule.explain(node.max, points, detail, _value_text(value, indicator.unit_symbol), indicator.unit_symbol)
+        text = rule.explain(node.max, points, detail, _value_text(value, indicator.unit_symbol, {**indicator.levels, **indicator.options}), indicator.unit_symbol)
         capped = rule.kind in ("proportional", "bonus") and detail != points
         capped = capped or (rule.kind == "deduction" and rule.capped(node.max, detail))
         return text, {rule.indicator: value}, capped, False
 
     @in_context
-    def to_dict(self) -> dict[str, Any]:
-        """The result as JSON-ready data; numbers are exact decimal strings."""
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """The result as JSON-ready data; numbers are exact decimal strings and ids stay ids, so
+        scripts read the same data in every language. The nodes' ``label`` and ``why`` are in
+        ``lang`` (default: ``PAR_RULES_LANG``, else Vietnamese)."""
+        with use(lang):
+            return self._data()
+
+    def _data(self) -> dict[str, Any]:
         methodology = self.methodology
         return {
             "methodology": {"id": methodology.id, "version": methodology.version},
@@ -249,27 +286,49 @@ class Result:
         }
 
     @in_context
-    def explain(self, depth: int | None = None) -> str:
-        """The breakdown as readable text: every node with its points, cap and reason."""
+    def explain(self, depth: int | None = None, lang: str | None = None) -> str:
+        """The breakdown as readable text: every node with its points, cap and reason, in
+        ``lang`` (``"vi"`` or ``"en"``; default: ``PAR_RULES_LANG``, else Vietnamese), with
+        numbers as that language writes them (``16,75``) and levels by their labels."""
+        with use(lang):
+            return self._explain(depth)
+
+    def _explain(self, depth: int | None) -> str:
         methodology = self.methodology
+        lang = language()
         who = " ".join(part for part in (self.record.unit, f"({self.record.name})" if self.record.name else None) if part)
+        title = (methodology.title_en or methodology.title) if lang == "en" else methodology.title
+        status = {"partial": _("partial"), "illustrative": _("illustrative")}.get(methodology.status, methodology.status)
+        band = self.band
+        band_text = ""
+        if band is not None:
+            band_label = label_in(band, lang)
+            band_text = "   " + _("band {band}").format(band=band.id + (f" ({band_label})" if band_label else ""))
         lines = [
-            f"{methodology.title} — {methodology.id}@{methodology.version}" + (f" [{methodology.status}]" if methodology.status != "official" else ""),
-            f"{who or 'record'}" + (f", {self.record.period}" if self.record.period else ""),
-            f"Total {fmt(self.published_total)} / {fmt(self.scale)}   index {fmt(self.published_index)}%"
-            + (f"   band {self.band.id}" if self.band else ""),
+            f"{title} — {methodology.id}@{methodology.version}" + (f" [{status}]" if methodology.status != "official" else ""),
+            f"{who or _('record')}" + (f", {self.record.period}" if self.record.period else ""),
+            _("Total {total} / {scale}   index {index}%").format(total=exact(self.published_total), scale=exact(self.scale), index=exact(self.published_index)) + band_text,
         ]
         if len(self.by_source) > 1:
-            lines.append("  " + ", ".join(f"{source} {fmt(publish(points, methodology.decimals))}" for source, points in sorted(self.by_source.items())))
+            sources = {"appraisal": _("appraisal"), "survey": _("survey")}
+            lines.append("  " + ", ".join(f"{sources.get(source, source)} {exact(publish(points, methodology.decimals))}" for source, points in sorted(self.by_source.items())))
         lines.append("")
         width = max((len(r.id) + 2 * (r.node.depth - 1) for r in self.nodes()), default=4)
         for result in self.nodes():
             if depth is not None and result.node.depth > depth:
                 continue
             indent = "  " * (result.node.depth - 1)
-            points = "n/a" if result.points is None else format_short(result.points, methodology.decimals)
+            points = _("n/a") if result.points is None else number(format_short(result.points, methodology.decimals))
             label = result.label if len(result.label) <= 60 else result.label[:57] + "..."
-            lines.append(f"{indent}{result.id:<{width - len(indent)}}  {points:>8} / {fmt(result.max):<6} {label}")
+            lines.append(f"{indent}{result.id:<{width - len(indent)}}  {points:>8} / {exact(result.max):<6} {label}")
             if result.rule is not None or result.points is None or result.capped or result.rescaled:
                 lines.append(f"{'':<{width + 20}}↳ {result.why}")
         return "\n".join(lines)
+
+
+def _indicator_name(indicator: Any, fallback: str) -> str:
+    """An indicator as people read it: its label, with its id."""
+    if indicator is None:
+        return fallback
+    label = label_in(indicator, language())
+    return f"{label} ({indicator.id})" if label and label != indicator.id else indicator.id

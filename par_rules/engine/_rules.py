@@ -19,10 +19,12 @@ generated scorer (:mod:`par_rules.codegen`) writes the same operations.
 ... ))
 >>> rule.apply(D(2), D(90))
 (Decimal('1'), 1)
->>> rule.explain(D(2), D(1), 1, "90%", "%")
-'90% is from 70% to 90% → 1'
->>> rule.describe(D(2), "%")
-'above 90%: 2 points; from 70% to 90%: 1 point; below 70%: 0 points'
+>>> with use("vi"):
+...     rule.explain(D(2), D(1), 1, "90%", "%")
+'90% nằm trong khoảng từ 70% đến 90% → 1'
+>>> with use("en"):
+...     rule.explain(D(2), D(1), 1, "90%", "%"), rule.describe(D(2), "%")
+('90% is from 70% to 90% → 1', 'above 90%: 2 points; from 70% to 90%: 1 point; below 70%: 0 points')
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from ._arithmetic import CONTEXT, EXACT
 from ._arithmetic import format_short as fmt
 from ._expressions import Expression
 from ._model import Interval
+from .._i18n import gettext as _, ngettext, number, use
 
 __all__ = [
     "points_text",
@@ -59,7 +62,17 @@ _HUNDRED = Decimal(100)
 
 def points_text(value: Decimal) -> str:
     """``value`` as "N point(s)", as rules and the criteria browser describe points."""
-    return f"{fmt(value)} point" + ("" if value == 1 else "s")
+    return ngettext("{points} point", "{points} points", 1 if value == 1 else 2).format(points=num(value))
+
+
+def num(value: Decimal) -> str:
+    """``value`` for people, as the language of the moment writes numbers (``16,75`` in Vietnamese)."""
+    return number(fmt(value))
+
+
+def yes_no(value: bool) -> str:
+    """A yes/no value in words."""
+    return _("yes") if value else _("no")
 
 
 def _clamp(raw: Decimal, cap: Decimal) -> Decimal:
@@ -87,10 +100,10 @@ class BandsRule:
         for position, band in enumerate(self.bands):
             if value in band.interval:
                 return band.points, position
-        raise ValueError(f"{fmt(value)} falls in no band")  # validation makes the bands cover the range
+        raise ValueError(_("{fmt} falls in no band").format(fmt=fmt(value)))  # validation makes the bands cover the range
 
     def explain(self, cap: Decimal, points: Decimal, detail: int, value: str, unit: str = "") -> str:
-        return f"{value} is {self.bands[detail].interval.describe(unit)} → {fmt(points)}"
+        return _("{value} is {interval} → {points}").format(value=value, interval=self.bands[detail].interval.describe(unit), points=num(points))
 
     def describe(self, cap: Decimal, unit: str = "") -> str:
         return "; ".join(f"{band.interval.describe(unit)}: {points_text(band.points)}" for band in self.bands)
@@ -108,7 +121,7 @@ class LevelsRule:
         return self.points[value], value
 
     def explain(self, cap: Decimal, points: Decimal, detail: str, value: str, unit: str = "") -> str:
-        return f"level {detail} → {fmt(points)}"
+        return _("level “{level}” → {points}").format(level=value or detail, points=num(points))
 
     def describe(self, cap: Decimal, unit: str = "", labels: Mapping[str, str] | None = None) -> str:
         labels = labels or {}
@@ -130,11 +143,11 @@ class BooleanRule:
         return self.when_false, False
 
     def explain(self, cap: Decimal, points: Decimal, detail: bool, value: str, unit: str = "") -> str:
-        return f"{'yes' if detail else 'no'} → {fmt(points)}"
+        return f"{yes_no(detail)} → {num(points)}"
 
     def describe(self, cap: Decimal, unit: str = "") -> str:
         yes = cap if self.when_true is None else self.when_true
-        return f"yes: {points_text(yes)}; no: {points_text(self.when_false)}"
+        return f"{yes_no(True)}: {points_text(yes)}; {yes_no(False)}: {points_text(self.when_false)}"
 
 
 @dataclass(frozen=True)
@@ -150,11 +163,11 @@ class ProportionalRule:
         return _clamp(raw, cap), raw
 
     def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
-        text = f"{fmt(cap)} × {value} / {fmt(self.full_at)}{unit} = {fmt(detail)}"
-        return text + (f", capped at {fmt(points)}" if detail != points else "")
+        text = f"{num(cap)} × {value} / {num(self.full_at)}{unit} = {num(detail)}"
+        return text + (_(", capped at {points}").format(points=num(points)) if detail != points else "")
 
     def describe(self, cap: Decimal, unit: str = "") -> str:
-        return f"{fmt(cap)} × value / {fmt(self.full_at)}{unit} (full points from {fmt(self.full_at)}{unit})"
+        return _("{cap} × value / {full_at} (full points from {full_at})").format(cap=num(cap), full_at=num(self.full_at) + unit)
 
 
 @dataclass(frozen=True)
@@ -166,14 +179,14 @@ class DirectRule:
 
     def apply(self, cap: Decimal, value: Decimal) -> tuple[Decimal, None]:
         if not _ZERO <= value <= cap:
-            raise ValueError(f"{fmt(value)} points given, outside 0 to {fmt(cap)}")
+            raise ValueError(_("{fmt} points given, outside 0 to {cap}").format(fmt=fmt(value), cap=fmt(cap)))
         return value, None
 
     def explain(self, cap: Decimal, points: Decimal, detail: None, value: str, unit: str = "") -> str:
-        return f"points given by the record: {fmt(points)}"
+        return _("points given by the record: {points}").format(points=num(points))
 
     def describe(self, cap: Decimal, unit: str = "") -> str:
-        return f"appraised points supplied by the record (0 to {fmt(cap)})"
+        return _("appraised points supplied by the record (0 to {cap})").format(cap=num(cap))
 
 
 @dataclass(frozen=True)
@@ -191,8 +204,8 @@ class DeductionRule:
         return CONTEXT.subtract(cap, _clamp(raw, limit)), raw  # a negative count (a number indicator) deducts nothing
 
     def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
-        text = f"{fmt(cap)} − {value} × {fmt(self.per_occurrence)} → {fmt(points)}"
-        return text + (" (deduction capped)" if self.capped(cap, detail) else "")
+        text = f"{num(cap)} − {value} × {num(self.per_occurrence)} → {num(points)}"
+        return text + (_(" (deduction capped)") if self.capped(cap, detail) else "")
 
     def capped(self, cap: Decimal, detail: Decimal) -> bool:
         """Whether the deduction (``detail``: count × per occurrence) was kept within 0 to the limit."""
@@ -201,7 +214,7 @@ class DeductionRule:
 
     def describe(self, cap: Decimal, unit: str = "") -> str:
         limit = cap if self.limit is None else self.limit
-        return f"{fmt(cap)} minus {fmt(self.per_occurrence)} per occurrence (at most {fmt(limit)} deducted)"
+        return _("{cap} minus {per_occurrence} per occurrence (at most {limit} deducted)").format(cap=num(cap), per_occurrence=num(self.per_occurrence), limit=num(limit))
 
 
 @dataclass(frozen=True)
@@ -217,11 +230,11 @@ class BonusRule:
         return _clamp(raw, cap), raw  # a negative count (a number indicator) earns nothing
 
     def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
-        text = f"{value} × {fmt(self.per_occurrence)} = {fmt(detail)}"
-        return text + (f", capped at {fmt(points)}" if detail != points else "")
+        text = f"{value} × {num(self.per_occurrence)} = {num(detail)}"
+        return text + (_(", capped at {points}").format(points=num(points)) if detail != points else "")
 
     def describe(self, cap: Decimal, unit: str = "") -> str:
-        return f"{fmt(self.per_occurrence)} per occurrence, up to {fmt(cap)}"
+        return _("{per_occurrence} per occurrence, up to {cap}").format(per_occurrence=num(self.per_occurrence), cap=num(cap))
 
 
 @dataclass(frozen=True)
@@ -242,12 +255,12 @@ class SurveyRule:
 
     def explain(self, cap: Decimal, points: Decimal, detail: tuple[Decimal, Decimal], value: str, unit: str = "") -> str:
         percent, answers = detail
-        return f"{fmt(answers)} answers, weighted mean {fmt(percent)}% of {fmt(cap)} → {fmt(points)}"
+        return _("{answers} answers, weighted mean {percent}% of {cap} → {points}").format(answers=num(answers), percent=num(percent), cap=num(cap), points=num(points))
 
     def describe(self, cap: Decimal, unit: str = "", labels: Mapping[str, str] | None = None) -> str:
         labels = labels or {}
-        shares = ", ".join(f"{labels.get(option, option)} {fmt(weight)}%" for option, weight in self.weights.items())
-        return f"mean of the answers, each worth a share of {fmt(cap)}: {shares}"
+        shares = ", ".join(f"{labels.get(option, option)} {num(weight)}%" for option, weight in self.weights.items())
+        return _("mean of the answers, each worth a share of {cap}: {shares}").format(cap=num(cap), shares=shares)
 
 
 @dataclass(frozen=True)
@@ -267,11 +280,11 @@ class ExpressionRule:
         return _clamp(raw, cap), raw
 
     def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
-        text = f"{self.expression.source} = {fmt(detail)}"
-        return text + (f", kept within 0 to {fmt(cap)} → {fmt(points)}" if detail != points else "")
+        text = f"{self.expression.source} = {num(detail)}"
+        return text + (_(", kept within 0 to {cap} → {points}").format(cap=num(cap), points=num(points)) if detail != points else "")
 
     def describe(self, cap: Decimal, unit: str = "") -> str:
-        return f"formula: {self.expression.source} (kept within 0 to {fmt(cap)})"
+        return _("formula: {source} (kept within 0 to {cap})").format(source=self.expression.source, cap=num(cap))
 
 
 Rule = Union[

@@ -34,6 +34,7 @@ from ._rules import (
     ProportionalRule,
     SurveyRule,
 )
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     import jsonschema
@@ -97,7 +98,7 @@ def check_schema(data: Any, where: SourceMap) -> list[Problem]:
                 place = where.locate(error.instance, extras[0])
         path = "/".join(str(part) for part in error.absolute_path)
         message = _message(error)
-        problems.append(place.problem(f"{message} (at {path})" if path else message, node=_node_id(data, error.absolute_path)))
+        problems.append(place.problem(_("{message} (at {path})").format(message=message, path=path) if path else message, node=_node_id(data, error.absolute_path)))
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return problems
 
@@ -372,13 +373,13 @@ def check_model(methodology: Methodology) -> list[Problem]:
     for node in methodology.nodes():
         if node.id in seen:
             first = seen[node.id].location
-            problems.append(_at(node, "id", f"duplicate node id {node.id} (first at line {first.line})"))
+            problems.append(_at(node, "id", _("duplicate node id {id} (first at line {line})").format(id=node.id, line=first.line)))
         seen[node.id] = node
         problems += _check_node(node, methodology)
     total = sum((field.max for field in methodology.criteria), Decimal(0))
     if total != methodology.scale:
         where = methodology.criteria[0].location if methodology.criteria else Location(methodology.file)
-        problems.append(where.problem(f"the fields' caps add up to {fmt(total)}, not to the scale {fmt(methodology.scale)}"))
+        problems.append(where.problem(_("the fields' caps add up to {total}, not to the scale {scale}").format(total=fmt(total), scale=fmt(methodology.scale))))
     problems += _check_rating_bands(methodology)
     return problems
 
@@ -391,20 +392,20 @@ def _at(node: Node, key: str, message: str, indicator: str | None = None) -> Pro
 def _check_node(node: Node, methodology: Methodology) -> list[Problem]:
     problems: list[Problem] = []
     if node.children and node.rule is not None:
-        problems.append(_at(node, "rule", "a node has either children or a rule, not both"))
+        problems.append(_at(node, "rule", _("a node has either children or a rule, not both")))
     elif not node.children and node.rule is None and "rule" not in node.locations:
-        problems.append(_at(node, "id", "a node needs children or a rule"))
+        problems.append(_at(node, "id", _("a node needs children or a rule")))
     if node.children:
         if node.aggregate == "sum":
             total = sum((child.max for child in node.children), Decimal(0))
             if total != node.max and not node.cap_note:
                 problems.append(
-                    _at(node, "max", f"the children's caps add up to {fmt(total)}, not to this node's cap {fmt(node.max)} (fix the caps, or say why in cap_note)")
+                    _at(node, "max", _("the children's caps add up to {total}, not to this node's cap {max} (fix the caps, or say why in cap_note)").format(total=fmt(total), max=fmt(node.max)))
                 )
         else:
             for child in node.children:
                 if child.max <= 0:
-                    problems.append(_at(child, "max", "a child of a weighted_mean node needs a positive cap"))
+                    problems.append(_at(child, "max", _("a child of a weighted_mean node needs a positive cap")))
     if node.rule is not None:
         problems += _check_rule(node, methodology)
     return problems
@@ -416,17 +417,17 @@ def _check_rule(node: Node, methodology: Methodology) -> list[Problem]:
         return []  # checked when compiled: names, types, allow-list
     indicator = methodology.indicators.get(rule.indicator)
     if indicator is None:
-        return [_at(node, "rule", f"unknown indicator '{rule.indicator}'", rule.indicator)]
+        return [_at(node, "rule", _("unknown indicator '{indicator}'").format(indicator=rule.indicator), rule.indicator)]
     accepted = _RULE_TYPES[type(rule)]
     if indicator.type not in accepted:
         kinds = " or ".join(sorted(accepted))
-        return [_at(node, "rule", f"a {rule.kind} rule needs a {kinds} indicator; '{indicator.id}' is a {indicator.type}", indicator.id)]
+        return [_at(node, "rule", _("a {kind} rule needs a {kinds} indicator; '{id}' is a {type}").format(kind=rule.kind, kinds=kinds, id=indicator.id, type=indicator.type), indicator.id)]
     problems: list[Problem] = []
     cap = node.max
 
     def over(points: Decimal, what: str) -> None:
         if points > cap:
-            problems.append(_at(node, "rule", f"{what} gives {fmt(points)} points, more than the cap {fmt(cap)}", indicator.id))
+            problems.append(_at(node, "rule", _("{what} gives {points} points, more than the cap {cap}").format(what=what, points=fmt(points), cap=fmt(cap)), indicator.id))
 
     if isinstance(rule, BandsRule):
         problems += _check_bands(node, rule, indicator)
@@ -453,9 +454,9 @@ def _coverage(node: Node, indicator: Indicator, declared: Mapping[str, str], giv
     missing = [key for key in declared if key not in given]
     unknown = [key for key in given if key not in declared]
     if missing:
-        problems.append(_at(node, "rule", f"no {what} for {noun}(s) {', '.join(missing)} of '{indicator.id}'", indicator.id))
+        problems.append(_at(node, "rule", _("no {what} for {noun}(s) {missing} of '{id}'").format(what=what, noun=noun, missing=', '.join(missing), id=indicator.id), indicator.id))
     if unknown:
-        problems.append(_at(node, "rule", f"'{indicator.id}' has no {noun}(s) {', '.join(unknown)} ({noun}s: {', '.join(declared)})", indicator.id))
+        problems.append(_at(node, "rule", _("'{id}' has no {noun}(s) {unknown} ({noun}s: {declared})").format(id=indicator.id, noun=noun, unknown=', '.join(unknown), declared=', '.join(declared)), indicator.id))
     return problems
 
 
@@ -488,18 +489,18 @@ def _check_bands(node: Node, rule: BandsRule, indicator: Indicator) -> list[Prob
     cursor = None
     for start, end in bands:
         if start >= end:
-            problem(f"a band is empty: {_between(start, end, unit)}")
+            problem(_("a band is empty: {start}").format(start=_between(start, end, unit)))
             continue
         if cursor is None:
             if start > range_start:
-                problem(f"bands leave a gap: no band covers {_between(range_start, start, unit)}")
+                problem(_("bands leave a gap: no band covers {range_start}").format(range_start=_between(range_start, start, unit)))
         elif start > cursor:
-            problem(f"bands leave a gap: no band covers {_between(cursor, start, unit)}")
+            problem(_("bands leave a gap: no band covers {cursor}").format(cursor=_between(cursor, start, unit)))
         elif start < cursor:
-            problem(f"bands overlap: {_between(start, min(cursor, end), unit)} is in two bands")
+            problem(_("bands overlap: {start} is in two bands").format(start=_between(start, min(cursor, end), unit)))
         cursor = end if cursor is None else max(cursor, end)
     if cursor is not None and cursor < range_end:
-        problem(f"bands leave a gap: no band covers {_between(cursor, range_end, unit)}")
+        problem(_("bands leave a gap: no band covers {cursor}").format(cursor=_between(cursor, range_end, unit)))
     return problems
 
 
@@ -511,5 +512,5 @@ def _check_rating_bands(methodology: Methodology) -> list[Problem]:
         lower_high = lower.high if lower.high is not None else Decimal("Infinity")
         if lower_high > upper_low or (lower_high == upper_low and lower.high_inclusive and upper.low_inclusive):
             band = methodology.bands[index + 1]
-            problems.append(Problem(f"rating band {band.id} overlaps band {methodology.bands[index].id} (list bands best first, without overlap)", file=methodology.file))
+            problems.append(Problem(_("rating band {id} overlaps band {id2} (list bands best first, without overlap)").format(id=band.id, id2=methodology.bands[index].id), file=methodology.file))
     return problems

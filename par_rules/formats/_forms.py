@@ -53,6 +53,7 @@ from ..engine._rules import (
     ProportionalRule,
     SurveyRule,
 )
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -445,7 +446,7 @@ def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, reco
             if line.key in claimed and claimed[line.key] not in (None, ""):
                 _put_number(sheet[f"{SELF_COLUMN}{row}"], claimed[line.key])
             continue
-        indicator_id, _, option = line.key.partition(".") if line.kind == "option" else (line.key, "", "")
+        indicator_id, _unused, option = line.key.partition(".") if line.kind == "option" else (line.key, "", "")
         indicator = methodology.indicators[indicator_id]
         safe_text(sheet[f"{LABEL_COLUMN}{row}"], indicator.label + (f" — {indicator.options.get(option) or option}" if option else ""))
         styles.apply(sheet[f"{LABEL_COLUMN}{row}"], "input label", alignment=wrap, font=Font(italic=True))
@@ -460,9 +461,9 @@ def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, reco
             _put_value(sheet[ref], indicator, raw, catalogue, option, problems, position)
     for key in values:
         if key not in methodology.indicators:
-            problems.append(Problem(f"column {key!r} is not an input of {methodology.id}@{methodology.version}: left out of the form", indicator=str(key), row=position))
+            problems.append(Problem(_("column {key!r} is not an input of {id}@{version}: left out of the form").format(key=key, id=methodology.id, version=methodology.version), indicator=str(key), row=position))
         elif methodology.indicators[key].derived and values[key] not in (None, ""):
-            problems.append(Problem("is computed by the methodology's formula: left out of the form", indicator=str(key), row=position))
+            problems.append(Problem(_("is computed by the methodology's formula: left out of the form"), indicator=str(key), row=position))
     for name, rule in validations.items():
         rule.sqref = MultiCellRange(" ".join(covered[name]))
         sheet.add_data_validation(rule)
@@ -556,7 +557,7 @@ def read_form(path: str | os.PathLike[str], *, sheet: str | None = None, methodo
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as error:
-        raise RecordError([Problem(f"not a readable .xlsx workbook: {error}", file=str(path))]) from None
+        raise RecordError([Problem(_("not a readable .xlsx workbook: {error}").format(error=error), file=str(path))]) from None
     return read_form_workbook(workbook, path, sheet, methodology)
 
 
@@ -571,7 +572,7 @@ def read_form_workbook(workbook: Any, path: Path, sheet: str | None, methodology
     titles = [name for name in grids if name != MARKER_SHEET]
     if sheet is not None:
         if sheet not in titles:
-            raise RecordError([Problem(f"no unit sheet {sheet!r} in this form (sheets: {', '.join(titles)})", file=str(path))])
+            raise RecordError([Problem(_("no unit sheet {sheet!r} in this form (sheets: {titles})").format(sheet=sheet, titles=', '.join(titles)), file=str(path))])
         titles = [sheet]
     known = _methodology_for(shape, methodology, path, titles[0] if titles else MARKER_SHEET)
     return _records(grids, titles, shape, known, methodology, path)
@@ -593,7 +594,7 @@ def _at(grid: Sequence[Sequence[Any]], ref: str) -> Any:
 
 def _marker_layout(grid: list[tuple[Any, ...]], path: Path) -> Layout:
     def broken(cell: str, what: str) -> RecordError:
-        return RecordError([Problem(f"sheet '{MARKER_SHEET}' cell {cell}: {what}: the form's hidden marker was changed; write a new form with par-rules form", file=str(path))])
+        return RecordError([Problem(_("sheet '{MARKER_SHEET}' cell {cell}: {what}: the form's hidden marker was changed; write a new form with par-rules form").format(MARKER_SHEET=MARKER_SHEET, cell=cell, what=what), file=str(path))])
 
     if _at(grid, "A1") != "par_rules form":
         raise broken("A1", "not a par_rules form marker")
@@ -637,11 +638,11 @@ def _methodology_for(shape: Layout, methodology: Methodology | str | None, path:
     written_for = f"{shape.methodology_id}@{shape.version}"
     if isinstance(methodology, Methodology):
         if (methodology.id, methodology.version) != (shape.methodology_id, shape.version):
-            raise RecordError([Problem(f"{where}: this form was written for {written_for}, not {methodology.id}@{methodology.version}: write a form for the methodology you score with (par-rules form)", file=str(path))])
+            raise RecordError([Problem(_("{where}: this form was written for {written_for}, not {id}@{version}: write a form for the methodology you score with (par-rules form)").format(where=where, written_for=written_for, id=methodology.id, version=methodology.version), file=str(path))])
         chosen: Methodology | None = methodology
     else:
         if isinstance(methodology, str) and methodology != shape.methodology_id:
-            raise RecordError([Problem(f"{where}: this form was written for {written_for}, not for {methodology}", file=str(path))])
+            raise RecordError([Problem(_("{where}: this form was written for {written_for}, not for {methodology}").format(where=where, written_for=written_for, methodology=methodology), file=str(path))])
         from ..engine._api import load
 
         try:
@@ -649,7 +650,7 @@ def _methodology_for(shape: Layout, methodology: Methodology | str | None, path:
         except (ParRulesError, OSError, TypeError, ValueError):
             return None  # a methodology of the user's own: the cells are checked when scored
     if layout(chosen).fingerprint != shape.fingerprint:
-        raise RecordError([Problem(f"{where}: this form was written for a {written_for} whose criteria or indicators differ from the file now loaded: write a new form", file=str(path))])
+        raise RecordError([Problem(_("{where}: this form was written for a {written_for} whose criteria or indicators differ from the file now loaded: write a new form").format(where=where, written_for=written_for), file=str(path))])
     return chosen
 
 
@@ -661,14 +662,14 @@ def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], 
         problems: list[Problem] = []
 
         def problem(ref: str, message: str, indicator: str | None = None) -> None:
-            problems.append(Problem(f"sheet '{title}' cell {ref}: {message}", file=str(path), indicator=indicator, row=position))
+            problems.append(Problem(_("sheet '{title}' cell {ref}: {message}").format(title=title, ref=ref, message=message), file=str(path), indicator=indicator, row=position))
 
         _check_sheet_layout(grid, shape, problem)
         if problems:
             yield position, RecordError(problems)
             continue
         record: dict[str, Any] = {}
-        for _, _, ref, key in TOP_CELLS:
+        for _unused, _unused, ref, key in TOP_CELLS:
             value = _at(grid, ref)
             if isinstance(value, (datetime, date, time)):
                 problem(ref, f"a date or time ({value}) where a {'year' if key == 'period' else 'text'} is expected", key)
@@ -692,7 +693,7 @@ def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], 
                     continue
                 claimed[line.key] = value
             elif line.kind == "option":
-                indicator_id, _, option = line.key.partition(".")
+                indicator_id, _unused, option = line.key.partition(".")
                 record.setdefault(indicator_id, {})[option] = value
             else:
                 if isinstance(value, str) and line.key in lookups:
@@ -705,12 +706,12 @@ def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], 
                 read(record[key])
             except (ValueError, TypeError) as error:
                 rows = [line for line in shape.lines if line.key == key or line.key.startswith(f"{key}.")]
-                problem(f"{VALUE_COLUMN}{rows[0].row}" if rows else "?", str(error), key)
+                problem(_("{VALUE_COLUMN}{row}").format(VALUE_COLUMN=VALUE_COLUMN, row=rows[0].row) if rows else _("?"), str(error), key)
         if known is not None:
             for key in Catalogue(known.indicators).required:
                 if key not in record:
                     rows = [line for line in shape.lines if line.key == key or line.key.startswith(f"{key}.")]
-                    problem(f"{VALUE_COLUMN}{rows[0].row}" if rows else "?", f"missing value ({known.indicators[key].label})", key)
+                    problem(_("{VALUE_COLUMN}{row}").format(VALUE_COLUMN=VALUE_COLUMN, row=rows[0].row) if rows else _("?"), f"missing value ({known.indicators[key].label})", key)
         if isinstance(given, str) and not problems:
             problems += _period_problems(record, shape, given, title, path, position)
         if claimed:
@@ -720,7 +721,7 @@ def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], 
 
 def _check_sheet_layout(grid: Sequence[Sequence[Any]], shape: Layout, problem: Any) -> None:
     """Every label and key where the form put it: the first cell that differs is named."""
-    expected = [(label_ref, label) for label_ref, label, _, _ in TOP_CELLS]
+    expected = [(label_ref, label) for label_ref, label, _unused, _unused in TOP_CELLS]
     expected += [(f"{column}{HEADER_ROW}", header) for column, header in zip("ABCDEFG", HEADERS)]
     expected += [(f"{KEY_COLUMN}{line.row}", line.key) for line in shape.lines]
     last = shape.lines[-1].row if shape.lines else HEADER_ROW
@@ -731,7 +732,7 @@ def _check_sheet_layout(grid: Sequence[Sequence[Any]], shape: Layout, problem: A
             return
     for row in range(last + 1, len(grid) + 1):
         if any(cell is not None and not (isinstance(cell, str) and not cell.strip()) for cell in grid[row - 1][:7]):
-            problem(f"A{row}", "a row below the form's last row is filled in: the form's layout was changed")
+            problem(_("A{row}").format(row=row), "a row below the form's last row is filled in: the form's layout was changed")
             return
 
 
@@ -747,7 +748,7 @@ def _period_problems(record: Mapping[str, Any], shape: Layout, methodology_id: s
     except (ParRulesError, OSError, ValueError, TypeError):
         return []  # the period's own problem is reported when the record is scored
     if chosen.version != shape.version:
-        return [Problem(f"sheet '{title}' cell {TOP_CELLS[2][2]}: the period {period} is scored under {methodology_id}@{chosen.version}, but this form was written for version {shape.version}", file=str(path), indicator="period", row=position)]
+        return [Problem(_("sheet '{title}' cell {TOP_CELLS}: the period {period} is scored under {methodology_id}@{version}, but this form was written for version {version2}").format(title=title, TOP_CELLS=TOP_CELLS[2][2], period=period, methodology_id=methodology_id, version=chosen.version, version2=shape.version), file=str(path), indicator="period", row=position)]
     return []
 
 

@@ -24,6 +24,7 @@ from ..engine._model import Methodology, RatingBand
 from ._ranking import Ranked, Ranking, rank, unit_id
 from ..engine._record import RESERVED_KEYS, Record, coerce_number
 from ..engine._report import NodeResult, Result
+from .._i18n import gettext as _
 
 __all__ = [
     "gaps",
@@ -127,7 +128,7 @@ def _rank_gap(result: Result, ranking: Ranking | None) -> RankGap | None:
         if entry.index > result.index:
             ahead = entry
     else:
-        raise KeyError(f"unit {unit_id(result, 0)!r} is not in the ranking given")
+        raise KeyError(_("unit {result!r} is not in the ranking given").format(result=unit_id(result, 0)))
     if ahead is None:
         return None
     return RankGap(ahead.unit, ahead.rank, ahead.result.total - result.total, ahead.index - result.index)
@@ -292,12 +293,12 @@ def self_assessment(result: Result, claimed: Mapping[str, Any] | None = None) ->
             appraised = result.points(node_id)
             node = result.methodology.node(node_id)
         except MethodologyNotFound:
-            problems.append(Problem("self-assessed points for a node the methodology does not have", node=node_id))
+            problems.append(Problem(_("self-assessed points for a node the methodology does not have"), node=node_id))
             continue
         try:
             value = coerce_number(raw_value)
         except (ValueError, TypeError) as error:
-            problems.append(Problem(f"self-assessed points: {error}", node=node_id))
+            problems.append(Problem(_("self-assessed points: {error}").format(error=error), node=node_id))
             continue
         if appraised is not None and value == appraised:
             agreed.append(node_id)

@@ -31,6 +31,7 @@ from ..engine._lineage import node_mapping
 from ..engine._model import Methodology, Node
 from ._ranking import Ranking, rank
 from ..engine._report import Result
+from .._i18n import gettext as _
 
 __all__ = ["compare", "Comparison", "UnitChange", "NodeChange", "rank_change_text"]
 
@@ -109,7 +110,7 @@ class UnitChange:
         for change in self.nodes:
             if change.id == node_id:
                 return change
-        raise KeyError(f"no node {node_id!r} in {self.current.methodology.id}@{self.current.methodology.version}")
+        raise KeyError(_("no node {node_id!r} in {id}@{version}").format(node_id=node_id, id=self.current.methodology.id, version=self.current.methodology.version))
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class Comparison:
         for change in self.units:
             if change.unit == unit:
                 return change
-        raise KeyError(f"unit {unit!r} is not in both years")
+        raise KeyError(_("unit {unit!r} is not in both years").format(unit=unit))
 
 
 def rank_change_text(previous_rank: int, current_rank: int) -> str:
@@ -179,7 +180,7 @@ def compare(
     previous_ranking = rank(previous)
     current_ranking = rank(current)
     if not previous_ranking.entries or not current_ranking.entries:
-        raise RecordError([Problem("nothing to compare: one of the two years has no results")])
+        raise RecordError([Problem(_("nothing to compare: one of the two years has no results"))])
     old_methodology = previous_ranking.entries[0].result.methodology
     new_methodology = current_ranking.entries[0].result.methodology
     resolved, notes = node_mapping(old_methodology, new_methodology, mapping)

@@ -43,6 +43,7 @@ from ..engine._model import Methodology
 from ._ranking import Ranking, rank
 from ..engine._report import Result
 from ._statistics import Description, describe
+from .._i18n import gettext as _
 
 __all__ = ["OfficeReport", "build_report", "write_html", "write_annex", "render_html", "ReportDependencyMissing", "LANGUAGES"]
 
@@ -196,7 +197,7 @@ def build_report(results: Iterable[Result], previous: Iterable[Result] | None = 
     previous year's (any version with a lineage to this one), and analyse each unit's gaps."""
     ranking = rank(results)
     if not len(ranking):
-        raise ParRulesError("no results to report")
+        raise ParRulesError(_("no results to report"))
     comparison = compare(list(previous), [entry.result for entry in ranking]) if previous is not None else None
     return OfficeReport(
         methodology=ranking.entries[0].result.methodology,
@@ -439,7 +440,7 @@ section.unit{border-top:1px solid #ddd;margin-top:1.5rem}.band{display:inline-bl
 def render_html(report: OfficeReport, lang: str = "vi") -> str:
     """The report as one self-contained HTML document."""
     if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}: use {' or '.join(LANGUAGES)}")
+        raise ValueError(_("unknown language {lang!r}: use {LANGUAGES}").format(lang=lang, LANGUAGES=' or '.join(LANGUAGES)))
     t = _TEXTS[lang]
     charts = _Charts()
     m = report.methodology

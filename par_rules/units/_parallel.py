@@ -33,6 +33,7 @@ from ._batch import score_many
 from ..errors import ParRulesError, RecordError
 from ..formats._files import CsvTexts, Numbered
 from ..engine._model import Methodology
+from .._i18n import gettext as _
 
 __all__ = ["score_rows", "CHUNK"]
 
@@ -51,7 +52,7 @@ def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fiel
     or an id (each record scored under the version in force for its period)."""
     source = methodology.file if isinstance(methodology, Methodology) else methodology
     if source is None:
-        raise ValueError("a methodology built in memory has no file for the worker processes to load")
+        raise ValueError(_("a methodology built in memory has no file for the worker processes to load"))
     executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(os.fspath(source), dict(fields)))
     rows = iter(records)
     pending: deque[tuple[int, Future[list[Union[list[str], RecordError]]]]] = deque()  # (first row, its chunk's outputs)
@@ -70,7 +71,7 @@ def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fiel
                     done = outputs.result()
                 except BrokenProcessPool:
                     raise ParRulesError(
-                        f"a worker process ended before it finished its rows (killed, or out of memory?): the run is stopped at row {first}; no row from it on was scored"
+                        _("a worker process ended before it finished its rows (killed, or out of memory?): the run is stopped at row {first}; no row from it on was scored").format(first=first)
                     ) from None
                 yield from done
             elif not chunk:

@@ -43,6 +43,7 @@ from ..engine._arithmetic import format_decimal as fmt, in_context
 from ..errors import Problem, RecordError
 from ..engine._model import RatingBand
 from ..engine._report import Result
+from .._i18n import gettext as _
 
 __all__ = ["rank", "Ranking", "Ranked", "TiePolicy", "unit_id"]
 
@@ -106,7 +107,7 @@ class Ranking:
         for entry in self.entries:
             if entry.unit == unit:
                 return entry
-        raise KeyError(f"unit {unit!r} is not in the ranking")
+        raise KeyError(_("unit {unit!r} is not in the ranking").format(unit=unit))
 
     def bands(self) -> dict[str | None, tuple[str, ...]]:
         """Units by rating band (``None``: below every band), best band first."""
@@ -135,7 +136,7 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
     measured alike), and each unit may appear once; otherwise :class:`~par_rules.RecordError`.
     """
     if ties not in ("competition", "dense"):
-        raise ValueError(f"unknown tie policy {ties!r}: use 'competition' or 'dense'")
+        raise ValueError(_("unknown tie policy {ties!r}: use 'competition' or 'dense'").format(ties=ties))
     scored: list[Result] = []
     refused: list[RecordError] = []
     for item in results:
@@ -144,14 +145,14 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
         elif isinstance(item, RecordError):
             refused.append(item)
         else:
-            raise TypeError(f"rank takes results (and the RecordErrors of refused records), not {type(item).__name__}")
+            raise TypeError(_("rank takes results (and the RecordErrors of refused records), not {type_name}").format(type_name=type(item).__name__))
     listed = [(unit_id(result, position), result) for position, result in enumerate(scored, start=1)]
     _check_comparable(listed)
     ordered = sorted(listed, key=lambda pair: pair[1].index, reverse=True)  # stable: ties keep their order
-    overall = _places([result.index for _, result in ordered], ties)
+    overall = _places([result.index for _unused, result in ordered], ties)
     group_places: dict[int, int] = {}
     members_of: dict[str, list[int]] = {}
-    for position, (_, result) in enumerate(ordered):
+    for position, (_unused, result) in enumerate(ordered):
         if result.record.group is not None:
             members_of.setdefault(result.record.group, []).append(position)
     for members in members_of.values():
@@ -190,13 +191,13 @@ def _places(indexes: list[Decimal], ties: TiePolicy) -> list[int]:
 
 def _check_comparable(listed: list[tuple[str, Result]]) -> None:
     problems = []
-    versions = sorted({f"{result.methodology.id}@{result.methodology.version}" for _, result in listed})
+    versions = sorted({f"{result.methodology.id}@{result.methodology.version}" for _unused, result in listed})
     if len(versions) > 1:
-        problems.append(Problem(f"results come from different methodologies ({', '.join(versions)}): rank each separately or compare them with par_rules.compare"))
+        problems.append(Problem(_("results come from different methodologies ({versions}): rank each separately or compare them with par_rules.compare").format(versions=', '.join(versions))))
     seen: set[str] = set()
-    for unit, _ in listed:
+    for unit, _unused in listed:
         if unit in seen:
-            problems.append(Problem(f"unit {unit} appears more than once: a unit can hold only one place"))
+            problems.append(Problem(_("unit {unit} appears more than once: a unit can hold only one place").format(unit=unit)))
         seen.add(unit)
     if problems:
         raise RecordError(problems)

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..engine._arithmetic import CONTEXT
 from ..errors import MethodologyNotFound, Problem, RecordError, ProblemsError
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     from ._compare import NodeChange
@@ -117,7 +118,7 @@ class UnitsRegister:
         try:
             return self.units[unit_id]
         except KeyError:
-            raise MethodologyNotFound(f"no unit {unit_id!r} in the register {self.id}@{self.version}") from None
+            raise MethodologyNotFound(_("no unit {unit_id!r} in the register {id}@{version}").format(unit_id=unit_id, id=self.id, version=self.version)) from None
 
     def successors(self, unit_id: str) -> tuple[str, ...]:
         """The units formed (wholly or in part) from this one."""
@@ -157,12 +158,12 @@ def load_register(source: str | os.PathLike[str], *, version: str | None = None,
     if not (isinstance(source, os.PathLike) or str(source).endswith((".yaml", ".yml")) or path.is_file()):
         folder = Path(root) if root is not None else register_root()
         if not _ID.match(str(source)):
-            raise MethodologyNotFound(f"{source!r} is not a register id (lower-case words separated by /)")
+            raise MethodologyNotFound(_("{source!r} is not a register id (lower-case words separated by /)").format(source=source))
         candidates = sorted((folder / str(source)).glob("*.yaml")) if (folder / str(source)).is_dir() else []
         if version is not None:
             candidates = [candidate for candidate in candidates if candidate.stem == version]
         if not candidates:
-            raise MethodologyNotFound(f"no units register {source}" + (f"@{version}" if version else "") + f" in {folder}")
+            raise MethodologyNotFound(_("no units register {source}").format(source=source) + (_("@{version}").format(version=version) if version else "") + _(" in {folder}").format(folder=folder))
         path = max(candidates, key=lambda candidate: _version_key(candidate.stem))
     from ..engine._load import read_yaml_file
 
@@ -181,7 +182,7 @@ def _compile(data: Any, where: Any, file: str) -> UnitsRegister:
         problems.append(where.locate(container, key).problem(message))
 
     if not isinstance(data, dict):
-        raise UnitsRegisterError([Problem("a units register is a mapping (format, id, version, title, level, units)", file=file)])
+        raise UnitsRegisterError([Problem(_("a units register is a mapping (format, id, version, title, level, units)"), file=file)])
     for key in data:
         if key not in _HEADER_KEYS:
             problem(data, key, f"unknown key {key!r} (allowed: {', '.join(sorted(_HEADER_KEYS))})")
@@ -298,7 +299,7 @@ class UnitsComparison:
         for pairing in self.pairings:
             if pairing.unit == unit and pairing.against == wanted:
                 return pairing
-        raise KeyError(f"{unit} was not compared with {', '.join(wanted)}")
+        raise KeyError(_("{unit} was not compared with {wanted}").format(unit=unit, wanted=', '.join(wanted)))
 
     def describe(self) -> list[str]:
         """Every line a person needs: what was compared, what was not and why."""
@@ -320,7 +321,7 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
 
     before, after = _by_unit(previous, "previous"), _by_unit(current, "current")
     if not before or not after:
-        raise RecordError([Problem("nothing to compare: one of the two years has no results")])
+        raise RecordError([Problem(_("nothing to compare: one of the two years has no results"))])
     old_methodology = next(iter(before.values())).methodology
     new_methodology = next(iter(after.values())).methodology
     resolved, notes = node_mapping(old_methodology, new_methodology, mapping)
@@ -415,13 +416,13 @@ def _by_unit(results: Iterable[Result], which: str) -> dict[str, Result]:
         versions.add((result.methodology.id, result.methodology.version))
         unit = result.record.unit
         if unit is None:
-            problems.append(Problem(f"a result of the {which} year has no unit"))
+            problems.append(Problem(_("a result of the {which} year has no unit").format(which=which)))
         elif unit in found:
-            problems.append(Problem(f"unit {unit} is listed twice in the {which} year"))
+            problems.append(Problem(_("unit {unit} is listed twice in the {which} year").format(unit=unit, which=which)))
         else:
             found[unit] = result
     if len(versions) > 1:
-        problems.append(Problem(f"the {which} year's results come from several methodology versions: {', '.join(sorted(f'{i}@{v}' for i, v in versions))}"))
+        problems.append(Problem(_("the {which} year's results come from several methodology versions: {sorted}").format(which=which, sorted=', '.join(sorted(f'{i}@{v}' for i, v in versions)))))
     if problems:
         raise RecordError(problems)
     return found

@@ -27,6 +27,7 @@ from ._compare import Comparison
 from ..errors import Problem, RecordError
 from ._ranking import Ranking, rank
 from ..engine._report import Result
+from .._i18n import gettext as _
 
 __all__ = ["describe", "Description", "Measure", "Spread", "Move"]
 
@@ -106,7 +107,7 @@ def describe(results: Iterable[Result] | Ranking, comparison: Comparison | None 
     ranking = results if isinstance(results, Ranking) else rank(results)
     entries = ranking.entries
     if not entries:
-        raise RecordError([Problem("no results to describe")])
+        raise RecordError([Problem(_("no results to describe"))])
     decimals = entries[0].result.methodology.decimals
     indexes = [entry.index for entry in entries]
     index = _spread(indexes, decimals)
