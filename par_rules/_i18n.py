@@ -248,6 +248,8 @@ def number(text: str) -> str:
     from babel.numbers import format_decimal  # imported on the first number written in Vietnamese
 
     digits = value.as_tuple()
-    with decimal.localcontext() as context:
-        context.prec = len(digits.digits) + abs(int(digits.exponent)) + 2
+    # a context of its own, whatever the caller's: enough digits for every one of the value's,
+    # and no traps (Babel quantizes to its pattern's decimals, then keeps the value's own)
+    context = decimal.Context(prec=len(digits.digits) + abs(int(digits.exponent)) + 40, traps=[])
+    with decimal.localcontext(context):
         return prefix + format_decimal(value, locale="vi", decimal_quantization=False)

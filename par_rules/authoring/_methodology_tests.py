@@ -290,10 +290,10 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
     except RecordError as error:
         if case.error is not None and case.error in str(error):
             return CaseOutcome(case, ())
-        expected = f"an error containing {case.error!r}" if case.error is not None else "a score"
-        return failed("error", expected, f"the record was refused: {'; '.join(str(p) for p in error.problems)}", case.location)
+        expected = _("an error containing {error!r}").format(error=case.error) if case.error is not None else "a score"
+        return failed("error", expected, _("the record was refused: {join}").format(join='; '.join(str(p) for p in error.problems)), case.location)
     if case.error is not None:
-        return failed("error", f"an error containing {case.error!r}", f"a score of {_text(result.total)}", case.location)
+        return failed("error", _("an error containing {error!r}").format(error=case.error), _("a score of {total}").format(total=_text(result.total)), case.location)
     failures = []
     for expectation in case.expectations:
         actual: Decimal | str | None
@@ -306,7 +306,7 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
             try:
                 actual = result.points(expectation.target)
             except MethodologyNotFound:
-                failures.append(Failure(case.name, expectation.target, _text(expectation.value), "no such node in the methodology", expectation.location))
+                failures.append(Failure(case.name, expectation.target, _text(expectation.value), _("no such node in the methodology"), expectation.location))
                 continue
         else:
             actual = getattr(result, expectation.target)

@@ -77,11 +77,10 @@ def _latest(methodology_id: str) -> str:
 @click.option("--previous", nargs=2, metavar="METHODOLOGY RECORDS", help=N_("The previous year's methodology and records: each unit's change in index and rank."))
 @click.option("--year", type=int, help=N_("Use the version in force for this assessment year."))
 @click.option("--version", "version_", help=N_("Use this version of the methodology."))
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help=N_("The report's language."))
 @IGNORE_COLUMNS
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help=N_("report.html (the report with charts) or annex.xlsx (the results annex)."))
 @click.option("--progress/--no-progress", default=None, help=N_("Show a progress bar (default: when stderr is a terminal)."))
-def report_command(methodology: str, records: str, previous: tuple[str, str] | None, year: int | None, version_: str | None, lang: str, output: str, progress: bool | None) -> None:
+def report_command(methodology: str, records: str, previous: tuple[str, str] | None, year: int | None, version_: str | None, output: str, progress: bool | None) -> None:
     from ..units._office_report import build_report, write_annex, write_html
 
     suffix = Path(output).suffix.lower()
@@ -98,9 +97,9 @@ def report_command(methodology: str, records: str, previous: tuple[str, str] | N
         try:
             report = build_report(results, previous_results)
             if suffix == ".xlsx":
-                write_annex(report, output, lang)
+                write_annex(report, output)
             else:
-                write_html(report, output, lang)
+                write_html(report, output)
         except ParRulesError as error:
             click.echo(str(error), err=True)
             raise SystemExit(1) from None

@@ -39,15 +39,16 @@ from ..units._ranking import Ranking, rank
 from ..engine._registry import parent_path, versions
 from ..engine._report import Result
 from ..units._statistics import describe, summarised_notes
-from .._i18n import N_, gettext as _
+from .._i18n import N_, gettext as _, language, number
 from ._language import LanguageCommand
+from .._i18n import gettext as _
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
 
 _TABLE_FORMATS = ("table", "csv", "json", "xlsx", "md")
 _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".md": "md", ".txt": "table"}
 _PROGRESS_STEP = 100
-_NOT_WRITTEN = "{} was not written (a file already there is left as it was)"
+_NOT_WRITTEN = N_("{} was not written (a file already there is left as it was)")
 
 
 # --------------------------------------------------------------------------- shared parts
@@ -185,7 +186,7 @@ class Batch:
         kept = []
         for problem in error.problems:
             column = problem.indicator
-            if column is not None and problem.message.startswith("unknown indicator"):
+            if column is not None and problem.message.startswith(_("unknown indicator{hint}").partition("{")[0]):
                 self.unknown[column] = self.unknown.get(column, 0) + 1
                 if self.unknown[column] > 1:
                     continue
@@ -332,7 +333,7 @@ def _write_breakdowns(batch: Batch, output: str | None, depth: int | None) -> No
             for result in batch.outputs():
                 handle.write(terminal_text(result.explain(depth=depth)) + "\n\n")
     except SystemExit:  # the file could not be read: the error is said already
-        echo(_NOT_WRITTEN.format(output), err=True)
+        echo(_(_NOT_WRITTEN).format(output), err=True)
         raise
     except OSError as error:
         echo(_("cannot write {output}: {strerror}").format(output=output, strerror=error.strerror or error), err=True)
@@ -354,13 +355,13 @@ def _stream_csv(batch: Batch, output: str | None, jobs: int) -> None:
             write_csv_rows(rows, fields, handle)
     except SystemExit:  # the file could not be read, or a worker died: the error is said already
         if output is not None:
-            echo(_NOT_WRITTEN.format(output), err=True)
+            echo(_(_NOT_WRITTEN).format(output), err=True)
         raise
     except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
         sys.stderr.close()
         raise SystemExit(0) from None
     except OSError as error:
-        echo(_("cannot write {output}: {strerror}").format(output=output or 'the standard output', strerror=error.strerror or error), err=True)
+        echo(_("cannot write {output}: {strerror}").format(output=output or _("the standard output"), strerror=error.strerror or error), err=True)
         raise SystemExit(1) from None
     echo(_("wrote {output}").format(output=output), err=True)
 
@@ -384,15 +385,21 @@ def rank_command(methodology: str, records: str, year: int | None, version_: str
 
 
 def _signed(value: Decimal) -> str:
-    """A change with its sign: "+1.9", "-0.5", "≈+1.6583"."""
-    text = format_short(abs(value))
+    """A change with its sign, as the language writes numbers: "+1.9", "-0.5", "≈+1.6583"."""
+    text = number(format_short(abs(value)))
     sign = "+" if value > 0 else "-" if value < 0 else ""
     return text.replace("≈", "≈" + sign) if text.startswith("≈") else sign + text
 
 
 def _band_line(band: str | None, units: tuple[str, ...], shown: int = 12) -> str:
-    listed = ", ".join(units[:shown]) + (f" and {len(units) - shown} more" if len(units) > shown else "")
-    return f"band {band or '-'} ({len(units)}): {listed}"
+    listed = ", ".join(units[:shown]) + (_(" and {count} more").format(count=len(units) - shown) if len(units) > shown else "")
+    return _("band {band} ({count}): {units}").format(band=band or "-", count=len(units), units=listed)
+
+
+def _band_name(band: Any) -> str:
+    """A rating band for people: its id, and its label when it has one in the language."""
+    label = (band.label_en or band.label) if language() == "en" else band.label
+    return f"{band.id} ({label})" if label else str(band.id)
 
 
 @click.command("compare", cls=LanguageCommand, help=N_("Compare RECORDS (scored under METHODOLOGY) with PREVIOUS_RECORDS (under\nPREVIOUS_METHODOLOGY): each unit's change in index, in each field and in rank, and plainly\nwhat cannot be compared."))
@@ -456,16 +463,16 @@ def _comparison_table(comparison: Comparison) -> Table:
              change.previous.band.id if change.previous.band else None, change.current.band.id if change.current.band else None)
             + tuple(field.change for field in change.fields)
         )
-    legend = ("change_<field>: points gained in the field (empty: not comparable); index_change: exact, in percentage points",)
+    legend = (_("change_<field>: points gained in the field (empty: not comparable); index_change: exact, in percentage points"),)
     return Table(headers, tuple(rows), legend)
 
 
 def _comparison_notes(comparison: Comparison) -> list[str]:
     notes = list(comparison.notes)
     if comparison.only_previous:
-        notes.append(f"only in the previous year (not compared): {', '.join(comparison.only_previous)}")
+        notes.append(_("only in the previous year (not compared): {only_previous}").format(only_previous=', '.join(comparison.only_previous)))
     if comparison.only_current:
-        notes.append(f"only in this year (no previous result): {', '.join(comparison.only_current)}")
+        notes.append(_("only in this year (no previous result): {only_current}").format(only_current=', '.join(comparison.only_current)))
     return notes
 
 
@@ -500,28 +507,46 @@ def gaps_command(methodology: str, records: str, year: int | None, version_: str
         batch.finish()
         return
     who = f"{result.record.unit or unit}" + (f" ({result.record.name})" if result.record.name else "")
-    lines = [f"{who}: index {fmt(result.published_index)}%" + (f", band {result.band.id}" if result.band else ", no band"), "", f"Most points lost (top {top}):"]
-    lines += [f"  {node.id:<8} lost {format_short(node.lost):>8} of {fmt(node.max):<6} {node.label}" for node in report.lost] or ["  none: every node has full points"]
-    lines += ["", "Component indices, lowest first:"]
-    lines += [f"  {c.id:<8} {format_short(c.percent, 2):>7}%  ({format_short(c.points)} / {fmt(c.max)})  {c.label}" for c in report.components]
+    lines = [
+        _("{unit}: index {index}%").format(unit=who, index=number(fmt(result.published_index)))
+        + (_(", band {band}").format(band=_band_name(result.band)) if result.band else _(", no band")),
+        "",
+        _("Most points lost (top {top}):").format(top=top),
+    ]
+    lines += [
+        _("  {id} lost {lost} of {max} {label}").format(id=f"{node.id:<8}", lost=f"{number(format_short(node.lost)):>8}", max=f"{number(fmt(node.max)):<6}", label=node.label)
+        for node in report.lost
+    ] or [_("  none: every node has full points")]
+    lines += ["", _("Component indices, lowest first:")]
+    lines += [f"  {c.id:<8} {number(format_short(c.percent, 2)):>7}%  ({number(format_short(c.points))} / {number(fmt(c.max))})  {c.label}" for c in report.components]
     lines.append("")
     if report.next_rank is None:
-        lines.append("Rank: first (nobody above).")
+        lines.append(_("Rank: first (nobody above)."))
     else:
         gap = report.next_rank
-        lines.append(f"Next rank: {gap.unit} (rank {gap.rank}) is {format_short(gap.points)} points ({format_short(gap.index_points)} index points) ahead: as many points shares rank {gap.rank}, any more passes it.")
+        lines.append(_("Next rank: {unit} (rank {rank}) is {points} points ({index_points} index points) ahead: as many points shares rank {rank}, any more passes it.").format(unit=gap.unit, rank=gap.rank, points=number(format_short(gap.points)), index_points=number(format_short(gap.index_points))))
     if report.next_band is None:
-        lines.append("Next band: none above.")
+        lines.append(_("Next band: none above."))
     else:
         band = report.next_band
-        how = "more than" if band.strictly_more else "at least"
-        lines.append(f"Next band: {band.band.id} from an index of {fmt(band.index_needed)}% ({'published, rounded to ' + str(decimals) + ' decimals' if result.methodology.bands_on == 'published' else 'exact'}): {how} {format_short(band.points_needed)} more points.")
+        how = _("more than") if band.strictly_more else _("at least")
+        basis = _("published, rounded to {decimals} decimals").format(decimals=decimals) if result.methodology.bands_on == "published" else _("exact")
+        lines.append(
+            _("Next band: {id} from an index of {index_needed}% ({value}): {how} {points_needed} more points.").format(
+                id=_band_name(band.band), index_needed=number(fmt(band.index_needed)), value=basis, how=how, points_needed=number(format_short(band.points_needed))
+            )
+        )
     if claims.differences or claims.agreed:
-        lines += ["", f"Self-assessment: {len(claims.differences)} node(s) differ from the appraisal, {len(claims.agreed)} agree."]
+        lines += ["", _("Self-assessment: {differences} node(s) differ from the appraisal, {agreed} agree.").format(differences=len(claims.differences), agreed=len(claims.agreed))]
         for difference in claims.differences:
-            appraised = "n/a" if difference.appraised is None else format_short(difference.appraised)
-            extra = "  (claims more than the max)" if difference.above_max else ""
-            lines.append(f"  {difference.id:<8} claimed {format_short(difference.claimed):>8}, appraised {appraised:>8}: {_signed(difference.difference)}{extra}")
+            appraised = _("n/a") if difference.appraised is None else number(format_short(difference.appraised))
+            extra = _("  (claims more than the max)") if difference.above_max else ""
+            lines.append(
+                _("  {id} claimed {claimed}, appraised {appraised}: {difference}").format(
+                    id=f"{difference.id:<8}", claimed=f"{number(format_short(difference.claimed)):>8}", appraised=f"{appraised:>8}", difference=_signed(difference.difference)
+                )
+                + extra
+            )
     echo("\n".join(lines))
     batch.finish()
 
@@ -560,18 +585,21 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
         batch.finish()
         return
     def band(result: Result) -> str:
-        return result.band.id if result.band else "-"
+        return _band_name(result.band) if result.band else "-"
+
+    def points(value: Decimal | None) -> str:
+        return _("n/a") if value is None else number(format_short(value))
 
     lines = [
-        f"{unit} with {', '.join(f'{key} = {value}' for key, value in parsed.items())}:",
-        f"  total  {fmt(before.published_total)} → {fmt(after.published_total)}   ({_signed(outcome.points_change)} points)",
-        f"  index  {fmt(before.published_index)}% → {fmt(after.published_index)}%",
-        f"  band   {band(before)} → {band(after)}",
+        _("{unit} with {changes}:").format(unit=unit, changes=", ".join(f"{key} = {value}" for key, value in parsed.items())),
+        _("  total  {before} → {after}   ({change} points)").format(before=number(fmt(before.published_total)), after=number(fmt(after.published_total)), change=_signed(outcome.points_change)),
+        _("  index  {before}% → {after}%").format(before=number(fmt(before.published_index)), after=number(fmt(after.published_index))),
+        _("  band   {before} → {after}").format(before=band(before), after=band(after)),
     ]
     if outcome.rank_before is not None:
-        lines.append(f"  rank   {outcome.rank_before} → {outcome.rank_after} of {outcome.units_ranked}")
-    lines.append("  nodes that change:")
-    lines += [f"    {old.id:<8} {'n/a' if old.points is None else format_short(old.points):>8} → {'n/a' if new.points is None else format_short(new.points):<8} {old.label}" for old, new in outcome.changed_nodes()] or ["    none"]
+        lines.append(_("  rank   {before} → {after} of {units}").format(before=outcome.rank_before, after=outcome.rank_after, units=outcome.units_ranked))
+    lines.append(_("  nodes that change:"))
+    lines += [f"    {old.id:<8} {points(old.points):>8} → {points(new.points):<8} {old.label}" for old, new in outcome.changed_nodes()] or [_("    none")]
     echo("\n".join(lines))
     batch.finish()
 
@@ -588,7 +616,7 @@ def explain_command(methodology: str, records: str, year: int | None, version_: 
     documents = []
     for result in chosen:
         if node_id is None:
-            documents.append(result.to_dict() if format_ == "json" else result.explain(depth=depth))
+            documents.append(result.to_dict() if format_ == "json" else result.explain(depth=depth))  # in the language chosen by --lang
             continue
         try:
             node = result.node(node_id)
@@ -597,13 +625,13 @@ def explain_command(methodology: str, records: str, year: int | None, version_: 
         if format_ == "json":
             documents.append({"unit": result.record.unit, "node": node.to_dict()})
             continue
-        lines = [f"{result.record.unit or result.record.name or 'record'}: node {node.id}"]
+        lines = [_("{unit}: node {node}").format(unit=result.record.unit or result.record.name or _("record"), node=node.id)]
         for item in node.walk():
             if depth is not None and item.node.depth > depth:
                 continue
             indent = "  " * (item.node.depth - node.node.depth)
-            points = "n/a" if item.points is None else format_short(item.points)
-            lines.append(f"  {indent}{item.id}  {points} / {fmt(item.max)}  {item.label}\n  {indent}  ↳ {item.why}")
+            points = _("n/a") if item.points is None else number(format_short(item.points))
+            lines.append(f"  {indent}{item.id}  {points} / {number(fmt(item.max))}  {item.label}\n  {indent}  ↳ {item.why}")
         documents.append("\n".join(lines))
     if format_ == "json":
         echo(json_text(documents))

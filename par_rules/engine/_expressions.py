@@ -40,7 +40,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ._arithmetic import CONTEXT
-from .._i18n import gettext as _
+from .._i18n import N_, gettext as _
 
 __all__ = ["Expression", "ExpressionError", "compile_expression", "FUNCTIONS", "reference_evaluate"]
 
@@ -76,14 +76,14 @@ def _where(source: str, offset: int | None) -> str:
         return ""
     starts = _line_starts(source.rstrip())  # a block scalar's final line break starts no line
     if len(starts) == 1:
-        return f", at character {offset + 1}"
+        return _(", at character {value}").format(value=offset + 1)
     line = max(number for number, start in enumerate(starts) if start <= offset)
-    return f", at line {line + 1}, character {offset - starts[line] + 1}"
+    return _(", at line {value}, character {value2}").format(value=line + 1, value2=offset - starts[line] + 1)
 
 
 def _round(value: Decimal, places: Decimal = Decimal(0)) -> Decimal:
     if places != places.to_integral_value() or not 0 <= places <= 10:
-        raise decimal.InvalidOperation("round() takes 0 to 10 decimal places")
+        raise decimal.InvalidOperation(_("round() takes 0 to 10 decimal places"))
     return value.quantize(Decimal(1).scaleb(-int(places)), rounding=decimal.ROUND_HALF_UP)
 
 
@@ -97,35 +97,35 @@ def _ratio(numerator: Decimal, denominator: Decimal, if_zero: Decimal) -> Decima
 
 #: The functions an expression may call: name -> (implementation, min args, max args, description).
 FUNCTIONS: dict[str, tuple[Callable[..., Decimal], int, int, str]] = {
-    "min": (min, 2, 8, "the smallest of its arguments"),
-    "max": (max, 2, 8, "the largest of its arguments"),
-    "abs": (abs, 1, 1, "the absolute value"),
-    "round": (_round, 1, 2, "round(x, n): x rounded half-up to n decimals (default 0)"),
-    "floor": (lambda x: x.to_integral_value(rounding=decimal.ROUND_FLOOR), 1, 1, "the largest whole number not above x"),
-    "ceil": (lambda x: x.to_integral_value(rounding=decimal.ROUND_CEILING), 1, 1, "the smallest whole number not below x"),
-    "clamp": (_clamp, 3, 3, "clamp(x, low, high): x kept within [low, high]"),
-    "ratio": (_ratio, 3, 3, "ratio(a, b, if_zero): a / b, or if_zero when b is 0"),
+    "min": (min, 2, 8, N_("the smallest of its arguments")),
+    "max": (max, 2, 8, N_("the largest of its arguments")),
+    "abs": (abs, 1, 1, N_("the absolute value")),
+    "round": (_round, 1, 2, N_("round(x, n): x rounded half-up to n decimals (default 0)")),
+    "floor": (lambda x: x.to_integral_value(rounding=decimal.ROUND_FLOOR), 1, 1, N_("the largest whole number not above x")),
+    "ceil": (lambda x: x.to_integral_value(rounding=decimal.ROUND_CEILING), 1, 1, N_("the smallest whole number not below x")),
+    "clamp": (_clamp, 3, 3, N_("clamp(x, low, high): x kept within [low, high]")),
+    "ratio": (_ratio, 3, 3, N_("ratio(a, b, if_zero): a / b, or if_zero when b is 0")),
 }
 
 _NUMBER_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _ORDER_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _FORBIDDEN = {
-    ast.Attribute: "attribute access (.{attr}) is not allowed",
-    ast.Subscript: "indexing ([...]) is not allowed",
-    ast.Lambda: "lambda is not allowed",
-    ast.ListComp: "comprehensions are not allowed",
-    ast.SetComp: "comprehensions are not allowed",
-    ast.DictComp: "comprehensions are not allowed",
-    ast.GeneratorExp: "comprehensions are not allowed",
-    ast.NamedExpr: "assignment (:=) is not allowed",
-    ast.JoinedStr: "f-strings are not allowed",
-    ast.Starred: "* unpacking is not allowed",
-    ast.List: "lists are not allowed",
-    ast.Tuple: "tuples are not allowed",
-    ast.Dict: "dictionaries are not allowed",
-    ast.Set: "sets are not allowed",
-    ast.Await: "await is not allowed",
-    ast.Yield: "yield is not allowed",
+    ast.Attribute: N_("attribute access (.{attr}) is not allowed"),
+    ast.Subscript: N_("indexing ([...]) is not allowed"),
+    ast.Lambda: N_("lambda is not allowed"),
+    ast.ListComp: N_("comprehensions are not allowed"),
+    ast.SetComp: N_("comprehensions are not allowed"),
+    ast.DictComp: N_("comprehensions are not allowed"),
+    ast.GeneratorExp: N_("comprehensions are not allowed"),
+    ast.NamedExpr: N_("assignment (:=) is not allowed"),
+    ast.JoinedStr: N_("f-strings are not allowed"),
+    ast.Starred: N_("* unpacking is not allowed"),
+    ast.List: N_("lists are not allowed"),
+    ast.Tuple: N_("tuples are not allowed"),
+    ast.Dict: N_("dictionaries are not allowed"),
+    ast.Set: N_("sets are not allowed"),
+    ast.Await: N_("await is not allowed"),
+    ast.Yield: N_("yield is not allowed"),
 }
 
 
@@ -237,15 +237,15 @@ def _not_plain(text: str) -> str:
     """Why a number Python reads is not written as a plain decimal, and what to write instead."""
     lowered = text.lower()
     if "j" in lowered:
-        return f"the number {text} is imaginary; numbers are real"
+        return _("the number {text} is imaginary; numbers are real").format(text=text)
     if lowered[:2] in _PREFIXES:
         reason, value = f"is {_PREFIXES[lowered[:2]]}", Decimal(int(text.replace("_", ""), 0))
     else:
-        reason = "has an exponent" if "e" in lowered else "has '_' in it" if "_" in text else "has leading zeros"
+        reason = _("has an exponent") if "e" in lowered else _("has '_' in it") if "_" in text else _("has leading zeros")
         value = Decimal(text.replace("_", ""))
     if len(value.as_tuple().digits) + abs(value.adjusted()) > MAX_LITERAL_DIGITS:  # also keeps 1e999999999 from being written out
-        return f"the number {text} {reason}; numbers are written in plain decimals of at most {MAX_LITERAL_DIGITS} digits"
-    return f"the number {text} {reason}; numbers are written in plain decimals: write {value:f}"
+        return _("the number {text} {reason}; numbers are written in plain decimals of at most {MAX_LITERAL_DIGITS} digits").format(text=text, reason=reason, MAX_LITERAL_DIGITS=MAX_LITERAL_DIGITS)
+    return _("the number {text} {reason}; numbers are written in plain decimals: write {value:f}").format(text=text, reason=reason, value=value)
 
 
 class _Checker:
@@ -293,7 +293,7 @@ class _Checker:
             raise self.fail(_("the expression is nested more than {MAX_DEPTH} levels deep").format(MAX_DEPTH=MAX_DEPTH), node)
         for forbidden, message in _FORBIDDEN.items():
             if isinstance(node, forbidden):
-                raise self.fail(message.format(attr=getattr(node, "attr", "")), node)
+                raise self.fail(_(message).format(attr=getattr(node, "attr", "")), node)
         method = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
             raise self.fail(_("{type_name} is not allowed in an expression").format(type_name=type(node).__name__), node)
@@ -401,7 +401,7 @@ class _Checker:
             raise self.fail(_("functions take positional arguments only"), node)
         _unused, least, most, _unused = FUNCTIONS[node.func.id]
         if not least <= len(node.args) <= most:
-            raise self.fail(_("{id}() takes {least}").format(id=node.func.id, least=least) + (_(" to {most}").format(most=most) if most != least else "") + _(" arguments"), node)
+            raise self.fail((_("{id}() takes {least} to {most} arguments") if most != least else _("{id}() takes {least} arguments")).format(id=node.func.id, least=least, most=most), node)
         for argument in node.args:
             if self.check(argument, depth) != "number":
                 raise self.fail(_("{id}() takes numbers").format(id=node.func.id), argument)

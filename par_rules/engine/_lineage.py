@@ -29,17 +29,17 @@ def node_mapping(previous: Methodology, current: Methodology, mapping: Mapping[s
     declared: Mapping[str, str | Sequence[str] | None]
     if mapping is not None:
         declared = mapping
-        source = "the mapping given"
+        source = _("the mapping given")
     elif current.lineage is not None and (current.lineage.methodology_id, current.lineage.version) == (previous.id, previous.version):
         declared = current.lineage.nodes
-        source = f"the lineage declared by {current.id}@{current.version}"
+        source = _("the lineage declared by {id}@{version}").format(id=current.id, version=current.version)
     else:
         declared = {}
-        source = "node ids"
+        source = _("node ids")
         if not same:
             lineage = current.lineage
-            why = f"its lineage starts from {lineage.methodology_id}@{lineage.version}" if lineage else "it declares no lineage"
-            notes.append(f"{current.id}@{current.version} and {previous.id}@{previous.version} differ and {why}: nodes are matched by id only")
+            why = _("its lineage starts from {methodology_id}@{version}").format(methodology_id=lineage.methodology_id, version=lineage.version) if lineage else _("it declares no lineage")
+            notes.append(_("{id}@{version} and {id2}@{version2} differ and {why}: nodes are matched by id only").format(id=current.id, version=current.version, id2=previous.id, version2=previous.version, why=why))
     if not same:
         notes.insert(0, f"comparing {previous.id}@{previous.version} with {current.id}@{current.version} through {source}")
     problems = []

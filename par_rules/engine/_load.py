@@ -98,18 +98,18 @@ def read_yaml(source: str | bytes, file: str | None = None) -> tuple[Any, Source
             builder.build(yaml.parse(source, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        message = f"YAML syntax: {error.problem or error.context}"
+        message = _("YAML syntax: {problem}").format(problem=error.problem or error.context)
         if error.context and error.problem:
-            message = f"YAML syntax: {error.problem} ({error.context})"
+            message = _("YAML syntax: {problem} ({context})").format(problem=error.problem, context=error.context)
         raise MethodologyError([_problem_at(message, file, mark)]) from None
     except yaml.reader.ReaderError as error:  # a control character: no mark, only a position
         character = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "\0")
-        message = f"character U+{character:04X} is not allowed in a YAML file ({error.reason})"
+        message = _("character U+{character:04X} is not allowed in a YAML file ({reason})").format(character=character, reason=error.reason)
         raise MethodologyError([_problem_at_offset(message, file, source, error.position)]) from None
     except yaml.YAMLError as error:
         raise MethodologyError([Problem(_("YAML: {error}").format(error=error), file=file)]) from None
     except UnicodeEncodeError as error:  # text given directly, with a lone surrogate: never valid UTF-8
-        message = f"character U+{ord(source[error.start]):04X} (a lone surrogate) is not valid Unicode text"
+        message = _("character U+{source:04X} (a lone surrogate) is not valid Unicode text").format(source=ord(source[error.start]))
         raise MethodologyError([_problem_at_offset(message, file, source, error.start)]) from None
     if builder.problems:
         raise MethodologyError(builder.problems)
@@ -139,7 +139,7 @@ def _decode(raw: bytes, file: str | None) -> str:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         byte = raw[error.start : error.start + 1].hex()
-        message = f"not UTF-8: byte 0x{byte} cannot be decoded (save the file as UTF-8)"
+        message = _("not UTF-8: byte 0x{byte} cannot be decoded (save the file as UTF-8)").format(byte=byte)
         raise MethodologyError([Problem(message, file=file, line=line, column=column)]) from None
 
 
@@ -207,7 +207,7 @@ class _Builder:
     def _on_document(self, event: yaml.DocumentStartEvent) -> None:
         self._documents += 1
         if self._documents > 1:
-            self._fail("a methodology file holds one YAML document (found a second '---')", event.start_mark)
+            self._fail(_("a methodology file holds one YAML document (found a second '---')"), event.start_mark)
 
     def _on_scalar(self, event: yaml.ScalarEvent) -> None:
         self._count(event)
@@ -219,9 +219,9 @@ class _Builder:
     def _on_start(self, event: yaml.CollectionStartEvent, container: Container) -> None:
         self._count(event)
         if len(self._stack) >= LIMITS.depth:
-            self._fail(f"nesting deeper than {LIMITS.depth} levels", event.start_mark)
+            self._fail(_("nesting deeper than {depth} levels").format(depth=LIMITS.depth), event.start_mark)
         if event.tag not in (None, "!", _MAP, _SEQ):
-            self._fail(f"YAML tag {event.tag} is not allowed", event.start_mark)
+            self._fail(_("YAML tag {tag} is not allowed").format(tag=event.tag), event.start_mark)
         entries: dict[Any, Location] = {}
         self.where.register(container, self._at(event.start_mark), entries)
         self._stack.append(_Frame(container, entries, event.anchor))
@@ -235,25 +235,25 @@ class _Builder:
     def _on_alias(self, event: yaml.AliasEvent) -> None:
         self._aliases += 1
         if self._aliases > LIMITS.aliases:
-            self._fail(f"more than {LIMITS.aliases} aliases", event.start_mark)
+            self._fail(_("more than {aliases} aliases").format(aliases=LIMITS.aliases), event.start_mark)
         if event.anchor not in self._anchors:
-            self._fail(f"unknown alias *{event.anchor}", event.start_mark)
+            self._fail(_("unknown alias *{anchor}").format(anchor=event.anchor), event.start_mark)
         value, size = self._anchors[event.anchor]
         self._nodes += size
         if self._nodes > LIMITS.nodes:
-            self._fail(f"the document expands to more than {LIMITS.nodes} nodes (too many aliases?)", event.start_mark)
+            self._fail(_("the document expands to more than {nodes} nodes (too many aliases?)").format(nodes=LIMITS.nodes), event.start_mark)
         self._add(value, size, event, self._at(event.start_mark))
 
     def _count(self, event: yaml.Event) -> None:
         self._nodes += 1
         if self._nodes > LIMITS.nodes:
-            self._fail(f"more than {LIMITS.nodes} nodes in the document", event.start_mark)
+            self._fail(_("more than {nodes} nodes in the document").format(nodes=LIMITS.nodes), event.start_mark)
 
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         value = event.value
         if event.tag not in (None, "!"):
             if event.tag not in _SCALAR_TAGS:
-                self._fail(f"YAML tag {event.tag} is not allowed", event.start_mark)
+                self._fail(_("YAML tag {tag} is not allowed").format(tag=event.tag), event.start_mark)
             tag = event.tag
         elif event.implicit[0]:
             tag = self._resolve(value, event.implicit)
@@ -285,11 +285,11 @@ class _Builder:
             frame.value.append(value)
         elif frame.pending_key is None:
             if key is None:
-                self._fail("a key must be a plain text, not a list or a mapping", event.start_mark)
+                self._fail(_("a key must be a plain text, not a list or a mapping"), event.start_mark)
             if key == "<<":
-                self._fail("merge keys (<<) are not supported: write the entries out, or use 'extends'", event.start_mark)
+                self._fail(_("merge keys (<<) are not supported: write the entries out, or use 'extends'"), event.start_mark)
             if key in frame.value:
-                self._fail(f"duplicate key '{key}'", event.start_mark)
+                self._fail(_("duplicate key '{key}'").format(key=key), event.start_mark)
             frame.pending_key = (key, where)
         else:
             key, key_where = frame.pending_key

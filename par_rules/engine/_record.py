@@ -72,7 +72,7 @@ class Record:
                 period = int(number)
             except (ValueError, TypeError):
                 # 1E+1000000, not Decimal('1E+1000000'); an int of 4,300+ digits cannot be printed
-                shown = repr(period) if isinstance(period, str) else "a number too large" if isinstance(period, int) and period.bit_length() > 64 else str(period)
+                shown = repr(period) if isinstance(period, str) else _("a number too large") if isinstance(period, int) and period.bit_length() > 64 else str(period)
                 problems.append(Problem(_("period must be a year (a whole number such as 2024), not {shown}").format(shown=shown), indicator="period"))
                 period = None
         else:
@@ -268,7 +268,7 @@ def check_values(catalogue: Catalogue, raw: Mapping[str, Any], row: int | None =
         if read is None:
             if key not in readers:
                 close = difflib.get_close_matches(str(key), list(readers), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                hint = _(" (did you mean '{close}'?)").format(close=close[0]) if close else ""
                 problems.append(Problem(_("unknown indicator{hint}").format(hint=hint), indicator=str(key), row=row))
             elif not _missing(value):
                 problems.append(Problem(_("is computed by the methodology's formula: leave it out of the record"), indicator=key, row=row))

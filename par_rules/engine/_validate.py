@@ -314,7 +314,7 @@ def check_numbers(data: Any, where: SourceMap) -> list[Problem]:
             if isinstance(value, (dict, list)):
                 stack.append(value)
             elif isinstance(value, Decimal) and not (value.is_finite() and value.copy_abs() < magnitude and -value.as_tuple().exponent <= decimals):  # type: ignore[operator]
-                message = f"number {value} is not supported: a number in a methodology must be finite, below 10^15 in size, with at most {decimals} decimals (so that sums of caps stay exact)"
+                message = _("number {value} is not supported: a number in a methodology must be finite, below 10^15 in size, with at most {decimals} decimals (so that sums of caps stay exact)").format(value=value, decimals=decimals)
                 problems.append(where.locate(container, key).problem(message))
     return problems
 
@@ -331,14 +331,14 @@ def _leaf_errors(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsons
 def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        return f"{error.message}; allowed here: {', '.join(allowed)}"
+        return _("{message}; allowed here: {allowed}").format(message=error.message, allowed=', '.join(allowed))
     if error.validator == "enum":
-        return f"{error.instance!r} is not one of: {', '.join(map(str, error.validator_value))}"
+        return _("{instance!r} is not one of: {str}").format(instance=error.instance, str=', '.join(map(str, error.validator_value)))
     if error.validator == "pattern":
-        return f"{error.instance!r} is not a valid {error.schema.get('title', 'text')} (pattern {error.validator_value})"
+        return _("{instance!r} is not a valid {get} (pattern {validator_value})").format(instance=error.instance, get=error.schema.get('title', 'text'), validator_value=error.validator_value)
     if error.validator == "type" and "pattern" in error.schema and _is_number(error.instance):
         # YAML reads 1.10 as a number; a number would skip the id's pattern (+1.1 and 1.1 would be one id).
-        return f"{error.instance} is a number, and an id is text: write the id in quotes: \"{error.instance}\""
+        return _("{instance} is a number, and an id is text: write the id in quotes: \"{instance}\"").format(instance=error.instance)
     return re.sub(r"Decimal\('([^']*)'\)", r"\1", error.message)  # Decimal('-4') reads as -4
 
 
@@ -444,7 +444,7 @@ def _check_rule(node: Node, methodology: Methodology) -> list[Problem]:
     elif isinstance(rule, SurveyRule):
         problems += _coverage(node, indicator, indicator.options, rule.weights, "weight", "answer")
     elif isinstance(rule, DeductionRule) and rule.limit is not None:
-        over(rule.limit, "the deduction limit")
+        over(rule.limit, _("the deduction limit"))
     return problems
 
 

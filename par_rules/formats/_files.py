@@ -449,7 +449,7 @@ class _RecordLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in records", event.start_mark)
+            raise yaml.composer.ComposerError(None, None, _("aliases (*name) are not allowed in records"), event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -473,10 +473,10 @@ def _yaml_value(node: yaml.Node) -> Any:
     mapping: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            raise _Refused("a key must be a text, not a list or a mapping", key_node.start_mark)
+            raise _Refused(_("a key must be a text, not a list or a mapping"), key_node.start_mark)
         key = key_node.value
         if key in mapping:
-            raise _Refused("appears more than once in the record (which value is meant?)", key_node.start_mark, key)
+            raise _Refused(_("appears more than once in the record (which value is meant?)"), key_node.start_mark, key)
         mapping[key] = _yaml_value(value_node)
     return mapping
 

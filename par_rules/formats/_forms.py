@@ -335,7 +335,7 @@ def _write_marker(workbook: Workbook, shape: Layout) -> None:
 
     marker = workbook.create_sheet(MARKER_SHEET)
     marker.sheet_state = "veryHidden"
-    for row in (("par_rules form", FORM_FORMAT), ("methodology", shape.methodology_id), ("version", shape.version), ("fingerprint", shape.fingerprint), ("rows", len(shape.lines))):
+    for row in ((_("par_rules form"), FORM_FORMAT), ("methodology", shape.methodology_id), ("version", shape.version), ("fingerprint", shape.fingerprint), ("rows", len(shape.lines))):
         marker.append(row)
     for line in shape.lines:
         marker.append([line.kind, line.key, line.row])
@@ -597,17 +597,17 @@ def _marker_layout(grid: list[tuple[Any, ...]], path: Path) -> Layout:
         return RecordError([Problem(_("sheet '{MARKER_SHEET}' cell {cell}: {what}: the form's hidden marker was changed; write a new form with par-rules form").format(MARKER_SHEET=MARKER_SHEET, cell=cell, what=what), file=str(path))])
 
     if _at(grid, "A1") != "par_rules form":
-        raise broken("A1", "not a par_rules form marker")
+        raise broken("A1", _("not a par_rules form marker"))
     if _at(grid, "B1") != FORM_FORMAT:
-        raise broken("B1", f"form format {_at(grid, 'B1')!r}, this par_rules reads format {FORM_FORMAT}")
+        raise broken("B1", _("form format {grid!r}, this par_rules reads format {FORM_FORMAT}").format(grid=_at(grid, 'B1'), FORM_FORMAT=FORM_FORMAT))
     methodology_id, version, fingerprint, count = (_at(grid, f"B{row}") for row in (2, 3, 4, 5))
     if not isinstance(methodology_id, str) or not isinstance(version, (str, int)) or not isinstance(count, int):
-        raise broken("B2", "the methodology, version or row count is missing")
+        raise broken("B2", _("the methodology, version or row count is missing"))
     lines = []
     for row in range(6, 6 + count):
         kind, key, at = (_at(grid, f"{column}{row}") for column in "ABC")
         if kind not in ("node", "value", "option") or not isinstance(key, str) or not isinstance(at, int):
-            raise broken(f"A{row}", "a layout row is damaged")
+            raise broken(f"A{row}", _("a layout row is damaged"))
         lines.append(Line(kind, key, at))
     choices: dict[str, tuple[tuple[str, str], ...]] = {}
     column = 5
@@ -621,7 +621,7 @@ def _marker_layout(grid: list[tuple[Any, ...]], path: Path) -> Layout:
         column += 2
     shape = Layout(methodology_id, str(version), tuple(lines), choices)
     if shape.fingerprint != fingerprint:
-        raise broken("B4", "the layout does not match its fingerprint")
+        raise broken("B4", _("the layout does not match its fingerprint"))
     return shape
 
 
@@ -672,7 +672,7 @@ def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], 
         for _unused, _unused, ref, key in TOP_CELLS:
             value = _at(grid, ref)
             if isinstance(value, (datetime, date, time)):
-                problem(ref, f"a date or time ({value}) where a {'year' if key == 'period' else 'text'} is expected", key)
+                problem(ref, (_("a date or time ({value}) where a year is expected") if key == "period" else _("a date or time ({value}) where a text is expected")).format(value=value), key)
             elif value is not None and not (isinstance(value, str) and not value.strip()):
                 record[key] = _text(value) if isinstance(value, str) else _cell_number(value)
         claimed: dict[str, Any] = {}
@@ -682,14 +682,14 @@ def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], 
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             if isinstance(value, (datetime, date, time)):
-                problem(ref, f"a date or time ({value}) where a number or text is expected", None if line.kind == "node" else line.key)
+                problem(ref, _("a date or time ({value}) where a number or text is expected").format(value=value), None if line.kind == "node" else line.key)
                 continue
             value = _text(value) if isinstance(value, str) else _cell_number(value)
             if line.kind == "node":
                 try:
                     coerce_number(value)
                 except (ValueError, TypeError) as error:
-                    problem(ref, f"self-assessed points of node {line.key}: {error}")
+                    problem(ref, _("self-assessed points of node {key}: {error}").format(key=line.key, error=error))
                     continue
                 claimed[line.key] = value
             elif line.kind == "option":
@@ -706,12 +706,12 @@ def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], 
                 read(record[key])
             except (ValueError, TypeError) as error:
                 rows = [line for line in shape.lines if line.key == key or line.key.startswith(f"{key}.")]
-                problem(_("{VALUE_COLUMN}{row}").format(VALUE_COLUMN=VALUE_COLUMN, row=rows[0].row) if rows else _("?"), str(error), key)
+                problem(f"{VALUE_COLUMN}{rows[0].row}" if rows else "?", str(error), key)
         if known is not None:
             for key in Catalogue(known.indicators).required:
                 if key not in record:
                     rows = [line for line in shape.lines if line.key == key or line.key.startswith(f"{key}.")]
-                    problem(_("{VALUE_COLUMN}{row}").format(VALUE_COLUMN=VALUE_COLUMN, row=rows[0].row) if rows else _("?"), f"missing value ({known.indicators[key].label})", key)
+                    problem(f"{VALUE_COLUMN}{rows[0].row}" if rows else "?", _("missing value ({label})").format(label=known.indicators[key].label), key)
         if isinstance(given, str) and not problems:
             problems += _period_problems(record, shape, given, title, path, position)
         if claimed:
@@ -728,11 +728,11 @@ def _check_sheet_layout(grid: Sequence[Sequence[Any]], shape: Layout, problem: A
     for ref, text in expected:
         found = _at(grid, ref)
         if (found if not isinstance(found, str) else _text(found)) != text:
-            problem(ref, f"expected {text!r}, found {found!r}: the form's layout was changed (rows or columns inserted, moved or deleted); fill in a form written by par-rules form without changing its layout")
+            problem(ref, _("expected {text!r}, found {found!r}: the form's layout was changed (rows or columns inserted, moved or deleted); fill in a form written by par-rules form without changing its layout").format(text=text, found=found))
             return
     for row in range(last + 1, len(grid) + 1):
         if any(cell is not None and not (isinstance(cell, str) and not cell.strip()) for cell in grid[row - 1][:7]):
-            problem(_("A{row}").format(row=row), "a row below the form's last row is filled in: the form's layout was changed")
+            problem(f"A{row}", _("a row below the form's last row is filled in: the form's layout was changed"))
             return
 
 

@@ -140,7 +140,7 @@ def rank_change_text(previous_rank: int, current_rank: int) -> str:
     """
     places = previous_rank - current_rank
     if places == 0:
-        return f"same rank ({_ordinal(current_rank)})"
+        return _("same rank ({current_rank})").format(current_rank=_ordinal(current_rank))
     word = "up" if places > 0 else "down"
     noun = "place" if abs(places) == 1 else "places"
     return f"{word} {abs(places)} {noun} ({_ordinal(previous_rank)} → {_ordinal(current_rank)})"
@@ -250,7 +250,7 @@ def _node_change(node: Node, current: Result, previous: Result, earlier: tuple[s
     old_max = sum((old_nodes[old].max for old in earlier), Decimal(0))
     note = None
     if old_max != node.max:
-        note = f"max {fmt(old_max)} → {fmt(node.max)}: compare the component index"
+        note = _("max {old_max} → {max}: compare the component index").format(old_max=fmt(old_max), max=fmt(node.max))
     if len(earlier) > 1:
         note = f"continues {' + '.join(earlier)}" + (f"; {note}" if note else "")
     return NodeChange(node.id, node.label, earlier, before, points, old_max, node.max, True, note)
@@ -258,9 +258,9 @@ def _node_change(node: Node, current: Result, previous: Result, earlier: tuple[s
 
 def _why_not(node_id: str, earlier: tuple[str, ...], split: list[str], shared: Mapping[str, list[str]]) -> str:
     if not earlier:
-        return "new node: nothing to compare with"
-    parts = [f"{old} was split into {', '.join(shared[old])}" for old in split]
-    return "; ".join(parts) + ": not comparable part by part"
+        return _("new node: nothing to compare with")
+    parts = [_("{old} was split into {shared}").format(old=old, shared=', '.join(shared[old])) for old in split]
+    return "; ".join(parts) + _(": not comparable part by part")
 
 
 def _node_notes(current: Methodology, resolved: Mapping[str, tuple[str, ...]], shared: Mapping[str, list[str]], old_nodes: Mapping[str, Node]) -> list[str]:
@@ -268,11 +268,11 @@ def _node_notes(current: Methodology, resolved: Mapping[str, tuple[str, ...]], s
     version = f"{current.id}@{current.version}"
     for node_id, earlier in resolved.items():
         if not earlier:
-            notes.append(f"node {node_id} is new in {version}: it cannot be compared")
+            notes.append(_("node {node_id} is new in {version}: it cannot be compared").format(node_id=node_id, version=version))
     for old, users in shared.items():
-        notes.append(f"previous node {old} was split into {', '.join(users)}: those cannot be compared one by one (their parent can, if it continues a whole node)")
+        notes.append(_("previous node {old} was split into {users}: those cannot be compared one by one (their parent can, if it continues a whole node)").format(old=old, users=', '.join(users)))
     continued = {old for earlier in resolved.values() for old in earlier}
     for old in old_nodes:
         if old not in continued:
-            notes.append(f"previous node {old} has no continuation in {version}: its points are not compared")
+            notes.append(_("previous node {old} has no continuation in {version}: its points are not compared").format(old=old, version=version))
     return notes

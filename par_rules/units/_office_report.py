@@ -43,11 +43,11 @@ from ..engine._model import Methodology
 from ._ranking import Ranking, rank
 from ..engine._report import Result
 from ._statistics import Description, describe
-from .._i18n import gettext as _
+from .._i18n import LANGUAGES, N_, gettext as _, use
 
 __all__ = ["OfficeReport", "build_report", "write_html", "write_annex", "render_html", "ReportDependencyMissing", "LANGUAGES"]
 
-LANGUAGES = ("vi", "en")
+
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _HUNDRED = Decimal(100)
 _BAND_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027", "#7f0000")
@@ -55,121 +55,62 @@ _NO_BAND_COLOUR = "#9e9e9e"
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 
-_TEXTS = {
-    "vi": {
-        "title": "Báo cáo kết quả chỉ số cải cách hành chính",
-        "methodology": "Bộ chỉ số",
-        "version": "phiên bản",
-        "units": "đơn vị",
-        "summary": "Tóm tắt",
-        "results": "Bảng kết quả",
-        "rank": "Xếp hạng",
-        "unit": "Đơn vị",
-        "group": "Nhóm",
-        "total": "Tổng điểm",
-        "index": "Chỉ số (%)",
-        "band": "Xếp loại",
-        "ranking_chart": "Xếp hạng theo chỉ số, trên nền các mức xếp loại",
-        "heatmap": "Tỷ lệ điểm đạt được so với điểm tối đa của từng lĩnh vực (%)",
-        "distribution": "Phân bố chỉ số",
-        "lost_by_field": "Điểm bị trừ theo lĩnh vực (toàn tỉnh)",
-        "field": "Lĩnh vực",
-        "max": "Điểm tối đa",
-        "mean_points": "Điểm trung bình",
-        "mean_share": "Tỷ lệ đạt trung bình (%)",
-        "lost_total": "Tổng điểm bị trừ",
-        "changes": "Thay đổi so với năm trước",
-        "previous_index": "Chỉ số năm trước (%)",
-        "index_change": "Thay đổi chỉ số",
-        "previous_rank": "Hạng năm trước",
-        "rank_change": "Thay đổi hạng",
-        "fields_moved": "Lĩnh vực thay đổi nhiều nhất (điểm trung bình)",
-        "mean_change": "Thay đổi trung bình",
-        "not_comparable": "không so sánh được",
-        "units_section": "Từng đơn vị",
-        "lost_points": "Điểm bị trừ theo lĩnh vực",
-        "components": "Chỉ số thành phần, thấp nhất trước",
-        "improvements": "Nơi bị trừ nhiều điểm nhất (cải thiện gần nhất)",
-        "node": "Tiêu chí",
-        "lost": "Bị trừ",
-        "earned": "Điểm đạt",
-        "next_rank": "Hạng trên kế tiếp",
-        "next_rank_text": "{unit} (hạng {rank}) hơn {points} điểm",
-        "first": "đứng đầu",
-        "next_band": "Mức xếp loại cao hơn",
-        "next_band_text": "mức {band} từ chỉ số {index}%: cần thêm {points} điểm",
-        "none_above": "không còn mức cao hơn",
-        "mean": "Trung bình",
-        "median": "Trung vị",
-        "lowest": "Thấp nhất",
-        "highest": "Cao nhất",
-        "above_average": "Trên mức trung bình",
-        "bands": "Số đơn vị theo mức xếp loại",
-        "rises": "Tăng nhiều nhất",
-        "falls": "Giảm nhiều nhất",
-        "no_band": "chưa xếp loại",
-        "generated": "Tạo bởi par_rules; số liệu chính xác, làm tròn như bộ chỉ số công bố ({decimals} chữ số thập phân).",
-        "share": "tỷ lệ đạt (%)",
-        "count": "số đơn vị",
-        "notes": "Ghi chú",
-    },
-    "en": {
-        "title": "Administrative reform index: results report",
-        "methodology": "Methodology",
-        "version": "version",
-        "units": "units",
-        "summary": "Summary",
-        "results": "Results",
-        "rank": "Rank",
-        "unit": "Unit",
-        "group": "Group",
-        "total": "Total",
-        "index": "Index (%)",
-        "band": "Band",
-        "ranking_chart": "Ranking by index, over the rating bands",
-        "heatmap": "Share of each field's maximum (%)",
-        "distribution": "Distribution of the index",
-        "lost_by_field": "Points lost by field (all units)",
-        "field": "Field",
-        "max": "Max",
-        "mean_points": "Mean points",
-        "mean_share": "Mean share (%)",
-        "lost_total": "Points lost in total",
-        "changes": "Change from the previous year",
-        "previous_index": "Previous index (%)",
-        "index_change": "Index change",
-        "previous_rank": "Previous rank",
-        "rank_change": "Rank change",
-        "fields_moved": "Fields that moved most (mean points)",
-        "mean_change": "Mean change",
-        "not_comparable": "not comparable",
-        "units_section": "Each unit",
-        "lost_points": "Points lost by field",
-        "components": "Component indices, lowest first",
-        "improvements": "Where most points were lost (nearest improvements)",
-        "node": "Criterion",
-        "lost": "Lost",
-        "earned": "Earned",
-        "next_rank": "Next rank up",
-        "next_rank_text": "{unit} (rank {rank}) is {points} points ahead",
-        "first": "first",
-        "next_band": "Next band up",
-        "next_band_text": "band {band} from an index of {index}%: {points} more points",
-        "none_above": "no band above",
-        "mean": "Mean",
-        "median": "Median",
-        "lowest": "Lowest",
-        "highest": "Highest",
-        "above_average": "Above the mean",
-        "bands": "Units per band",
-        "rises": "Largest rises",
-        "falls": "Largest falls",
-        "no_band": "no band",
-        "generated": "Written by par_rules; exact figures, rounded as the methodology publishes ({decimals} decimals).",
-        "share": "share (%)",
-        "count": "units",
-        "notes": "Notes",
-    },
+_TEXTS = {  # key -> text (English), translated by the catalogue when the report is written
+    "title": N_("Administrative reform index: results report"),
+    "methodology": N_("Methodology"),
+    "version": N_("version"),
+    "units": N_("units"),
+    "summary": N_("Summary"),
+    "results": N_("Results"),
+    "rank": N_("Rank"),
+    "unit": N_("Unit"),
+    "group": N_("Group"),
+    "total": N_("Total"),
+    "index": N_("Index (%)"),
+    "band": N_("Band"),
+    "ranking_chart": N_("Ranking by index, over the rating bands"),
+    "heatmap": N_("Share of each field's maximum (%)"),
+    "distribution": N_("Distribution of the index"),
+    "lost_by_field": N_("Points lost by field (all units)"),
+    "field": N_("Field"),
+    "max": N_("Max"),
+    "mean_points": N_("Mean points"),
+    "mean_share": N_("Mean share (%)"),
+    "lost_total": N_("Points lost in total"),
+    "changes": N_("Change from the previous year"),
+    "previous_index": N_("Previous index (%)"),
+    "index_change": N_("Index change"),
+    "previous_rank": N_("Previous rank"),
+    "rank_change": N_("Rank change"),
+    "fields_moved": N_("Fields that moved most (mean points)"),
+    "mean_change": N_("Mean change"),
+    "not_comparable": N_("not comparable"),
+    "units_section": N_("Each unit"),
+    "lost_points": N_("Points lost by field"),
+    "components": N_("Component indices, lowest first"),
+    "improvements": N_("Where most points were lost (nearest improvements)"),
+    "node": N_("Criterion"),
+    "lost": N_("Lost"),
+    "earned": N_("Earned"),
+    "next_rank": N_("Next rank up"),
+    "next_rank_text": N_("{unit} (rank {rank}) is {points} points ahead"),
+    "first": N_("first"),
+    "next_band": N_("Next band up"),
+    "next_band_text": N_("band {band} from an index of {index}%: {points} more points"),
+    "none_above": N_("no band above"),
+    "mean": N_("Mean"),
+    "median": N_("Median"),
+    "lowest": N_("Lowest"),
+    "highest": N_("Highest"),
+    "above_average": N_("Above the mean"),
+    "bands": N_("Units per band"),
+    "rises": N_("Largest rises"),
+    "falls": N_("Largest falls"),
+    "no_band": N_("no band"),
+    "generated": N_("Written by par_rules; exact figures, rounded as the methodology publishes ({decimals} decimals)."),
+    "share": N_("share (%)"),
+    "count": N_("units"),
+    "notes": N_("Notes"),
 }
 
 
@@ -437,11 +378,14 @@ section.unit{border-top:1px solid #ddd;margin-top:1.5rem}.band{display:inline-bl
 """
 
 
-def render_html(report: OfficeReport, lang: str = "vi") -> str:
+def render_html(report: OfficeReport, lang: str | None = None) -> str:
     """The report as one self-contained HTML document."""
-    if lang not in LANGUAGES:
-        raise ValueError(_("unknown language {lang!r}: use {LANGUAGES}").format(lang=lang, LANGUAGES=' or '.join(LANGUAGES)))
-    t = _TEXTS[lang]
+    with use(lang) as lang:
+        return _render_html(report, lang)
+
+
+def _render_html(report: OfficeReport, lang: str) -> str:
+    t = {key: _(text) for key, text in _TEXTS.items()}
     charts = _Charts()
     m = report.methodology
     d = report.decimals
@@ -619,7 +563,7 @@ def _unit_html(report: OfficeReport, entry: Any, analysis: Gaps, charts: _Charts
     return lines
 
 
-def write_html(report: OfficeReport, path: str | os.PathLike[str], lang: str = "vi") -> None:
+def write_html(report: OfficeReport, path: str | os.PathLike[str], lang: str | None = None) -> None:
     """Write the HTML report to ``path`` (UTF-8)."""
     Path(path).write_text(render_html(report, lang), encoding="utf-8")
 
@@ -627,7 +571,7 @@ def write_html(report: OfficeReport, path: str | os.PathLike[str], lang: str = "
 # --------------------------------------------------------------------------- annex workbook
 
 
-def write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str = "vi") -> None:
+def write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str | None = None) -> None:
     """The results as a workbook laid out like a published annex: a sheet of units × fields,
     total, index, rank, band, with a bar chart of the index; given a comparison, a sheet of
     changes with its own chart. Numbers are number cells (exactly as published), text is text."""
@@ -635,12 +579,21 @@ def write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str = 
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font
 
-    t = _TEXTS[lang]
+    with use(lang) as lang:
+        _write_annex(report, path, lang)
+
+
+def _write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str) -> None:
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font
+
+    t = {key: _(text) for key, text in _TEXTS.items()}
     d = report.decimals
     fmt_code = "0." + "0" * d if d > 0 else "0"
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = "Kết quả" if lang == "vi" else "Results"
+    sheet.title = _("Results")
     fields = report.methodology.criteria
     header = [t["rank"], t["unit"], t["group"]] + [f"{node.id}. {_label(node, lang)} ({fmt(node.max)})" for node in fields] + [t["total"], t["index"], t["band"]]
     for column, text in enumerate(header, start=1):
@@ -667,7 +620,7 @@ def write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str = 
     sheet.add_chart(chart, f"{_column(index_column + 3)}2")
     sheet.freeze_panes = "C2"
     if report.comparison is not None:
-        changes = workbook.create_sheet("So sánh" if lang == "vi" else "Comparison")
+        changes = workbook.create_sheet(_("Comparison"))
         head = [t["unit"], t["previous_index"], t["index"], t["index_change"], t["previous_rank"], t["rank"], t["rank_change"]]
         for column, text in enumerate(head, start=1):
             safe_text(changes.cell(row=1, column=column), text)

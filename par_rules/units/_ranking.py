@@ -207,7 +207,7 @@ def _refusal_note(error: RecordError) -> str:
     rows = sorted({problem.row for problem in error.problems if problem.row is not None})
     where = f"row {', '.join(map(str, rows))}" if rows else "a record"
     problems = "; ".join(str(replace(problem, row=None)) for problem in error.problems)
-    return f"{where} is not ranked: its record was refused ({problems})"
+    return _("{where} is not ranked: its record was refused ({problems})").format(where=where, problems=problems)
 
 
 def _rounding_notes(entries: tuple[Ranked, ...]) -> Iterator[str]:
@@ -215,7 +215,5 @@ def _rounding_notes(entries: tuple[Ranked, ...]) -> Iterator[str]:
     for before, after in zip(entries, entries[1:]):
         if before.published_index == after.published_index and before.index != after.index:
             yield (
-                f"{before.unit} (rank {before.rank}) and {after.unit} (rank {after.rank}) both publish "
-                f"{fmt(before.published_index)}%, but their exact indexes differ "
-                f"({fmt(before.index)} > {fmt(after.index)}): ranked on the exact values"
+                _("{unit} (rank {rank}) and {unit2} (rank {rank2}) both publish {published_index}%, but their exact indexes differ ({index} > {index2}): ranked on the exact values").format(unit=before.unit, rank=before.rank, unit2=after.unit, rank2=after.rank, published_index=fmt(before.published_index), index=fmt(before.index), index2=fmt(after.index))
             )

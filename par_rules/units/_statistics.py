@@ -27,7 +27,7 @@ from ._compare import Comparison
 from ..errors import Problem, RecordError
 from ._ranking import Ranking, rank
 from ..engine._report import Result
-from .._i18n import gettext as _
+from .._i18n import gettext as _, ngettext
 
 __all__ = ["describe", "Description", "Measure", "Spread", "Move"]
 
@@ -85,18 +85,18 @@ class Description:
         index = self.index
         out = [
             f"units: {self.units}",
-            f"index: mean {index.mean}%, median {index.median}%, lowest {index.lowest}%, highest {index.highest}%",
+            _("index: mean {mean}%, median {median}%, lowest {lowest}%, highest {highest}%").format(mean=index.mean, median=index.median, lowest=index.lowest, highest=index.highest),
             "bands: " + ", ".join(f"{band or '-'} {count}" for band, count in self.bands.items()),
-            f"above the mean ({len(self.above_average)}): {', '.join(self.above_average) or '-'}",
-            "fields (share of the field's maximum, %):",
+            _("above the mean ({above_average}): {above_average2}").format(above_average=len(self.above_average), above_average2=', '.join(self.above_average) or '-'),
+            _("fields (share of the field's maximum, %):"),
         ]
         for field_id, spread in self.fields.items():
             label = f" {labels[field_id]}" if field_id in labels else ""
             points = self.field_points[field_id]
             out.append(f"  {field_id}{label}: mean {spread.mean}% (points {points.mean}), median {spread.median}%, lowest {spread.lowest}%, highest {spread.highest}%")
         if self.rises or self.falls:
-            out.append("largest rises: " + (", ".join(f"{move.unit} +{move.change} (rank {move.previous_rank} → {move.rank})" for move in self.rises) or "-"))
-            out.append("largest falls: " + (", ".join(f"{move.unit} {move.change} (rank {move.previous_rank} → {move.rank})" for move in self.falls) or "-"))
+            out.append(_("largest rises: ") + (", ".join(f"{move.unit} +{move.change} (rank {move.previous_rank} → {move.rank})" for move in self.rises) or "-"))
+            out.append(_("largest falls: ") + (", ".join(f"{move.unit} {move.change} (rank {move.previous_rank} → {move.rank})" for move in self.falls) or "-"))
         return out
 
 
@@ -158,4 +158,4 @@ def summarised_notes(notes: Sequence[str], shown: int = 10) -> list[str]:
     if len(notes) <= shown:
         return list(notes)
     rest = len(notes) - shown
-    return list(notes[:shown]) + [f"... and {rest} more note{'s' if rest > 1 else ''} of the same kind (all of them: par_rules.rank(...).notes)"]
+    return list(notes[:shown]) + [ngettext("... and {rest} more note of the same kind (all of them: par_rules.rank(...).notes)", "... and {rest} more notes of the same kind (all of them: par_rules.rank(...).notes)", rest).format(rest=rest)]

@@ -88,10 +88,10 @@ class SurveyCounts:
     def summary(self) -> str:
         units = len(self.records)
         refused = [str(error.problems[0].row) for error in self.problems if error.problems and error.problems[0].row is not None]
-        text = f"{self.counted} of {self.rows} questionnaire(s) counted for {units} unit(s)"
+        text = _("{counted} of {rows} questionnaire(s) counted for {units} unit(s)").format(counted=self.counted, rows=self.rows, units=units)
         if refused:
             shown = ", ".join(refused[:20]) + (f" and {len(refused) - 20} more" if len(refused) > 20 else "")
-            text += f"; refused: row(s) {shown}"
+            text += _("; refused: row(s) {shown}").format(shown=shown)
         return text
 
 
@@ -158,7 +158,7 @@ def _check_columns(section: SurveySection, path: Path, sheet: str | None) -> lis
         problems.append(Problem(_("none of the question columns ({expected}) is in the file: is it the methodology (or version) its questionnaires were made for?").format(expected=expected), file=str(path), line=1))
     if problems:
         raise RecordError(problems)
-    return [f"column {column} is not in the file: no questionnaire answers it" for column in missing]
+    return [_("column {column} is not in the file: no questionnaire answers it").format(column=column) for column in missing]
 
 
 def _rows(respondents: str | os.PathLike[str] | Iterable[Any], sheet: str | None) -> Iterator[tuple[int, Mapping[str, Any] | RecordError]]:
@@ -227,7 +227,7 @@ def aggregate_survey(
         group_counts[group] = group_counts.get(group, 0) + 1
     records = []
     unit_problems: list[RecordError] = []
-    notes = header_notes or [f"question {question.column} was not answered in any questionnaire counted: is the column in the file?" for question in section.questions if question.column not in answered and rows]
+    notes = header_notes or [_("question {column} was not answered in any questionnaire counted: is the column in the file?").format(column=question.column) for question in section.questions if question.column not in answered and rows]
     indicators = methodology.indicators
     for unit in sorted(tallies):
         record: dict[str, Any] = {"unit": unit}
@@ -328,5 +328,5 @@ def counts_table(counts: SurveyCounts) -> Table:
         cells: tuple[Any, ...] = (record["unit"],) + ((record.get("period"),) if has_period else ())
         cells += tuple(record[indicator][option] if indicator in record else None for indicator, option in columns)
         rows.append(cells)
-    legend = ["<indicator>.<option>: answers of that option at the unit" + ("; weighted by respondent group: only the proportions mean anything" if section.weighted else "")]
+    legend = [_("<indicator>.<option>: answers of that option at the unit") + (_("; weighted by respondent group: only the proportions mean anything") if section.weighted else "")]
     return Table(headers, tuple(rows), tuple(legend))
