@@ -44,6 +44,7 @@ __all__ = [
     "choose",
     "gettext",
     "ngettext",
+    "pgettext",
     "N_",
     "number",
     "read_po",
@@ -62,6 +63,7 @@ _chosen: ContextVar[str | None] = ContextVar("par_rules_language", default=None)
 
 class _Catalogue(Protocol):
     def gettext(self, message: str) -> str: ...
+    def pgettext(self, context: str, message: str) -> str: ...
     def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
 
@@ -126,6 +128,12 @@ def gettext(message: str) -> str:
     return _catalogue(language()).gettext(message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the language of the moment, where the same English words need different
+    translations (``context`` tells them apart: ``pgettext("sheet", "Results")``)."""
+    return _catalogue(language()).pgettext(context, message)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n``, in the language of the moment."""
     return _catalogue(language()).ngettext(singular, plural, n)
@@ -172,6 +180,9 @@ class _PoCatalogue:
     def gettext(self, message: str) -> str:
         return self._messages.get(message) or message
 
+    def pgettext(self, context: str, message: str) -> str:
+        return self._messages.get(f"{context}\x04{message}") or message
+
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         forms = self._messages.get((singular, plural))
         if forms:
@@ -184,7 +195,8 @@ class _PoCatalogue:
 def read_po(text: str) -> dict[Any, Any]:
     """The translations of a ``.po`` file: ``msgid → msgstr``, and ``(msgid, msgid_plural) →
     [msgstr[0], …]`` for plurals. Fuzzy and untranslated entries are left out, as ``msgfmt``
-    and Babel leave them out of a ``.mo``; the header (``msgid ""``) too.
+    and Babel leave them out of a ``.mo``; the header (``msgid ""``) too. A message with a
+    ``msgctxt`` is kept as ``context + "\\x04" + msgid``, as in a ``.mo``.
 
     >>> read_po('#, fuzzy\\nmsgid "a"\\nmsgstr "b"\\n\\nmsgid "c"\\nmsgstr ""\\n"d\\\\n"\\n')
     {'c': 'd\\n'}
@@ -199,7 +211,9 @@ def read_po(text: str) -> dict[Any, Any]:
     def finish() -> None:
         nonlocal entry, fuzzy
         msgid = entry.get("msgid")
-        if msgid and not fuzzy and "msgctxt" not in entry:
+        if msgid and not fuzzy:
+            if "msgctxt" in entry:
+                msgid = f"{entry['msgctxt']}\x04{msgid}"
             if "msgid_plural" in entry:
                 forms = [entry[name] for name in sorted(k for k in entry if k.startswith("msgstr["))]
                 if any(forms):

@@ -9,7 +9,7 @@ shown. The structured fields never change with the language.
 >>> from par_rules._i18n import use
 >>> with use("vi"):
 ...     str(Problem("duplicate key 'max'", line=4, column=3)), str(MethodologyError([Problem("x", node="1.2")]))
-("dòng 4, cột 3: duplicate key 'max'", '1 lỗi trong phương pháp:\\n  nút 1.2: x')
+("dòng 4, cột 3: duplicate key 'max'", '1 lỗi trong bộ chỉ số:\\n  tiêu chí 1.2: x')
 >>> p = Problem("max must be positive", file="a.yaml", line=3, column=5, node="1.2")
 >>> with use("en"):
 ...     print(p)

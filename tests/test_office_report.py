@@ -58,7 +58,8 @@ def _parse(text: str) -> _Elements:
 
 def _html(tmp_path: Path, *extra: str, records: str = RECORDS_2025, methodology: str = EXAMPLE_2025) -> str:
     out = tmp_path / "report.html"
-    result = CliRunner().invoke(main, ["report", methodology, records, *extra, "-o", str(out)])
+    # Vietnamese unless the test asks otherwise (conftest sets PAR_RULES_LANG=en for the run)
+    result = CliRunner().invoke(main, ["report", methodology, records, *extra, "-o", str(out)], env={"PAR_RULES_LANG": "vi"})
     assert result.exit_code == 0, result.stderr
     return out.read_text(encoding="utf-8")
 
@@ -118,7 +119,7 @@ def test_hostile_unit_names_stay_text(tmp_path: Path) -> None:
 
 def test_the_annex_holds_the_published_figures_and_native_charts(tmp_path: Path) -> None:
     annex = tmp_path / "annex.xlsx"
-    result = CliRunner().invoke(main, ["report", EXAMPLE_2025, RECORDS_2025, "--previous", EXAMPLE, RECORDS_2024, "-o", str(annex)])
+    result = CliRunner().invoke(main, ["report", EXAMPLE_2025, RECORDS_2025, "--previous", EXAMPLE, RECORDS_2024, "-o", str(annex), "--lang", "vi"])
     assert result.exit_code == 0, result.stderr
     book = openpyxl.load_workbook(annex)
     assert book.sheetnames == ["Kết quả", "So sánh"]

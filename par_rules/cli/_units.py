@@ -157,7 +157,7 @@ class Batch:
             if self.progress:
                 # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal
                 # its size and writes a line, which costs about as much as scoring a row.
-                with click.progressbar(outputs, label=terminal_text(f"Scoring {Path(self.path).name}", one_line=True), file=sys.stderr, show_pos=True, update_min_steps=_PROGRESS_STEP) as bar:
+                with click.progressbar(outputs, label=terminal_text(_("Scoring {name}").format(name=Path(self.path).name), one_line=True), file=sys.stderr, show_pos=True, update_min_steps=_PROGRESS_STEP) as bar:
                     yield from self._report_errors(bar)
             else:
                 yield from self._report_errors(outputs)

@@ -43,7 +43,7 @@ from ..engine._model import Methodology
 from ._ranking import Ranking, rank
 from ..engine._report import Result
 from ._statistics import Description, describe
-from .._i18n import LANGUAGES, N_, gettext as _, use
+from .._i18n import LANGUAGES, N_, gettext as _, pgettext, use
 
 __all__ = ["OfficeReport", "build_report", "write_html", "write_annex", "render_html", "ReportDependencyMissing", "LANGUAGES"]
 
@@ -109,7 +109,7 @@ _TEXTS = {  # key -> text (English), translated by the catalogue when the report
     "no_band": N_("no band"),
     "generated": N_("Written by par_rules; exact figures, rounded as the methodology publishes ({decimals} decimals)."),
     "share": N_("share (%)"),
-    "count": N_("units"),
+    "count": N_("number of units"),
     "notes": N_("Notes"),
 }
 
@@ -593,7 +593,7 @@ def _write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str) 
     fmt_code = "0." + "0" * d if d > 0 else "0"
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = _("Results")
+    sheet.title = pgettext("sheet", "Results")
     fields = report.methodology.criteria
     header = [t["rank"], t["unit"], t["group"]] + [f"{node.id}. {_label(node, lang)} ({fmt(node.max)})" for node in fields] + [t["total"], t["index"], t["band"]]
     for column, text in enumerate(header, start=1):
@@ -620,7 +620,7 @@ def _write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str) 
     sheet.add_chart(chart, f"{_column(index_column + 3)}2")
     sheet.freeze_panes = "C2"
     if report.comparison is not None:
-        changes = workbook.create_sheet(_("Comparison"))
+        changes = workbook.create_sheet(pgettext("sheet", "Comparison"))
         head = [t["unit"], t["previous_index"], t["index"], t["index_change"], t["previous_rank"], t["rank"], t["rank_change"]]
         for column, text in enumerate(head, start=1):
             safe_text(changes.cell(row=1, column=column), text)
