@@ -26,8 +26,8 @@ read until the first message is translated: ``import par_rules`` does not pay fo
 
 from __future__ import annotations
 
-import decimal
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -246,24 +246,38 @@ def read_po(text: str) -> dict[Any, Any]:
 
 
 def number(text: str) -> str:
-    """A number as par_rules prints it (``16.75``, ``-3``, ``≈25.5788``) written as the
-    language of the moment writes numbers for people: unchanged in English, ``16,75`` and
-    ``1.234,5`` in Vietnamese. Every digit is kept (Babel runs with enough precision)."""
+    """A number as par_rules prints it (``16.75``, ``-3``, ``≈25.5788``, ``87.00``) written as
+    the language of the moment writes numbers for people: unchanged in English; in Vietnamese
+    with Babel's (CLDR's) decimal and group symbols, ``16,75`` and ``1.234,5``. Only the symbols
+    change: every digit is kept, trailing zeros too, so no value is ever rounded here (the
+    property test holds it to Babel's own ``format_decimal``). Text that is not such a number is
+    returned as it is."""
     if language() == "en":
         return text
-    prefix = "≈" if text.startswith("≈") else ""
-    body = text[len(prefix):]
-    try:
-        value = decimal.Decimal(body)
-    except decimal.InvalidOperation:
+    global _NUMBER
+    if _NUMBER is None:
+        _NUMBER = re.compile(r"([≈]?[+-]?|[+-]?≈?)(\d+)(?:\.(\d+))?")
+    match = _NUMBER.fullmatch(text)
+    if match is None:
         return text
-    if not value.is_finite():
-        return text
-    from babel.numbers import format_decimal  # imported on the first number written in Vietnamese
+    prefix, integer, fraction = match.groups()
+    decimal_symbol, group_symbol = _symbols()
+    if len(integer) > 3:
+        head = len(integer) % 3 or 3
+        integer = integer[:head] + "".join(group_symbol + integer[start:start + 3] for start in range(head, len(integer), 3))
+    return prefix + integer + (decimal_symbol + fraction if fraction is not None else "")
 
-    digits = value.as_tuple()
-    # a context of its own, whatever the caller's: enough digits for every one of the value's,
-    # and no traps (Babel quantizes to its pattern's decimals, then keeps the value's own)
-    context = decimal.Context(prec=len(digits.digits) + abs(int(digits.exponent)) + 40, traps=[])
-    with decimal.localcontext(context):
-        return prefix + format_decimal(value, locale="vi", decimal_quantization=False)
+
+_NUMBER: re.Pattern[str] | None = None  # compiled on the first number written in Vietnamese
+_SYMBOLS: dict[str, tuple[str, str]] = {}
+
+
+def _symbols() -> tuple[str, str]:
+    """Vietnamese decimal and group symbols, from Babel (imported on the first number written
+    in Vietnamese, not by ``import par_rules``)."""
+    symbols = _SYMBOLS.get("vi")
+    if symbols is None:
+        from babel.numbers import get_decimal_symbol, get_group_symbol
+
+        symbols = _SYMBOLS["vi"] = (get_decimal_symbol("vi"), get_group_symbol("vi"))
+    return symbols

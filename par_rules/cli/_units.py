@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -210,6 +211,9 @@ class Batch:
 def emit(table: Table, format: str, output: str | None, notes: Sequence[str] = ()) -> None:
     """Print or write a table (with notes after it, on the terminal or in Markdown)."""
     chosen = chosen_format(format, output)
+    context = click.get_current_context(silent=True)
+    if context is not None and context.meta.get(LABELS_KEY) and chosen in ("table", "md"):
+        table = titled(table)
     if chosen == "xlsx" and output is None:
         raise click.UsageError(_("--format xlsx needs --output FILE.xlsx"))
     try:
@@ -276,7 +280,47 @@ def _methodology_options(function: Any) -> Any:
     return function
 
 
+LABELS_KEY = "par_rules.labels"
+
+
+def _remember_labels(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    context.meta[LABELS_KEY] = value
+
+
+LABELS = click.option(
+    "--labels", is_flag=True, callback=_remember_labels, expose_value=False,
+    help=N_("Tables to read (table, md): columns titled by their labels in the chosen language (a field's label, not points_<id>); CSV, JSON and xlsx keep the stable column names."),
+)
+
+_COLUMN_TITLES = {
+    "rank": N_("rank"), "group_rank": N_("rank in group"), "unit": N_("unit"), "name": N_("name"), "group": N_("group"),
+    "period": N_("period"), "total": N_("total"), "index": N_("index"), "band": N_("band"), "exact_index": N_("exact index"),
+    "previous_rank": N_("previous rank"), "rank_change": N_("rank change"), "previous_index": N_("previous index"),
+    "index_change": N_("index change"), "previous_band": N_("previous band"), "relation": N_("relation"), "against": N_("compared with"),
+}
+
+
+def titled(table: Table) -> Table:
+    """The table with titles for people over its columns (``--labels``): the standard columns
+    in the chosen language, a field's column by the field's id and label."""
+    fields = {}
+    for line in table.legend:  # "points_1: <label> (max 10)", as results_table writes it
+        key, sep, text = line.partition(": ")
+        if sep and key.startswith("points_"):
+            fields[key] = f"{key[len('points_'):]}. {text}"
+    titles = {}
+    for name in table.headers:
+        if name in _COLUMN_TITLES:
+            titles[name] = _(_COLUMN_TITLES[name])
+        elif name in fields:
+            titles[name] = fields[name]
+        elif name.startswith("change_"):
+            titles[name] = _("change {field}").format(field=name[len("change_"):])
+    return replace(table, titles=titles)
+
+
 def table_options(function: Any) -> Any:
+    function = LABELS(function)
     function = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help=N_("Write to this file (its suffix picks the format: .csv .json .xlsx .md)."))(function)
     return click.option("--format", "format_", type=click.Choice(_TABLE_FORMATS), help=N_("table (aligned, for the terminal), csv, json, xlsx or md (Markdown)."))(function)
 
@@ -304,6 +348,7 @@ def _ranking(results: list[Result], ties: str = "competition") -> Ranking:
 @click.option("--format", "format_", type=click.Choice(("text",) + _TABLE_FORMATS), help=N_("text (each breakdown, the default) or a table: table, csv, json, xlsx, md."))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help=N_("Write the table to this file (its suffix picks the format)."))
 @click.option("--depth", type=int, help=N_("Show nodes down to this depth only (text format)."))
+@LABELS
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help=N_("Score on this many processes (0: one per core); CSV output only, written in the file's order."))
 def score_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, depth: int | None, jobs: int) -> None:
     chosen = format_ or ("text" if output is None else chosen_format(None, output))

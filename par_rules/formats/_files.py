@@ -53,7 +53,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -66,7 +66,7 @@ from ..errors import Problem, RecordError
 from ..engine._model import Methodology
 from ..engine._record import Record
 from ..engine._report import Result
-from .._i18n import gettext as _
+from .._i18n import gettext as _, number
 
 if TYPE_CHECKING:
     from ..units._ranking import Ranking
@@ -570,6 +570,9 @@ class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     legend: tuple[str, ...] = ()
+    #: What the aligned text and Markdown show above a column instead of its name (labels, in
+    #: the reader's language); CSV, JSON and Excel always keep the stable names.
+    titles: Mapping[str, str] = field(default_factory=dict)
 
     def records(self) -> list[dict[str, Cell]]:
         """The rows as mappings of column name to cell."""
@@ -619,7 +622,7 @@ def field_columns(methodologies: Iterable[Methodology]) -> dict[str, str]:
             continue
         seen.add(id(methodology))
         for field_node in methodology.criteria:
-            fields.setdefault(field_node.id, f"{field_node.label} (max {format_decimal(field_node.max)})")
+            fields.setdefault(field_node.id, _("{label} (max {max})").format(label=field_node.label, max=number(format_decimal(field_node.max))))
     return fields
 
 
@@ -779,13 +782,28 @@ def _sync_folder(folder: Path) -> None:
 @in_context
 def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> str:
     """The table as text in one of the text formats. CSV and JSON carry exact values; the
-    aligned text and Markdown, meant to be read, show long decimals rounded to 4 places with "≈".
+    aligned text and Markdown, meant to be read, show long decimals rounded to 4 places with "≈",
+    numbers as the reader's language writes them (``93,50`` in Vietnamese:
+    :func:`par_rules._i18n.number`) and the table's ``titles`` over the columns that have one.
 
-    >>> print(render_table(Table(("unit", "index"), (("a", Decimal("93.50")), ("bb", None))), "md"))
-    | unit | index |
+    >>> from par_rules._i18n import use
+    >>> table = Table(("unit", "index"), (("a", Decimal("93.50")), ("bb", None)), titles={"unit": "đơn vị"})
+    >>> with use("en"):
+    ...     print(render_table(table, "md"))
+    | đơn vị | index |
     |---|---:|
     | a | 93.50 |
     | bb |  |
+    >>> with use("vi"):
+    ...     print(render_table(table, "text"))
+    ...     print(render_table(table, "csv"), end="")
+    đơn vị  index
+    ------  -----
+    a       93,50
+    bb
+    unit,index
+    a,93.50
+    bb,
     """
     if format == "json":
         rows = [{name: _json_cell(cell) for name, cell in zip(table.headers, row)} for row in table.rows]
@@ -799,14 +817,16 @@ def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> 
     cells = [[_cell_text(cell, short=True) for cell in row] for row in table.rows]
     numeric = [all(isinstance(row[column], (Decimal, int)) or row[column] is None for row in table.rows) and any(row[column] is not None for row in table.rows) for column in range(len(table.headers))]
     _equal_decimals(cells, table.rows, numeric)
+    cells = [[number(text) if isinstance(cell, Decimal) else text for text, cell in zip(texts, row)] for texts, row in zip(cells, table.rows)]
+    names = [table.titles.get(name, name) for name in table.headers]
     if format == "md":
-        lines = ["| " + " | ".join(_md(name) for name in table.headers) + " |", "|" + "|".join("---:" if right else "---" for right in numeric) + "|"]
+        lines = ["| " + " | ".join(_md(name) for name in names) + " |", "|" + "|".join("---:" if right else "---" for right in numeric) + "|"]
         lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in cells]
         if table.legend:
             lines += [""] + [f"- {_md(line)}" for line in table.legend]
         return "\n".join(lines)
     # A cell is one line, and shows its control characters as escapes (see terminal_text).
-    headers = [terminal_text(name, one_line=True) for name in table.headers]
+    headers = [terminal_text(name, one_line=True) for name in names]
     cells = [[terminal_text(cell, one_line=True) for cell in row] for row in cells]
     widths = [max([len(name)] + [len(row[column]) for row in cells]) for column, name in enumerate(headers)]
     lines = ["  ".join(name.rjust(width) if right else name.ljust(width) for name, width, right in zip(headers, widths, numeric)).rstrip()]
