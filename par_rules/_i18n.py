@@ -81,8 +81,18 @@ def normalize(lang: str) -> str:
     :class:`ValueError`."""
     code = str(lang).strip().replace("-", "_").split(".")[0].split("_")[0].lower()
     if code not in LANGUAGES:
-        raise ValueError(gettext("unknown language {lang!r} (par_rules speaks: {known})").format(lang=lang, known=", ".join(LANGUAGES)))
+        raise ValueError(_said(N_("unknown language {lang!r} (par_rules speaks: {known})"), lang=lang, known=", ".join(LANGUAGES)))
     return code
+
+
+def _said(message: str, **values: Any) -> str:
+    """A message about the language itself: in the language of the moment if one was chosen,
+    else Vietnamese (never by reading ``PAR_RULES_LANG``, which may be what is wrong)."""
+    token = _chosen.set(_chosen.get() or DEFAULT_LANGUAGE)
+    try:
+        return gettext(message).format(**values)
+    finally:
+        _chosen.reset(token)
 
 
 def language(lang: str | None = None) -> str:
@@ -98,11 +108,7 @@ def language(lang: str | None = None) -> str:
         try:
             return normalize(from_environment)
         except ValueError:
-            _chosen.set(DEFAULT_LANGUAGE)  # the message below is written in the default language
-            try:
-                raise ValueError(gettext("{variable}={value!r}: par_rules speaks {known}").format(variable=ENVIRONMENT, value=from_environment, known=", ".join(LANGUAGES))) from None
-            finally:
-                _chosen.set(None)
+            raise ValueError(_said(N_("{variable}={value!r}: par_rules speaks {known}"), variable=ENVIRONMENT, value=from_environment, known=", ".join(LANGUAGES))) from None
     return DEFAULT_LANGUAGE
 
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
 
-from .._i18n import LANGUAGES, N_, choose, gettext as _
+from .._i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose, gettext as _, language
 
 __all__ = ["LanguageCommand", "LanguageGroup", "language_option"]
 
@@ -60,6 +61,15 @@ def _translated(command: click.Command, context: click.Context) -> Iterator[None
             item.help = text
 
 
+def _given_language(arguments: list[str]) -> str | None:
+    """The language a ``--lang`` among the arguments names, if it names one par_rules speaks."""
+    for position, argument in enumerate(arguments):
+        value = argument.partition("=")[2] if argument.startswith("--lang=") else arguments[position + 1] if argument == "--lang" and position + 1 < len(arguments) else None
+        if value in LANGUAGES:
+            return value
+    return None
+
+
 class _Language:
     """What the command and the group share: ``--lang``, translated help, a context per run."""
 
@@ -68,7 +78,18 @@ class _Language:
             self.params.append(language_option())  # type: ignore[attr-defined]
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.copy_context().run(super().main, *args, **kwargs)  # type: ignore[misc]
+        return contextvars.copy_context().run(self._main, *args, **kwargs)
+
+    def _main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            language()
+        except ValueError as error:  # a PAR_RULES_LANG par_rules does not speak
+            given = _given_language(list(kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]))
+            choose(given or DEFAULT_LANGUAGE)
+            if given is None:  # no --lang to overrule it: said plainly, exit 2
+                click.echo(_("Error: {error}").format(error=error), err=True)
+                raise SystemExit(2) from None
+        return super().main(*args, **kwargs)  # type: ignore[misc]
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _translated(self, ctx):  # type: ignore[arg-type]
@@ -92,6 +113,8 @@ class _Language:
         if records:
             with formatter.section(_("Options")):
                 formatter.write_dl(records)
+        if isinstance(self, click.Group):  # click.Group.format_options, which this replaces, lists the commands
+            self.format_commands(ctx, formatter)
 
 
 class LanguageCommand(_Language, click.Command):
