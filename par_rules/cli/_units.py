@@ -42,7 +42,6 @@ from ..engine._report import Result
 from ..units._statistics import describe, summarised_notes
 from .._i18n import N_, gettext as _, language, number
 from ._language import LanguageCommand
-from .._i18n import gettext as _
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
 

@@ -12,6 +12,7 @@ generated scorer (:mod:`par_rules.codegen`) writes the same operations.
 
 >>> from decimal import Decimal as D
 >>> from par_rules.engine._model import Interval
+>>> from par_rules._i18n import use
 >>> rule = BandsRule("plan_completion", (
 ...     Band(Interval(low=D(90), low_inclusive=False), D(2)),
 ...     Band(Interval(low=D(70), high=D(90), high_inclusive=True), D(1)),
@@ -38,7 +39,7 @@ from ._arithmetic import CONTEXT, EXACT
 from ._arithmetic import format_short as fmt
 from ._expressions import Expression
 from ._model import Interval
-from .._i18n import gettext as _, ngettext, number, use
+from .._i18n import gettext as _, ngettext, number
 
 __all__ = [
     "points_text",

@@ -31,7 +31,7 @@ from ..engine._lineage import node_mapping
 from ..engine._model import Methodology, Node
 from ._ranking import Ranking, rank
 from ..engine._report import Result
-from .._i18n import gettext as _
+from .._i18n import gettext as _, language, ngettext
 
 __all__ = ["compare", "Comparison", "UnitChange", "NodeChange", "rank_change_text"]
 
@@ -133,20 +133,29 @@ class Comparison:
 
 
 def rank_change_text(previous_rank: int, current_rank: int) -> str:
-    """A rank change as the press says it.
+    """A rank change as the press says it, in the language of the moment.
 
-    >>> rank_change_text(4, 1), rank_change_text(2, 3), rank_change_text(5, 5)
+    >>> from par_rules._i18n import use
+    >>> with use("en"):
+    ...     rank_change_text(4, 1), rank_change_text(2, 3), rank_change_text(5, 5)
     ('up 3 places (4th → 1st)', 'down 1 place (2nd → 3rd)', 'same rank (5th)')
+    >>> with use("vi"):
+    ...     rank_change_text(4, 1), rank_change_text(5, 5)
+    ('tăng 3 bậc (thứ 4 → thứ 1)', 'giữ hạng (thứ 5)')
     """
     places = previous_rank - current_rank
     if places == 0:
         return _("same rank ({current_rank})").format(current_rank=_ordinal(current_rank))
-    word = "up" if places > 0 else "down"
-    noun = "place" if abs(places) == 1 else "places"
-    return f"{word} {abs(places)} {noun} ({_ordinal(previous_rank)} → {_ordinal(current_rank)})"
+    if places > 0:
+        text = ngettext("up {count} place ({previous} → {current})", "up {count} places ({previous} → {current})", places)
+    else:
+        text = ngettext("down {count} place ({previous} → {current})", "down {count} places ({previous} → {current})", -places)
+    return text.format(count=abs(places), previous=_ordinal(previous_rank), current=_ordinal(current_rank))
 
 
 def _ordinal(number: int) -> str:
+    if language() != "en":
+        return _("no. {number}").format(number=number)
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 
@@ -172,7 +181,9 @@ def compare(
     ...     return [score(m, {**base, "unit": u, "period": period, "e_gov_points": p}) for u, p in points]
     >>> comparison = compare(year(2023, [("a", 15), ("b", 12)]), year(2024, [("a", 11), ("b", 12)]))
     >>> change = comparison.unit("b")
-    >>> change.rank_text, fmt(change.total_change), fmt(change.node("5").change)
+    >>> from par_rules._i18n import use
+    >>> with use("en"):
+    ...     change.rank_text, fmt(change.total_change), fmt(change.node("5").change)
     ('up 1 place (2nd → 1st)', '0', '0')
     >>> fmt(comparison.unit("a").node("5").change)
     '-4'

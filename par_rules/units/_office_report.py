@@ -574,11 +574,8 @@ def write_html(report: OfficeReport, path: str | os.PathLike[str], lang: str | N
 def write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str | None = None) -> None:
     """The results as a workbook laid out like a published annex: a sheet of units × fields,
     total, index, rank, band, with a bar chart of the index; given a comparison, a sheet of
-    changes with its own chart. Numbers are number cells (exactly as published), text is text."""
-    import openpyxl
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Font
-
+    changes with its own chart. Numbers are number cells (exactly as published), text is text;
+    the words in ``lang`` (default: ``PAR_RULES_LANG``, else Vietnamese)."""
     with use(lang) as lang:
         _write_annex(report, path, lang)
 
