@@ -432,8 +432,8 @@ def test_catalogues_are_not_committed_compiled() -> None:
     tracked = subprocess.run(["git", "ls-files", "par_rules/locale"], capture_output=True, text=True, cwd=ROOT).stdout.split()
     if not tracked:
         pytest.skip("not a git checkout")
-    assert not [name for name in tracked if name.endswith(".mo")]
-    assert sorted(tracked) == sorted(f"par_rules/locale/{lang}/LC_MESSAGES/par_rules.po" for lang in LANGUAGES)
+    assert not [name for name in tracked if name.endswith((".mo", ".pot"))]
+    assert sorted(name for name in tracked if name.endswith(".po")) == sorted(f"par_rules/locale/{lang}/LC_MESSAGES/par_rules.po" for lang in LANGUAGES)
 
 
 def test_a_source_checkout_reads_the_po_when_no_newer_mo_is_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

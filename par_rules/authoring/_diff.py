@@ -136,7 +136,7 @@ def rule_text(node: Node) -> str:
 
 
 def _node_text(node: Node) -> str:
-    return f"{node.label!r} (max {fmt(node.max)})"
+    return _("{label} (max {max})").format(label=repr(node.label), max=fmt(node.max))
 
 
 def _where(parent: str | None) -> str:
