@@ -279,8 +279,11 @@ def test_every_shipped_methodology_keeps_its_bounds(info: Any) -> None:
             derived = {key for key, indicator in methodology.indicators.items() if indicator.derived}
             assert all(problem.indicator in derived or "no criterion applies" in problem.message for problem in error.problems), error
             return
-        assert ZERO <= result.total <= methodology.scale and ZERO <= result.index <= HUNDRED
+        assert ZERO <= result.total <= result.reach <= methodology.scale
+        assert (result.index is None) == (not result.complete) == bool(result.pending)  # survey parts are `missing: pending`
+        assert result.index is None or ZERO <= result.index <= HUNDRED
         for node in result.nodes():
             assert node.points is None or ZERO <= node.points <= node.max, node.id
+            assert node.reach is None or (node.points or ZERO) <= node.reach <= node.max, node.id
 
     keeps_its_bounds()

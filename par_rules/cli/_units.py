@@ -624,7 +624,11 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
             "before": _whatif_side(before, outcome.rank_before),
             "after": _whatif_side(after, outcome.rank_after),
             "units_ranked": outcome.units_ranked,
-            "nodes": [{"id": old.id, "before": None if old.points is None else fmt(old.points), "after": None if new.points is None else fmt(new.points), "pending_before": old.pending, "pending_after": new.pending} for old, new in outcome.changed_nodes()],
+            "nodes": [
+                {"id": old.id, "before": None if old.points is None else fmt(old.points), "after": None if new.points is None else fmt(new.points)}
+                | ({"pending_before": old.pending, "pending_after": new.pending} if old.pending or new.pending else {})
+                for old, new in outcome.changed_nodes()
+            ],
         }
         echo(json_text(data))
         batch.finish()
