@@ -237,6 +237,10 @@ def test_parts_on_the_command_line(tmp_path: Path) -> None:
     assert code == 2 and "has no node 'nine'" in err
     code, _, err = run("score", "vn/nam-dinh/par-index/district", str(path), "--parts", " , ")
     assert code == 2
+    code, out, err = run("score", "vn/nam-dinh/par-index/district", str(path), "--parts", "7", "--format", "csv", "--jobs", "2")
+    assert code == 0, err
+    row = next(csv.DictReader(out.splitlines()))  # the worker processes score the parts too
+    assert (row["total"], row["reach"], row["index"], row["points_7"]) == ("16.63", "99.88", "", "16.63")
 
 
 def test_exit_codes_keep_their_meaning_with_partial_records(provinces: Path, tmp_path: Path) -> None:
