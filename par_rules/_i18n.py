@@ -260,6 +260,18 @@ def number(text: str) -> str:
     returned as it is."""
     if language() == "en":
         return text
+    written = _WRITTEN.get(text)
+    if written is None:
+        if len(_WRITTEN) > 50_000:  # a bound, not a policy: the same few numbers come back
+            _WRITTEN.clear()
+        written = _WRITTEN[text] = _vietnamese(text)
+    return written
+
+
+_WRITTEN: dict[str, str] = {}  # text → Vietnamese text: explanations repeat the same caps and points
+
+
+def _vietnamese(text: str) -> str:
     global _NUMBER
     if _NUMBER is None:
         _NUMBER = re.compile(r"([≈]?[+-]?|[+-]?≈?)(\d+)(?:\.(\d+))?")
