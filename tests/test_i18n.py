@@ -370,6 +370,14 @@ def test_machine_formats_are_the_same_in_every_language() -> None:
     assert "points_1" in CliRunner().invoke(main, ["rank", *OLD, "--lang", "vi"]).stdout.splitlines()[0]
 
 
+def test_compare_tables_for_scripts_keep_english_words() -> None:
+    args = ["compare", *OLD, "examples/methodologies/example/par-index/district/2025.yaml", "examples/district-2025.csv"]
+    csvs = {lang: CliRunner().invoke(main, [*args, "--format", "csv", "--lang", lang]).stdout for lang in LANGUAGES}
+    assert csvs["vi"] == csvs["en"] and "down 1 place (3rd → 4th)" in csvs["vi"]
+    table = CliRunner().invoke(main, [*args, "--lang", "vi"]).stdout
+    assert "giảm 1 bậc (thứ 3 → thứ 4)" in table and "84,17" in table
+
+
 def test_the_language_of_one_command_does_not_leak_into_the_next() -> None:
     assert CliRunner().invoke(main, ["score", *OLD, "--lang", "vi"]).exit_code == 0
     assert language() == "en"  # conftest's PAR_RULES_LANG, untouched

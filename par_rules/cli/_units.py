@@ -42,7 +42,7 @@ from ..units._ranking import Ranking, rank
 from ..engine._registry import parent_path, versions
 from ..engine._report import Result
 from ..units._statistics import describe, summarised_notes
-from .._i18n import N_, gettext as _, language, number
+from .._i18n import N_, gettext as _, language, number, use
 from ._language import LanguageCommand
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
@@ -518,7 +518,10 @@ def compare_command(previous_methodology: str, previous_records: str, methodolog
         except (RecordError, MethodologyNotFound) as error:
             echo(str(error), err=True)
             raise SystemExit(1) from None
-        emit(_comparison_table(comparison), chosen_format(format_, output), output, _comparison_notes(comparison))
+        chosen = chosen_format(format_, output)
+        with use("en" if chosen in ("csv", "json", "xlsx") else None):  # the rank_change cells: stable words for scripts
+            table = _comparison_table(comparison)
+        emit(table, chosen, output, _comparison_notes(comparison))
     old_batch.finish()
     new_batch.finish()
 
