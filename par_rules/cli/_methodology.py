@@ -14,6 +14,7 @@ from ..errors import MethodologyError, MethodologyNotFound, ParRulesError
 from ..authoring._methodology_tests import find_test_files, load_tests, run_tests
 from ..engine._model import Methodology
 from ..formats._files import json_text
+from ._roots import given_roots
 from ._units import echo
 
 __all__ = ["diff_command", "test_command"]
@@ -64,20 +65,20 @@ def diff_command(old: str, new: str, old_year: int | None, new_year: int | None,
 @click.option("-v", "--verbose", is_flag=True, help="Name every case, not only the failed ones.")
 def test_command(paths: tuple[str, ...], verbose: bool) -> None:
     """Run the methodology tests (<version>.tests.yaml) in PATHS: files, methodologies or folders
-    (default: every shipped methodology). Each failure names the case, the node, the expected and
+    (default: those in the --root folders, else every shipped methodology). Each failure names the case, the node, the expected and
     the actual points."""
     try:
-        files = find_test_files(paths)
+        files = find_test_files(paths or given_roots())
     except MethodologyNotFound as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
     if not files:
-        echo(f"no tests found in {', '.join(paths)}", err=True)
+        echo(f"no tests found in {', '.join(map(str, paths or given_roots()))}", err=True)
         raise SystemExit(1)
     passed = failed = 0
     for path in files:
         try:
-            outcomes = run_tests(load_tests(path))
+            outcomes = run_tests(load_tests(path), given_roots() or None)
         except MethodologyError as error:
             failed += 1
             echo(f"{path}: cannot run: {error}")

@@ -25,7 +25,7 @@ from typing import Any, Union
 from ._compile import compile_methodology
 from ..errors import MethodologyError, MethodologyNotFound, Problem
 from ._extends import merge
-from .._places import SourceMap
+from .._places import SourceMap, did_you_mean
 from ._load import read_yaml_file
 from ._model import Methodology
 from ._validate import check_schema, schema
@@ -234,8 +234,9 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _resolve(path: Path, chain: list[Path], roots: Roots = None) -> tuple[dict[str, Any], SourceMap]:
-    """A file's data with its ``extends`` chain merged in, checked against the schema."""
+def _resolve(path: Path, chain: list[Path], roots: Roots = None, lineage: bool = True) -> tuple[dict[str, Any], SourceMap]:
+    """A file's data with its ``extends`` chain merged in, checked against the schema (and its
+    own lineage checked, unless ``lineage`` is false: the versions it extends or starts from)."""
     if path in chain:
         cycle = " → ".join(p.name for p in chain + [path])
         raise MethodologyError([Problem(f"'extends' goes round in a circle: {cycle}", file=_display(path))])
@@ -248,6 +249,7 @@ def _resolve(path: Path, chain: list[Path], roots: Roots = None) -> tuple[dict[s
     version_problems = _check_versions(data, where)
     problems = version_problems + _check_place(path, data, name, roots)
     if "extends" not in data:
+        problems += _check_lineage(path, data, data, where, roots) if lineage and not problems else []
         if problems:
             raise MethodologyError(problems)
         return data, where
@@ -259,13 +261,55 @@ def _resolve(path: Path, chain: list[Path], roots: Roots = None) -> tuple[dict[s
     if parent_file is None:
         problems.append(where.locate(data, "extends").problem(_missing_parent(path, data["id"], parent_id, str(target["version"]), roots)))
         raise MethodologyError(problems)
-    parent_data, parent_where = _resolve(parent_file, chain, roots)
+    parent_data, parent_where = _resolve(parent_file, chain, roots, lineage=False)
     where.update(parent_where)
     merged, change_problems = merge(parent_data, data, where)
     problems += change_problems
+    if lineage and not problems:
+        problems += _check_lineage(path, data, merged, where, roots)
     if problems:
         raise MethodologyError(problems)
     return merged, where
+
+
+def _node_ids(data: Any) -> list[str]:
+    """The ids of every node in a file's (merged) criteria, in order."""
+    found: list[str] = []
+    stack = list(reversed(data.get("criteria") or [])) if isinstance(data, dict) else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found.append(str(node.get("id")))
+            stack += reversed(node.get("children") or [])
+    return found
+
+
+def _check_lineage(path: Path, own: dict[str, Any], merged: dict[str, Any], where: SourceMap, roots: Roots) -> list[Problem]:
+    """A file's own ``lineage``: every node it names exists, in this version (the keys) and in the
+    version it starts from (the values), which must exist too; each problem at its place."""
+    lineage = own.get("lineage")
+    if not isinstance(lineage, dict) or not isinstance(lineage.get("from"), dict):
+        return []
+    start = lineage["from"]
+    from_id, from_version = str(start.get("id", own["id"])), str(start.get("version"))
+    problems: list[Problem] = []
+    from_file = parent_path(path, own["id"], from_id, from_version, roots)
+    if from_file is None or from_file == path.resolve():
+        what = "itself" if from_file is not None else _missing_parent(path, own["id"], from_id, from_version, roots).replace("extends ", "lineage starts from ", 1)
+        return [where.locate(lineage, "from").problem(what if from_file is None else "the lineage starts from this very version: name the earlier version it continues")]
+    try:
+        earlier, _ = _resolve(from_file, [path.resolve()], roots, lineage=False)
+    except MethodologyError as error:
+        return [where.locate(lineage, "from").problem(f"lineage starts from {from_id}@{from_version}, which does not load: {error.problems[0]}")]
+    current_ids, earlier_ids = _node_ids(merged), _node_ids(earlier)
+    nodes = lineage.get("nodes") or {}
+    for node_id, before in nodes.items():
+        if str(node_id) not in current_ids:
+            problems.append(where.locate(nodes, node_id).problem(f"the lineage names node {node_id}, which {own['id']}@{own['version']} does not have{did_you_mean(node_id, current_ids)}"))
+        for old in [before] if isinstance(before, str) else (before or []):
+            if str(old) not in earlier_ids:
+                problems.append(where.locate(nodes, node_id).problem(f"the lineage sends node {node_id} to {old}, which {from_id}@{from_version} does not have{did_you_mean(old, earlier_ids)}"))
+    return problems
 
 
 def _check_versions(data: dict[str, Any], where: SourceMap) -> list[Problem]:
