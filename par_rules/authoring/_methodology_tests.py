@@ -296,7 +296,7 @@ def _case(raw: Any, where: SourceMap, problems: list[Problem], default: Decimal)
     if not isinstance(name, str) or not name.strip():
         problems.append(location.problem("a case needs a 'name'"))
         name = f"line {location.line}"
-    record = raw.get("record")
+    record = raw.get("record", {} if "base" in raw or "from" in raw else None)
     if not isinstance(record, dict):
         problems.append(where.locate(raw, "record").problem(f"case {name!r}: 'record' must be a mapping of indicator ids to values"))
         record = {}
@@ -392,9 +392,12 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
 
 
 def _decimals(actual: Decimal | str | None, expected: Decimal | str | None, decimals: int) -> int:
-    """The methodology's decimals, or more where rounding to them would hide the difference."""
+    """The methodology's decimals (or the expected value's, if more), or more where rounding to
+    them would hide the difference."""
     if not isinstance(actual, Decimal) or not isinstance(expected, Decimal):
         return decimals
+    exponent = expected.as_tuple().exponent
+    decimals = min(10, max(decimals, -exponent if isinstance(exponent, int) else 0))
     while decimals < 10 and publish(actual, decimals) == expected != actual:
         decimals += 1
     return decimals
