@@ -165,6 +165,7 @@ def test_user_roots_come_before_the_shipped_ones_in_the_api_the_environment_and_
     assert par_rules.load("example/par-index/district", version="2024", root=[mine]).title == "Tỉnh tôi"
     assert par_rules.load("example/par-index/district", version="2024").title != "Tỉnh tôi"
     assert par_rules.load("other/index", root=[mine, other]).title == "Other"  # a list, searched in order
+    assert par_rules.score("other/index", {"period": 2026, "online_rate": 50}, root=[other]).total == 5
     with pytest.raises(MethodologyNotFound, match="no methodology with id 'other/index' in .*mine.*par-rules list"):
         par_rules.load("other/index", root=mine)
     monkeypatch.setenv("PAR_RULES_PATH", os.pathsep.join([str(mine), str(other)]))

@@ -61,12 +61,13 @@ def load(
 
 
 @in_context
-def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int | None = None) -> Result:
+def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int | None = None, root: Roots = None) -> Result:
     """Score one record: a mapping of indicator ids to values (plus, optionally, ``unit``,
     ``name``, ``period`` and ``group``).
 
     ``methodology`` is a loaded :class:`~par_rules.Methodology`, a path, or an id (then the
-    version in force for the record's ``period`` is used). A record that does not fit the
+    version in force for the record's ``period`` is used, looked for as :func:`load` does, in
+    ``root`` first). A record that does not fit the
     methodology's catalogue raises one :class:`~par_rules.RecordError` listing every problem;
     ``row`` (a position in a batch) is added to each problem.
 
@@ -81,7 +82,7 @@ def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int |
     record = Record.from_mapping(record)
     if not isinstance(methodology, Methodology):
         if is_path(methodology):
-            methodology = load_file(methodology)
+            methodology = load_file(methodology, root)
         else:
-            methodology = load(methodology, year=record.period)
+            methodology = load(methodology, year=record.period, root=root)
     return Result(methodology, record, methodology.plan.score(record.values, row))
