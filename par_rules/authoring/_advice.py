@@ -16,7 +16,7 @@ its records is one the methodology declares, every node and band it expects exis
 >>> from par_rules.engine._registry import shipped_root
 >>> problems, warnings, summary = check_methodology_file(shipped_root() / "example/par-index/district/2024.yaml")
 >>> problems, warnings, summary
-([], [], 'example/par-index/district@2024, 15 leaves')
+([], [], 'example/par-index/district@2024, 14 leaves')
 """
 
 from __future__ import annotations
