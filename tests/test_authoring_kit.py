@@ -114,7 +114,7 @@ def test_the_author_s_whole_path_outside_the_repository(tmp_path: Path, monkeypa
     # the site of the province's own folder, through the plugin
     code, out, err = run("init", "--site", "--root", str(root))
     assert code == 0, err
-    assert "- par-rules:\n      roots: [methodologies]" in (tmp_path / "mkdocs.yml").read_text(encoding="utf-8")
+    assert '- par-rules:\n      roots: ["methodologies"]' in (tmp_path / "mkdocs.yml").read_text(encoding="utf-8")
     _require_plugin()
     build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     assert build.returncode == 0, build.stdout + build.stderr
@@ -403,3 +403,23 @@ def test_every_property_of_the_schema_is_described_in_vietnamese_and_english() -
     bands = list(schema["$defs"]["band"]["properties"])
     assert bands[:4] == ["at_least", "above", "at_most", "below"]
     assert list(schema["$defs"]["rating_band"]["properties"])[:4] == ["at_least", "above", "at_most", "below"]
+
+
+def test_the_next_version_starts_with_the_tests_of_the_last_one_numbers_exact(tmp_path: Path) -> None:
+    source = "vn/moha/par-index/province"  # a shipped one, extended under another id
+    code, out, err = run("init", "vn/thai-binh/par-index/province", "--version", "2026", "--extends", f"{source}@2024", "--root", str(tmp_path))
+    assert code == 0, err
+    cases = len(par_rules.authoring.load_tests(par_rules.shipped_root() / source / "2024.tests.yaml").cases)
+    code, out, err = run("test", "--root", str(tmp_path))
+    assert code == 0 and out.strip().endswith(f"{cases} passed, 0 failed"), out + err
+    # a number of 17 digits, which a float would change (…891 becomes …892), is copied as written
+    mine = tmp_path / "mine"
+    write(mine, criteria='  - {id: "1", label: Điểm, max: 9999999, rule: {kind: direct, indicator: points}}', extra="")
+    replace(mine / "test/index/2026.yaml", "indicators:\n", "indicators:\n  points: {label: Điểm thẩm định, type: number}\n")
+    replace(mine / "test/index/2026.yaml", "scale: 10\n", "scale: 9999999\n")
+    (mine / "test/index/2026.tests.yaml").write_text("cases:\n  - name: long\n    record: {period: 2026, online_rate: 1, points: 1234567.1234567891}\n    expect: {nodes: {'1': 1234567.1234567891}}\n", encoding="utf-8")
+    assert run("test", "--root", str(mine))[0] == 0
+    code, _, err = run("init", "test/index", "--version", "2027", "--extends", "test/index@2026", "--root", str(mine))
+    assert code == 0, err
+    assert (mine / "test/index/2027.tests.yaml").read_text(encoding="utf-8").count("1234567.1234567891") == 2
+    assert run("test", "--root", str(mine))[1].strip().endswith("2 passed, 0 failed")

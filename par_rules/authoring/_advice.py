@@ -65,7 +65,7 @@ def check_methodology_file(path: str | os.PathLike[str]) -> tuple[list[Problem],
 def unit_warnings(path: str | os.PathLike[str], methodology: Methodology) -> list[Problem]:
     """Warnings on limits, ``full_at`` and formula constants that look written in the other unit
     (percent or fraction), in the file's own text (the versions it extends have their own)."""
-    data, where = read_yaml_file(path, _display(Path(path)))
+    data, where = read_yaml_file(Path(path), _display(Path(path)))
     found: list[Problem] = []
     for container in _dicts(data):
         rule = container.get("rule")
@@ -211,7 +211,8 @@ def check_tests_file(path: str | os.PathLike[str]) -> tuple[list[Problem], list[
     band_ids = [band.id for band in methodology.bands]
     names = [*methodology.indicators, "unit", "name", "period", "group", "year"]
     for case, raw in zip(suite.cases, raw_cases):
-        record = raw.get("record") if isinstance(raw.get("record"), dict) else {}
+        given = raw.get("record")
+        record: dict[str, Any] = given if isinstance(given, dict) else {}
         for key in record:
             if key not in names:
                 problems.append(where.locate(record, key).problem(f"case {case.name!r}: {key!r} is no indicator of {methodology.id}@{methodology.version}{did_you_mean(key, names)}"))

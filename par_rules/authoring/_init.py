@@ -13,14 +13,18 @@ written: the new file is loaded, and its tests run, before the function returns.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
 from ..engine._api import load
+from ..engine._arithmetic import format_decimal
+from ..engine._load import read_yaml_file
 from ..engine._registry import TESTS_SUFFIX, Roots, find
 from ..engine._validate import schema
 from ..errors import MethodologyError, MethodologyNotFound, Problem
@@ -152,7 +156,7 @@ cases:
 
 def _next_version(methodology_id: str, version: str, years: list[int], parent_id: str, parent_version: str, root: Roots) -> tuple[str, str]:
     parent_file = find(parent_id, version=parent_version, root=root)
-    parent = load(parent_file, root=root)
+    load(parent_file, root=root)  # the version extended loads
     lineage_from = f"{{id: {parent_id}, version: \"{parent_version}\"}}" if parent_id != methodology_id else f"{{version: \"{parent_version}\"}}"
     text = f"""format: 1
 id: {methodology_id}
@@ -171,20 +175,28 @@ lineage:
     parent_tests = parent_file.with_name(parent_file.name.removesuffix(".yaml") + TESTS_SUFFIX)
     cases = []
     if parent_tests.is_file():
-        data = yaml.safe_load(parent_tests.read_text(encoding="utf-8")) or {}
+        data, _ = read_yaml_file(parent_tests)  # numbers as written (Decimal), not as floats
         for case in data.get("cases") or []:
             record = case.get("record")
             if isinstance(record, dict) and "period" in record:
                 record["period"] = years[0]
             cases.append(case)
     if not cases:
-        cases = [_case_from(parent, years[0])]
+        raise MethodologyError([Problem(f"{parent_id}@{parent_version} has no tests ({parent_tests.name}) to start the new version's tests from: write them first")])
     header = f"# The tests of {methodology_id}@{version}, copied from {parent_id}@{parent_version}'s (the periods set to {years[0]}):\n# change the expected points where the changes change them.\n"
-    return text, header + yaml.safe_dump({"cases": cases}, allow_unicode=True, sort_keys=False, width=120)
+    return text, header + yaml.dump({"cases": cases}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
 
 
-def _case_from(parent: object, year: int) -> dict[str, object]:
-    raise MethodologyError([Problem(f"{parent} has no tests file to start the new version's tests from: write its {TESTS_SUFFIX} first")])
+class _Dumper(yaml.SafeDumper):
+    """YAML of test cases whose numbers are Decimals, written as they were read."""
+
+
+def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
+    text = format_decimal(value)
+    return dumper.represent_scalar("tag:yaml.org,2002:int" if "." not in text else "tag:yaml.org,2002:float", text)
+
+
+_Dumper.add_representer(Decimal, _decimal)
 
 
 def new_methodology(
@@ -228,10 +240,15 @@ def new_methodology(
     target.write_text(_schema_line(target, schema_file) + "#\n" + text, encoding="utf-8")
     tests_file.write_text(tests, encoding="utf-8")
     written += [target, tests_file]
-    load(target, root=[base])  # what was written loads, and its tests pass
-    failed = [str(failure) for outcome in run_tests(load_tests(tests_file), root=[base]) for failure in outcome.failures]
-    if failed:
-        raise MethodologyError([Problem(f"the tests written do not pass: {failure}") for failure in failed])
+    try:  # what was written loads, and its tests pass; else nothing is left behind
+        load(target, root=[base])
+        failed = [str(failure) for outcome in run_tests(load_tests(tests_file), root=[base]) for failure in outcome.failures]
+        if failed:
+            raise MethodologyError([Problem(f"the tests written do not pass: {failure}") for failure in failed])
+    except MethodologyError:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     return written
 
 
@@ -239,7 +256,7 @@ def new_site(folder: str | os.PathLike[str] = ".", roots: list[str] | None = Non
     """Write a starting ``mkdocs.yml`` (with the ``par-rules`` plugin on ``roots``) and
     ``docs/index.md`` in ``folder``; files that exist are kept. Return the files written."""
     base = Path(folder)
-    listed = ", ".join(roots or ["."])
+    listed = ", ".join(json.dumps(root, ensure_ascii=False) for root in roots or ["."])  # JSON strings are YAML
     files = {
         base / "mkdocs.yml": f"""site_name: {name}
 docs_dir: docs

@@ -256,7 +256,8 @@ def _row_of(spec: Any, place: Location, path: Path, problems: list[Problem], nam
     header = [column.strip() for column in rows[0]]
     records = {number: dict(zip(header, row)) for number, row in enumerate(rows[1:], start=2) if any(cell.strip() for cell in row)}
     if "row" in spec:
-        chosen = records.get(spec["row"]) if isinstance(spec["row"], (int, Decimal)) and not isinstance(spec["row"], bool) else None
+        row = spec["row"]
+        chosen = records.get(int(row)) if isinstance(row, (int, Decimal)) and not isinstance(row, bool) and row == int(row) else None
         if chosen is None:
             problems.append(place.problem(f"case {name!r}: {spec['file']} has no row {spec['row']} (rows {min(records, default=2)} to {max(records, default=1)}; the header is row 1)"))
             return None

@@ -56,7 +56,7 @@ def load(
     if is_path(source):
         if year is not None or version is not None:
             raise TypeError("year= and version= select among versions of an id; a path names one file")
-        return load_file(source, root)
+        return load_file(os.fspath(source), root)
     return load_file(find(os.fspath(source), year=year, version=version, root=root), root)
 
 
@@ -82,7 +82,7 @@ def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int |
     record = Record.from_mapping(record)
     if not isinstance(methodology, Methodology):
         if is_path(methodology):
-            methodology = load_file(methodology, root)
+            methodology = load_file(os.fspath(methodology), root)
         else:
             methodology = load(methodology, year=record.period, root=root)
     return Result(methodology, record, methodology.plan.score(record.values, row))
