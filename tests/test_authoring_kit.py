@@ -87,6 +87,8 @@ def test_the_author_s_whole_path_outside_the_repository(tmp_path: Path, monkeypa
     second_tests.write_text(second_tests.read_text(encoding="utf-8").replace("'2':", "'2a':"), encoding="utf-8")
     code, out, err = run("check", str(root))
     assert code == 0, out + err
+    code, out, err = run("check", COMMUNE, "--root", str(root))  # an id: every version of it
+    assert code == 0 and out.count(": ok (") == 2 and "2027.yaml: ok" in out, out + err
     code, out, err = run("test", "--root", str(root))
     assert code == 0 and out.strip().endswith("4 passed, 0 failed"), out + err
 
@@ -175,6 +177,14 @@ def test_user_roots_come_before_the_shipped_ones_in_the_api_the_environment_and_
     code, out, _ = run("list", "--root", str(other))
     assert out.splitlines()[0].startswith("other/index@2026  years 2026  commune  illustrative  Other  [")
     assert "PAR_RULES_PATH" not in os.environ  # --root is taken off again when the command ends
+
+
+def test_every_command_that_names_methodologies_takes_root() -> None:
+    named = {"score", "rank", "compare", "gaps", "whatif", "explain", "diff", "test", "check", "list", "init", "form", "report", "survey"}
+    assert named <= set(main.commands)
+    for name in named:
+        code, out, _ = run(name, "--help")
+        assert code == 0 and "--root DIR" in out, name
 
 
 def test_extends_across_roots_and_to_a_missing_version_lists_the_versions(tmp_path: Path) -> None:
