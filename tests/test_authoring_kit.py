@@ -367,6 +367,13 @@ def test_cases_start_from_another_case_or_from_a_row_of_a_records_file(tmp_path:
     broken = _suite(tmp_path, "cases:\n  - name: half\n    record: {period: 2026, online_rate: 50}\n    expect: {total: 5}\n  - name: more\n    base: hlaf\n    record: {}\n    expect: {total: 5}\n")
     code, out, _ = run("check", str(broken))
     assert code == 1 and re.search(r"2026\.tests\.yaml:6:5: case 'more': base 'hlaf' is not the name of an earlier case \(did you mean 'half'\?\)", out), out
+    (tmp_path / "outside.csv").write_text("unit,period,online_rate\nxa,2026,50\n", encoding="utf-8")
+    for name in ("../../outside.csv", str(tmp_path / "outside.csv")):
+        outside = _suite(tmp_path, f"cases:\n  - name: far\n    from: {{file: {json.dumps(name)}, row: 2}}\n    expect: {{total: 5}}\n")
+        code, out, _ = run("check", str(outside))
+        assert code == 1 and re.search(r"2026\.tests\.yaml:3:5: case 'far': the records file .* must be beside the tests file or in a folder below it", out), out
+    code, out, _ = run("check", str(_suite(tmp_path, "cases:\n  - name: no row\n    from: {file: units.csv, row: 9}\n    expect: {total: 5}\n")))
+    assert code == 1 and "units.csv has no row 9 (rows 2 to 3; the header is row 1)" in out, out
 
 
 def test_a_failing_case_shows_expected_and_actual_rounded_node_by_node(tmp_path: Path) -> None:
@@ -433,3 +440,27 @@ def test_the_next_version_starts_with_the_tests_of_the_last_one_numbers_exact(tm
     assert code == 0, err
     assert (mine / "test/index/2027.tests.yaml").read_text(encoding="utf-8").count("1234567.1234567891") == 2
     assert run("test", "--root", str(mine))[1].strip().endswith("2 passed, 0 failed")
+
+
+def test_the_plugin_names_a_missing_root_and_a_broken_methodology(tmp_path: Path) -> None:
+    _require_plugin()
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.exceptions import PluginError
+
+    (entry,) = entry_points(group="mkdocs.plugins", name="par-rules")
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text("site_name: x\n", encoding="utf-8")
+    config = MkDocsConfig(config_file_path=str(config_file))
+    config.load_dict({"site_name": "x", "nav": [{"Home": "index.md"}]})
+    plugin = entry.load()()
+    plugin.load_config({"roots": ["nowhere"]}, str(config_file))
+    with pytest.raises(PluginError, match="the methodology folder .*nowhere does not exist"):
+        plugin.on_config(config)
+    write(tmp_path / "mine", criteria='  - {id: "1", label: a, max: 10, rule: {kind: proportional, indicator: online_rat}}')
+    plugin.load_config({"roots": ["mine"]}, str(config_file))
+    with pytest.raises(PluginError, match=r"(?s)the criteria browser cannot be built:\n.*2026\.yaml:15:\d+: .*unknown indicator 'online_rat' \(did you mean 'online_rate'\?\)"):
+        plugin.on_config(config)
+    write(tmp_path / "good", title="Tốt")
+    plugin.load_config({"roots": ["good"]}, str(config_file))
+    plugin.on_config(config)  # a nav without the browser's entry gets a section at its end
+    assert config.nav[0] == {"Home": "index.md"} and list(config.nav[1]) == ["Criteria browser"]

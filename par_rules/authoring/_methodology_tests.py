@@ -27,7 +27,8 @@ A methodology ``<id>/<version>.yaml`` keeps its tests in ``<id>/<version>.tests.
         expect: {total: 92}
 
 A record given by ``base`` or ``from`` may set a value to ``null`` to leave it out. A records
-file is a CSV file (its path relative to the tests file), read as ``par-rules score`` reads one.
+file is a CSV file beside the tests file (or in a folder below it), its cells read as text, as
+``par-rules score`` reads them.
 
 Numbers are read as in a methodology and held to the same limits (finite, below 10^15 in size,
 at most 10 decimals), each refused at its line and column.
@@ -244,6 +245,9 @@ def _row_of(spec: Any, place: Location, path: Path, problems: list[Problem], nam
         problems.append(place.problem(f"case {name!r}: 'from' is {{file: records.csv, row: N}} or {{file: records.csv, unit: UNIT}}"))
         return None
     source = path.parent / spec["file"]
+    if Path(spec["file"]).is_absolute() or not source.resolve().is_relative_to(path.parent.resolve()):
+        problems.append(place.problem(f"case {name!r}: the records file {spec['file']!r} must be beside the tests file or in a folder below it"))
+        return None
     try:
         with open(source, encoding="utf-8-sig", newline="") as stream:
             rows = list(csv.reader(stream))
