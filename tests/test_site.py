@@ -167,7 +167,7 @@ def test_mkdocs_serve_watches_the_methodologies() -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    _require("mkdocs")
+    _plugin()  # mkdocs.yml lists the par-rules plugin: it must be registered
     out = tmp_path_factory.mktemp("site")
     build = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
