@@ -282,6 +282,7 @@ def test_a_lineage_naming_unknown_nodes_is_refused_at_load_with_its_place(tmp_pa
         ('  - {id: "1", label: a, max: 10, rule: {kind: proportional, indicator: online_rat}}', ":15:", "unknown indicator 'online_rat' (did you mean 'online_rate'?)"),
         ('  - {id: "1", label: a, max: 10, rule: {kind: levels, indicator: plan, points: {on_time: 10, lat: 5}}}', ":15:", "'plan' has no level(s) lat (did you mean 'late'?)"),
         ('  - {id: "1", label: a, max: 10, rule: {kind: expression, formula: "MAX if plan == \'ontime\' else 0"}}', ":15:", "'ontime' is not a level of plan (did you mean 'on_time'?)"),
+        ('  - {id: "1", label: a, max: 10, rule: {kind: proportional, indicator: online_rate, ful_at: 50}}', ":15:", "('ful_at' was unexpected); allowed here: full_at, indicator, kind (did you mean 'full_at'?)"),
     ],
 )
 def test_unknown_names_get_a_suggestion(tmp_path: Path, criteria: str, place: str, message: str) -> None:

@@ -330,7 +330,7 @@ def _leaf_errors(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsons
 def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        return f"{error.message}; allowed here: {', '.join(allowed)}{_decimal_comma_hint(error)}"
+        return f"{error.message}; allowed here: {', '.join(allowed)}{_unknown_key_hint(error, allowed)}{_decimal_comma_hint(error)}"
     if error.validator == "enum":
         return f"{error.instance!r} is not one of: {', '.join(map(str, error.validator_value))}"
     if error.validator == "pattern":
@@ -339,6 +339,12 @@ def _message(error: jsonschema.ValidationError) -> str:
         # YAML reads 1.10 as a number; a number would skip the id's pattern (+1.1 and 1.1 would be one id).
         return f"{error.instance} is a number, and an id is text: write the id in quotes: \"{error.instance}\""
     return re.sub(r"Decimal\('([^']*)'\)", r"\1", error.message) + _decimal_comma_hint(error)  # Decimal('-4') reads as -4
+
+
+def _unknown_key_hint(error: jsonschema.ValidationError, allowed: list[str]) -> str:
+    """A suggestion for a misspelt key (``ful_at``: did you mean 'full_at'?)."""
+    extras = [str(name) for name in error.instance if name not in allowed] if isinstance(error.instance, dict) else []
+    return did_you_mean(extras[0], allowed) if extras else ""
 
 
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
