@@ -88,7 +88,7 @@ def test_the_author_s_whole_path_outside_the_repository(tmp_path: Path, monkeypa
     code, out, err = run("check", str(root))
     assert code == 0, out + err
     code, out, err = run("test", COMMUNE, "--root", str(root))  # an id: the tests of every version
-    assert code == 0 and out.strip().endswith("2 passed, 0 failed"), out + err
+    assert code == 0 and out.strip().endswith("4 passed, 0 failed"), out + err
     code, out, err = run("check", COMMUNE, "--root", str(root))  # an id: every version of it
     assert code == 0 and out.count(": ok (") == 2 and "2027.yaml: ok" in out, out + err
     code, out, err = run("test", "--root", str(root))
