@@ -103,7 +103,7 @@ def _judge(indicator: Indicator, value: Decimal, what: str, all_small: bool, kin
         return f"{what} {fmt(value)} is outside the range of {_unit_text(indicator)}: no value can reach it"
     if (kind == "above" and value == interval.high) or (kind == "below" and value == interval.low):
         return f"{what} {fmt(value)} is at the edge of the range of {_unit_text(indicator)}: no value is {kind} it"
-    if indicator.type == "percent" and all_small and 0 < value < 1 or (indicator.type == "percent" and all_small and value == 1 and kind is None):
+    if indicator.type == "percent" and all_small and 0 < value <= 1:
         return f"{what} {fmt(value)} looks like a fraction, but {_unit_text(indicator)}: {fmt(value)} means {fmt(value)}%; for {fmt(value * 100)}% write {fmt(value * 100)}"
     return None
 
