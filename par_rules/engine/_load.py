@@ -130,7 +130,8 @@ def _syntax_hint(error: Any, source: str, mark: Any) -> str:
     """What to do about the YAML mistakes authors make most: a tab, an entry indented out of line
     with its neighbours, a colon in a value that is not quoted."""
     text = f"{error.problem} {error.context}"
-    line = source.splitlines()[mark.line] if mark is not None and mark.line < len(source.splitlines()) else ""
+    lines = source.split("\n")
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     if "'\\t'" in text or "\t" in text or "\t" in line[: mark.column + 1 if mark is not None else 0]:
         return ": tabs are not allowed in YAML; indent with spaces"
     if "mapping values are not allowed" in text and line.strip().count(": ") > 1 and not line.strip().startswith(("{", "-")):
