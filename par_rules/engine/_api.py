@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
 from ._arithmetic import in_context
@@ -61,7 +61,7 @@ def load(
 
 
 @in_context
-def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int | None = None, root: Roots = None) -> Result:
+def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int | None = None, parts: Iterable[str] | None = None, root: Roots = None) -> Result:
     """Score one record: a mapping of indicator ids to values (plus, optionally, ``unit``,
     ``name``, ``period`` and ``group``).
 
@@ -70,6 +70,12 @@ def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int |
     ``root`` first). A record that does not fit the
     methodology's catalogue raises one :class:`~par_rules.RecordError` listing every problem;
     ``row`` (a position in a batch) is added to each problem.
+
+    ``parts`` names the nodes to score (``["appraisal"]``, ``["7"]``): every other leaf is
+    pending, and the result is partial (points so far, the most they can reach, no index and no
+    band; :class:`~par_rules.Result`). A missing value whose policy is ``pending`` does the same
+    for the leaves that use it. A part that is no node raises
+    :class:`~par_rules.MethodologyNotFound`.
 
     >>> m = load("example/par-index/district")
     >>> result = score(m, {"unit": "truc-ninh", "period": 2024, "plan_issued": "on_time",
@@ -85,4 +91,4 @@ def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int |
             methodology = load_file(os.fspath(methodology), root)
         else:
             methodology = load(methodology, year=record.period, root=root)
-    return Result(methodology, record, methodology.plan.score(record.values, row))
+    return Result(methodology, record, methodology.plan.score(record.values, row, parts))
