@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from .._places import did_you_mean
 from ._arithmetic import CONTEXT
 from .._i18n import N_, gettext as _
 
@@ -327,7 +328,7 @@ class _Checker:
         if node.id in FUNCTIONS:
             raise self.fail(_("{id} is a function: call it, as {id}(...)").format(id=node.id), node)
         if node.id not in self.names:
-            raise self.fail(_("unknown name '{id}' (not a declared indicator)").format(id=node.id), node)
+            raise self.fail(_("unknown name '{id}' (not a declared indicator){id2}").format(id=node.id, id2=did_you_mean(node.id, [*self.names, *self.constants])), node)
         kind = self.names[node.id]
         if kind not in ("number", "boolean", "level"):
             raise self.fail(_("indicator '{id}' (of type {kind}) cannot be used in an expression").format(id=node.id, kind=kind), node)
@@ -382,7 +383,7 @@ class _Checker:
             raise self.fail(_("compare a level indicator with a quoted level id"), left)
         allowed = self.levels.get(name.id)
         if allowed is not None and text.value not in allowed:
-            raise self.fail(_("'{value}' is not a level of {id} (levels: {allowed})").format(value=text.value, id=name.id, allowed=', '.join(sorted(allowed))), text)
+            raise self.fail(_("'{value}' is not a level of {id}{did_you_mean} (levels: {allowed})").format(value=text.value, id=name.id, did_you_mean=did_you_mean(text.value, allowed), allowed=', '.join(sorted(allowed))), text)
 
     def _IfExp(self, node: ast.IfExp, depth: int) -> str:
         if self.check(node.test, depth) != "boolean":

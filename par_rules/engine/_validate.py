@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._arithmetic import format_decimal as fmt
 from ..errors import Problem
-from .._places import Location, SourceMap
+from .._places import Location, SourceMap, did_you_mean
 from ._model import NUMERIC_TYPES, Indicator, Interval, Methodology, Node
 from ._rules import (
     BandsRule,
@@ -331,7 +331,7 @@ def _leaf_errors(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsons
 def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        return _("{message}; allowed here: {allowed}").format(message=error.message, allowed=', '.join(allowed))
+        return _("{message}; allowed here: {allowed}{error}{error2}").format(message=error.message, allowed=', '.join(allowed), error=_unknown_key_hint(error, allowed), error2=_decimal_comma_hint(error))
     if error.validator == "enum":
         return _("{instance!r} is not one of: {str}").format(instance=error.instance, str=', '.join(map(str, error.validator_value)))
     if error.validator == "pattern":
@@ -339,7 +339,26 @@ def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "type" and "pattern" in error.schema and _is_number(error.instance):
         # YAML reads 1.10 as a number; a number would skip the id's pattern (+1.1 and 1.1 would be one id).
         return _("{instance} is a number, and an id is text: write the id in quotes: \"{instance}\"").format(instance=error.instance)
-    return re.sub(r"Decimal\('([^']*)'\)", r"\1", error.message)  # Decimal('-4') reads as -4
+    return re.sub(r"Decimal\('([^']*)'\)", r"\1", error.message) + _decimal_comma_hint(error)  # Decimal('-4') reads as -4
+
+
+def _unknown_key_hint(error: jsonschema.ValidationError, allowed: list[str]) -> str:
+    """A suggestion for a misspelt key (``ful_at``: did you mean 'full_at'?)."""
+    extras = [str(name) for name in error.instance if name not in allowed] if isinstance(error.instance, dict) else []
+    return did_you_mean(extras[0], allowed) if extras else ""
+
+
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
+
+
+def _decimal_comma_hint(error: jsonschema.ValidationError) -> str:
+    """What to do about a number written with a decimal comma: 16,75 reads as the text "16,75"
+    (and, inside { }, as 16 and a key 75)."""
+    if error.validator == "type" and isinstance(error.instance, str) and _DECIMAL_COMMA.fullmatch(error.instance.strip()):
+        return _(": write numbers with a decimal point: {replace}, not {strip}").format(replace=error.instance.strip().replace(',', '.'), strip=error.instance.strip())
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict) and any(str(key).isdigit() for key in error.instance):
+        return _(": a number written with a decimal comma inside { }? write 16.75, not 16,75")
+    return ""
 
 
 def _container_of(data: Any, path: list[Any]) -> tuple[Any, Any]:
@@ -417,7 +436,7 @@ def _check_rule(node: Node, methodology: Methodology) -> list[Problem]:
         return []  # checked when compiled: names, types, allow-list
     indicator = methodology.indicators.get(rule.indicator)
     if indicator is None:
-        return [_at(node, "rule", _("unknown indicator '{indicator}'").format(indicator=rule.indicator), rule.indicator)]
+        return [_at(node, "rule", _("unknown indicator '{indicator}'{indicator2}").format(indicator=rule.indicator, indicator2=did_you_mean(rule.indicator, methodology.indicators)), rule.indicator)]
     accepted = _RULE_TYPES[type(rule)]
     if indicator.type not in accepted:
         kinds = " or ".join(sorted(accepted))
@@ -456,7 +475,7 @@ def _coverage(node: Node, indicator: Indicator, declared: Mapping[str, str], giv
     if missing:
         problems.append(_at(node, "rule", _("no {what} for {noun}(s) {missing} of '{id}'").format(what=what, noun=noun, missing=', '.join(missing), id=indicator.id), indicator.id))
     if unknown:
-        problems.append(_at(node, "rule", _("'{id}' has no {noun}(s) {unknown} ({noun}s: {declared})").format(id=indicator.id, noun=noun, unknown=', '.join(unknown), declared=', '.join(declared)), indicator.id))
+        problems.append(_at(node, "rule", _("'{id}' has no {noun}(s) {unknown}{unknown2} ({noun}s: {declared})").format(id=indicator.id, noun=noun, unknown=', '.join(unknown), unknown2=did_you_mean(unknown[0], declared), declared=', '.join(declared)), indicator.id))
     return problems
 
 
