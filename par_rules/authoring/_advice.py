@@ -14,8 +14,9 @@ A tests file is checked against the methodology it tests: its file loads, every 
 its records is one the methodology declares, every node and band it expects exists.
 
 >>> from par_rules.engine._registry import shipped_root
->>> problems, warnings, summary = check_methodology_file(shipped_root() / "example/par-index/district/2024.yaml")
->>> problems, warnings, summary
+>>> from par_rules._i18n import use
+>>> with use("en"):
+...     check_methodology_file(shipped_root() / "example/par-index/district/2024.yaml")
 ([], [], 'example/par-index/district@2024, 14 leaves')
 """
 
@@ -57,7 +58,7 @@ def check_methodology_file(path: str | os.PathLike[str]) -> tuple[list[Problem],
     except MethodologyError as error:
         return list(error.problems), [], ""
     leaves = sum(1 for _unused in methodology.leaves())
-    return [], unit_warnings(path, methodology), f"{methodology.id}@{methodology.version}, {leaves} leaves"
+    return [], unit_warnings(path, methodology), _("{id}@{version}, {leaves} leaves").format(id=methodology.id, version=methodology.version, leaves=leaves)
 
 
 # --- a percentage as a fraction --------------------------------------------------------------
@@ -227,5 +228,5 @@ def check_tests_file(path: str | os.PathLike[str]) -> tuple[list[Problem], list[
         if message:
             place = where.locate(record, "period") if "period" in record else case.location
             warnings.append(place.problem(_("case {name!r}: {message}").format(name=case.name, message=message)))
-    return problems, warnings, f"{len(suite.cases)} case(s) for {methodology.id}@{methodology.version}"
+    return problems, warnings, _("{cases} case(s) for {id}@{version}").format(cases=len(suite.cases), id=methodology.id, version=methodology.version)
 

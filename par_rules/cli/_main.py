@@ -66,7 +66,7 @@ def check(files: tuple[str, ...], strict: bool) -> None:
         for problem in problems:
             echo(str(problem))
         for warning in warnings:
-            echo(f"{warning.where}: {'error' if strict else 'warning'}: {warning.message}")
+            echo((_("{where}: error: {message}") if strict else _("{where}: warning: {message}")).format(where=warning.where, message=warning.message))
         if problems or (strict and warnings):
             failed += 1
         else:
