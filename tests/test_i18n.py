@@ -486,3 +486,15 @@ def test_vietnamese_numbers_keep_every_digit_and_agree_with_babel(value: Decimal
         assert number(text) == text
     with use("vi"):
         assert number("≈" + text) == "≈" + written
+
+
+def test_worker_processes_write_in_the_language_chosen(tmp_path: Path) -> None:
+    # --jobs: the rows are scored in spawned processes, which do not inherit --lang
+    lines = (ROOT / "examples" / "district-2025.csv").read_text("utf-8").splitlines()
+    lines[2] = lines[2].replace(";on_time;", ";soon;", 1)
+    records = tmp_path / "records.csv"
+    records.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    methodology = "examples/methodologies/example/par-index/district/2025.yaml"
+    for lang, said in (("vi", "không phải một mức"), ("en", "is not a level")):
+        result = CliRunner().invoke(main, ["score", methodology, str(records), "--format", "csv", "--jobs", "2", "--lang", lang])
+        assert result.exit_code == 1 and said in result.stderr, result.stderr
