@@ -81,8 +81,8 @@ def test_the_report_is_self_contained_and_has_every_part(tmp_path: Path) -> None
         assert heading in text
     methodology = par_rules.load(EXAMPLE_2025)
     results = [par_rules.score(methodology, record) for _, record in read_records(RECORDS_2025)]
-    for result in results:  # every unit's published index, with the methodology's decimals
-        assert f"<td class=n>{publish(result.index, methodology.decimals):.2f}</td>" in text
+    for result in results:  # every unit's published index, with the methodology's decimals, a decimal comma in Vietnamese
+        assert f"<td class=n>{publish(result.index, methodology.decimals):.2f}</td>".replace(".", ",") in text
 
 
 def test_the_report_is_deterministic_and_speaks_english_when_asked(tmp_path: Path) -> None:
@@ -90,6 +90,7 @@ def test_the_report_is_deterministic_and_speaks_english_when_asked(tmp_path: Pat
     assert first == _html(tmp_path)
     english = _html(tmp_path, "--lang", "en")
     assert "<h2 id=\"results\">Results</h2>" in english and 'lang="en"' in english
+    assert "<td class=n>92.50</td>" in english and "<td class=n>92,50</td>" in first
 
 
 def test_hostile_unit_names_stay_text(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ from ..engine._model import Methodology
 from ._ranking import Ranking, rank
 from ..engine._report import Result
 from ._statistics import Description, describe
-from .._i18n import LANGUAGES, N_, gettext as _, pgettext, use
+from .._i18n import LANGUAGES, N_, gettext as _, number, pgettext, use
 
 __all__ = ["OfficeReport", "build_report", "write_html", "write_annex", "render_html", "ReportDependencyMissing", "LANGUAGES"]
 
@@ -166,10 +166,11 @@ def _e(text: Any) -> str:
 
 def _published(value: Decimal | None, decimals: int) -> str:
     """A value as published: rounded half-up to the methodology's decimals, always that many
-    decimals shown, so a column's numbers line up."""
+    decimals shown, so a column's numbers line up; written as the report's language writes
+    numbers (``91,71`` in Vietnamese)."""
     if value is None:
         return ""
-    return f"{publish(value, decimals):.{decimals}f}" if decimals > 0 else str(publish(value, 0))
+    return number(f"{publish(value, decimals):.{decimals}f}" if decimals > 0 else str(publish(value, 0)))
 
 
 def _signed(value: Decimal, decimals: int) -> str:
