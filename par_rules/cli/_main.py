@@ -21,6 +21,7 @@ from ._units import echo
 from ._methodology import diff_command, test_command
 from ._office import form_command, report_command
 from ._survey import survey_command
+from ._sensitivity import sensitivity_command
 
 __all__ = ["main"]
 
@@ -70,3 +71,4 @@ main.add_command(cli_units.explain_command)
 main.add_command(form_command)
 main.add_command(report_command)
 main.add_command(survey_command)
+main.add_command(sensitivity_command)

@@ -34,17 +34,17 @@ row 2 is not ranked: its record was refused (indicator online_rate: not a number
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ..engine._arithmetic import format_decimal as fmt, in_context
 from ..errors import Problem, RecordError
 from ..engine._model import RatingBand
 from ..engine._report import Result
 
-__all__ = ["rank", "Ranking", "Ranked", "TiePolicy", "unit_id"]
+__all__ = ["rank", "Ranking", "Ranked", "TiePolicy", "unit_id", "places"]
 
 TiePolicy = Literal["competition", "dense"]
 
@@ -148,14 +148,14 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
     listed = [(unit_id(result, position), result) for position, result in enumerate(scored, start=1)]
     _check_comparable(listed)
     ordered = sorted(listed, key=lambda pair: pair[1].index, reverse=True)  # stable: ties keep their order
-    overall = _places([result.index for _, result in ordered], ties)
+    overall = places([result.index for _, result in ordered], ties)
     group_places: dict[int, int] = {}
     members_of: dict[str, list[int]] = {}
     for position, (_, result) in enumerate(ordered):
         if result.record.group is not None:
             members_of.setdefault(result.record.group, []).append(position)
     for members in members_of.values():
-        for position, place in zip(members, _places([ordered[p][1].index for p in members], ties)):
+        for position, place in zip(members, places([ordered[p][1].index for p in members], ties)):
             group_places[position] = place
     lists: dict[Decimal, list[str]] = {}
     for unit, result in ordered:
@@ -175,8 +175,9 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
     return Ranking(entries, ties, notes, tuple(refused))
 
 
-def _places(indexes: list[Decimal], ties: TiePolicy) -> list[int]:
-    """Ranks for indexes sorted best first; equal indexes share a rank."""
+def places(indexes: Sequence[Any], ties: TiePolicy) -> list[int]:
+    """Ranks for indexes sorted best first; equal indexes share a rank (the one rule of ties,
+    which :func:`par_rules.sensitivity` follows too, on its own exact values)."""
     places: list[int] = []
     for position, index in enumerate(indexes):
         if position and index == indexes[position - 1]:
