@@ -179,8 +179,13 @@ def test_leave_one_out_agrees_with_the_engine() -> None:
     for field in methodology.criteria:
         ranks, _ = oracle(methodology, results, {}, left_out=field.id)
         assert {entry.unit: entry.left_out[field.id] for entry in report} == ranks
-    worst = report.units[0].worst_without
-    assert worst is not None and worst[1] == max(report.units[0].left_out.values())
+    for entry in report:
+        worst = entry.worst_without
+        if worst is None:
+            assert max(entry.left_out.values()) <= entry.rank
+        else:
+            assert worst[1] == max(entry.left_out.values()) > entry.rank and entry.left_out[worst[0]] == worst[1]
+    assert any(entry.worst_without for entry in report) and any(not entry.worst_without for entry in report)
 
 
 @settings(max_examples=25)
@@ -386,3 +391,23 @@ def test_the_command_never_overwrites_an_input(records_file: Path) -> None:
     run = CliRunner().invoke(main, ["sensitivity", DISTRICT, str(records_file), "--samples", "5", "-o", str(records_file)])
     assert run.exit_code == 2
     assert records_file.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- the results report
+
+
+def test_the_report_draws_the_rank_intervals_when_asked(records_file: Path, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    report = tmp_path / "report.html"
+    run = CliRunner().invoke(main, ["report", DISTRICT, str(records_file), "-o", str(report), "--sensitivity", "40", "--lang", "en"])
+    assert run.exit_code == 0, run.output
+    text = report.read_text(encoding="utf-8")
+    assert 'data-chart="robustness"' in text and "Rank robustness" in text and "40 samples (seed 0)" in text
+    analysis = par_rules.sensitivity(DISTRICT, par_rules.read_records(records_file), samples=40)
+    first = analysis.units[0]
+    assert f"<td class=n>{first.low}–{first.high}</td>" in text
+    plain = tmp_path / "plain.html"
+    assert CliRunner().invoke(main, ["report", DISTRICT, str(records_file), "-o", str(plain)]).exit_code == 0
+    assert 'data-chart="robustness"' not in plain.read_text(encoding="utf-8")
+    run = CliRunner().invoke(main, ["report", DISTRICT, str(records_file), "-o", str(tmp_path / "annex.xlsx"), "--sensitivity", "5"])
+    assert run.exit_code == 2 and "HTML report" in run.output

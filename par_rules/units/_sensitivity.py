@@ -116,11 +116,12 @@ class UnitSensitivity:
 
     @property
     def worst_without(self) -> tuple[str, int] | None:
-        """The field whose leaving out gives the worst rank, and that rank (None: none
-        computed)."""
+        """The field whose leaving out gives the worst rank, and that rank, when it is worse
+        than the published rank (None: leaving out any one field keeps or betters the rank)."""
         if not self.left_out:
             return None
-        return max(self.left_out.items(), key=lambda item: item[1])  # first in the file's order on a tie
+        field_id, worst = max(self.left_out.items(), key=lambda item: item[1])  # first in the file's order on a tie
+        return (field_id, worst) if worst > self.rank else None
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ class Sensitivity:
             rows.append((
                 entry.rank, entry.unit, entry.result.record.name, entry.band.id if entry.band else None,
                 entry.median, entry.low, entry.high, entry.band_change_share, entry.moved_by, entry.moved,
-                worst[0] if worst else None, worst[1] if worst else None,
+                worst[0] if worst else None, max(entry.left_out.values()) if entry.left_out else None,
             ))
         legend = (
             f"{self.samples} samples, seed {self.seed}: caps of the {self.level} moved by up to ±{fmt(self.percent)}% (renormalised to the scale)"
@@ -183,7 +184,7 @@ class Sensitivity:
             "rank: as published; rank_median, rank_p5, rank_p95: over the samples (nearest-rank percentiles; p5 the best, p95 the worst)",
             "band_changes_percent: the share of samples whose band differs from the published band",
             f"moved_most_by, rank_change: the field whose cap alone moved by ±{fmt(self.percent)}% moves the rank furthest (+: worse)",
-            "worst_without, rank_without: the field whose leaving out gives the worst rank, and that rank",
+            "worst_without: the field whose leaving out gives the worst rank, when worse than the published one; rank_without: the worst rank with one field left out",
         )
         return Table(headers, tuple(rows), legend)
 
@@ -218,13 +219,14 @@ def sensitivity(
     >>> base = {"plan_issued": "on_time", "plan_completion": 95, "reports_on_time": True,
     ...         "inspected_share": 1, "dossiers_on_time": 10, "dossiers_total": 10,
     ...         "online_rate": 60, "violations": 0, "satisfaction": {"A": 1}}
-    >>> units = [{**base, "unit": "a", "e_gov_points": 10}, {**base, "unit": "b", "e_gov_points": 12},
-    ...          {**base, "unit": "c", "e_gov_points": 8, "online_rate": 90}]
+    >>> units = [{**base, "unit": "a", "e_gov_points": 14, "online_rate": 30},
+    ...          {**base, "unit": "b", "e_gov_points": 10}, {**base, "unit": "c", "e_gov_points": 12, "violations": 1}]
     >>> report = sensitivity(m, units, samples=200, percent=30, seed=1)
     >>> [(u.unit, u.rank, u.median, u.interval) for u in report]
-    [('b', 1, 1, (1, 1)), ('c', 2, 2, (2, 3)), ('a', 3, 3, (2, 3))]
-    >>> report.unit("c").moved_by, report.unit("c").moved
-    ('5', 1)
+    [('a', 1, 1, (1, 3)), ('b', 2, 2, (1, 3)), ('c', 3, 3, (2, 3))]
+    >>> a = report.unit("a")
+    >>> a.moved_by, a.moved, a.worst_without   # field 2's cap alone, ±30 %: two places down; without field 5: 3rd
+    ('2', 2, ('5', 3))
     """
     if not isinstance(methodology, Methodology):
         methodology = load(methodology) if is_path(methodology) else load(os.fspath(methodology))
@@ -430,21 +432,22 @@ class _Model:
         for node in self.fields:
             if node.id == left_out:
                 continue
-            column, cap = self._field_column(node, weights, level, slot)
-            numerators = [a + b for a, b in zip(numerators, column)] if any(column) else numerators
+            if level == "fields":  # the common case, in one pass: N += w × p
+                weight = weights[slot[node.id]] if node.id in slot else _BASE
+                numerators = [a + weight * value for a, value in zip(numerators, self.points[node.id])]
+                cap = weight * self.caps[node.id]
+            else:
+                column, cap = self._field_column(node, weights, slot)
+                numerators = [a + b for a, b in zip(numerators, column)]
             full += cap
             for position in self.lapsed[node.id]:
                 denominators[position] -= cap
         return numerators, [full + adjustment for adjustment in denominators]
 
-    def _field_column(self, node: Node, weights: Sequence[int], level: Level, slots: Mapping[str, int]) -> tuple[list[Any], Any]:
-        """A field's points per unit and its cap, in one common unit: ×``_BASE`` (weights) and,
-        at the criteria level, ×``common`` (so a field whose cap moves with its criteria stays
+    def _field_column(self, node: Node, weights: Sequence[int], slots: Mapping[str, int]) -> tuple[list[Any], Any]:
+        """At the criteria level, a field's points per unit and its cap, in one common unit:
+        ×``_BASE`` (weights) and ×``common`` (so a field whose cap moves with its criteria stays
         whole)."""
-        slot = slots.get(node.id)
-        if level == "fields":
-            weight = _BASE if slot is None else weights[slot]
-            return [weight * value for value in self.points[node.id]], weight * self.caps[node.id]
         common = self.common
         children = node.children
         if not any(child.id in slots for child in children):
