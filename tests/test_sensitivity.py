@@ -14,6 +14,7 @@ import random
 import re
 from decimal import Decimal
 from fractions import Fraction
+from math import gcd
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +34,9 @@ DISTRICT = "example/par-index/district"
 # --------------------------------------------------------------------------- the oracle
 
 
-def _finite(value: Fraction) -> Decimal:
-    """A fraction as an exact Decimal; the test is skipped for weights that would need more."""
-    denominator = value.denominator
-    for prime in (2, 5):
-        while denominator % prime == 0:
-            denominator //= prime
-    if denominator != 1:  # only the generated methodologies meet this (their weighted-mean fields)
-        assume(False)
+def _decimal(value: Fraction) -> Decimal:
+    """A fraction whose denominator divides a power of ten, as an exact Decimal."""
+    assert (value * 10**40).denominator == 1, value
     return Decimal(value.numerator) / Decimal(value.denominator)
 
 
@@ -76,21 +72,35 @@ def _scale_subtree(node: dict[str, Any], weight: Decimal, direct: dict[str, tupl
 
 
 def perturbed(methodology: par_rules.Methodology, weights: dict[str, Decimal], left_out: str | None = None, shifts: dict[Decimal, Decimal] | None = None) -> tuple[par_rules.Methodology, dict[str, tuple[str, Decimal]]]:
-    """The methodology with these subtrees scaled, a field left out and thresholds moved."""
+    """The methodology with these subtrees scaled, a field left out and thresholds moved.
+
+    A field whose criteria are scaled gets the cap m_F × Σ w_c m_c / Σ m_c; when that is no
+    finite decimal, every field is scaled by one whole number K more (which changes no index,
+    rank or band) so that it is one."""
     data = to_data(methodology)
     direct: dict[str, tuple[str, Decimal]] = {}
+    caps: dict[str, Fraction] = {}
     for field in data["criteria"]:
-        if field["id"] in weights:
-            _scale_subtree(field, weights[field["id"]], direct, data)
-            continue
         children = field.get("children", ())
-        if any(child["id"] in weights for child in children):
-            old = sum(child["max"] for child in children)
-            for child in children:
-                if child["id"] in weights:
-                    _scale_subtree(child, weights[child["id"]], direct, data)
-            new = sum(child["max"] for child in children)
-            field["max"] = _finite(Fraction(field["max"]) * Fraction(new) / Fraction(old))
+        if field["id"] not in weights and any(child["id"] in weights for child in children):
+            old = sum(Fraction(child["max"]) for child in children)
+            new = sum(Fraction(child["max"]) * Fraction(weights.get(child["id"], Decimal(1))) for child in children)
+            caps[field["id"]] = Fraction(field["max"]) * new / old
+    whole = 1
+    for cap in caps.values():
+        reduced = cap.denominator
+        for prime in (2, 5):
+            while reduced % prime == 0:
+                reduced //= prime
+        whole = whole * reduced // gcd(whole, reduced)
+    common = Decimal(whole)
+    for field in data["criteria"]:
+        if field["id"] in caps:
+            for child in field["children"]:
+                _scale_subtree(child, weights.get(child["id"], Decimal(1)) * common, direct, data)
+            field["max"] = _decimal(caps[field["id"]] * whole)
+        else:
+            _scale_subtree(field, weights.get(field["id"], Decimal(1)) * common, direct, data)
     data["criteria"] = [field for field in data["criteria"] if field["id"] != left_out]
     data["scale"] = sum(field["max"] for field in data["criteria"])
     for band in data.get("bands", ()):
@@ -198,11 +208,13 @@ def test_generated_methodologies_agree_with_the_engine(methodology: par_rules.Me
     assume(len(results) >= 2)
     level = data.draw(st.sampled_from(["fields", "criteria"]))
     depth = 1 if level == "fields" else 2
-    # criteria are perturbed where the field's new cap is a finite decimal (the oracle writes it)
-    nodes = [node.id for field in methodology.criteria for node in ([field] if depth == 1 else field.children) if depth == 1 or sum(c.max for c in field.children) == field.max]
-    assume(nodes)
-    report = par_rules.sensitivity(methodology, results, samples=2, percent=data.draw(st.sampled_from([5, 30, 90])), level=level, nodes=nodes, seed=data.draw(st.integers(0, 50)), keep_samples=True)
-    _check_samples(report, results)
+    assume(any(node.depth == depth for node in methodology.nodes()))
+    thresholds = sorted({bound for band in methodology.bands for bound in (band.interval.low, band.interval.high) if bound is not None})
+    gap = min((high - low for low, high in zip(thresholds, thresholds[1:])), default=Decimal(10))
+    shift = min(Decimal(2), (gap / 2 - Decimal("0.01")).quantize(Decimal("0.01"), rounding="ROUND_DOWN"))
+    shift = data.draw(st.sampled_from([Decimal(0), max(shift, Decimal(0))]))
+    report = par_rules.sensitivity(methodology, results, samples=2, percent=data.draw(st.sampled_from([5, 30, 90])), level=level, band_shift=shift, seed=data.draw(st.integers(0, 50)), keep_samples=True)
+    _check_samples(report, results, band_shifts=True)
     for field in methodology.criteria:
         if field.id in report.units[0].left_out:
             ranks, _ = oracle(methodology, results, {}, left_out=field.id)

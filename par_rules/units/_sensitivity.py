@@ -407,12 +407,16 @@ class _Model:
         self.lapsed = {node_id: [position for position, value in enumerate(values) if value is None] for node_id, values in points_of.items()}
         self.slot = {node.id: position for position, node in enumerate(perturbed)}
         self.field_slot = {node.id: position for position, node in enumerate(self.fields)}
-        # criteria: the common multiple of the fields' sums of criteria caps (see _field_column)
+        # criteria: a field's cap moves with its criteria, m_F × Σ w_c m_c / Σ m_c; every field is
+        # counted in one unit, × common, the least multiple of the denominators this needs (1
+        # when each field's cap is the sum of its criteria's, as in most methodologies)
         self.children_caps = {node.id: sum(self.caps[child.id] for child in node.children) for node in self.fields}
         self.common = 1
         for node in self.fields:
-            if node.children and self.children_caps[node.id] > 0:
-                self.common = math.lcm(self.common, self.children_caps[node.id])
+            sum_caps = self.children_caps[node.id]
+            if node.children and sum_caps > 0:
+                needed = sum_caps if node.aggregate == "weighted_mean" else Fraction(self.caps[node.id], sum_caps).denominator
+                self.common = math.lcm(self.common, needed)
         # bands: every threshold, shifted, as an integer in 1/grid of an index point
         bound_decimals = [bound for band in methodology.bands for bound in (band.interval.low, band.interval.high) if bound is not None]
         places_ = max([methodology.decimals, 2] + [-bound.as_tuple().exponent for bound in bound_decimals])  # type: ignore[operator]
@@ -450,18 +454,18 @@ class _Model:
         whole)."""
         common = self.common
         children = node.children
-        if not any(child.id in slots for child in children):
+        sum_caps = self.children_caps[node.id]
+        if not sum_caps or not any(child.id in slots for child in children):
             factor = _BASE * common
             return [factor * value for value in self.points[node.id]], factor * self.caps[node.id]
         child_weight = {child.id: weights[slots[child.id]] if child.id in slots else _BASE for child in children}
-        sum_caps = self.children_caps[node.id]
         moved_caps = sum(child_weight[child.id] * self.caps[child.id] for child in children)  # Σ w_c m_c
-        per_sum = common // sum_caps
-        cap = self.caps[node.id] * moved_caps * per_sum  # m_F × Σ w_c m_c / Σ m_c, × common
         if node.aggregate == "weighted_mean":  # the criteria's shares stay: the field moves with its cap
-            factor = moved_caps * per_sum
-            return [factor * value for value in self.points[node.id]], cap
-        column = [0] * self.count
+            factor = moved_caps * common // sum_caps  # exact: sum_caps divides common
+            return [factor * value for value in self.points[node.id]], factor * self.caps[node.id]
+        ratio = Fraction(self.caps[node.id], sum_caps)
+        cap = moved_caps * (common // ratio.denominator) * ratio.numerator  # m_F × Σ w_c m_c / Σ m_c, × common
+        column: list[Any] = [0] * self.count
         for child in children:
             weight = child_weight[child.id] * common
             column = [a + weight * value for a, value in zip(column, self.points[child.id])]
@@ -470,7 +474,9 @@ class _Model:
             applicable = moved_caps - sum(child_weight[child.id] * self.caps[child.id] for child in children if position in self.lapsed[child.id])
             if applicable and applicable != moved_caps:
                 column[position] = Fraction(column[position] * moved_caps, applicable)
-        return [cap if cap < value else value for value in column], cap
+        if ratio >= 1:  # Σ w_c p_c ≤ Σ w_c m_c ≤ the cap (rescaled too): the cap never binds
+            return column, cap
+        return [cap if cap < value else value for value in column], cap  # faster than min() per value
 
     # ---- ranks and bands
 
