@@ -423,3 +423,34 @@ def test_the_report_draws_the_rank_intervals_when_asked(records_file: Path, tmp_
     assert 'data-chart="robustness"' not in plain.read_text(encoding="utf-8")
     run = CliRunner().invoke(main, ["report", DISTRICT, str(records_file), "-o", str(tmp_path / "annex.xlsx"), "--sensitivity", "5"])
     assert run.exit_code == 2 and "HTML report" in run.output
+
+
+TWO_FIELDS = """\
+format: 1
+id: demo/two-fields
+version: "1"
+years: [2024]
+title: Hai lĩnh vực (minh hoạ)
+issuer: Demo
+level: district
+scale: 10
+status: illustrative
+indicators:
+  done: {label: Done, type: percent}
+  extra: {label: Extra, type: percent, missing: not_applicable}
+criteria:
+  - {id: "1", label: Done, max: 6, rule: {kind: proportional, indicator: done}}
+  - {id: "2", label: Extra, max: 4, rule: {kind: proportional, indicator: extra}}
+"""
+
+
+def test_a_field_that_would_leave_a_unit_unranked_is_not_left_out_and_a_note_says_so() -> None:
+    methodology = load_text(TWO_FIELDS)
+    batch = [{"unit": "a", "done": 50, "extra": 100}, {"unit": "b", "done": 90}, {"unit": "c", "done": 70, "extra": 10}]
+    report = par_rules.sensitivity(methodology, batch, samples=30, percent=50, seed=4, keep_samples=True)
+    assert all(set(entry.left_out) == {"2"} for entry in report)  # without field 1, b has no field
+    assert any("field 1 cannot be left out" in note for note in report.notes)
+    results = [par_rules.score(methodology, record) for record in batch]
+    ranks, _ = oracle(methodology, results, {}, left_out="2")
+    assert {entry.unit: entry.left_out["2"] for entry in report} == ranks
+    _check_samples(report, results)  # b is ranked on field 1 alone in every sample, as the engine rescales
