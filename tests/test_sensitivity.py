@@ -235,6 +235,20 @@ def test_the_same_seed_gives_the_same_report_and_another_seed_another() -> None:
     assert first.drawn != other.drawn
 
 
+def test_the_callers_decimal_context_changes_nothing() -> None:
+    import decimal
+
+    methodology = par_rules.load(DISTRICT)
+    batch = district_records(20, seed=3)
+    plain = par_rules.sensitivity(methodology, batch, samples=30, percent="12.34", band_shift="0.75", seed=2, keep_samples=True)
+    with decimal.localcontext(decimal.Context(prec=2, rounding=decimal.ROUND_FLOOR)):
+        squeezed = par_rules.sensitivity(methodology, batch, samples=30, percent="12.34", band_shift="0.75", seed=2, keep_samples=True)
+        shares = [entry.band_change_share for entry in squeezed]
+        table = squeezed.table()
+    assert squeezed.percent == Decimal("12.34") and squeezed.drawn == plain.drawn
+    assert shares == [entry.band_change_share for entry in plain] and table == plain.table()
+
+
 def test_unperturbed_figures_are_the_published_ones() -> None:
     methodology = par_rules.load(DISTRICT)
     batch = district_records(50, seed=2)
@@ -318,6 +332,9 @@ def test_the_table_has_a_row_per_unit() -> None:
         ({"percent": "12.345"}, ValueError, "at most two decimals"),
         ({"percent": "lots"}, ValueError, "percent must be a number"),
         ({"percent": "NaN"}, ValueError, "percent must be a number"),
+        ({"percent": True}, ValueError, "percent must be a number"),
+        ({"percent": "1e999999999"}, ValueError, "far too large"),
+        ({"band_shift": "0.001"}, ValueError, "band_shift takes at most two decimals"),
         ({"samples": 0}, ValueError, "samples must be a whole number of at least 1"),
         ({"samples": 2.5}, ValueError, "samples must be a whole number"),
         ({"band_shift": 5}, ValueError, "band_shift 5 is too large"),

@@ -60,15 +60,15 @@ from __future__ import annotations
 import math
 import os
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from operator import truediv
 from typing import Any, Literal
 
-from ..engine._api import is_path, load
-from ..engine._arithmetic import format_decimal as fmt
+from ..engine._api import load
+from ..engine._arithmetic import format_decimal as fmt, in_context
 from ..engine._model import Methodology, Node, RatingBand
 from ..engine._report import Result
 from ..errors import Problem, RecordError
@@ -105,6 +105,7 @@ class UnitSensitivity:
         return self.result.band
 
     @property
+    @in_context
     def band_change_share(self) -> Decimal:
         """The share of the samples whose band differs from the published one, in % (exact
         to 4 decimals, half-up)."""
@@ -153,7 +154,7 @@ class Sensitivity:
     refused: tuple[RecordError, ...] = ()
     drawn: tuple[Sample, ...] = field(default=(), repr=False)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[UnitSensitivity]:
         return iter(self.units)
 
     def __len__(self) -> int:
@@ -166,6 +167,7 @@ class Sensitivity:
                 return entry
         raise KeyError(f"unit {unit!r} is not in the analysis")
 
+    @in_context
     def table(self) -> Table:
         """A row per unit, by published rank: the rank interval, band changes, the field that
         moves the rank most, and the worst rank with one field left out."""
@@ -189,15 +191,16 @@ class Sensitivity:
         return Table(headers, tuple(rows), legend)
 
 
+@in_context
 def sensitivity(
     methodology: Methodology | str | os.PathLike[str],
     records: Iterable[Any],
     *,
     samples: int = 1000,
-    percent: Decimal | int | str = 20,
+    percent: Decimal | int | float | str = 20,
     level: Level = "fields",
     nodes: Iterable[str] | None = None,
-    band_shift: Decimal | int | str = 0,
+    band_shift: Decimal | int | float | str = 0,
     seed: int = 0,
     ties: TiePolicy = "competition",
     keep_samples: bool = False,
@@ -229,7 +232,7 @@ def sensitivity(
     ('2', 2, ('5', 3))
     """
     if not isinstance(methodology, Methodology):
-        methodology = load(methodology) if is_path(methodology) else load(os.fspath(methodology))
+        methodology = load(methodology)  # a file, or an id: its latest version
     if ties not in ("competition", "dense"):
         raise ValueError(f"unknown tie policy {ties!r}: use 'competition' or 'dense'")
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
@@ -299,17 +302,24 @@ def sensitivity(
 
 
 def _steps(value: Any, name: str, per_unit: int) -> int:
-    """A non-negative amount with at most two decimals, in hundredths."""
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip()) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
-    except InvalidOperation:
-        amount = None
+    """A non-negative amount with at most two decimals, in hundredths (exact, whatever the
+    decimal context)."""
+    amount: Decimal | None = None
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            amount = Decimal(str(value).strip())  # a float as its shortest repr: 12.5 is 12.5
+        except InvalidOperation:
+            amount = None
     if amount is None or not amount.is_finite():
         raise ValueError(f"{name} must be a number, not {value!r}")
     if amount < 0:
         raise ValueError(f"{name} must be 0 or more, not {fmt(amount)}")
-    steps = amount * per_unit
-    if steps != steps.to_integral_value():
+    if amount >= 10**6:
+        raise ValueError(f"{name} {fmt(amount)} is far too large")
+    steps = Fraction(amount) * per_unit
+    if steps.denominator != 1:
         raise ValueError(f"{name} takes at most two decimals, not {fmt(amount)}")
     return int(steps)
 
