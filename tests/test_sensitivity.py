@@ -471,3 +471,28 @@ def test_a_field_that_would_leave_a_unit_unranked_is_not_left_out_and_a_note_say
     ranks, _ = oracle(methodology, results, {}, left_out="2")
     assert {entry.unit: entry.left_out["2"] for entry in report} == ranks
     _check_samples(report, results)  # b is ranked on field 1 alone in every sample, as the engine rescales
+
+
+def test_the_command_writes_a_workbook(records_file: Path, tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    import openpyxl
+
+    out = tmp_path / "robust.xlsx"
+    run = CliRunner().invoke(main, ["sensitivity", DISTRICT, str(records_file), "--samples", "20", "--level", "criteria", "--node", "2.1", "--node", "6.1", "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    sheet = openpyxl.load_workbook(out).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("rank", "unit", "name", "band", "rank_median") and len([row for row in rows[1:] if row[1]]) >= 12
+
+
+def test_the_benchmark_runs() -> None:
+    """``benchmarks/sensitivity.py --quick`` end to end (its times are printed, never asserted)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, str(root / "benchmarks" / "sensitivity.py"), "--quick"], capture_output=True, text=True, cwd=root, timeout=600)
+    assert run.returncode == 0, run.stderr + run.stdout
+    assert "unperturbed ranks identical to par_rules.rank" in run.stdout
+    for line in ("one plain scoring pass", "sensitivity, fields ±20 %", "sensitivity, criteria ±20 %", "× the plain pass"):
+        assert line in run.stdout, line
