@@ -435,6 +435,9 @@ def test_the_report_draws_the_rank_intervals_when_asked(records_file: Path, tmp_
     analysis = par_rules.sensitivity(DISTRICT, par_rules.read_records(records_file), samples=40)
     first = analysis.units[0]
     assert f"<td class=n>{first.low}–{first.high}</td>" in text
+    again = tmp_path / "again.html"
+    assert CliRunner().invoke(main, ["report", DISTRICT, str(records_file), "-o", str(again), "--sensitivity", "40", "--lang", "en"]).exit_code == 0
+    assert again.read_text(encoding="utf-8") == text  # deterministic, the sensitivity's seed included
     plain = tmp_path / "plain.html"
     assert CliRunner().invoke(main, ["report", DISTRICT, str(records_file), "-o", str(plain)]).exit_code == 0
     assert 'data-chart="robustness"' not in plain.read_text(encoding="utf-8")
