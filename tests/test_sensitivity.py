@@ -204,7 +204,7 @@ def test_generated_methodologies_agree_with_the_engine(methodology: par_rules.Me
     """Every rule kind, missing values, not-applicable rescaling, weighted means, capped sums."""
     drawn = data.draw(st.lists(records(methodology), min_size=2, max_size=6))
     outputs = list(par_rules.score_many(methodology, [{**record, "unit": f"u{n}"} for n, record in enumerate(drawn)]))
-    results = [output for output in outputs if isinstance(output, par_rules.Result)]
+    results = [output for output in outputs if isinstance(output, par_rules.Result) and output.complete]  # partial ones have no index (refused: tested below)
     assume(len(results) >= 2)
     level = data.draw(st.sampled_from(["fields", "criteria"]))
     depth = 1 if level == "fields" else 2
@@ -499,3 +499,17 @@ def test_the_benchmark_runs() -> None:
     assert "unperturbed ranks identical to par_rules.rank" in run.stdout
     for line in ("one plain scoring pass", "sensitivity, fields ±20 %", "sensitivity, criteria ±20 %", "× the plain pass"):
         assert line in run.stdout, line
+
+
+def test_results_with_parts_not_in_yet_are_refused_by_name(tmp_path: Path) -> None:
+    methodology = load_text(TWO_FIELDS.replace("missing: not_applicable", "missing: pending"))
+    batch = [{"unit": "a", "done": 50, "extra": 100}, {"unit": "b", "done": 90}]
+    with pytest.raises(par_rules.ParRulesError, match=r"b have parts not in yet \(2\)"):
+        par_rules.sensitivity(methodology, batch, samples=5)
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_FIELDS.replace("missing: not_applicable", "missing: pending").replace('version: "1"', 'version: "2024"'), encoding="utf-8")
+    records = tmp_path / "units.csv"
+    records.write_text("unit,done,extra\na,50,100\nb,90,\n", encoding="utf-8")
+    (tmp_path / "2024.yaml").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    run = CliRunner().invoke(main, ["sensitivity", str(tmp_path / "2024.yaml"), str(records), "--samples", "5"])
+    assert run.exit_code == 1 and "parts not in yet" in run.output and "Traceback" not in run.output

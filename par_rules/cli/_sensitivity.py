@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from ._units import Batch, IGNORE_COLUMNS, chosen_format, echo, emit, methodology_files, methodology_or_id, refuse_input_as_output, table_options
-from ..errors import MethodologyNotFound, RecordError
+from ..errors import MethodologyNotFound, ParRulesError, RecordError
 
 __all__ = ["sensitivity_command"]
 
@@ -74,5 +74,8 @@ def sensitivity_command(
             raise SystemExit(1) from None
         except (ValueError, MethodologyNotFound) as error:  # a bad option: a usage error
             raise click.UsageError(str(error)) from None
+        except ParRulesError as error:  # results with parts not in yet
+            echo(str(error), err=True)
+            raise SystemExit(1) from None
         emit(report.table(), chosen_format(format_, output), output, report.notes)
     batch.finish()

@@ -72,10 +72,10 @@ from ..engine._api import load
 from ..engine._arithmetic import format_decimal as fmt, in_context
 from ..engine._model import Methodology, Node, RatingBand
 from ..engine._report import Result
-from ..errors import Problem, RecordError
+from ..errors import ParRulesError, Problem, RecordError
 from ..formats._files import Table
 from ._batch import score_many
-from ._ranking import TiePolicy, places, rank
+from ._ranking import TiePolicy, places, rank, unit_id
 
 __all__ = ["sensitivity", "Sensitivity", "UnitSensitivity", "Sample", "Level"]
 
@@ -211,7 +211,9 @@ def sensitivity(
 
     ``records`` are as for :func:`par_rules.score_many` (mappings, records, ``(row, record)``
     pairs), or results already scored under ``methodology``; refused records are kept in
-    ``refused`` and named in the notes, every other unit is analysed. ``percent``: how far each
+    ``refused`` and named in the notes, every other unit is analysed. Results with parts not in
+    yet have no index to rank: they are refused (:class:`~par_rules.ParRulesError` naming the
+    units and parts). ``percent``: how far each
     cap may move (0 to under 100, at most two decimals); ``level``: ``"fields"`` or
     ``"criteria"`` (the nodes of depth 2); ``nodes``: only these nodes of that level (default:
     all); ``band_shift``: how far each band threshold may move, in index points (at most two
@@ -374,6 +376,11 @@ def _scored(methodology: Methodology, records: Iterable[Any]) -> tuple[list[Resu
             raise RecordError([Problem(f"a result of {output.methodology.id}@{output.methodology.version} given to analyse {methodology.id}@{methodology.version}: score the records under one methodology")])
         else:
             results.append(output)
+    partial = [(unit_id(result, position), result) for position, result in enumerate(results, start=1) if not result.complete]
+    if partial:  # no index yet: a rank among indexes, or a band, would be made up
+        waiting = sorted({node for _, result in partial for node in result.pending})
+        units = ", ".join(unit for unit, _ in partial[:12]) + (f" and {len(partial) - 12} more" if len(partial) > 12 else "")
+        raise ParRulesError(f"the sensitivity analysis ranks indexes, and {units} have parts not in yet ({', '.join(waiting)}): analyse when every part is in")
     return results, refused
 
 
