@@ -20,7 +20,6 @@ from typing import Any
 from ._codegen import MISSING_DETAIL, Outcome, Scorer, compile_plan
 from ._model import Indicator, Methodology, Node
 from ._record import Catalogue, check_values
-from ._rules import ExpressionRule
 
 __all__ = ["Plan", "Outcome", "MISSING_DETAIL"]
 
@@ -60,10 +59,8 @@ class Plan:
         lapses = [False] * len(self.nodes)
         for position in range(len(self.nodes) - 1, -1, -1):  # children always come after their parent
             node = self.nodes[position]
-            if isinstance(node.rule, ExpressionRule):
-                lapses[position] = any(self.policies[name] == "not_applicable" for name in node.rule.expression.names)
-            elif node.rule is not None:
-                lapses[position] = self.policies[node.rule.indicator] == "not_applicable"
+            if node.rule is not None:
+                lapses[position] = any(self.policies[name] == "not_applicable" for name in node.rule.inputs)
             else:
                 lapses[position] = all(lapses[child] for child in self.children[position])
         return tuple(lapses)
