@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import sys
+import types
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +28,7 @@ from hypothesis import strategies as st
 import par_rules
 from par_rules.engine._arithmetic import format_decimal, format_short
 from par_rules.engine._rules import KINDS, Formula, Rule, rule_schema
+from par_rules.engine._validate import _fast_check, _validator, schema
 from par_rules.errors import MethodologyError, RecordError
 from par_rules.testing import load_text
 from tests.methodology_text import methodology
@@ -48,7 +51,7 @@ def _example_text(kind: str, rule: Mapping[str, Any] | None = None, indicator: M
     spec = {"label": "X", **(indicator if indicator is not None else example["indicator"])}
     mapping = dict(rule) if rule is not None else {"kind": kind, **({"indicator": "x"} if kind != "expression" else {}), **example["rule"]}
     leaf = {"id": "1", "label": "Leaf", "max": example["max"], "rule": mapping}
-    dumped = lambda data: yaml.dump(data, Dumper=_Dumper, allow_unicode=True, default_flow_style=True, width=10_000).strip()  # noqa: E731
+    dumped = lambda data: yaml.dump(data, Dumper=_Dumper, allow_unicode=True, default_flow_style=True, width=10_000).strip()
     return methodology(f"x: {dumped(spec)}", f"- {dumped(leaf)}", scale=str(example["max"]))
 
 
@@ -88,7 +91,7 @@ def test_the_protocol_is_read_whole() -> None:
 
 @pytest.mark.parametrize("kind", KIND_NAMES)
 def test_builds_from_its_mapping_and_dumps_back(kind: str) -> None:
-    loaded, rule = _loaded(kind)
+    _, rule = _loaded(kind)
     assert type(rule) is KINDS[kind]
     dumped = rule.dump()
     assert dumped["kind"] == kind
@@ -189,6 +192,40 @@ def _values(indicator: Any) -> st.SearchStrategy[Any]:
 def test_the_generated_code_gives_what_apply_gives_on_drawn_values(kind: str, data: st.DataObject) -> None:
     loaded, rule = _loaded(kind)
     _same_as_apply(loaded, rule, data.draw(_values(loaded.indicators["x"])))
+
+
+# --------------------------------------------------------------------------- a new kind: one module, one row
+
+
+def _worked_example() -> str:
+    """The module ``engine/_rules/inverse.py`` that docs/architecture.md shows."""
+    text = (PACKAGE.parent / "docs" / "architecture.md").read_text("utf-8")
+    start = text.index("```python\n", text.index("`engine/_rules/inverse.py`")) + len("```python\n")
+    return text[start : text.index("```", start)]
+
+
+def test_the_worked_example_of_the_architecture_page_is_a_working_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = types.ModuleType("par_rules.engine._rules.inverse")
+    module.__package__ = "par_rules.engine._rules"
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec(compile(_worked_example(), "docs/architecture.md", "exec"), module.__dict__)
+    monkeypatch.setitem(KINDS, "inverse", module.InverseRule)  # the one row
+    caches = (schema, _fast_check, _validator)  # the schema is made of the kinds' own schemas once per process
+    for cache in caches:
+        cache.cache_clear()
+    try:
+        test_each_kind_is_one_module_with_every_member_of_the_protocol("inverse")
+        test_builds_from_its_mapping_and_dumps_back("inverse")
+        test_checks_its_indicators_type("inverse")
+        test_describes_itself_in_both_languages("inverse")
+        test_the_generated_code_gives_what_apply_gives_on_the_examples("inverse")
+        loaded, _ = _loaded("inverse")
+        assert [par_rules.score(loaded, {"x": days}).points("1") for days in ("3", "5", "8", "40")] == [Decimal(2), Decimal(2), Decimal("1.25"), Decimal("0.25")]
+        with pytest.raises(MethodologyError, match="best"):  # its schema is the loader's: best is required
+            load_text(_example_text("inverse", rule={"kind": "inverse", "indicator": "x"}))
+    finally:
+        for cache in caches:
+            cache.cache_clear()
 
 
 # --------------------------------------------------------------------------- one definition

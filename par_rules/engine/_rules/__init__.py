@@ -13,7 +13,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._base import HELPERS as FORMULA_HELPERS
-from ._base import Builder, Formula, Rule, Slots, Writer, bounds_of, interval_vi, points_text, points_vi
+from ._base import (
+    Builder,
+    Formula,
+    Rule,
+    Slots,
+    Writer,
+    bounds_of,
+    interval_vi,
+    points_text,
+    points_vi,
+)
 from .bands import Band, BandsRule
 from .bonus import BonusRule
 from .boolean import BooleanRule

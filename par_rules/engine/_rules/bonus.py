@@ -15,7 +15,15 @@ from typing import Any, ClassVar
 from .._arithmetic import format_decimal
 from .._arithmetic import format_short as fmt
 from .._model import Indicator
-from ._base import CLAMPED, Builder, Formula, FormulaRule, Report, check_indicator, points_vi
+from ._base import (
+    CLAMPED,
+    Builder,
+    Formula,
+    FormulaRule,
+    Report,
+    check_indicator,
+    points_vi,
+)
 
 __all__ = ["BonusRule"]
 

@@ -14,7 +14,18 @@ from typing import Any, ClassVar
 
 from .._arithmetic import format_short as fmt
 from .._model import Indicator
-from ._base import ZERO, Builder, Formula, FormulaRule, Report, check_cap, check_indicator, points_text, points_vi, put
+from ._base import (
+    ZERO,
+    Builder,
+    Formula,
+    FormulaRule,
+    Report,
+    check_cap,
+    check_indicator,
+    points_text,
+    points_vi,
+    put,
+)
 
 __all__ = ["BooleanRule"]
 

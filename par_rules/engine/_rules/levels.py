@@ -16,7 +16,17 @@ from typing import Any, ClassVar
 
 from .._arithmetic import format_short as fmt
 from .._model import Indicator
-from ._base import Builder, Formula, FormulaRule, Report, check_cap, check_indicator, coverage, points_text, points_vi
+from ._base import (
+    Builder,
+    Formula,
+    FormulaRule,
+    Report,
+    check_cap,
+    check_indicator,
+    coverage,
+    points_text,
+    points_vi,
+)
 
 __all__ = ["LevelsRule"]
 

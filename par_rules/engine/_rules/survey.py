@@ -17,7 +17,15 @@ from typing import Any, ClassVar
 from .._arithmetic import format_decimal
 from .._arithmetic import format_short as fmt
 from .._model import Indicator
-from ._base import Builder, Formula, FormulaRule, Report, check_indicator, coverage, points_vi
+from ._base import (
+    Builder,
+    Formula,
+    FormulaRule,
+    Report,
+    check_indicator,
+    coverage,
+    points_vi,
+)
 
 __all__ = ["SurveyRule"]
 
