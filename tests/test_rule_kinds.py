@@ -235,7 +235,9 @@ def test_a_formula_names_only_what_it_may() -> None:
     assert Formula("ok", "raw = value * k\npoints = detail = raw", ("k",)).run(Decimal(1), Decimal(3), Decimal(2)) == (Decimal(6), Decimal(6))
     for text in ("points = detail = valeu", "problems = 1\npoints = detail = value", "points = detail = value.cap", "points = detail = 'x'"):
         with pytest.raises(ValueError, match="formula"):
-            Formula("bad", text)
+            Formula("bad", text).run  # noqa: B018 - made (and checked) when first used
+        with pytest.raises(ValueError, match="formula"):
+            Formula("bad", text).lines  # noqa: B018
 
 
 def test_a_formula_runs_in_the_methodologys_context_whatever_the_callers() -> None:

@@ -27,6 +27,7 @@ import decimal
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -251,22 +252,31 @@ class Formula:
     """
 
     def __init__(self, kind: str, text: str | tuple[str, ...], parameters: tuple[str, ...] = ()) -> None:
-        text = "\n".join(textwrap.dedent(part).strip("\n") for part in ((text,) if isinstance(text, str) else text))
-        tree = ast.parse(text)
-        _check_names(kind, tree, parameters)
+        self.kind = kind
+        self.text = "\n".join(textwrap.dedent(part).strip("\n") for part in ((text,) if isinstance(text, str) else text))
         self.parameters = parameters
-        self.text = text
-        # The same tree, each slot and parameter renamed to a placeholder, as format patterns.
-        marked = ast.unparse(_Mark(frozenset(_SLOTS) | frozenset(parameters)).visit(tree))
+
+    # Both made when first used, not when the kind is defined: ``import par_rules`` does not pay for them.
+
+    @cached_property
+    def lines(self) -> tuple[tuple[int, str], ...]:
+        """The text as (indent, format pattern) lines, each slot and parameter a placeholder."""
+        tree = ast.parse(self.text)
+        _check_names(self.kind, tree, self.parameters)
+        marked = ast.unparse(_Mark(frozenset(_SLOTS) | frozenset(self.parameters)).visit(tree))
         marked = marked.replace("{", "{{").replace("}", "}}").replace("\x00<", "{").replace(">\x00", "}")
-        self.lines: tuple[tuple[int, str], ...] = tuple(
-            ((len(line) - len(line.lstrip(" "))) // 4, line.strip(" ")) for line in marked.splitlines()
-        )
-        source = f"def run(cap, value{''.join(', ' + name for name in parameters)}):\n    with localcontext(CONTEXT) as context:\n"
-        source += textwrap.indent(text, "        ") + "\n    return points, detail\n"
+        return tuple(((len(line) - len(line.lstrip(" "))) // 4, line.strip(" ")) for line in marked.splitlines())
+
+    @cached_property
+    def run(self) -> Callable[..., tuple[Decimal, Any]]:
+        """The text compiled as ``run(cap, value, *parameters) -> (points, detail)``, in CONTEXT."""
+        _check_names(self.kind, ast.parse(self.text), self.parameters)
+        source = f"def run(cap, value{''.join(', ' + name for name in self.parameters)}):\n    with localcontext(CONTEXT) as context:\n"
+        source += textwrap.indent(self.text, "        ") + "\n    return points, detail\n"
         namespace: dict[str, Any] = {"__builtins__": {}, "localcontext": decimal.localcontext, "CONTEXT": CONTEXT, **HELPERS}
-        exec(compile(source, f"<rule kind {kind}>", "exec"), namespace)
-        self.run: Callable[..., tuple[Decimal, Any]] = namespace["run"]
+        exec(compile(source, f"<rule kind {self.kind}>", "exec"), namespace)  # noqa: S102 - our own text, names checked
+        run: Callable[..., tuple[Decimal, Any]] = namespace["run"]
+        return run
 
     def write(self, out: Writer, indent: int, slots: Slots, value: str, arguments: Sequence[str]) -> None:
         """The text into ``out``, ``value`` and ``arguments`` (source, in :attr:`parameters`'
