@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ast
 import decimal
-import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -253,7 +252,7 @@ class Formula:
 
     def __init__(self, kind: str, text: str | tuple[str, ...], parameters: tuple[str, ...] = ()) -> None:
         self.kind = kind
-        self.text = "\n".join(textwrap.dedent(part).strip("\n") for part in ((text,) if isinstance(text, str) else text))
+        self.text = "\n".join(_dedent(part) for part in ((text,) if isinstance(text, str) else text))
         self.parameters = parameters
 
     # Both made when first used, not when the kind is defined: ``import par_rules`` does not pay for them.
@@ -272,7 +271,7 @@ class Formula:
         """The text compiled as ``run(cap, value, *parameters) -> (points, detail)``, in CONTEXT."""
         _check_names(self.kind, ast.parse(self.text), self.parameters)
         source = f"def run(cap, value{''.join(', ' + name for name in self.parameters)}):\n    with localcontext(CONTEXT) as context:\n"
-        source += textwrap.indent(self.text, "        ") + "\n    return points, detail\n"
+        source += "".join(f"        {line}\n" for line in self.text.splitlines()) + "    return points, detail\n"
         namespace: dict[str, Any] = {"__builtins__": {}, "localcontext": decimal.localcontext, "CONTEXT": CONTEXT, **HELPERS}
         exec(compile(source, f"<rule kind {self.kind}>", "exec"), namespace)  # noqa: S102 - our own text, names checked
         run: Callable[..., tuple[Decimal, Any]] = namespace["run"]
@@ -284,6 +283,14 @@ class Formula:
         names = {"cap": slots.cap, "value": value, "points": slots.points, "detail": slots.detail, **dict(zip(self.parameters, arguments))}
         for depth, pattern in self.lines:
             out.add(indent + depth, pattern.format_map(names))
+
+
+def _dedent(text: str) -> str:
+    """``text`` without its blank first and last lines and the indent its lines share (as
+    textwrap.dedent, whose import costs ``import par_rules`` more than a millisecond)."""
+    lines = text.strip("\n").splitlines()
+    indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line.strip()), default=0)
+    return "\n".join(line[indent:].rstrip() for line in lines)
 
 
 class _Mark(ast.NodeTransformer):
