@@ -26,8 +26,8 @@ import ast
 import decimal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from .._arithmetic import CONTEXT, EXACT, format_decimal
