@@ -370,16 +370,13 @@ class Result:
             if capped:
                 text += _(", capped at {points}").format(points=exact(node.max))
             return text, {}, capped, rescaled
-        if rule.kind == "expression":
-            inputs = {name: values[name] for name in rule.expression.names}
-            text = rule.explain(node.max, points, detail, "")
-            return text, inputs, detail != points, False
+        inputs = {name: values[name] for name in rule.inputs}
+        if rule.indicator is None:  # a formula over several indicators
+            return rule.explain(node.max, points, detail, ""), inputs, rule.capped(node.max, points, detail), False
         indicator = indicators[rule.indicator]
-        value = values[rule.indicator]
-        text = rule.explain(node.max, points, detail, _value_text(value, indicator.unit_symbol, {**indicator.levels, **indicator.options}), indicator.unit_symbol)
-        capped = rule.kind in ("proportional", "bonus") and detail != points
-        capped = capped or (rule.kind == "deduction" and rule.capped(node.max, detail))
-        return text, {rule.indicator: value}, capped, False
+        unit = indicator.unit_symbol
+        text = rule.explain(node.max, points, detail, _value_text(inputs[rule.indicator], unit, {**indicator.levels, **indicator.options}), unit)
+        return text, inputs, rule.capped(node.max, points, detail), False
 
     @in_context
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:

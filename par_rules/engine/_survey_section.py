@@ -144,7 +144,7 @@ def compile_survey(raw: Mapping[str, Any] | None, where: SourceMap, indicators: 
         asked = tuple(spec["groups"]) if "groups" in spec else None
         for group_id in asked or ():
             if group_id not in groups:
-                problem(spec, "groups", _("question {column}: no respondent group {group_id!r} is declared").format(column=column, group_id=group_id) + (f" (groups: {', '.join(groups)})" if groups else ""))
+                problem(spec, "groups", _("question {column}: no respondent group {group_id!r} is declared").format(column=column, group_id=group_id) + (_(" (groups: {groups})").format(groups=', '.join(groups)) if groups else ""))
         questions.append(SurveyQuestion(column=column, indicator=indicator_id, answers=MappingProxyType(answers), groups=asked, label=spec.get("label")))
     return SurveySection(
         questions=tuple(questions), groups=MappingProxyType(groups), unit_column=unit_column,

@@ -188,7 +188,7 @@ def _compile(data: Any, where: Any, file: str) -> UnitsRegister:
             problem(data, key, _("unknown key {key!r} (allowed: {HEADER_KEYS})").format(key=key, HEADER_KEYS=', '.join(sorted(_HEADER_KEYS))))
     for key in ("format", "id", "version", "title", "level", "units"):
         if key not in data:
-            problem(data, None, f"missing {key!r}")
+            problem(data, None, _("missing {key!r}").format(key=key))
     if data.get("format") not in (None, 1):
         problem(data, "format", _("format must be 1"))
     if "id" in data and not (isinstance(data["id"], str) and _ID.match(data["id"])):
@@ -241,7 +241,7 @@ def _unit(raw: Any, level: str, where: Any, problem: Any) -> Unit | None:
         problem(raw, "id" if "id" in raw else None, _("a unit needs an id (text)"))
         return None
     if not isinstance(name, str) or not name.strip():
-        problem(raw, "name" if "name" in raw else None, f"unit {unit_id} needs a name (text)")
+        problem(raw, "name" if "name" in raw else None, _("unit {unit_id} needs a name (text)").format(unit_id=unit_id))
     for key in ("since", "until"):
         if key in raw and not (isinstance(raw[key], str) and _DATE.match(raw[key])):
             problem(raw, key, _("{key} is a date written \"YYYY-MM-DD\" (in quotes)").format(key=key))
