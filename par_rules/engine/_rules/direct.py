@@ -16,7 +16,15 @@ from .._arithmetic import format_decimal
 from .._arithmetic import format_short as fmt
 from ..._i18n import gettext as _
 from .._model import NUMERIC_TYPES, Indicator
-from ._base import Builder, Formula, FormulaRule, Report, check_indicator, num
+from ._base import (
+    INDICATOR_PROPERTY,
+    Builder,
+    Formula,
+    FormulaRule,
+    Report,
+    check_indicator,
+    num,
+)
 
 __all__ = ["DirectRule"]
 
@@ -41,7 +49,7 @@ class DirectRule(FormulaRule):
     """, ("refuse",))
     schema: ClassVar[dict[str, Any]] = {
         "required": ["indicator"],
-        "properties": {"indicator": {"$ref": "#/$defs/indicator_id"}},
+        "properties": {"indicator": INDICATOR_PROPERTY},
     }
     example: ClassVar[dict[str, Any]] = {
         "indicator": {"type": "number", "range": [0, 2]},
