@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (
     from ._diff import MethodologyDiff, diff
     from ._dump import dump, to_data, to_yaml
     from ._methodology_tests import find_test_files, load_tests, run_tests
-    from ._site import SECTION, Page, criteria_nav, criteria_pages
+    from ._site import LANGUAGES, SECTION, Page, criteria_nav, criteria_pages
 
 _NAMES = {
     "diff": "._diff",
@@ -28,6 +28,7 @@ _NAMES = {
     "find_test_files": "._methodology_tests",
     "load_tests": "._methodology_tests",
     "run_tests": "._methodology_tests",
+    "LANGUAGES": "._site",
     "SECTION": "._site",
     "Page": "._site",
     "criteria_nav": "._site",
