@@ -30,7 +30,14 @@ import pytest
 
 import par_rules
 from par_rules.authoring._methodology_tests import find_test_files, load_tests
-from par_rules.authoring._site import LANGUAGES, criteria_nav, criteria_pages, escape, number, rule_in_words
+from par_rules.authoring._site import (
+    LANGUAGES,
+    criteria_nav,
+    criteria_pages,
+    escape,
+    number,
+    rule_in_words,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -371,6 +378,11 @@ def test_browser_history_lists_a_real_change_with_its_label(browser: Any, served
 
 
 def _search(browser: Any, served: str, lang: str, text: str) -> list[tuple[str, str]]:
+    return [(href, text) for href, text, _ in _search_marked(browser, served, lang, text)]
+
+
+def _search_marked(browser: Any, served: str, lang: str, text: str) -> list[tuple[str, str, list[str]]]:
+    """The search results for ``text``: each link, its text and the words the search marked in it."""
     from selenium.webdriver.common.by import By
 
     browser.get(f"{served}{PREFIX[lang]}")
@@ -378,7 +390,10 @@ def _search(browser: Any, served: str, lang: str, text: str) -> list[tuple[str, 
     query.click()
     query.send_keys(text)
     results = _wait(browser, lambda driver: driver.find_elements(By.CSS_SELECTOR, "a.md-search-result__link") or None)
-    return [(result.get_attribute("href"), result.text) for result in results]
+    return [
+        (result.get_attribute("href"), result.text, [mark.text for mark in result.find_elements(By.TAG_NAME, "mark")])
+        for result in results
+    ]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -389,10 +404,11 @@ def test_browser_search_finds_a_criterion_by_a_vietnamese_word(browser: Any, ser
 
 @pytest.mark.parametrize(("lang", "query"), [("vi", "16,75"), ("en", "16,75"), ("en", "16.75")])
 def test_browser_search_finds_the_e_government_cap(browser: Any, served: str, lang: str, query: str) -> None:
-    texts = _search(browser, served, lang, query)
-    hits = [(href, text) for href, text in texts if f"/criteria/{EXAMPLE}/2024/" in href]
-    assert hits, texts
-    assert any(query in text for _, text in hits), hits
+    results = _search_marked(browser, served, lang, query)
+    hits = [(href, marks) for href, _, marks in results if f"/criteria/{EXAMPLE}/2024/" in href]
+    assert hits, results
+    # One word, not "16" and "75" found apart: the separator keeps a comma between digits.
+    assert any(query in marks for _, marks in hits), hits
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

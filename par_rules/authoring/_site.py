@@ -38,14 +38,14 @@ from urllib.parse import urlsplit
 
 from ..engine._api import load, score
 from ..engine._arithmetic import format_short
-from ._diff import diff
-from ..errors import RecordError
-from ._methodology_tests import MethodologyCase, load_tests, run_case
 from ..engine._model import Indicator, Interval, Methodology, Node
 from ..engine._registry import TESTS_SUFFIX, VersionInfo, all_versions
 from ..engine._rules import LevelsRule, SurveyRule, points_text
+from ..errors import RecordError
+from ._diff import diff
+from ._methodology_tests import MethodologyCase, load_tests, run_case
 
-__all__ = ["LANGUAGES", "Page", "criteria_pages", "criteria_nav", "escape", "number", "rule_in_words"]
+__all__ = ["LANGUAGES", "Page", "criteria_nav", "criteria_pages", "escape", "number", "rule_in_words"]
 
 SECTION = "criteria"
 LANGUAGES = ("vi", "en")
@@ -932,5 +932,9 @@ def _changes(path: str, old: Methodology, new: Methodology, lang: str) -> list[s
         label = node.label_en if lang == "en" and node.label_en else node.label
         link = f"[{escape(change.node)}]({_link(path, version_path(shown_in.id, shown_in.version))}#{_anchor('node-' + change.node)})"
         before, after = (_change_text(text, lang) for text in (change.old, change.new))
-        lines.append(f"| {_term(change.kind, lang)} | {link} {escape(label)} | {escape(before)} | {escape(after)} |")
+        if change.kind == "rule changed":  # a rule as the format writes it: code
+            before, after = _code(before), _code(after)
+        else:
+            before, after = escape(before), escape(after)
+        lines.append(f"| {_term(change.kind, lang)} | {link} {escape(label)} | {before} | {after} |")
     return lines + [""]
