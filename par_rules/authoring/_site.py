@@ -381,7 +381,8 @@ class Page:
     """One generated page: where it goes under ``docs/``, its title, and its Markdown.
 
     ``section`` is the title of the nav section the page belongs to (its methodology's title in
-    the page's language); the index has none.
+    the page's language); the index has none. Both titles are escaped (:func:`escape`): the theme
+    writes nav titles into its HTML as they are.
     """
 
     path: str
@@ -599,7 +600,7 @@ def criteria_pages(root: str | Path | None = None, lang: str = "vi") -> list[Pag
     for item in loaded:
         by_id[item.methodology.id].append(item)
     for methodology_id, chain in by_id.items():
-        section = _title(chain[-1].methodology, lang)
+        section = escape(_title(chain[-1].methodology, lang))
         for item in chain:
             pages.append(_version_page(item, lang, section))
             if item.tests_file is not None:
@@ -610,7 +611,10 @@ def criteria_pages(root: str | Path | None = None, lang: str = "vi") -> list[Pag
 
 def criteria_nav(pages: Iterable[Page]) -> list[Any]:
     """The mkdocs ``nav`` entries of the generated pages: the index, then one section per
-    methodology, titled by the methodology's title (not its id) in the pages' language."""
+    methodology, titled by the methodology's title (not its id) in the pages' language.
+
+    The theme writes nav titles into the HTML as they are, so a page's title and section are
+    escaped text (a methodology's title is data, like its labels)."""
     sections: dict[str, list[dict[str, str]]] = defaultdict(list)
     index: list[Any] = []
     for page in pages:
@@ -709,7 +713,7 @@ def _version_page(item: _Loaded, lang: str, section: str) -> Page:
     lines += _summary(m, lang) + _criteria(m, lang) + _indicators(m, lang) + _survey(m, lang)
     if m.changelog:
         lines += [f"## {_t(lang, 'changelog')} {{#changelog}}", "", escape(m.changelog), ""]
-    return Page(path, _t(lang, "version_nav", version=m.version), "\n".join(lines) + "\n", section)
+    return Page(path, _t(lang, "version_nav", version=escape(m.version)), "\n".join(lines) + "\n", section)
 
 
 def _summary(m: Methodology, lang: str) -> list[str]:
@@ -839,7 +843,7 @@ def _examples_page(item: _Loaded, lang: str, section: str) -> Page:
     ]
     for case in suite.cases:
         lines += _case_lines(m, case, lang)
-    return Page(path, _t(lang, "examples_nav", version=m.version), "\n".join(lines) + "\n", section)
+    return Page(path, _t(lang, "examples_nav", version=escape(m.version)), "\n".join(lines) + "\n", section)
 
 
 def _case_lines(m: Methodology, case: MethodologyCase, lang: str) -> list[str]:
@@ -903,7 +907,7 @@ def _expected_text(value: Decimal | str | None, lang: str) -> str:
 
 def _history_page(methodology_id: str, chain: list[_Loaded], lang: str, section: str) -> Page:
     path = history_path(methodology_id)
-    lines = [f"# {_t(lang, 'history_title', title=escape(section))}", "", _t(lang, "history_intro", id=_code(methodology_id)), ""]
+    lines = [f"# {_t(lang, 'history_title', title=section)}", "", _t(lang, "history_intro", id=_code(methodology_id)), ""]
     previous: Methodology | None = None
     for item in chain:
         m = item.methodology
