@@ -249,7 +249,12 @@ def test_mkdocs_build_is_strict_and_clean_in_both_languages(site: Path) -> None:
         page = (site / PREFIX[code] / "criteria" / EXAMPLE / "2024" / "index.html").read_text(encoding="utf-8")
         assert f'<html lang="{code}"' in page
         assert field in page
-        assert 'hreflang="vi"' in page and 'hreflang="en"' in page  # the language switch
+        # The language switch leads to the same page in the other language.
+        other = "en" if code == "vi" else "vi"
+        switch = re.search(rf'<a href="([^"]+)" hreflang="{other}" class="md-select__link"', page)
+        assert switch, "no language switch"
+        target = (site / PREFIX[code] / "criteria" / EXAMPLE / "2024" / switch[1] / "index.html").resolve()
+        assert target == (site / PREFIX[other] / "criteria" / EXAMPLE / "2024" / "index.html").resolve()
     vi_home = (site / "index.html").read_text(encoding="utf-8")
     en_home = (site / "en" / "index.html").read_text(encoding="utf-8")
     assert "Tra cứu tiêu chí" in vi_home and "Criteria browser" in en_home
