@@ -194,6 +194,10 @@ def test_worked_examples_are_the_methodology_tests_scored_by_the_engine(pages: d
                 result = par_rules.score(methodology, case.record)
                 assert f"**{total} {number(result.published_total, lang)} / {number(methodology.scale, lang)}**" in page, case.name
         assert "the engine disagrees" not in page and "cho kết quả khác" not in page
+    # Levels and answers by their labels, as the methodology names them.
+    page = pages[f"criteria/{EXAMPLE}/2024-examples.md"]
+    assert "| `plan_issued` |" in page and "| Ban hành kịp thời (`on_time`) |" in page
+    assert "Rất hài lòng: 412, Hài lòng: 301, Bình thường: 52, Không hài lòng: 9" in page
 
 
 def test_api_docstrings_show_doctests_as_sessions_and_roles_as_code() -> None:

@@ -287,7 +287,7 @@ _TERMS_VI: dict[str, str] = {
     "number": "số",
     "percent": "tỷ lệ phần trăm",
     "ratio": "tỷ số",
-    "count": "số lần",
+    "count": "số đếm",
     "boolean": "có/không",
     "level": "mức",
     "answers": "câu trả lời",
@@ -299,6 +299,12 @@ _TERMS_VI: dict[str, str] = {
     # bands on
     "published": "đã công bố",
     "exact": "chính xác",
+    # what a worked example expects
+    "total": "tổng điểm",
+    "index": "chỉ số",
+    "published_total": "tổng điểm công bố",
+    "published_index": "chỉ số công bố",
+    "band": "xếp loại",
     # history
     "added": "thêm",
     "removed": "bỏ",
@@ -856,7 +862,7 @@ def _case_lines(m: Methodology, case: MethodologyCase, lang: str) -> list[str]:
     for key, value in case.record.items():
         indicator = m.indicators.get(key)
         label = _label(indicator.label, indicator.label_en, lang) if indicator else ""
-        lines.append(f"| {_code(key)} | {label} | {escape(_value_text(value, lang))} |")
+        lines.append(f"| {_code(key)} | {label} | {_record_value(value, indicator, lang)} |")
     lines.append("")
     try:
         result = score(m, case.record)
@@ -865,7 +871,7 @@ def _case_lines(m: Methodology, case: MethodologyCase, lang: str) -> list[str]:
     expected = {expectation.target: expectation.value for expectation in case.expectations}
     summary = _t(lang, "total", total=number(result.published_total, lang), scale=number(m.scale, lang), index=number(result.published_index, lang))
     summary += _t(lang, "band", band=escape(result.band.id)) if result.band else _t(lang, "no_band")
-    totals = [f"{escape(expectation.target)} {_expected_text(expectation.value, lang)}" for expectation in case.expectations if not expectation.is_node]
+    totals = [f"{_term(expectation.target, lang)} {_expected_text(expectation.value, lang)}" for expectation in case.expectations if not expectation.is_node]
     if totals:
         summary += _t(lang, "expects", values=", ".join(totals))
     lines += [f"{summary}: {verdict}.", "", _t(lang, "result_header"), "|---|---|--:|--:|---|--:|"]
@@ -884,6 +890,16 @@ def _fenced(text: str) -> list[str]:
     longest = max((len(run) for run in re.findall("`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return [f"{fence}text", _printable(text), fence]
+
+
+def _record_value(value: Any, indicator: Indicator | None, lang: str) -> str:
+    """A record's value as Markdown: a level or an answer option by its label, its id beside it."""
+    choices = (indicator.levels or indicator.options or {}) if indicator else {}
+    if isinstance(value, str) and value in choices:
+        return f"{escape(choices[value])} ({_code(value)})"
+    if isinstance(value, Mapping) and choices:
+        return ", ".join(f"{escape(choices.get(key, key))}: {escape(_value_text(count, lang))}" for key, count in value.items())
+    return escape(_value_text(value, lang))
 
 
 def _value_text(value: Any, lang: str) -> str:
