@@ -41,7 +41,7 @@ from ..engine._arithmetic import format_short
 from ..engine._model import Indicator, Interval, Methodology, Node
 from ..engine._registry import TESTS_SUFFIX, VersionInfo, all_versions
 from ..engine._rules import LevelsRule, SurveyRule, points_text
-from ..errors import RecordError
+from ..errors import MethodologyNotFound, RecordError
 from ._diff import diff
 from ._methodology_tests import MethodologyCase, load_tests, run_case
 
@@ -136,6 +136,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "expects": " (kiểm thử chờ đợi {values})",
         "result_header": "| Mã | Tiêu chí | Điểm | Tối đa | Lý do | Chờ đợi |",
         "n/a": "không áp dụng",
+        "pending": "chưa có",
+        "partial": "**Một phần: {total} đến nay, nhiều nhất {reach} / {scale}**",
+        "partial_note": " ({scored}chưa có: {pending}; không có chỉ số, không xếp loại)",
+        "only_parts": "chỉ chấm {parts}; ",
         "yes": "có",
         "no": "không",
         "history_title": "Lịch sử phiên bản: {title}",
@@ -235,6 +239,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "expects": " (the test expects {values})",
         "result_header": "| Id | Criterion | Points | Max | Why | Expected |",
         "n/a": "n/a",
+        "pending": "pending",
+        "partial": "**Partial: {total} so far, at most {reach} / {scale}**",
+        "partial_note": " ({scored}not in yet: {pending}; no index, no band)",
+        "only_parts": "only {parts} scored; ",
         "yes": "yes",
         "no": "no",
         "history_title": "Version history: {title}",
@@ -305,6 +313,8 @@ _TERMS_VI: dict[str, str] = {
     "published_total": "tổng điểm công bố",
     "published_index": "chỉ số công bố",
     "band": "xếp loại",
+    "reach": "mức có thể đạt",
+    "pending": "chưa có",
     # history
     "added": "thêm",
     "removed": "bỏ",
@@ -865,18 +875,25 @@ def _case_lines(m: Methodology, case: MethodologyCase, lang: str) -> list[str]:
         lines.append(f"| {_code(key)} | {label} | {_record_value(value, indicator, lang)} |")
     lines.append("")
     try:
-        result = score(m, case.record)
-    except RecordError as error:
+        result = score(m, case.record, parts=case.parts)
+    except (RecordError, MethodologyNotFound) as error:
         return lines + [_t(lang, "refused") if outcome.passed else verdict, "", *_fenced(str(error)), ""]
     expected = {expectation.target: expectation.value for expectation in case.expectations}
-    summary = _t(lang, "total", total=number(result.published_total, lang), scale=number(m.scale, lang), index=number(result.published_index, lang))
-    summary += _t(lang, "band", band=escape(result.band.id)) if result.band else _t(lang, "no_band")
+    if result.complete:
+        summary = _t(lang, "total", total=number(result.published_total, lang), scale=number(m.scale, lang), index=number(result.published_index, lang))
+        summary += _t(lang, "band", band=escape(result.band.id)) if result.band else _t(lang, "no_band")
+    else:
+        scored = _t(lang, "only_parts", parts=", ".join(map(escape, case.parts))) if case.parts else ""
+        summary = _t(lang, "partial", total=number(result.published_total, lang), reach=number(result.reach, lang), scale=number(m.scale, lang))
+        summary += _t(lang, "partial_note", scored=scored, pending=", ".join(map(escape, result.pending)))
     totals = [f"{_term(expectation.target, lang)} {_expected_text(expectation.value, lang)}" for expectation in case.expectations if not expectation.is_node]
     if totals:
         summary += _t(lang, "expects", values=", ".join(totals))
     lines += [f"{summary}: {verdict}.", "", _t(lang, "result_header"), "|---|---|--:|--:|---|--:|"]
     for node in result.nodes():
-        points = _t(lang, "n/a") if node.points is None else number(node.points, lang)
+        points = _t(lang, "pending") if node.pending else _t(lang, "n/a") if node.points is None else number(node.points, lang)
+        if node.partial:
+            points += f" (≤ {number(node.reach, lang)})"  # type: ignore[arg-type]
         indent = "&emsp;" * (node.node.depth - 1)
         want = _expected_text(expected[node.id], lang) if node.id in expected else ""
         label = node.node.label_en if lang == "en" and node.node.label_en else node.label
@@ -912,9 +929,11 @@ def _value_text(value: Any, lang: str) -> str:
     return str(value)
 
 
-def _expected_text(value: Decimal | str | None, lang: str) -> str:
+def _expected_text(value: Decimal | str | tuple[str, ...] | None, lang: str) -> str:
     if value is None:
         return _t(lang, "n/a")
+    if isinstance(value, tuple):
+        return "[" + ", ".join(map(escape, value)) + "]"
     return number(value, lang) if isinstance(value, Decimal) else escape(value)
 
 
