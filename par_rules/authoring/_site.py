@@ -137,6 +137,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "result_header": "| Mã | Tiêu chí | Điểm | Tối đa | Lý do | Chờ đợi |",
         "n/a": "không áp dụng",
         "pending": "chưa có",
+        "no_value": "không có",
         "partial": "**Một phần: {total} đến nay, nhiều nhất {reach} / {scale}**",
         "partial_note": " ({scored}chưa có: {pending}; không có chỉ số, không xếp loại)",
         "only_parts": "chỉ chấm {parts}; ",
@@ -240,6 +241,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "result_header": "| Id | Criterion | Points | Max | Why | Expected |",
         "n/a": "n/a",
         "pending": "pending",
+        "no_value": "n/a",
         "partial": "**Partial: {total} so far, at most {reach} / {scale}**",
         "partial_note": " ({scored}not in yet: {pending}; no index, no band)",
         "only_parts": "only {parts} scored; ",
@@ -883,6 +885,7 @@ def _case_lines(m: Methodology, case: MethodologyCase, lang: str) -> list[str]:
         summary = _t(lang, "total", total=number(result.published_total, lang), scale=number(m.scale, lang), index=number(result.published_index, lang))
         summary += _t(lang, "band", band=escape(result.band.id)) if result.band else _t(lang, "no_band")
     else:
+        assert result.reach is not None  # a partial result has one
         scored = _t(lang, "only_parts", parts=", ".join(map(escape, case.parts))) if case.parts else ""
         summary = _t(lang, "partial", total=number(result.published_total, lang), reach=number(result.reach, lang), scale=number(m.scale, lang))
         summary += _t(lang, "partial_note", scored=scored, pending=", ".join(map(escape, result.pending)))
@@ -931,7 +934,7 @@ def _value_text(value: Any, lang: str) -> str:
 
 def _expected_text(value: Decimal | str | tuple[str, ...] | None, lang: str) -> str:
     if value is None:
-        return _t(lang, "n/a")
+        return _t(lang, "no_value")
     if isinstance(value, tuple):
         return "[" + ", ".join(map(escape, value)) + "]"
     return number(value, lang) if isinstance(value, Decimal) else escape(value)
