@@ -882,6 +882,7 @@ def _case_lines(m: Methodology, case: MethodologyCase, lang: str) -> list[str]:
         return lines + [_t(lang, "refused") if outcome.passed else verdict, "", *_fenced(str(error)), ""]
     expected = {expectation.target: expectation.value for expectation in case.expectations}
     if result.complete:
+        assert result.published_index is not None  # a complete result has one
         summary = _t(lang, "total", total=number(result.published_total, lang), scale=number(m.scale, lang), index=number(result.published_index, lang))
         summary += _t(lang, "band", band=escape(result.band.id)) if result.band else _t(lang, "no_band")
     else:
