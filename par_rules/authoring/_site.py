@@ -4,7 +4,7 @@ Every page is Markdown made at build time from what :func:`par_rules.load` retur
 cannot disagree with the engine: a page per methodology version (the tree, its caps, each rule
 in words, the legal sources, what is illustrative), an index by issuer, level and year, a
 version history per methodology (from :func:`par_rules.diff`) and the worked examples of the
-methodology tests. The mkdocs hook ``docs/_hooks/criteria_browser.py`` hands the pages to mkdocs.
+methodology tests. The mkdocs plugin ``par-rules`` (``_mkdocs_plugin``) hands the pages to mkdocs.
 
 The pages are written in Vietnamese first (``lang="vi"``, numbers with a decimal comma: 16,75)
 and in English (``lang="en"``). The Vietnamese page shows the methodology's own (Vietnamese)
@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from ..engine._api import load, score
 from ..engine._arithmetic import format_short
 from ..engine._model import Indicator, Interval, Methodology, Node
-from ..engine._registry import TESTS_SUFFIX, VersionInfo, all_versions
+from ..engine._registry import TESTS_SUFFIX, Roots, VersionInfo, all_versions
 from ..engine._rules import LevelsRule, SurveyRule, points_text
 from ..errors import MethodologyNotFound, RecordError
 from ._diff import diff
@@ -595,18 +595,19 @@ class _Loaded:
     tests_file: Path | None
 
 
-def _load_all(root: str | Path | None) -> list[_Loaded]:
+def _load_all(root: Roots) -> list[_Loaded]:
     loaded = []
     for info in all_versions(root):
         tests = info.path.with_name(info.path.name.removesuffix(".yaml") + TESTS_SUFFIX)
-        loaded.append(_Loaded(info, load(info.path), tests if tests.is_file() else None))
+        loaded.append(_Loaded(info, load(info.path, root=root), tests if tests.is_file() else None))
     return loaded
 
 
-def criteria_pages(root: str | Path | None = None, lang: str = "vi") -> list[Page]:
-    """Every page of the criteria browser for the methodologies under ``root`` (default: shipped),
-    in ``lang`` (one of :data:`LANGUAGES`; Vietnamese by default). Both languages have the same
-    paths: the site puts each language's pages under its own prefix.
+def criteria_pages(root: Roots = None, lang: str = "vi") -> list[Page]:
+    """Every page of the criteria browser for the methodologies under ``root`` (a folder or a
+    list of them; default: shipped), in ``lang`` (one of :data:`LANGUAGES`; Vietnamese by
+    default). Both languages have the same paths: the site puts each language's pages under its
+    own prefix.
 
     A methodology that does not load raises its :class:`~par_rules.MethodologyError`: the site
     is not built around a broken file.
