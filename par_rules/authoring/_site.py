@@ -29,7 +29,7 @@ import html
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -40,7 +40,7 @@ from ..engine._api import load, score
 from ..engine._arithmetic import format_short
 from ..engine._model import Indicator, Interval, Methodology, Node
 from ..engine._registry import TESTS_SUFFIX, Roots, VersionInfo, all_versions
-from ..engine._rules import LevelsRule, SurveyRule, points_text
+from ..engine._rules import points_text
 from ..errors import MethodologyNotFound, RecordError
 from ._diff import diff
 from ._methodology_tests import MethodologyCase, load_tests, run_case
@@ -328,19 +328,6 @@ _TERMS_VI: dict[str, str] = {
     "merged": "gộp",
 }
 
-_RULE_KINDS_VI: dict[str, str] = {
-    "bands": "theo khoảng",
-    "levels": "theo mức",
-    "boolean": "có/không",
-    "proportional": "tỷ lệ",
-    "direct": "điểm trực tiếp",
-    "deduction": "trừ điểm",
-    "bonus": "cộng điểm",
-    "survey": "khảo sát",
-    "expression": "công thức",
-}
-
-
 def _t(lang: str, key: str, **values: Any) -> str:
     return _TEXT[lang][key].format(**values)
 
@@ -498,40 +485,6 @@ def _interval(interval: Interval, unit: str, lang: str) -> str:
     return start + " " + _t(lang, "to" if interval.high_inclusive else "to_under", high=high)
 
 
-_Words = Callable[[Any, Decimal, str, Mapping[str, str]], str]
-
-
-def _vi(value: Decimal) -> str:
-    return number(value, "vi")
-
-
-# Each rule kind said in Vietnamese, from the rule's own fields (English: the rule's ``describe``).
-_RULE_WORDS_VI: dict[str, _Words] = {
-    "bands": lambda rule, cap, unit, labels: "; ".join(
-        f"{_interval(band.interval, unit, 'vi')}: {_points(band.points, 'vi')}" for band in rule.bands
-    ),
-    "levels": lambda rule, cap, unit, labels: "; ".join(
-        f"{labels.get(level, level)}: {_points(points, 'vi')}" for level, points in rule.points.items()
-    ),
-    "boolean": lambda rule, cap, unit, labels: (
-        f"có: {_points(cap if rule.when_true is None else rule.when_true, 'vi')}; không: {_points(rule.when_false, 'vi')}"
-    ),
-    "proportional": lambda rule, cap, unit, labels: (
-        f"{_vi(cap)} × giá trị / {_vi(rule.full_at)}{unit} (đủ điểm từ {_vi(rule.full_at)}{unit})"
-    ),
-    "direct": lambda rule, cap, unit, labels: f"điểm thẩm định do hồ sơ cung cấp (từ 0 đến {_vi(cap)})",
-    "deduction": lambda rule, cap, unit, labels: (
-        f"{_vi(cap)} trừ {_vi(rule.per_occurrence)} cho mỗi lần (trừ tối đa {_vi(cap if rule.limit is None else rule.limit)})"
-    ),
-    "bonus": lambda rule, cap, unit, labels: f"{_vi(rule.per_occurrence)} cho mỗi lần, tối đa {_vi(cap)}",
-    "survey": lambda rule, cap, unit, labels: (
-        f"trung bình các câu trả lời, mỗi câu được một phần của {_vi(cap)}: "
-        + ", ".join(f"{labels.get(option, option)} {_vi(weight)}%" for option, weight in rule.weights.items())
-    ),
-    "expression": lambda rule, cap, unit, labels: f"công thức: {rule.expression.source} (giữ trong khoảng 0 đến {_vi(cap)})",
-}
-
-
 def rule_in_words(node: Node, indicators: Mapping[str, Indicator], lang: str = "en") -> str:
     """A leaf's rule in words, with the indicator's unit and its level or option labels.
 
@@ -547,20 +500,7 @@ def rule_in_words(node: Node, indicators: Mapping[str, Indicator], lang: str = "
     if rule is None:
         raise ValueError(_t(_check_lang(lang), "no_rule", node=node.id))
     indicator = indicators.get(rule.indicator) if rule.indicator else None
-    unit = indicator.unit_symbol if indicator else ""
-    labels: Mapping[str, str] = (indicator.levels or indicator.options or {}) if indicator else {}
-    words = _RULE_WORDS_VI.get(rule.kind) if _check_lang(lang) == "vi" else None
-    if words is not None:
-        return words(rule, node.max, unit, labels)
-    if isinstance(rule, LevelsRule):  # English, or a kind not yet said in Vietnamese
-        return rule.describe(node.max, unit, labels=indicator.levels if indicator else None)
-    if isinstance(rule, SurveyRule):
-        return rule.describe(node.max, unit, labels=indicator.options if indicator else None)
-    return rule.describe(node.max, unit)
-
-
-def _rule_kind(kind: str, lang: str) -> str:
-    return escape(_RULE_KINDS_VI.get(kind, kind) if lang == "vi" else kind)
+    return rule.describe_vi(node.max, indicator) if _check_lang(lang) == "vi" else rule.describe(node.max, indicator)
 
 
 # --- where the pages go -------------------------------------------------------------------------
@@ -797,7 +737,7 @@ def _legal_ref(text: str, m: Methodology) -> str:
 def _rule_lines(node: Node, m: Methodology, lang: str) -> list[str]:
     rule = node.rule
     assert rule is not None  # only called for leaves
-    lines = [_t(lang, "rule", kind=_rule_kind(rule.kind, lang), words=escape(rule_in_words(node, m.indicators, lang))), ""]
+    lines = [_t(lang, "rule", kind=_code(rule.kind), words=escape(rule_in_words(node, m.indicators, lang))), ""]
     if rule.indicator:
         indicator = m.indicators[rule.indicator]
         label = _label(indicator.label, indicator.label_en, lang)
