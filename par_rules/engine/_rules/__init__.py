@@ -67,13 +67,20 @@ KINDS: dict[str, type[Rule]] = {
 }
 
 
+#: What ``kind`` means, for editors (Vietnamese · English).
+KIND_DESCRIPTION = (
+    "Loại quy tắc: bands (theo khoảng), levels (theo mức), boolean (có/không), proportional (tỷ lệ), direct (điểm trực tiếp), "
+    "deduction (trừ điểm), bonus (cộng điểm), survey (khảo sát), expression (công thức). · The rule's kind: " + ", ".join(KINDS) + "."
+)
+
+
 def rule_schema() -> dict[str, Any]:
     """The JSON Schema of a rule mapping (``$defs/rule`` of the methodology schema), made of
     the kinds' own schemas."""
     return {
         "type": "object",
         "required": ["kind"],
-        "properties": {"kind": {"enum": list(KINDS)}},
+        "properties": {"kind": {"enum": list(KINDS), "description": KIND_DESCRIPTION}},
         "allOf": [
             {
                 "if": {"properties": {"kind": {"const": name}}},

@@ -160,6 +160,10 @@ class Rule(Protocol):
         """The largest value a record may give the indicator (``None``: its range says)."""
 
 
+#: The ``indicator`` key of a kind's schema (one text, so every kind describes it alike).
+INDICATOR_PROPERTY: dict[str, Any] = {"$ref": "#/$defs/indicator_id", "description": "Chỉ số mà quy tắc đọc (mã chỉ số). · The indicator the rule reads (its id)."}
+
+
 def points_text(value: Decimal) -> str:
     """``value`` as "N point(s)", as rules and the criteria browser describe points."""
     return f"{fmt(value)} point" + ("" if value == 1 else "s")

@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 from .._arithmetic import format_short as fmt
 from .._model import NUMERIC_TYPES, Indicator, Interval
 from ._base import (
+    INDICATOR_PROPERTY,
     Builder,
     Report,
     Slots,
@@ -71,8 +72,8 @@ class BandsRule:
     schema: ClassVar[dict[str, Any]] = {
         "required": ["indicator", "bands"],
         "properties": {
-            "indicator": {"$ref": "#/$defs/indicator_id"},
-            "bands": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/band"}},
+            "indicator": INDICATOR_PROPERTY,
+            "bands": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/band"}, "description": "Các khoảng giá trị của chỉ số và số điểm của mỗi khoảng; phải phủ kín phạm vi, không chồng lấn. · The indicator's value bands and the points of each; they cover its range without overlap."},
         },
     }
     example: ClassVar[dict[str, Any]] = {

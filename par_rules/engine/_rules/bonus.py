@@ -17,6 +17,7 @@ from .._arithmetic import format_short as fmt
 from .._model import Indicator
 from ._base import (
     CLAMPED,
+    INDICATOR_PROPERTY,
     Builder,
     Formula,
     FormulaRule,
@@ -43,8 +44,8 @@ class BonusRule(FormulaRule):
     schema: ClassVar[dict[str, Any]] = {
         "required": ["indicator", "per_occurrence"],
         "properties": {
-            "indicator": {"$ref": "#/$defs/indicator_id"},
-            "per_occurrence": {"type": "number", "exclusiveMinimum": 0},
+            "indicator": INDICATOR_PROPERTY,
+            "per_occurrence": {"type": "number", "exclusiveMinimum": 0, "description": "Số điểm cộng cho mỗi lần xảy ra. · Points added per occurrence."},
         },
     }
     example: ClassVar[dict[str, Any]] = {

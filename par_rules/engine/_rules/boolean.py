@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from .._arithmetic import format_short as fmt
 from .._model import Indicator
 from ._base import (
+    INDICATOR_PROPERTY,
     ZERO,
     Builder,
     Formula,
@@ -50,9 +51,9 @@ class BooleanRule(FormulaRule):
     schema: ClassVar[dict[str, Any]] = {
         "required": ["indicator"],
         "properties": {
-            "indicator": {"$ref": "#/$defs/indicator_id"},
-            "when_true": {"$ref": "#/$defs/points", "description": "Default: the node's max."},
-            "when_false": {"$ref": "#/$defs/points", "description": "Default: 0."},
+            "indicator": INDICATOR_PROPERTY,
+            "when_true": {"$ref": "#/$defs/points", "description": "Điểm khi có (mặc định: điểm tối đa của nút). · Points for yes (default: the node's max)."},
+            "when_false": {"$ref": "#/$defs/points", "description": "Điểm khi không (mặc định: 0). · Points for no (default: 0)."},
         },
     }
     example: ClassVar[dict[str, Any]] = {

@@ -16,6 +16,7 @@ from .._arithmetic import format_decimal
 from .._arithmetic import format_short as fmt
 from .._model import Indicator
 from ._base import (
+    INDICATOR_PROPERTY,
     ZERO,
     Builder,
     Formula,
@@ -48,9 +49,9 @@ class DeductionRule(FormulaRule):
     schema: ClassVar[dict[str, Any]] = {
         "required": ["indicator", "per_occurrence"],
         "properties": {
-            "indicator": {"$ref": "#/$defs/indicator_id"},
-            "per_occurrence": {"type": "number", "exclusiveMinimum": 0},
-            "limit": {"$ref": "#/$defs/points", "description": "Most points that can be deducted (default: the node's max)."},
+            "indicator": INDICATOR_PROPERTY,
+            "per_occurrence": {"type": "number", "exclusiveMinimum": 0, "description": "Số điểm trừ cho mỗi lần xảy ra. · Points deducted per occurrence."},
+            "limit": {"$ref": "#/$defs/points", "description": "Số điểm trừ tối đa (mặc định: điểm tối đa của nút). · Most points that can be deducted (default: the node's max)."},
         },
     }
     example: ClassVar[dict[str, Any]] = {

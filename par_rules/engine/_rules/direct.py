@@ -15,7 +15,14 @@ from typing import Any, ClassVar, NoReturn
 from .._arithmetic import format_decimal
 from .._arithmetic import format_short as fmt
 from .._model import NUMERIC_TYPES, Indicator
-from ._base import Builder, Formula, FormulaRule, Report, check_indicator
+from ._base import (
+    INDICATOR_PROPERTY,
+    Builder,
+    Formula,
+    FormulaRule,
+    Report,
+    check_indicator,
+)
 
 __all__ = ["DirectRule"]
 
@@ -40,7 +47,7 @@ class DirectRule(FormulaRule):
     """, ("refuse",))
     schema: ClassVar[dict[str, Any]] = {
         "required": ["indicator"],
-        "properties": {"indicator": {"$ref": "#/$defs/indicator_id"}},
+        "properties": {"indicator": INDICATOR_PROPERTY},
     }
     example: ClassVar[dict[str, Any]] = {
         "indicator": {"type": "number", "range": [0, 2]},

@@ -42,11 +42,11 @@ class ExpressionRule:
     schema: ClassVar[dict[str, Any]] = {
         "required": ["formula"],
         "properties": {
-            "formula": {"type": "string", "minLength": 1},
+            "formula": {"type": "string", "minLength": 1, "description": "Công thức tính điểm từ các chỉ số (cộng, trừ, nhân, chia, min, max, so sánh). · The formula that gives the points from indicators (+ - * /, min, max, comparisons)."},
             "monotone_in": {
                 "type": "array",
                 "items": {"$ref": "#/$defs/indicator_id"},
-                "description": "Indicators the points never decrease in (checked by the property tests).",
+                "description": "Các chỉ số mà điểm không bao giờ giảm khi chúng tăng (được kiểm thử tính chất). · Indicators the points never decrease in (checked by the property tests).",
             },
         },
     }

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from .._arithmetic import format_short as fmt
 from .._model import Indicator
 from ._base import (
+    INDICATOR_PROPERTY,
     Builder,
     Formula,
     FormulaRule,
@@ -46,8 +47,8 @@ class LevelsRule(FormulaRule):
     schema: ClassVar[dict[str, Any]] = {
         "required": ["indicator", "points"],
         "properties": {
-            "indicator": {"$ref": "#/$defs/indicator_id"},
-            "points": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/points"}},
+            "indicator": INDICATOR_PROPERTY,
+            "points": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/points"}, "description": "Mã mức -> điểm, cho mọi mức của chỉ số. · Level id -> points, for every level of the indicator."},
         },
     }
     example: ClassVar[dict[str, Any]] = {

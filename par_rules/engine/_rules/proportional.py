@@ -15,7 +15,15 @@ from typing import Any, ClassVar
 from .._arithmetic import format_decimal
 from .._arithmetic import format_short as fmt
 from .._model import NUMERIC_TYPES, Indicator
-from ._base import CLAMPED, Builder, Formula, FormulaRule, Report, check_indicator
+from ._base import (
+    CLAMPED,
+    INDICATOR_PROPERTY,
+    Builder,
+    Formula,
+    FormulaRule,
+    Report,
+    check_indicator,
+)
 
 __all__ = ["ProportionalRule"]
 
@@ -36,8 +44,8 @@ class ProportionalRule(FormulaRule):
     schema: ClassVar[dict[str, Any]] = {
         "required": ["indicator"],
         "properties": {
-            "indicator": {"$ref": "#/$defs/indicator_id"},
-            "full_at": {"type": "number", "exclusiveMinimum": 0, "description": "Value that earns the full points (default: 100 for a percent, 1 for a ratio)."},
+            "indicator": INDICATOR_PROPERTY,
+            "full_at": {"type": "number", "exclusiveMinimum": 0, "description": "Giá trị đạt đủ điểm (mặc định 100 với percent, 1 với ratio), cùng đơn vị với chỉ số. · Value that earns the full points (default: 100 for a percent, 1 for a ratio), in the indicator's unit."},
         },
     }
     example: ClassVar[dict[str, Any]] = {

@@ -18,6 +18,7 @@ from .._arithmetic import format_decimal
 from .._arithmetic import format_short as fmt
 from .._model import Indicator
 from ._base import (
+    INDICATOR_PROPERTY,
     Builder,
     Formula,
     FormulaRule,
@@ -53,12 +54,12 @@ class SurveyRule(FormulaRule):
     schema: ClassVar[dict[str, Any]] = {
         "required": ["indicator", "weights"],
         "properties": {
-            "indicator": {"$ref": "#/$defs/indicator_id"},
+            "indicator": INDICATOR_PROPERTY,
             "weights": {
                 "type": "object",
                 "minProperties": 1,
                 "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100},
-                "description": "Answer option -> % of the node's max.",
+                "description": "Phương án trả lời -> % điểm tối đa của nút. · Answer option -> % of the node's max.",
             },
         },
     }
