@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from .errors import Problem
+from ._i18n import gettext as _
 
 __all__ = ["Location", "SourceMap", "Container", "did_you_mean"]
 
@@ -64,7 +65,7 @@ class SourceMap:
         entry = self._places.get(id(container))
         if entry is None:
             return Location(None)
-        _, where, entries = entry
+        _unused, where, entries = entry
         if key is not None and key in entries:
             return entries[key]
         return where
@@ -79,4 +80,4 @@ def did_you_mean(name: object, known: Iterable[object]) -> str:
     ''
     """
     close = difflib.get_close_matches(str(name), [str(item) for item in known], n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return _(" (did you mean '{close}'?)").format(close=close[0]) if close else ""

@@ -1,21 +1,31 @@
 """The errors of par_rules: one root, subclasses that also subclass the matching builtin.
 
 Every error carries structured places (:class:`Problem`), so a program can read the file,
-line, column, node id, indicator or row, and a person can read ``str(error)``.
+line, column, node id, indicator or row, and a person can read ``str(error)``, in the language
+chosen (``PAR_RULES_LANG``, default Vietnamese; :mod:`par_rules._i18n`). A message is written in
+the language of the moment it is made; the places around it in the language of the moment it is
+shown. The structured fields never change with the language.
 
+>>> from par_rules._i18n import use
+>>> with use("vi"):
+...     str(Problem("duplicate key 'max'", line=4, column=3)), str(MethodologyError([Problem("x", node="1.2")]))
+("dòng 4, cột 3: duplicate key 'max'", '1 lỗi trong bộ chỉ số:\\n  tiêu chí 1.2: x')
 >>> p = Problem("max must be positive", file="a.yaml", line=3, column=5, node="1.2")
->>> str(p)
-'a.yaml:3:5: node 1.2: max must be positive'
->>> str(Problem("duplicate key 'max'", line=4, column=3))
-"line 4, column 3: duplicate key 'max'"
->>> str(MethodologyError([p]))
-'1 problem in the methodology:\\n  a.yaml:3:5: node 1.2: max must be positive'
+>>> with use("en"):
+...     print(p)
+...     print(Problem("duplicate key 'max'", line=4, column=3))
+...     print(MethodologyError([p]))
+a.yaml:3:5: node 1.2: max must be positive
+line 4, column 3: duplicate key 'max'
+1 problem in the methodology:
+  a.yaml:3:5: node 1.2: max must be positive
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from ._i18n import gettext as _, ngettext
 
 __all__ = [
     "ParRulesError",
@@ -51,13 +61,13 @@ class Problem:
                     place += f":{self.column}"
             parts.append(place)
         elif self.line is not None:  # text read without a file name
-            parts.append(f"line {self.line}" + (f", column {self.column}" if self.column is not None else ""))
+            parts.append(_("line {line}").format(line=self.line) + (_(", column {column}").format(column=self.column) if self.column is not None else ""))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(_("row {row}").format(row=self.row))
         if self.node is not None:
-            parts.append(f"node {self.node}")
+            parts.append(_("node {node}").format(node=self.node))
         if self.indicator is not None:
-            parts.append(f"indicator {self.indicator}")
+            parts.append(_("indicator {indicator}").format(indicator=self.indicator))
         return ": ".join(parts)
 
     def __str__(self) -> str:
@@ -85,8 +95,15 @@ class ProblemsError(ParRulesError):
 
     def _text(self) -> str:
         count = len(self.problems)
-        noun = "problem" if count == 1 else "problems"
-        lines = [f"{count} {noun} in the {self.subject}:"]
+        if self.subject == "methodology":
+            heading = ngettext("{count} problem in the methodology:", "{count} problems in the methodology:", count)
+        elif self.subject == "units register":
+            heading = ngettext("{count} problem in the units register:", "{count} problems in the units register:", count)
+        elif self.subject == "record":
+            heading = ngettext("{count} problem in the record:", "{count} problems in the record:", count)
+        else:
+            heading = ngettext("{count} problem in the input:", "{count} problems in the input:", count)
+        lines = [heading.format(count=count)]
         lines += [f"  {problem}" for problem in self.problems]
         return "\n".join(lines)
 

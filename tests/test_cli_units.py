@@ -23,13 +23,28 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_the_readme_first_command_prints_each_breakdown() -> None:
-    code, out, err = run("score", *OLD)
-    assert code == 0, err
+def test_the_readme_first_command_prints_each_breakdown_in_vietnamese() -> None:
+    # no PAR_RULES_LANG (conftest sets "en" for the run): Vietnamese, the default
+    result = CliRunner().invoke(main, ["score", *OLD], env={"PAR_RULES_LANG": None})
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
     assert out.count("Chỉ số cải cách hành chính cấp huyện (ví dụ)") == 7
     assert "truc-ninh (Huyện Trực Ninh (ví dụ)), 2024" in out
-    assert "Total 91.71 / 100   index 91.71%   band A" in out
-    assert "↳ level on_time → 1" in out
+    assert "Tổng điểm 91,71 / 100   chỉ số 91,71%   xếp loại A (Xuất sắc)" in out
+    assert "↳ mức “Ban hành kịp thời” → 1" in out  # the level's label, not its id
+    assert "↳ 95% nằm trong khoảng trên 90% → 2" in out
+    assert "Total" not in out and "level" not in out
+
+
+def test_the_readme_first_command_prints_each_breakdown_in_english_with_lang_en() -> None:
+    for args in (["score", *OLD, "--lang", "en"], ["--lang", "en", "score", *OLD]):
+        result = CliRunner().invoke(main, args, env={"PAR_RULES_LANG": "vi"})
+        assert result.exit_code == 0, result.stderr
+        out = result.stdout
+        assert out.count("District PAR index (example)") == 7
+        assert "Total 91.71 / 100   index 91.71%   band A (Excellent)" in out
+        assert "↳ level “Ban hành kịp thời” → 1" in out
+        assert "Tổng điểm" not in out
 
 
 def test_score_tables_in_every_format(tmp_path: Path) -> None:
@@ -135,11 +150,15 @@ def test_compare_with_a_mapping_file(tmp_path: Path) -> None:
 def test_gaps_of_one_unit_with_its_self_assessment() -> None:
     code, out, _ = run("gaps", *NEW, "--unit", "y-yen", "--top", "2")
     assert code == 0
-    assert "y-yen (Huyện Ý Yên (ví dụ)): index 80.42%, band B" in out
+    assert "y-yen (Huyện Ý Yên (ví dụ)): index 80.42%, band B (Good)" in out
     assert "Next rank: nghia-hung (rank 5) is ≈2.79 points" in out
-    assert "Next band: A from an index of 89.995%" in out
+    assert "Next band: A (Excellent) from an index of 89.995%" in out
     assert "Self-assessment: 4 node(s) differ from the appraisal, 1 agree." in out
-    code, out, _ = run("gaps", *NEW, "--unit", "y-yen", "--format", "json")
+    code, out, _ = run("gaps", *NEW, "--unit", "y-yen", "--top", "2", "--lang", "vi")
+    assert "y-yen (Huyện Ý Yên (ví dụ)): chỉ số 80,42%, xếp loại B (Tốt)" in out
+    assert "Hạng kế trên: nghia-hung (hạng 5) hơn ≈2,79 điểm" in out
+    assert "Tự đánh giá: 4 tiêu chí khác với kết quả thẩm định, 1 tiêu chí khớp." in out
+    code, out, _ = run("gaps", *NEW, "--unit", "y-yen", "--format", "json", "--lang", "vi")
     data = json.loads(out)
     assert data["lost"][0]["id"] == "6.1" and data["next_rank"]["unit"] == "nghia-hung"
     assert {item["id"]: item["difference"] for item in data["self_assessment"]}["5"] == "0.5"
@@ -163,7 +182,9 @@ def test_explain_one_unit_one_node() -> None:
     code, out, _ = run("explain", *OLD, "--unit", "y-yen", "--node", "2")
     assert code == 0
     assert out.splitlines()[0] == "y-yen: node 2"
-    assert "2.2  3.6 / 6  Hồ sơ trực tuyến" in out
+    code, out, _ = run("explain", *OLD, "--unit", "y-yen", "--node", "2", "--lang", "vi")
+    assert out.splitlines()[0] == "y-yen: tiêu chí 2"
+    assert "2.2  3,6 / 6  Hồ sơ trực tuyến" in out
     code, out, _ = run("explain", *OLD, "--unit", "truc-ninh", "--format", "json")
     assert json.loads(out)[0]["published_index"] == "91.71"
     assert run("explain", *OLD, "--node", "9.9")[0] == 2

@@ -58,7 +58,8 @@ def _parse(text: str) -> _Elements:
 
 def _html(tmp_path: Path, *extra: str, records: str = RECORDS_2025, methodology: str = EXAMPLE_2025) -> str:
     out = tmp_path / "report.html"
-    result = CliRunner().invoke(main, ["report", methodology, records, *extra, "-o", str(out)])
+    # Vietnamese unless the test asks otherwise (conftest sets PAR_RULES_LANG=en for the run)
+    result = CliRunner().invoke(main, ["report", methodology, records, *extra, "-o", str(out)], env={"PAR_RULES_LANG": "vi"})
     assert result.exit_code == 0, result.stderr
     return out.read_text(encoding="utf-8")
 
@@ -80,8 +81,8 @@ def test_the_report_is_self_contained_and_has_every_part(tmp_path: Path) -> None
         assert heading in text
     methodology = par_rules.load(EXAMPLE_2025)
     results = [par_rules.score(methodology, record) for _, record in read_records(RECORDS_2025)]
-    for result in results:  # every unit's published index, with the methodology's decimals
-        assert f"<td class=n>{publish(result.index, methodology.decimals):.2f}</td>" in text
+    for result in results:  # every unit's published index, with the methodology's decimals, a decimal comma in Vietnamese
+        assert f"<td class=n>{publish(result.index, methodology.decimals):.2f}</td>".replace(".", ",") in text
 
 
 def test_the_report_is_deterministic_and_speaks_english_when_asked(tmp_path: Path) -> None:
@@ -89,6 +90,7 @@ def test_the_report_is_deterministic_and_speaks_english_when_asked(tmp_path: Pat
     assert first == _html(tmp_path)
     english = _html(tmp_path, "--lang", "en")
     assert "<h2 id=\"results\">Results</h2>" in english and 'lang="en"' in english
+    assert "<td class=n>92.50</td>" in english and "<td class=n>92,50</td>" in first
 
 
 @pytest.mark.parametrize("extra", [(), ("--sensitivity", "10")], ids=["plain", "with-rank-robustness"])
@@ -120,7 +122,7 @@ def test_hostile_unit_names_stay_text(tmp_path: Path, extra: tuple[str, ...]) ->
 
 def test_the_annex_holds_the_published_figures_and_native_charts(tmp_path: Path) -> None:
     annex = tmp_path / "annex.xlsx"
-    result = CliRunner().invoke(main, ["report", EXAMPLE_2025, RECORDS_2025, "--previous", EXAMPLE, RECORDS_2024, "-o", str(annex)])
+    result = CliRunner().invoke(main, ["report", EXAMPLE_2025, RECORDS_2025, "--previous", EXAMPLE, RECORDS_2024, "-o", str(annex), "--lang", "vi"])
     assert result.exit_code == 0, result.stderr
     book = openpyxl.load_workbook(annex)
     assert book.sheetnames == ["Kết quả", "So sánh"]

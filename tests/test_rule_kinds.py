@@ -132,14 +132,16 @@ def _read(indicator: Any, value: Any) -> Any:
     return Decimal(str(value))
 
 
-def _value_text(value: Any, unit: str) -> str:
+def _value_text(value: Any, unit: str, labels: Mapping[str, str]) -> str:
+    """The value as the explanation shows it (in English, as the tests run): a level or an
+    answer option by its label (par_rules.engine._report)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
         return f"{format_short(value)}{unit}"
     if isinstance(value, Mapping):
-        return ", ".join(f"{key}: {format_decimal(count)}" for key, count in value.items())
-    return str(value)
+        return ", ".join(f"{labels.get(key, key)}: {format_decimal(count)}" for key, count in value.items())
+    return labels.get(str(value), str(value))
 
 
 def _same_as_apply(loaded: par_rules.Methodology, rule: Any, value: Any) -> None:
@@ -159,7 +161,7 @@ def _same_as_apply(loaded: par_rules.Methodology, rule: Any, value: Any) -> None
         return
     result = par_rules.score(loaded, {"x": value})
     assert result.points("1") == points and str(result.points("1")) == str(points)  # the same Decimal, digit for digit
-    words = rule.explain(node.max, points, detail, "" if rule.indicator is None else _value_text(read, indicator.unit_symbol), "" if rule.indicator is None else indicator.unit_symbol)
+    words = rule.explain(node.max, points, detail, "" if rule.indicator is None else _value_text(read, indicator.unit_symbol, {**indicator.levels, **indicator.options}), "" if rule.indicator is None else indicator.unit_symbol)
     assert result.node("1").why == words
     assert result.node("1").capped == rule.capped(node.max, points, detail)
 

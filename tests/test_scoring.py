@@ -48,12 +48,13 @@ done:
 CAMAU_BANDS = "{kind: bands, indicator: done, bands: [{above: 90, points: 2}, {at_least: 70, at_most: 90, points: 1}, {below: 70, points: 0}]}"
 
 
-@pytest.mark.parametrize("level, points", [("on_time", "1"), ("late", "0.5"), ("not_issued", "0")])
-def test_levels_rule_gives_the_points_of_the_level(tmp_path, level, points):
+@pytest.mark.parametrize("level, label, points", [("on_time", "Kịp thời", "1"), ("late", "Chậm", "0.5"), ("not_issued", "Không ban hành", "0")])
+def test_levels_rule_gives_the_points_of_the_level(tmp_path, level, label, points):
     m = one_leaf(tmp_path, PLAN, "{kind: levels, indicator: plan, points: {on_time: 1, late: 0.5, not_issued: 0}}", cap="1")
     result = par_rules.score(m, {"plan": level})
     assert result.points("1.1") == D(points)
-    assert f"level {level}" in result.node("1.1").why
+    assert result.node("1.1").why == f"level “{label}” → {points}"  # the level's label, not its id
+    assert result.explain(lang="vi").endswith(f"↳ mức “{label}” → {points.replace('.', ',')}")
 
 
 @pytest.mark.parametrize(
@@ -305,8 +306,8 @@ def test_example_methodology_explains_and_serialises():
     result = par_rules.score(m, record)
     text = result.explain()
     assert "16.63 / 16.75" in text
-    assert "level late → 0.5" in text
-    assert "findings_fixed_rate missing → not applicable" in text
+    assert "level “Ban hành chậm” → 0.5" in text
+    assert "(findings_fixed_rate) missing → not applicable" in text
     data = json.loads(json.dumps(result.to_dict()))
     assert data["fields"][4]["points"] == "16.63"
     assert data["published_index"] == str(result.published_index)

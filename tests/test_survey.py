@@ -24,7 +24,7 @@ FACTORS = {"tiep_can": "1", "thu_tuc": "2", "cong_chuc": "3", "ket_qua": "4", "g
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     code = "import sys; from par_rules.cli import main; sys.argv[0] = 'par-rules'; main()"
-    return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PAR_RULES_LANG": "en"})
 
 
 def oracle_points(path: Path) -> dict[str, dict[str, Fraction]]:

@@ -14,8 +14,9 @@ A tests file is checked against the methodology it tests: its file loads, every 
 its records is one the methodology declares, every node and band it expects exists.
 
 >>> from par_rules.engine._registry import shipped_root
->>> problems, warnings, summary = check_methodology_file(shipped_root() / "example/par-index/district/2024.yaml")
->>> problems, warnings, summary
+>>> from par_rules._i18n import use
+>>> with use("en"):
+...     check_methodology_file(shipped_root() / "example/par-index/district/2024.yaml")
 ([], [], 'example/par-index/district@2024, 14 leaves')
 """
 
@@ -35,6 +36,7 @@ from ..engine._load import read_yaml_file
 from ..engine._model import Indicator, Methodology
 from ..errors import MethodologyError, Problem
 from ._methodology_tests import load_tests, methodology_path
+from .._i18n import gettext as _
 
 __all__ = ["check_methodology_file", "check_tests_file", "unit_warnings", "period_warning"]
 
@@ -55,8 +57,8 @@ def check_methodology_file(path: str | os.PathLike[str]) -> tuple[list[Problem],
         methodology = load(path)
     except MethodologyError as error:
         return list(error.problems), [], ""
-    leaves = sum(1 for _ in methodology.leaves())
-    return [], unit_warnings(path, methodology), f"{methodology.id}@{methodology.version}, {leaves} leaves"
+    leaves = sum(1 for _unused in methodology.leaves())
+    return [], unit_warnings(path, methodology), _("{id}@{version}, {leaves} leaves").format(id=methodology.id, version=methodology.version, leaves=leaves)
 
 
 # --- a percentage as a fraction --------------------------------------------------------------
@@ -98,13 +100,13 @@ def _judge(indicator: Indicator, value: Decimal, what: str, all_small: bool, kin
     """What looks wrong about a value compared with the indicator (or nothing)."""
     interval = indicator.range
     if indicator.type == "ratio" and value > 1 and value <= 100:
-        return f"{what} {fmt(value)} is outside the range of {_unit_text(indicator)}: a ratio is a fraction of 1; for {fmt(value)}% write {fmt(value / 100)}"
+        return _("{what} {fmt} is outside the range of {indicator}: a ratio is a fraction of 1; for {fmt}% write {fmt2}").format(what=what, fmt=fmt(value), indicator=_unit_text(indicator), fmt2=fmt(value / 100))
     if (interval.low is not None and value < interval.low) or (interval.high is not None and value > interval.high):
-        return f"{what} {fmt(value)} is outside the range of {_unit_text(indicator)}: no value can reach it"
+        return _("{what} {fmt} is outside the range of {indicator}: no value can reach it").format(what=what, fmt=fmt(value), indicator=_unit_text(indicator))
     if (kind == "above" and value == interval.high) or (kind == "below" and value == interval.low):
-        return f"{what} {fmt(value)} is at the edge of the range of {_unit_text(indicator)}: no value is {kind} it"
+        return _("{what} {fmt} is at the edge of the range of {indicator}: no value is {kind} it").format(what=what, fmt=fmt(value), indicator=_unit_text(indicator), kind=kind)
     if indicator.type == "percent" and all_small and 0 < value <= 1:
-        return f"{what} {fmt(value)} looks like a fraction, but {_unit_text(indicator)}: {fmt(value)} means {fmt(value)}%; for {fmt(value * 100)}% write {fmt(value * 100)}"
+        return _("{what} {fmt} looks like a fraction, but {indicator}: {fmt} means {fmt}%; for {fmt2}% write {fmt2}").format(what=what, fmt=fmt(value), indicator=_unit_text(indicator), fmt2=fmt(value * 100))
     return None
 
 
@@ -117,10 +119,10 @@ def _rule_warnings(rule: dict[str, Any], where: SourceMap, methodology: Methodol
         return []
     if kind == "bands" and isinstance(rule.get("bands"), list):
         limits = [(band, key, band[key]) for band in rule["bands"] if isinstance(band, dict) for key in _BOUNDS if isinstance(band.get(key), Decimal)]
-        nonzero = [value for _, _, value in limits if value != 0]
+        nonzero = [value for _unused, _unused, value in limits if value != 0]
         all_small = bool(nonzero) and all(0 < value <= 1 for value in nonzero) and any(value < 1 for value in nonzero)
         for band, key, value in limits:
-            message = _judge(indicator, value, f"the band limit {key}:", all_small, key)
+            message = _judge(indicator, value, _("the band limit {key}:").format(key=key), all_small, key)
             if message:
                 found.append(where.locate(band, key).problem(f"{message}", indicator=indicator.id))
     if kind == "proportional" and isinstance(rule.get("full_at"), Decimal):
@@ -152,9 +154,9 @@ def _formula_warnings(container: dict[str, Any], where: SourceMap, indicators: M
                 if indicator is None or indicator.type not in ("percent", "ratio") or isinstance(constant.value, (bool, str)) or not isinstance(constant.value, (int, float)):
                     continue
                 value = Decimal(text.strip()[_offset(text.strip(), constant) : _offset(text.strip(), constant, end=True)])
-                message = _judge(indicator, value, f"the formula compares {name.id} with", 0 < value < 1)
+                message = _judge(indicator, value, _("the formula compares {id} with").format(id=name.id), 0 < value < 1)
                 if message:
-                    found.append(place.problem(f"{message} (at character {_offset(text.strip(), constant) + 1} of the formula)", indicator=indicator.id))
+                    found.append(place.problem(_("{message} (at character {value} of the formula)").format(message=message, value=_offset(text.strip(), constant) + 1), indicator=indicator.id))
     return found
 
 
@@ -184,7 +186,7 @@ def period_warning(methodology: Methodology, period: object) -> str | None:
     if year in methodology.years:
         return None
     years = ", ".join(str(y) for y in methodology.years)
-    return f"the period {year} is not among the years of {methodology.id}@{methodology.version} ({years}): the record is scored under a version not in force for it"
+    return _("the period {year} is not among the years of {id}@{version} ({years}): the record is scored under a version not in force for it").format(year=year, id=methodology.id, version=methodology.version, years=years)
 
 
 def check_tests_file(path: str | os.PathLike[str]) -> tuple[list[Problem], list[Problem], str]:
@@ -198,11 +200,11 @@ def check_tests_file(path: str | os.PathLike[str]) -> tuple[list[Problem], list[
         return list(error.problems), [], ""
     target = methodology_path(path)
     if not target.is_file():
-        return [Problem(f"a tests file tests the methodology beside it, and there is no {target.name}", file=_display(path), line=1, column=1)], [], ""
+        return [Problem(_("a tests file tests the methodology beside it, and there is no {name}").format(name=target.name), file=_display(path), line=1, column=1)], [], ""
     try:
         methodology = load(target)
     except MethodologyError as error:
-        return [Problem(f"the methodology it tests does not load: {error.problems[0]}", file=_display(path), line=1, column=1)], [], ""
+        return [Problem(_("the methodology it tests does not load: {problems}").format(problems=error.problems[0]), file=_display(path), line=1, column=1)], [], ""
     data, where = read_yaml_file(path, _display(path))
     raw_cases = [raw for raw in data.get("cases", []) if isinstance(raw, dict)]
     problems: list[Problem] = []
@@ -215,16 +217,16 @@ def check_tests_file(path: str | os.PathLike[str]) -> tuple[list[Problem], list[
         record: dict[str, Any] = given if isinstance(given, dict) else {}
         for key in record:
             if key not in names:
-                problems.append(where.locate(record, key).problem(f"case {case.name!r}: {key!r} is no indicator of {methodology.id}@{methodology.version}{did_you_mean(key, names)}"))
+                problems.append(where.locate(record, key).problem(_("case {name!r}: {key!r} is no indicator of {id}@{version}{key2}").format(name=case.name, key=key, id=methodology.id, version=methodology.version, key2=did_you_mean(key, names))))
         for expectation in case.expectations:
             if expectation.is_node and expectation.target not in node_ids:
-                problems.append(expectation.location.problem(f"case {case.name!r}: {methodology.id}@{methodology.version} has no node {expectation.target}{did_you_mean(expectation.target, node_ids)}"))
+                problems.append(expectation.location.problem(_("case {name!r}: {id}@{version} has no node {target}{target2}").format(name=case.name, id=methodology.id, version=methodology.version, target=expectation.target, target2=did_you_mean(expectation.target, node_ids))))
             if expectation.target == "band" and expectation.value is not None and expectation.value not in band_ids:
-                problems.append(expectation.location.problem(f"case {case.name!r}: {methodology.id}@{methodology.version} has no band {expectation.value!r}{did_you_mean(expectation.value, band_ids)} (bands: {', '.join(band_ids) or 'none'})"))
+                problems.append(expectation.location.problem(_("case {name!r}: {id}@{version} has no band {value!r}{did_you_mean} (bands: {band_ids})").format(name=case.name, id=methodology.id, version=methodology.version, value=expectation.value, did_you_mean=did_you_mean(expectation.value, band_ids), band_ids=', '.join(band_ids) or 'none')))
         period = case.record.get("period")
         message = period_warning(methodology, period) if period is not None else None
         if message:
             place = where.locate(record, "period") if "period" in record else case.location
-            warnings.append(place.problem(f"case {case.name!r}: {message}"))
-    return problems, warnings, f"{len(suite.cases)} case(s) for {methodology.id}@{methodology.version}"
+            warnings.append(place.problem(_("case {name!r}: {message}").format(name=case.name, message=message)))
+    return problems, warnings, _("{cases} case(s) for {id}@{version}").format(cases=len(suite.cases), id=methodology.id, version=methodology.version)
 

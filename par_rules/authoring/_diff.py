@@ -31,10 +31,14 @@ from ..engine._lineage import node_mapping
 from ..errors import MethodologyError, MethodologyNotFound, Problem
 from ..engine._expressions import Expression
 from ..engine._model import Interval, Methodology, Node
+from .._i18n import N_, gettext as _
 
 __all__ = ["Change", "MethodologyDiff", "diff", "rule_text"]
 
 ChangeKind = Literal["added", "removed", "renamed", "moved", "re-capped", "rule changed", "split", "merged"]
+
+
+_KIND_WORDS = {"renamed": N_("renamed"), "moved": N_("moved"), "re-capped": N_("re-capped"), "rule changed": N_("rule changed")}
 
 
 @dataclass(frozen=True)
@@ -48,13 +52,16 @@ class Change:
     new: str | None = None
 
     def __str__(self) -> str:
+        """The change in words, in the language of the moment (the kind stays an id in ``to_dict``)."""
         if self.kind == "added":
-            return f"added {self.node}: {self.new}"
+            return _("added {node}: {new}").format(node=self.node, new=self.new)
         if self.kind == "removed":
-            return f"removed {self.node}: {self.old}"
-        if self.kind in ("split", "merged"):
-            return f"{self.kind} {self.old} → {self.new}"
-        return f"{self.kind} {self.node}: {self.old} → {self.new}"
+            return _("removed {node}: {old}").format(node=self.node, old=self.old)
+        if self.kind == "split":
+            return _("split {old} → {new}").format(old=self.old, new=self.new)
+        if self.kind == "merged":
+            return _("merged {old} → {new}").format(old=self.old, new=self.new)
+        return _("{kind} {node}: {old} → {new}").format(kind=_(_KIND_WORDS.get(self.kind, self.kind)), node=self.node, old=self.old, new=self.new)
 
     def to_dict(self) -> dict[str, str | None]:
         return {"kind": self.kind, "node": self.node, "old": self.old, "new": self.new}
@@ -124,25 +131,25 @@ def rule_text(node: Node) -> str:
     """A node's rule in one line, the same for equal rules: ``direct(indicator=x)``; a parent is
     ``sum of its children`` (or ``weighted_mean``)."""
     if node.rule is None:
-        return f"{node.aggregate} of its children"
+        return _("{aggregate} of its children").format(aggregate=node.aggregate)
     return f"{node.rule.kind}({_fields_text(node.rule)})"
 
 
 def _node_text(node: Node) -> str:
-    return f"{node.label!r} (max {fmt(node.max)})"
+    return _("{label} (max {max})").format(label=repr(node.label), max=fmt(node.max))
 
 
 def _where(parent: str | None) -> str:
-    return "top level" if parent is None else f"under {parent}"
+    return _("top level") if parent is None else f"under {parent}"
 
 
 def diff(old: Methodology, new: Methodology) -> MethodologyDiff:
     """Every node added, removed, renamed, moved, re-capped, rule changed, split or merged from
     ``old`` to ``new``. A lineage naming nodes that do not exist raises MethodologyError."""
     try:
-        mapping, _ = node_mapping(old, new)  # the same matching as year-on-year comparisons
+        mapping, _unused = node_mapping(old, new)  # the same matching as year-on-year comparisons
     except MethodologyNotFound as error:
-        raise MethodologyError([Problem(f"lineage: {error}", file=new.file)]) from None
+        raise MethodologyError([Problem(_("lineage: {error}").format(error=error), file=new.file)]) from None
     old_nodes = {node.id: node for node in old.nodes()}
     successors: dict[str, list[str]] = {}
     for new_id, previous in mapping.items():

@@ -29,6 +29,7 @@ from ..engine._registry import TESTS_SUFFIX, Roots, find
 from ..engine._validate import schema
 from ..errors import MethodologyError, MethodologyNotFound, Problem
 from ._methodology_tests import load_tests, run_tests
+from .._i18n import gettext as _
 
 __all__ = ["new_methodology", "schema_path", "write_schema", "new_site", "SCHEMA_NAME"]
 
@@ -63,9 +64,9 @@ def _schema_line(methodology_file: Path, schema_file: Path) -> str:
 def _check_names(methodology_id: str, version: str) -> None:
     definitions = schema()["$defs"]
     if not re.search(definitions["methodology_id"]["pattern"], methodology_id):
-        raise MethodologyNotFound(f"{methodology_id!r} is not a methodology id: ids are folder names in lower case, such as vn/ha-noi/par-index/commune")
+        raise MethodologyNotFound(_("{methodology_id!r} is not a methodology id: ids are folder names in lower case, such as vn/ha-noi/par-index/commune").format(methodology_id=methodology_id))
     if not re.search(definitions["version"]["pattern"], version):
-        raise MethodologyNotFound(f"{version!r} is not a version: a version is a file name such as 2026 or 2026a")
+        raise MethodologyNotFound(_("{version!r} is not a version: a version is a file name such as 2026 or 2026a").format(version=version))
 
 
 def _years(version: str) -> list[int]:
@@ -175,14 +176,14 @@ lineage:
     parent_tests = parent_file.with_name(parent_file.name.removesuffix(".yaml") + TESTS_SUFFIX)
     cases = []
     if parent_tests.is_file():
-        data, _ = read_yaml_file(parent_tests)  # numbers as written (Decimal), not as floats
+        data, _unused = read_yaml_file(parent_tests)  # numbers as written (Decimal), not as floats
         for case in data.get("cases") or []:
             record = case.get("record")
             if isinstance(record, dict) and "period" in record:
                 record["period"] = years[0]
             cases.append(case)
     if not cases:
-        raise MethodologyError([Problem(f"{parent_id}@{parent_version} has no tests ({parent_tests.name}) to start the new version's tests from: write them first")])
+        raise MethodologyError([Problem(_("{parent_id}@{parent_version} has no tests ({name}) to start the new version's tests from: write them first").format(parent_id=parent_id, parent_version=parent_version, name=parent_tests.name))])
     header = f"# The tests of {methodology_id}@{version}, copied from {parent_id}@{parent_version}'s (the periods set to {years[0]}):\n# change the expected points where the changes change them.\n"
     return text, header + yaml.dump({"cases": cases}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
 
@@ -222,12 +223,12 @@ def new_methodology(
     tests_file = target.with_name(f"{version}{TESTS_SUFFIX}")
     for path in (target, tests_file):
         if path.exists():
-            raise FileExistsError(f"{path} exists already: par-rules init never overwrites a file")
+            raise FileExistsError(_("{path} exists already: par-rules init never overwrites a file").format(path=path))
     chosen_years = years or _years(version)
     if extends:
-        parent_id, _, parent_version = extends.partition("@")
+        parent_id, _unused, parent_version = extends.partition("@")
         if not parent_version:
-            raise MethodologyNotFound(f"--extends {extends}: name the version extended as ID@VERSION")
+            raise MethodologyNotFound(_("--extends {extends}: name the version extended as ID@VERSION").format(extends=extends))
         _check_names(parent_id, parent_version)
         text, tests = _next_version(methodology_id, version, chosen_years, parent_id, parent_version, [base])
     else:
@@ -244,7 +245,7 @@ def new_methodology(
         load(target, root=[base])
         failed = [str(failure) for outcome in run_tests(load_tests(tests_file), root=[base]) for failure in outcome.failures]
         if failed:
-            raise MethodologyError([Problem(f"the tests written do not pass: {failure}") for failure in failed])
+            raise MethodologyError([Problem(_("the tests written do not pass: {failure}").format(failure=failure)) for failure in failed])
     except MethodologyError:
         for path in written:
             path.unlink(missing_ok=True)

@@ -69,6 +69,7 @@ from ..engine._load import read_yaml_file
 from ..engine._model import Methodology
 from ..engine._registry import TESTS_SUFFIX, Roots, load_file, shipped_root
 from ..engine._validate import check_numbers
+from .._i18n import gettext as _
 
 __all__ = [
     "Expectation",
@@ -168,7 +169,7 @@ def methodology_path(tests_path: str | Path) -> Path:
     """
     path = Path(tests_path)
     if not path.name.endswith(TESTS_SUFFIX):
-        raise ValueError(f"{path}: a tests file is named <version>{TESTS_SUFFIX}")
+        raise ValueError(_("{path}: a tests file is named <version>{TESTS_SUFFIX}").format(path=path, TESTS_SUFFIX=TESTS_SUFFIX))
     return path.with_name(path.name[: -len(TESTS_SUFFIX)] + ".yaml")
 
 
@@ -185,7 +186,7 @@ def find_test_files(paths: Iterable[str | Path] = ()) -> list[Path]:
         elif path.suffix == ".yaml" and path.with_name(path.stem + TESTS_SUFFIX).is_file():
             found.add(path.with_name(path.stem + TESTS_SUFFIX))
         else:
-            raise MethodologyNotFound(f"{path}: not a folder, a methodology with tests or a {TESTS_SUFFIX} file")
+            raise MethodologyNotFound(_("{path}: not a folder, a methodology with tests or a {TESTS_SUFFIX} file").format(path=path, TESTS_SUFFIX=TESTS_SUFFIX))
     return sorted(found)
 
 
@@ -196,7 +197,7 @@ def load_tests(path: str | Path) -> MethodologyTests:
     problems: list[Problem] = []
     top = where.locate(data)
     if not isinstance(data, dict):
-        raise MethodologyError([top.problem("a tests file is a mapping with a 'cases' list")])
+        raise MethodologyError([top.problem(_("a tests file is a mapping with a 'cases' list"))])
     _unknown_keys(data, _FILE_KEYS, where, problems)
     # Every number (tolerances, expectations, record values) within the limits of a methodology's
     # numbers: a NaN or 1.0e+999999999 would otherwise stop the comparison with a raw error.
@@ -206,7 +207,7 @@ def load_tests(path: str | Path) -> MethodologyTests:
     default = _tolerance(data, where, problems, Decimal(0))
     raw_cases = data.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:
-        problems.append(where.locate(data, "cases").problem("'cases' must be a non-empty list"))
+        problems.append(where.locate(data, "cases").problem(_("'cases' must be a non-empty list")))
         raw_cases = []
     cases = []
     names: dict[str, MethodologyCase] = {}
@@ -216,7 +217,7 @@ def load_tests(path: str | Path) -> MethodologyTests:
             continue
         case = _with_start(case, raw, where, problems, names, path)
         if case.name in names:
-            problems.append(case.location.problem(f"two cases are named {case.name!r}"))
+            problems.append(case.location.problem(_("two cases are named {name!r}").format(name=case.name)))
         names[case.name] = case
         cases.append(case)
     if problems:
@@ -228,15 +229,15 @@ def _with_start(case: MethodologyCase, raw: dict[str, Any], where: SourceMap, pr
     """A case whose record starts from an earlier case (``base``) or a records file's row
     (``from``), with its own ``record`` values laid over it (``null`` leaves a value out)."""
     if "base" in raw and "from" in raw:
-        problems.append(where.locate(raw, "from").problem(f"case {case.name!r}: give 'base' or 'from', not both"))
+        problems.append(where.locate(raw, "from").problem(_("case {name!r}: give 'base' or 'from', not both").format(name=case.name)))
         return case
     start: Mapping[str, Any] | None = None
     if "base" in raw:
         base = raw["base"]
         if not isinstance(base, str) or base not in earlier:
             known = list(earlier)
-            hint = did_you_mean(str(base), known) or (f" (earlier cases: {', '.join(repr(name) for name in known)})" if known else " (there is no earlier case)")
-            problems.append(where.locate(raw, "base").problem(f"case {case.name!r}: base {base!r} is not the name of an earlier case{hint}"))
+            hint = did_you_mean(str(base), known) or (_(" (earlier cases: {join})").format(join=', '.join(repr(name) for name in known)) if known else _(" (there is no earlier case)"))
+            problems.append(where.locate(raw, "base").problem(_("case {name!r}: base {base!r} is not the name of an earlier case{hint}").format(name=case.name, base=base, hint=hint)))
             return case
         start = earlier[base].record
     elif "from" in raw:
@@ -253,20 +254,20 @@ def _with_start(case: MethodologyCase, raw: dict[str, Any], where: SourceMap, pr
 def _row_of(spec: Any, place: Location, path: Path, problems: list[Problem], name: str) -> dict[str, Any] | None:
     """The record of one row of a CSV records file: ``{file: F, row: N}`` or ``{file: F, unit: U}``."""
     if not isinstance(spec, dict) or not isinstance(spec.get("file"), str) or (("row" in spec) == ("unit" in spec)) or set(spec) - {"file", "row", "unit"}:
-        problems.append(place.problem(f"case {name!r}: 'from' is {{file: records.csv, row: N}} or {{file: records.csv, unit: UNIT}}"))
+        problems.append(place.problem(_("case {name!r}: 'from' is {{file: records.csv, row: N}} or {{file: records.csv, unit: UNIT}}").format(name=name)))
         return None
     source = path.parent / spec["file"]
     if Path(spec["file"]).is_absolute() or not source.resolve().is_relative_to(path.parent.resolve()):
-        problems.append(place.problem(f"case {name!r}: the records file {spec['file']!r} must be beside the tests file or in a folder below it"))
+        problems.append(place.problem(_("case {name!r}: the records file {spec!r} must be beside the tests file or in a folder below it").format(name=name, spec=spec['file'])))
         return None
     try:
         with open(source, encoding="utf-8-sig", newline="") as stream:
             rows = list(csv.reader(stream))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        problems.append(place.problem(f"case {name!r}: cannot read {spec['file']}: {error}"))
+        problems.append(place.problem(_("case {name!r}: cannot read {spec}: {error}").format(name=name, spec=spec['file'], error=error)))
         return None
     if not rows:
-        problems.append(place.problem(f"case {name!r}: {spec['file']} is empty"))
+        problems.append(place.problem(_("case {name!r}: {spec} is empty").format(name=name, spec=spec['file'])))
         return None
     header = [column.strip() for column in rows[0]]
     records = {number: dict(zip(header, row)) for number, row in enumerate(rows[1:], start=2) if any(cell.strip() for cell in row)}
@@ -274,15 +275,15 @@ def _row_of(spec: Any, place: Location, path: Path, problems: list[Problem], nam
         row = spec["row"]
         chosen = records.get(int(row)) if isinstance(row, (int, Decimal)) and not isinstance(row, bool) and row == int(row) else None
         if chosen is None:
-            problems.append(place.problem(f"case {name!r}: {spec['file']} has no row {spec['row']} (rows {min(records, default=2)} to {max(records, default=1)}; the header is row 1)"))
+            problems.append(place.problem(_("case {name!r}: {spec} has no row {spec2} (rows {records} to {records2}; the header is row 1)").format(name=name, spec=spec['file'], spec2=spec['row'], records=min(records, default=2), records2=max(records, default=1))))
             return None
     else:
         matches = [record for record in records.values() if record.get("unit", "").strip() == str(spec["unit"])]
         if len(matches) != 1:
             units = [record.get("unit", "").strip() for record in records.values()]
             hint = did_you_mean(str(spec["unit"]), units)
-            what = "no row" if not matches else f"{len(matches)} rows"
-            problems.append(place.problem(f"case {name!r}: {spec['file']} has {what} of unit {spec['unit']!r}{hint}"))
+            what = _("no row") if not matches else f"{len(matches)} rows"
+            problems.append(place.problem(_("case {name!r}: {spec} has {what} of unit {spec2!r}{hint}").format(name=name, spec=spec['file'], what=what, spec2=spec['unit'], hint=hint)))
             return None
         chosen = matches[0]
     return {key: value.strip() for key, value in chosen.items() if key and value is not None and value.strip() != ""}
@@ -291,13 +292,13 @@ def _row_of(spec: Any, place: Location, path: Path, problems: list[Problem], nam
 def _unknown_keys(data: Mapping[str, Any], allowed: frozenset[str], where: SourceMap, problems: list[Problem]) -> None:
     for key in data:
         if key not in allowed:
-            problems.append(where.locate(data, key).problem(f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"))
+            problems.append(where.locate(data, key).problem(_("unknown key {key!r} (allowed: {allowed})").format(key=key, allowed=', '.join(sorted(allowed)))))
 
 
 def _tolerance(data: Mapping[str, Any], where: SourceMap, problems: list[Problem], default: Decimal) -> Decimal:
     value = data.get("tolerance", default)
     if not isinstance(value, Decimal) or value < 0:
-        problems.append(where.locate(data, "tolerance").problem("tolerance must be a number of points, 0 or more"))
+        problems.append(where.locate(data, "tolerance").problem(_("tolerance must be a number of points, 0 or more")))
         return default
     return value
 
@@ -305,30 +306,30 @@ def _tolerance(data: Mapping[str, Any], where: SourceMap, problems: list[Problem
 def _case(raw: Any, where: SourceMap, problems: list[Problem], default: Decimal) -> MethodologyCase | None:
     location = where.locate(raw)
     if not isinstance(raw, dict):
-        problems.append(location.problem("a case is a mapping with 'name', 'record' and 'expect' or 'error'"))
+        problems.append(location.problem(_("a case is a mapping with 'name', 'record' and 'expect' or 'error'")))
         return None
     _unknown_keys(raw, _CASE_KEYS, where, problems)
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        problems.append(location.problem("a case needs a 'name'"))
+        problems.append(location.problem(_("a case needs a 'name'")))
         name = f"line {location.line}"
     record = raw.get("record", {} if "base" in raw or "from" in raw else None)
     if not isinstance(record, dict):
-        problems.append(where.locate(raw, "record").problem(f"case {name!r}: 'record' must be a mapping of indicator ids to values"))
+        problems.append(where.locate(raw, "record").problem(_("case {name!r}: 'record' must be a mapping of indicator ids to values").format(name=name)))
         record = {}
     error = raw.get("error")
     if ("expect" in raw) == ("error" in raw):
-        problems.append(location.problem(f"case {name!r}: give either 'expect' or 'error'"))
+        problems.append(location.problem(_("case {name!r}: give either 'expect' or 'error'").format(name=name)))
     if error is not None and not isinstance(error, str):
-        problems.append(where.locate(raw, "error").problem(f"case {name!r}: 'error' is a text the error message must contain"))
+        problems.append(where.locate(raw, "error").problem(_("case {name!r}: 'error' is a text the error message must contain").format(name=name)))
         error = None
     expectations = _expectations(raw.get("expect", {}), where.locate(raw, "expect"), where, problems, name)
     if "expect" in raw and isinstance(raw["expect"], dict) and not expectations:
-        problems.append(where.locate(raw, "expect").problem(f"case {name!r}: 'expect' names nothing to check"))
+        problems.append(where.locate(raw, "expect").problem(_("case {name!r}: 'expect' names nothing to check").format(name=name)))
     note = raw.get("note")
     parts = raw.get("parts")
     if parts is not None and (not isinstance(parts, list) or not parts or not all(isinstance(part, (str, Decimal)) for part in parts)):
-        problems.append(where.locate(raw, "parts").problem(f"case {name!r}: 'parts' must be a list of node ids"))
+        problems.append(where.locate(raw, "parts").problem(_("case {name!r}: 'parts' must be a list of node ids").format(name=name)))
         parts = None
     chosen = None if parts is None else tuple(format_decimal(part) if isinstance(part, Decimal) else part for part in parts)
     return MethodologyCase(name, record, expectations, _tolerance(raw, where, problems, default), error, location, note if isinstance(note, str) else None, chosen)
@@ -336,7 +337,7 @@ def _case(raw: Any, where: SourceMap, problems: list[Problem], default: Decimal)
 
 def _expectations(expect: Any, place: Location, where: SourceMap, problems: list[Problem], name: str) -> tuple[Expectation, ...]:
     if not isinstance(expect, dict):
-        problems.append(place.problem(f"case {name!r}: 'expect' must be a mapping"))
+        problems.append(place.problem(_("case {name!r}: 'expect' must be a mapping").format(name=name)))
         return ()
     _unknown_keys(expect, _EXPECT_KEYS, where, problems)
     found = []
@@ -344,29 +345,29 @@ def _expectations(expect: Any, place: Location, where: SourceMap, problems: list
         if target in expect:
             value = expect[target]
             if not isinstance(value, Decimal) and not (value is None and target in _NO_INDEX):
-                problems.append(where.locate(expect, target).problem(f"case {name!r}: {target} must be a number" + (" or null (a partial result)" if target in _NO_INDEX else "")))
+                problems.append(where.locate(expect, target).problem(_("case {name!r}: {target} must be a number").format(name=name, target=target) + (_(" or null (a partial result)") if target in _NO_INDEX else "")))
                 continue
             found.append(Expectation(target, value, where.locate(expect, target)))
     if "pending" in expect:
         pending = expect["pending"]
         if not isinstance(pending, list) or not all(isinstance(item, (str, Decimal)) for item in pending):
-            problems.append(where.locate(expect, "pending").problem(f"case {name!r}: pending must be a list of node ids ([]: complete)"))
+            problems.append(where.locate(expect, "pending").problem(_("case {name!r}: pending must be a list of node ids ([]: complete)").format(name=name)))
         else:
             ids = tuple(sorted(format_decimal(item) if isinstance(item, Decimal) else item for item in pending))
             found.append(Expectation("pending", ids, where.locate(expect, "pending")))
     if "band" in expect:
         band = expect["band"]
         if band is not None and not isinstance(band, str):
-            problems.append(where.locate(expect, "band").problem(f"case {name!r}: band must be a band id or null"))
+            problems.append(where.locate(expect, "band").problem(_("case {name!r}: band must be a band id or null").format(name=name)))
         else:
             found.append(Expectation("band", band, where.locate(expect, "band")))
     nodes = expect.get("nodes", {})
     if not isinstance(nodes, dict):
-        problems.append(where.locate(expect, "nodes").problem(f"case {name!r}: 'nodes' must map node ids to points"))
+        problems.append(where.locate(expect, "nodes").problem(_("case {name!r}: 'nodes' must map node ids to points").format(name=name)))
         nodes = {}
     for node_id, value in nodes.items():
         if value is not None and not isinstance(value, Decimal):
-            problems.append(where.locate(nodes, node_id).problem(f"case {name!r}: node {node_id}: expected points must be a number or null"))
+            problems.append(where.locate(nodes, node_id).problem(_("case {name!r}: node {node_id}: expected points must be a number or null").format(name=name, node_id=node_id)))
             continue
         found.append(Expectation(str(node_id), value, where.locate(nodes, node_id)))
     return tuple(found)
@@ -394,14 +395,14 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
     try:
         result = score(methodology, case.record, parts=case.parts)
     except MethodologyNotFound as error:  # a part that is no node
-        return failed("parts", "parts that are nodes", str(error), case.location)
+        return failed("parts", _("parts that are nodes"), str(error), case.location)
     except RecordError as error:
         if case.error is not None and case.error in str(error):
             return CaseOutcome(case, ())
-        expected = f"an error containing {case.error!r}" if case.error is not None else "a score"
-        return failed("error", expected, f"the record was refused: {'; '.join(str(p) for p in error.problems)}", case.location)
+        expected = _("an error containing {error!r}").format(error=case.error) if case.error is not None else "a score"
+        return failed("error", expected, _("the record was refused: {join}").format(join='; '.join(str(p) for p in error.problems)), case.location)
     if case.error is not None:
-        return failed("error", f"an error containing {case.error!r}", f"a score of {_text(result.total, methodology.decimals)}", case.location)
+        return failed("error", _("an error containing {error!r}").format(error=case.error), _("a score of {total}").format(total=_text(result.total, methodology.decimals)), case.location)
     failures = []
     for expectation in case.expectations:
         actual: Decimal | str | None
@@ -419,7 +420,7 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
             try:
                 actual = result.points(expectation.target)
             except MethodologyNotFound:
-                failures.append(Failure(case.name, expectation.target, _text(expectation.value), "no such node in the methodology", expectation.location))
+                failures.append(Failure(case.name, expectation.target, _text(expectation.value), _("no such node in the methodology"), expectation.location))
                 continue
         else:
             actual = getattr(result, expectation.target)

@@ -40,6 +40,7 @@ from mkdocs.structure.files import File, Files
 from ..engine._registry import shipped_root
 from ..errors import ParRulesError
 from ._site import LANGUAGES, SECTION, Page, criteria_nav, criteria_pages
+from .._i18n import gettext as _
 
 __all__ = ["CriteriaBrowser", "CriteriaBrowserConfig"]
 
@@ -69,12 +70,12 @@ class CriteriaBrowser(BasePlugin[CriteriaBrowserConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         for root in self.roots:
             if not root.is_dir():
-                raise PluginError(f"par-rules: the methodology folder {root} does not exist (plugins: - par-rules: roots: in {config.config_file_path})")
-        language, _, _ = _languages(config)
+                raise PluginError(_("par-rules: the methodology folder {root} does not exist (plugins: - par-rules: roots: in {config_file_path})").format(root=root, config_file_path=config.config_file_path))
+        language, _unused, _unused = _languages(config)
         try:
             self.pages = criteria_pages([str(root) for root in self.roots], lang=language)
         except ParRulesError as error:
-            raise PluginError(f"the criteria browser cannot be built:\n{error}") from error
+            raise PluginError(_("the criteria browser cannot be built:\n{error}").format(error=error)) from error
         if config.nav is not None:
             entries = [self._expand(entry) for entry in config.nav]
             if entries == config.nav:  # no entry for the browser: a section at the end

@@ -44,6 +44,7 @@ from ..engine._rules import points_text
 from ..errors import MethodologyNotFound, RecordError
 from ._diff import diff
 from ._methodology_tests import MethodologyCase, load_tests, run_case
+from .._i18n import gettext as _
 
 __all__ = ["LANGUAGES", "Page", "criteria_nav", "criteria_pages", "escape", "number", "rule_in_words"]
 
@@ -339,7 +340,7 @@ def _term(word: str, lang: str) -> str:
 
 def _check_lang(lang: str) -> str:
     if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+        raise ValueError(_("unknown language {lang!r}: expected one of {LANGUAGES}").format(lang=lang, LANGUAGES=', '.join(LANGUAGES)))
     return lang
 
 
@@ -689,7 +690,7 @@ def _summary(m: Methodology, lang: str) -> list[str]:
     for field_node in m.criteria:
         by_source[field_node.source] += field_node.max
     totals = "; ".join(f"{_term(source, lang)}: {number(points, lang)}" for source, points in sorted(by_source.items()))
-    leaves = sum(1 for _ in m.leaves())
+    leaves = sum(1 for _unused in m.leaves())
     lines += ["", _t(lang, "glance_total", fields=len(m.criteria), leaves=leaves, totals=totals), ""]
     return lines
 

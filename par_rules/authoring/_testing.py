@@ -46,6 +46,7 @@ from ..errors import MethodologyError
 from ..engine._load import read_yaml
 from ..engine._model import Indicator, Methodology
 from ..engine._validate import check_schema
+from .._i18n import gettext as _
 
 __all__ = ["records", "methodology_data", "methodology_texts", "methodologies", "extends_chains", "load_text"]
 
@@ -82,7 +83,7 @@ def load_text(text: str, name: str = "<generated>") -> Methodology:
     if problems:
         raise MethodologyError(problems)
     if "extends" in data:
-        raise MethodologyError([where.locate(data, "extends").problem("load_text cannot follow 'extends': load the file")])
+        raise MethodologyError([where.locate(data, "extends").problem(_("load_text cannot follow 'extends': load the file"))])
     return compile_methodology(data, where, name)
 
 
@@ -291,7 +292,7 @@ class _TreeBuilder:
             mode = self.draw(st.sampled_from(["sum", "sum", "weighted_mean", "capped_sum"]))
             if mode == "weighted_mean":
                 node["aggregate"] = "weighted_mean"
-                shares = [self.draw(st.integers(1, max(units, 1))) for _ in range(width)]
+                shares = [self.draw(st.integers(1, max(units, 1))) for _unused in range(width)]
             elif mode == "capped_sum":
                 node["cap_note"] = "the children may earn more than the cap; the cap holds"
                 shares = self.split(units + self.draw(st.integers(1, 10)), width)
@@ -340,7 +341,7 @@ class _TreeBuilder:
             count = draw(st.integers(0, min(self.max_bands, places)))
             cuts = sorted(draw(st.lists(st.integers(1, places), min_size=count, max_size=count, unique=True)))
             edges = [low + c * step for c in cuts]
-            points = [self.points(cap) for _ in range(len(edges) + 1)]
+            points = [self.points(cap) for _unused in range(len(edges) + 1)]
             if draw(st.booleans()):
                 points.sort()  # a monotone table
             bands = []
@@ -390,7 +391,7 @@ class _TreeBuilder:
             done = self.indicator({"type": "count"})
             total = self.indicator({"type": "count"})
             derived = self.indicator({"type": "percent", "formula": f"clamp(ratio({done}, {total}, 1) * 100, 0, 100)"}, prefix="d")
-            for _ in range(draw(st.integers(0, self.max_chain)) if self.max_chain else 0):  # each computed from the one before
+            for _unused in range(draw(st.integers(0, self.max_chain)) if self.max_chain else 0):  # each computed from the one before
                 derived = self.indicator({"type": "percent", "formula": f"clamp({derived} * 1.5 - 10, 0, 100)"}, prefix="d")
             if draw(st.booleans()):
                 return {"kind": "proportional", "indicator": derived}

@@ -25,27 +25,27 @@ from ._methodology import diff_command, test_command
 from ._roots import add_root_option, given_roots
 from ._office import form_command, report_command
 from ._survey import survey_command
+from .._i18n import N_, gettext as _
+from ._language import LanguageGroup
 from ._sensitivity import sensitivity_command
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, cls=LanguageGroup, help=N_("Score administrative-reform indexes (PAR INDEX) from YAML methodologies."))
 @click.version_option(__version__, prog_name="par-rules")
 def main() -> None:
-    """Score administrative-reform indexes (PAR INDEX) from YAML methodologies."""
+    # the group's help is its help= above, translated when shown (cli/_language.py)
+    pass
 
 
-@main.command()
+@main.command(help=N_("Check methodology FILES (or folders of them, or ids), and the tests files among them\n(<version>.tests.yaml, against the methodology they test); print every problem and warning\nas file:line:column. Without FILES: every methodology in the --root folders."))
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=True))
-@click.option("--strict", is_flag=True, help="Count warnings (a percent written as a fraction...) as problems: exit 1.")
+@click.option("--strict", is_flag=True, help=N_("Count warnings (a percent written as a fraction...) as problems: exit 1."))
 def check(files: tuple[str, ...], strict: bool) -> None:
-    """Check methodology FILES (or folders of them, or ids), and the tests files among them
-    (<version>.tests.yaml, against the methodology they test); print every problem and warning
-    as file:line:column. Without FILES: every methodology in the --root folders."""
     roots = given_roots()
     if not files and not roots:
-        raise click.UsageError("name the files, folders or ids to check (or give --root)")
+        raise click.UsageError(_("name the files, folders or ids to check (or give --root)"))
     failed = warned = 0
     paths: list[Path] = []
     for name in files or tuple(str(root) for root in roots):
@@ -67,14 +67,14 @@ def check(files: tuple[str, ...], strict: bool) -> None:
         for problem in problems:
             echo(str(problem))
         for warning in warnings:
-            echo(f"{warning.where}: {'error' if strict else 'warning'}: {warning.message}")
+            echo((_("{where}: error: {message}") if strict else _("{where}: warning: {message}")).format(where=warning.where, message=warning.message))
         if problems or (strict and warnings):
             failed += 1
         else:
             warned += bool(warnings)
-            echo(f"{path}: ok ({summary})" + (f", {len(warnings)} warning(s)" if warnings else ""))
+            echo(_("{path}: ok ({summary})").format(path=path, summary=summary) + (_(", {warnings} warning(s)").format(warnings=len(warnings)) if warnings else ""))
     if failed:
-        echo(f"{failed} of {len(paths)} file(s) have problems", err=True)
+        echo(_("{failed} of {paths} file(s) have problems").format(failed=failed, paths=len(paths)), err=True)
         raise SystemExit(1)
 
 

@@ -20,6 +20,8 @@ from ..engine._model import Methodology
 from ..formats._files import json_text
 from ._roots import given_roots
 from ._units import echo
+from .._i18n import N_, gettext as _
+from ._language import LanguageCommand
 
 __all__ = ["diff_command", "test_command"]
 
@@ -36,20 +38,17 @@ def open_methodology(source: str, year: int | None = None, version: str | None =
 def _resolve(reference: str, year: int | None) -> Methodology:
     """A methodology named as a file, ``ID@VERSION``, or an ID (with ``year``: the version in
     force that year; without: the latest)."""
-    source, _, version = reference.partition("@")
+    source, _unused, version = reference.partition("@")
     return open_methodology(source, None if version else year, version or None)
 
 
-@click.command("diff")
+@click.command("diff", cls=LanguageCommand, help=N_("Print what changed from OLD to NEW: nodes added, removed, renamed, moved, re-capped, rule\nchanged, split or merged, one a line. OLD and NEW are files or ids; an id may name its version\nas ID@VERSION (e.g. vn/moha/par-index/province@2019)."))
 @click.argument("old")
 @click.argument("new")
-@click.option("--old-year", type=int, help="For an OLD given as an id: the version in force this year.")
-@click.option("--new-year", type=int, help="For a NEW given as an id: the version in force this year.")
+@click.option("--old-year", type=int, help=N_("For an OLD given as an id: the version in force this year."))
+@click.option("--new-year", type=int, help=N_("For a NEW given as an id: the version in force this year."))
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def diff_command(old: str, new: str, old_year: int | None, new_year: int | None, output: str) -> None:
-    """Print what changed from OLD to NEW: nodes added, removed, renamed, moved, re-capped, rule
-    changed, split or merged, one a line. OLD and NEW are files or ids; an id may name its version
-    as ID@VERSION (e.g. vn/moha/par-index/province@2019)."""
     before, after = _resolve(old, old_year), _resolve(new, new_year)
     try:
         changes = diff(before, after)
@@ -61,7 +60,7 @@ def diff_command(old: str, new: str, old_year: int | None, new_year: int | None,
     elif changes:
         echo(str(changes))
     else:
-        echo("no differences", err=True)
+        echo(_("no differences"), err=True)
 
 
 def _test_paths(names: tuple[str, ...]) -> list[str | Path]:
@@ -76,25 +75,22 @@ def _test_paths(names: tuple[str, ...]) -> list[str | Path]:
         except MethodologyNotFound:
             known = []
         if not known:
-            raise click.BadParameter(f"{name!r} is neither a file or folder nor a methodology id (par-rules list shows every id)", param_hint="PATHS")
+            raise click.BadParameter(_("{name!r} is neither a file or folder nor a methodology id (par-rules list shows every id)").format(name=name), param_hint="PATHS")
         found += [info.path for info in known]
     return found
 
 
-@click.command("test")
+@click.command("test", cls=LanguageCommand, help=N_("Run the methodology tests (<version>.tests.yaml) in PATHS: files, methodologies, folders or\nmethodology ids (default: those in the --root folders, else every shipped methodology). Each\nfailure names the case, the node, the expected and the actual points."))
 @click.argument("paths", nargs=-1)
-@click.option("-v", "--verbose", is_flag=True, help="Name every case, not only the failed ones.")
+@click.option("-v", "--verbose", is_flag=True, help=N_("Name every case, not only the failed ones."))
 def test_command(paths: tuple[str, ...], verbose: bool) -> None:
-    """Run the methodology tests (<version>.tests.yaml) in PATHS: files, methodologies, folders or
-    methodology ids (default: those in the --root folders, else every shipped methodology). Each
-    failure names the case, the node, the expected and the actual points."""
     try:
         files = find_test_files(_test_paths(paths) or given_roots())
     except MethodologyNotFound as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
     if not files:
-        echo(f"no tests found in {', '.join(map(str, paths or given_roots()))}", err=True)
+        echo(_("no tests found in {str}").format(str=', '.join(map(str, paths or given_roots()))), err=True)
         raise SystemExit(1)
     passed = failed = 0
     for path in files:
@@ -102,17 +98,17 @@ def test_command(paths: tuple[str, ...], verbose: bool) -> None:
             outcomes = run_tests(load_tests(path), given_roots() or None)
         except MethodologyError as error:
             failed += 1
-            echo(f"{path}: cannot run: {error}")
+            echo(_("{path}: cannot run: {error}").format(path=path, error=error))
             continue
         for outcome in outcomes:
             if outcome.passed:
                 passed += 1
                 if verbose:
-                    echo(f"{path}: ok: {outcome.case.name}")
+                    echo(_("{path}: ok: {name}").format(path=path, name=outcome.case.name))
             else:
                 failed += 1
                 for failure in outcome.failures:
-                    echo(f"FAILED {failure}")
-    echo(f"{passed} passed, {failed} failed")
+                    echo(_("FAILED {failure}").format(failure=failure))
+    echo(_("{passed} passed, {failed} failed").format(passed=passed, failed=failed))
     if failed:
         raise SystemExit(1)

@@ -15,28 +15,26 @@ import click
 from ._units import IGNORED_COLUMNS_KEY, IGNORE_COLUMNS, Batch, methodology_or_id
 from ..errors import ParRulesError, RecordError
 from ..engine._model import Methodology
+from .._i18n import N_, gettext as _
+from ._language import LanguageCommand
 
 __all__ = ["form_command", "report_command"]
 
 
-@click.command("form")
+@click.command("form", cls=LanguageCommand, help=N_("Write a self-assessment form (.xlsx) for METHODOLOGY: the criteria in Vietnamese, one\ninput cell per indicator (with data validation), the self-assessed points and the evidence.\nGiven RECORDS, one sheet per unit, pre-filled. Read it back with any command that reads\nrecords (par-rules score METHODOLOGY form.xlsx)."))
 @click.argument("methodology")
 @click.argument("records", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--year", type=int, help="Use the version in force for this assessment year.")
-@click.option("--version", "version_", help="Use this version of the methodology.")
-@click.option("--sheet", help="The worksheet of an .xlsx RECORDS file (default: the first).")
+@click.option("--year", type=int, help=N_("Use the version in force for this assessment year."))
+@click.option("--version", "version_", help=N_("Use this version of the methodology."))
+@click.option("--sheet", help=N_("The worksheet of an .xlsx RECORDS file (default: the first)."))
 @IGNORE_COLUMNS
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="The form to write (.xlsx).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help=N_("The form to write (.xlsx)."))
 def form_command(methodology: str, records: str | None, year: int | None, version_: str | None, sheet: str | None, output: str) -> None:
-    """Write a self-assessment form (.xlsx) for METHODOLOGY: the criteria in Vietnamese, one
-    input cell per indicator (with data validation), the self-assessed points and the evidence.
-    Given RECORDS, one sheet per unit, pre-filled. Read it back with any command that reads
-    records (par-rules score METHODOLOGY form.xlsx)."""
     from ..formats._files import read_records
     from ..formats._forms import write_form
 
     if not output.lower().endswith(".xlsx"):
-        raise click.UsageError("a form is an Excel workbook: give -o FILE.xlsx")
+        raise click.UsageError(_("a form is an Excel workbook: give -o FILE.xlsx"))
     chosen = methodology_or_id(methodology, year, version_)
     if not isinstance(chosen, Methodology):  # an id without --year/--version: its latest version
         chosen = methodology_or_id(methodology, None, _latest(methodology))
@@ -48,21 +46,21 @@ def form_command(methodology: str, records: str | None, year: int | None, versio
             ignored = click.get_current_context().meta.get(IGNORED_COLUMNS_KEY, ())
             for row, record in read_records(records, sheet=sheet, ignore_columns=ignored):
                 if isinstance(record, RecordError):
-                    click.echo(f"{records}: {record}", err=True)
+                    click.echo(_("{records}: {record}").format(records=records, record=record), err=True)
                     failed = True
                 else:
                     rows.append(dict(record))
         except RecordError as error:
-            click.echo(f"{records}: {error}", err=True)
+            click.echo(_("{records}: {error}").format(records=records, error=error), err=True)
             raise SystemExit(1) from None
     try:
         problems = write_form(chosen, output, rows)
     except OSError as error:
-        click.echo(f"cannot write {output}: {error.strerror or error}", err=True)
+        click.echo(_("cannot write {output}: {strerror}").format(output=output, strerror=error.strerror or error), err=True)
         raise SystemExit(1) from None
     for problem in problems:
-        click.echo(f"{records}: {problem}", err=True)
-    click.echo(f"wrote {output} ({max(1, len(rows))} sheet(s), {chosen.id}@{chosen.version})", err=True)
+        click.echo(_("{records}: {problem}").format(records=records, problem=problem), err=True)
+    click.echo(_("wrote {output} ({max} sheet(s), {id}@{version})").format(output=output, max=max(1, len(rows)), id=chosen.id, version=chosen.version), err=True)
     if failed or problems:
         raise SystemExit(1)
 
@@ -73,27 +71,24 @@ def _latest(methodology_id: str) -> str:
     return versions(methodology_id)[-1].version
 
 
-@click.command("report")
+@click.command("report", cls=LanguageCommand, help=N_("Write the results of RECORDS under METHODOLOGY as a self-contained HTML report with\ncharts (-o report.html) or as a results annex workbook with Excel charts (-o annex.xlsx)."))
 @click.argument("methodology")
 @click.argument("records", type=click.Path(exists=True, dir_okay=False))
-@click.option("--previous", nargs=2, metavar="METHODOLOGY RECORDS", help="The previous year's methodology and records: each unit's change in index and rank.")
-@click.option("--year", type=int, help="Use the version in force for this assessment year.")
-@click.option("--version", "version_", help="Use this version of the methodology.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="The report's language.")
+@click.option("--previous", nargs=2, metavar="METHODOLOGY RECORDS", help=N_("The previous year's methodology and records: each unit's change in index and rank."))
+@click.option("--year", type=int, help=N_("Use the version in force for this assessment year."))
+@click.option("--version", "version_", help=N_("Use this version of the methodology."))
 @IGNORE_COLUMNS
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="report.html (the report with charts) or annex.xlsx (the results annex).")
-@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
-@click.option("--sensitivity", "samples", type=click.IntRange(min=1), metavar="N", help="HTML report: add each unit's rank interval over N samples of field caps moved by up to ±20% (as par-rules sensitivity, seed 0).")
-def report_command(methodology: str, records: str, previous: tuple[str, str] | None, year: int | None, version_: str | None, lang: str, output: str, progress: bool | None, samples: int | None) -> None:
-    """Write the results of RECORDS under METHODOLOGY as a self-contained HTML report with
-    charts (-o report.html) or as a results annex workbook with Excel charts (-o annex.xlsx)."""
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help=N_("report.html (the report with charts) or annex.xlsx (the results annex)."))
+@click.option("--progress/--no-progress", default=None, help=N_("Show a progress bar (default: when stderr is a terminal)."))
+@click.option("--sensitivity", "samples", type=click.IntRange(min=1), metavar="N", help=N_("HTML report: add each unit's rank interval over N samples of field caps moved by up to ±20% (as par-rules sensitivity, seed 0)."))
+def report_command(methodology: str, records: str, previous: tuple[str, str] | None, year: int | None, version_: str | None, output: str, progress: bool | None, samples: int | None) -> None:
     from ..units._office_report import build_report, write_annex, write_html
 
     suffix = Path(output).suffix.lower()
     if suffix not in (".html", ".htm", ".xlsx"):
-        raise click.UsageError("-o must name an .html report or an .xlsx annex")
+        raise click.UsageError(_("-o must name an .html report or an .xlsx annex"))
     if samples is not None and suffix == ".xlsx":
-        raise click.UsageError("--sensitivity adds a chart to the HTML report: give -o FILE.html")
+        raise click.UsageError(_("--sensitivity adds a chart to the HTML report: give -o FILE.html"))
     batch = Batch(methodology_or_id(methodology, year, version_), records, None, progress)
     results = batch.results()
     previous_batch = None
@@ -110,16 +105,16 @@ def report_command(methodology: str, records: str, previous: tuple[str, str] | N
                 robustness = sensitivity(results[0].methodology, results, samples=samples)
             report = build_report(results, previous_results, sensitivity=robustness)
             if suffix == ".xlsx":
-                write_annex(report, output, lang)
+                write_annex(report, output)
             else:
-                write_html(report, output, lang)
+                write_html(report, output)
         except ParRulesError as error:
             click.echo(str(error), err=True)
             raise SystemExit(1) from None
         except OSError as error:
-            click.echo(f"cannot write {output}: {error.strerror or error}", err=True)
+            click.echo(_("cannot write {output}: {strerror}").format(output=output, strerror=error.strerror or error), err=True)
             raise SystemExit(1) from None
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_("wrote {output}").format(output=output), err=True)
     batch.finish()
     if previous_batch is not None:
         previous_batch.finish()

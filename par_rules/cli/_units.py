@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +42,15 @@ from ..units._ranking import Ranking, rank
 from ..engine._registry import parent_path, versions
 from ..engine._report import Result
 from ..units._statistics import describe, summarised_notes
+from .._i18n import N_, gettext as _, language, number, use
+from ._language import LanguageCommand
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
 
 _TABLE_FORMATS = ("table", "csv", "json", "xlsx", "md")
 _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".md": "md", ".txt": "table"}
 _PROGRESS_STEP = 100
-_NOT_WRITTEN = "{} was not written (a file already there is left as it was)"
+_NOT_WRITTEN = N_("{} was not written (a file already there is left as it was)")
 
 
 # --------------------------------------------------------------------------- shared parts
@@ -88,7 +91,7 @@ def refuse_input_as_output(output: str | None, inputs: Sequence[str | os.PathLik
         except OSError:  # one of them does not exist (yet): not the same file
             continue
         if same:
-            raise click.UsageError(terminal_text(f"the output file {output} is the input file {source}: writing it would destroy it; choose another output file"))
+            raise click.UsageError(terminal_text(_("the output file {output} is the input file {source}: writing it would destroy it; choose another output file").format(output=output, source=source)))
 
 
 def methodology_files(chosen: Methodology | str) -> list[str | os.PathLike[str] | None]:
@@ -103,7 +106,7 @@ def methodology_files(chosen: Methodology | str) -> list[str | os.PathLike[str] 
         if parent is None:
             break
         files.append(parent)
-        data, _ = read_yaml_file(parent)
+        data, _unused = read_yaml_file(parent)
         target = data.get("extends") if isinstance(data, dict) else None
         path, own_id = parent, extended[0]
         extended = (str(target.get("id", own_id)), str(target["version"])) if isinstance(target, dict) and "version" in target else None
@@ -114,7 +117,7 @@ def methodology_or_id(source: str, year: int | None, version: str | None) -> Met
     """A loaded methodology, or the id itself when each record's period should pick the version."""
     if not is_path(source) and year is None and version is None:
         if not versions(source):
-            echo(f"no methodology with id {source!r} (par-rules list shows every id; --root DIR adds a folder of yours; or give a file)", err=True)
+            echo(_("no methodology with id {source!r} (par-rules list shows every id; --root DIR adds a folder of yours; or give a file)").format(source=source), err=True)
             raise SystemExit(1)
         return source
     try:
@@ -150,7 +153,7 @@ class Batch:
             known = {node.id for info in versions(methodology) for node in load(info.path).nodes()}
             unknown = [part for part in self.parts if part not in known]
             if unknown:
-                raise click.BadParameter(terminal_text(f"no version of {methodology} has a node {', '.join(map(repr, unknown))}"), param_hint="--parts")
+                raise click.BadParameter(terminal_text(_("no version of {methodology} has a node {repr}").format(methodology=methodology, repr=', '.join(map(repr, unknown)))), param_hint="--parts")
 
     def outputs(self) -> Iterator[Result]:
         """Stream the results; report each bad row on stderr as it comes."""
@@ -168,12 +171,12 @@ class Batch:
             if self.progress:
                 # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal
                 # its size and writes a line, which costs about as much as scoring a row.
-                with click.progressbar(outputs, label=terminal_text(f"Scoring {Path(self.path).name}", one_line=True), file=sys.stderr, show_pos=True, update_min_steps=_PROGRESS_STEP) as bar:
+                with click.progressbar(outputs, label=terminal_text(_("Scoring {name}").format(name=Path(self.path).name), one_line=True), file=sys.stderr, show_pos=True, update_min_steps=_PROGRESS_STEP) as bar:
                     yield from self._report_errors(bar)
             else:
                 yield from self._report_errors(outputs)
         except RecordError as error:  # the file itself cannot be read
-            echo(f"{self.path}: {error}", err=True)
+            echo(_("{path}: {error}").format(path=self.path, error=error), err=True)
             raise SystemExit(1) from None
         except (ParRulesError, OSError) as error:  # no such methodology; with --jobs, one changed or gone since it was read
             echo(str(error), err=True)
@@ -187,7 +190,7 @@ class Batch:
                 self.failed += rows or [self.rows]
                 fresh = self._first_reports(output)
                 if fresh is not None:
-                    echo(f"{self.path}: {fresh}", err=True)
+                    echo(_("{path}: {fresh}").format(path=self.path, fresh=fresh), err=True)
             else:
                 if isinstance(output, Result) and output.period is not None and output.period not in output.methodology.years:
                     m = output.methodology
@@ -200,7 +203,7 @@ class Batch:
         kept = []
         for problem in error.problems:
             column = problem.indicator
-            if column is not None and problem.message.startswith("unknown indicator"):
+            if column is not None and problem.message.startswith(_("unknown indicator{hint}").partition("{")[0]):
                 self.unknown[column] = self.unknown.get(column, 0) + 1
                 if self.unknown[column] > 1:
                     continue
@@ -214,28 +217,31 @@ class Batch:
         """Summarise the bad rows and exit 1 if there were any."""
         for (methodology_id, version, years), units in self.out_of_years.items():
             listed = ", ".join(units[:10]) + (f" and {len(units) - 10} more" if len(units) > 10 else "")
-            echo(f"{self.path}: warning: {len(units)} record(s) scored under {methodology_id}@{version}, whose years ({', '.join(map(str, years))}) do not include their period: {listed}", err=True)
+            echo(_("{path}: warning: {units} record(s) scored under {methodology_id}@{version}, whose years ({str}) do not include their period: {listed}").format(path=self.path, units=len(units), methodology_id=methodology_id, version=version, str=', '.join(map(str, years)), listed=listed), err=True)
         for column, count in self.unknown.items():
             if count > 1:
-                click.echo(f"{self.path}: column {column!r} is not an indicator of the methodology: {count} rows refused (reported once above); if it is not meant as one, leave it out with --ignore-columns {column!r}", err=True)
+                click.echo(_("{path}: column {column!r} is not an indicator of the methodology: {count} rows refused (reported once above); if it is not meant as one, leave it out with --ignore-columns {column!r}").format(path=self.path, column=column, count=count), err=True)
         if self.failed:
             rows = ", ".join(map(str, self.failed))
-            echo(f"{self.path}: {self.rows - len(self.failed)} of {self.rows} rows scored; problems in row(s) {rows}", err=True)
+            echo(_("{path}: {value} of {rows} rows scored; problems in row(s) {rows2}").format(path=self.path, value=self.rows - len(self.failed), rows=self.rows, rows2=rows), err=True)
             raise SystemExit(1)
 
 
 def emit(table: Table, format: str, output: str | None, notes: Sequence[str] = ()) -> None:
     """Print or write a table (with notes after it, on the terminal or in Markdown)."""
     chosen = chosen_format(format, output)
+    context = click.get_current_context(silent=True)
+    if context is not None and context.meta.get(LABELS_KEY) and chosen in ("table", "md"):
+        table = titled(table)
     if chosen == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+        raise click.UsageError(_("--format xlsx needs --output FILE.xlsx"))
     try:
         rendered = write_table(table, "text" if chosen == "table" else chosen, output)  # type: ignore[arg-type]
     except OSError as error:
-        echo(f"cannot write {output}: {error.strerror or error}", err=True)
+        echo(_("cannot write {output}: {strerror}").format(output=output, strerror=error.strerror or error), err=True)
         raise SystemExit(1) from None
     if output is not None:
-        echo(f"wrote {output}", err=True)
+        echo(_("wrote {output}").format(output=output), err=True)
         if notes:
             echo("\n".join(notes), err=True)
         return
@@ -265,9 +271,9 @@ def _find(results: list[Result], unit: str, batch: Batch | None = None) -> Resul
         if unit in (result.record.unit, result.record.name):
             return result
     if batch is not None and batch.failed:
-        echo(f"no scored record for unit {unit!r}: its row may be among the rows with problems reported above", err=True)
+        echo(_("no scored record for unit {unit!r}: its row may be among the rows with problems reported above").format(unit=unit), err=True)
         batch.finish()  # exits 1
-    raise click.BadParameter(f"no scored record for unit {unit!r} (check the unit column, and the problems reported above)", param_hint="--unit")
+    raise click.BadParameter(_("no scored record for unit {unit!r} (check the unit column, and the problems reported above)").format(unit=unit), param_hint="--unit")
 
 
 IGNORED_COLUMNS_KEY = "par_rules.ignore_columns"
@@ -287,13 +293,13 @@ def _remember_parts(context: click.Context, parameter: click.Parameter, value: s
     if value is not None:
         parts = tuple(part.strip() for part in value.split(",") if part.strip())
         if not parts:
-            raise click.BadParameter("name at least one node id (--parts appraisal, --parts 7)", param_hint="--parts")
+            raise click.BadParameter(_("name at least one node id (--parts appraisal, --parts 7)"), param_hint="--parts")
         context.meta[PARTS_KEY] = parts
 
 
-PARTS = click.option("--parts", metavar="NODES", callback=_remember_parts, expose_value=False, help="Score only these nodes (comma-separated ids: appraisal or 7): every other part is pending, and each result partial (points so far, the most they can reach, no index, no band).")
+PARTS = click.option("--parts", metavar="NODES", callback=_remember_parts, expose_value=False, help=N_("Score only these nodes (comma-separated ids: appraisal or 7): every other part is pending, and each result partial (points so far, the most they can reach, no index, no band)."))
 
-IGNORE_COLUMNS = click.option("--ignore-columns", metavar="NAMES", callback=_remember_ignored, expose_value=False, help="Columns of RECORDS that are not indicators (rank,total,ghi chú): comma-separated, left out of every record.")
+IGNORE_COLUMNS = click.option("--ignore-columns", metavar="NAMES", callback=_remember_ignored, expose_value=False, help=N_("Columns of RECORDS that are not indicators (rank,total,ghi chú): comma-separated, left out of every record."))
 
 
 def _methodology_options(function: Any) -> Any:
@@ -301,21 +307,61 @@ def _methodology_options(function: Any) -> Any:
         [
             click.argument("methodology"),
             click.argument("records", type=click.Path(exists=True, dir_okay=False)),
-            click.option("--year", type=int, help="Use the version in force for this assessment year."),
-            click.option("--version", "version_", help="Use this version of the methodology."),
-            click.option("--sheet", help="The worksheet of an .xlsx RECORDS file (default: the first)."),
+            click.option("--year", type=int, help=N_("Use the version in force for this assessment year.")),
+            click.option("--version", "version_", help=N_("Use this version of the methodology.")),
+            click.option("--sheet", help=N_("The worksheet of an .xlsx RECORDS file (default: the first).")),
             IGNORE_COLUMNS,
             PARTS,
-            click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal)."),
+            click.option("--progress/--no-progress", default=None, help=N_("Show a progress bar (default: when stderr is a terminal).")),
         ]
     ):
         function = option(function)
     return function
 
 
+LABELS_KEY = "par_rules.labels"
+
+
+def _remember_labels(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    context.meta[LABELS_KEY] = value
+
+
+LABELS = click.option(
+    "--labels", is_flag=True, callback=_remember_labels, expose_value=False,
+    help=N_("Tables to read (table, md): columns titled by their labels in the chosen language (a field's label, not points_<id>); CSV, JSON and xlsx keep the stable column names."),
+)
+
+_COLUMN_TITLES = {
+    "rank": N_("rank"), "group_rank": N_("rank in group"), "unit": N_("unit"), "name": N_("name"), "group": N_("group"),
+    "period": N_("period"), "total": N_("total"), "index": N_("index"), "band": N_("band"), "exact_index": N_("exact index"),
+    "previous_rank": N_("previous rank"), "rank_change": N_("rank change"), "previous_index": N_("previous index"),
+    "index_change": N_("index change"), "previous_band": N_("previous band"), "relation": N_("relation"), "against": N_("compared with"),
+}
+
+
+def titled(table: Table) -> Table:
+    """The table with titles for people over its columns (``--labels``): the standard columns
+    in the chosen language, a field's column by the field's id and label."""
+    fields = {}
+    for line in table.legend:  # "points_1: <label> (max 10)", as results_table writes it
+        key, sep, text = line.partition(": ")
+        if sep and key.startswith("points_"):
+            fields[key] = f"{key[len('points_'):]}. {text}"
+    titles = {}
+    for name in table.headers:
+        if name in _COLUMN_TITLES:
+            titles[name] = _(_COLUMN_TITLES[name])
+        elif name in fields:
+            titles[name] = fields[name]
+        elif name.startswith("change_"):
+            titles[name] = _("change {field}").format(field=name[len("change_"):])
+    return replace(table, titles=titles)
+
+
 def table_options(function: Any) -> Any:
-    function = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file (its suffix picks the format: .csv .json .xlsx .md).")(function)
-    return click.option("--format", "format_", type=click.Choice(_TABLE_FORMATS), help="table (aligned, for the terminal), csv, json, xlsx or md (Markdown).")(function)
+    function = LABELS(function)
+    function = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help=N_("Write to this file (its suffix picks the format: .csv .json .xlsx .md)."))(function)
+    return click.option("--format", "format_", type=click.Choice(_TABLE_FORMATS), help=N_("table (aligned, for the terminal), csv, json, xlsx or md (Markdown)."))(function)
 
 
 def _score_all(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, output: str | None = None) -> tuple[Batch, list[Result]]:
@@ -327,7 +373,7 @@ def _score_all(methodology: str, records: str, year: int | None, version_: str |
 
 def _ranking(results: list[Result], ties: str = "competition", on: str | None = None) -> Ranking:
     if on is not None and results and on not in results[0].methodology.plan.position:
-        raise click.BadParameter(terminal_text(f"{results[0].methodology.id}@{results[0].methodology.version} has no node {on!r}"), param_hint="--on")
+        raise click.BadParameter(terminal_text(_("{id}@{version} has no node {on!r}").format(id=results[0].methodology.id, version=results[0].methodology.version, on=on)), param_hint="--on")
     try:
         return rank(results, ties=ties, on=on)  # type: ignore[arg-type]
     except RecordError as error:
@@ -338,18 +384,17 @@ def _ranking(results: list[Result], ties: str = "competition", on: str | None = 
 # --------------------------------------------------------------------------- commands
 
 
-@click.command("score")
+@click.command("score", cls=LanguageCommand, help=N_("Score every row of RECORDS against METHODOLOGY and print each breakdown, or a table with\na column per field (--format, -o). Bad rows are reported with their row number."))
 @_methodology_options
-@click.option("--format", "format_", type=click.Choice(("text",) + _TABLE_FORMATS), help="text (each breakdown, the default) or a table: table, csv, json, xlsx, md.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the table to this file (its suffix picks the format).")
-@click.option("--depth", type=int, help="Show nodes down to this depth only (text format).")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Score on this many processes (0: one per core); CSV output only, written in the file's order.")
+@click.option("--format", "format_", type=click.Choice(("text",) + _TABLE_FORMATS), help=N_("text (each breakdown, the default) or a table: table, csv, json, xlsx, md."))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help=N_("Write the table to this file (its suffix picks the format)."))
+@click.option("--depth", type=int, help=N_("Show nodes down to this depth only (text format)."))
+@LABELS
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help=N_("Score on this many processes (0: one per core); CSV output only, written in the file's order."))
 def score_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, depth: int | None, jobs: int) -> None:
-    """Score every row of RECORDS against METHODOLOGY and print each breakdown, or a table with
-    a column per field (--format, -o). Bad rows are reported with their row number."""
     chosen = format_ or ("text" if output is None else chosen_format(None, output))
     if jobs != 1 and chosen != "csv":
-        raise click.UsageError("--jobs applies to CSV output only (--format csv, or -o FILE.csv)")
+        raise click.UsageError(_("--jobs applies to CSV output only (--format csv, or -o FILE.csv)"))
     opened = methodology_or_id(methodology, year, version_)
     refuse_input_as_output(output, [records, *methodology_files(opened)])
     batch = Batch(opened, records, sheet, progress)
@@ -374,12 +419,12 @@ def _write_breakdowns(batch: Batch, output: str | None, depth: int | None) -> No
             for result in batch.outputs():
                 handle.write(terminal_text(result.explain(depth=depth)) + "\n\n")
     except SystemExit:  # the file could not be read: the error is said already
-        echo(_NOT_WRITTEN.format(output), err=True)
+        echo(_(_NOT_WRITTEN).format(output), err=True)
         raise
     except OSError as error:
-        echo(f"cannot write {output}: {error.strerror or error}", err=True)
+        echo(_("cannot write {output}: {strerror}").format(output=output, strerror=error.strerror or error), err=True)
         raise SystemExit(1) from None
-    echo(f"wrote {output}", err=True)
+    echo(_("wrote {output}").format(output=output), err=True)
 
 
 def _stream_csv(batch: Batch, output: str | None, jobs: int) -> None:
@@ -396,23 +441,23 @@ def _stream_csv(batch: Batch, output: str | None, jobs: int) -> None:
             write_csv_rows(rows, fields, handle)
     except SystemExit:  # the file could not be read, or a worker died: the error is said already
         if output is not None:
-            echo(_NOT_WRITTEN.format(output), err=True)
+            echo(_(_NOT_WRITTEN).format(output), err=True)
         raise
     except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
         sys.stderr.close()
         raise SystemExit(0) from None
     except OSError as error:
-        echo(f"cannot write {output or 'the standard output'}: {error.strerror or error}", err=True)
+        echo(_("cannot write {output}: {strerror}").format(output=output or _("the standard output"), strerror=error.strerror or error), err=True)
         raise SystemExit(1) from None
-    echo(f"wrote {output}", err=True)
+    echo(_("wrote {output}").format(output=output), err=True)
 
 
-@click.command("rank")
+@click.command("rank", cls=LanguageCommand, help=N_("Rank the units of RECORDS by exact index, with rank in group and rating band; notes say\nwhere units look tied only after rounding."))
 @_methodology_options
 @table_options
-@click.option("--ties", type=click.Choice(["competition", "dense"]), default="competition", show_default=True, help="competition: 1, 2, 2, 4; dense: 1, 2, 2, 3.")
-@click.option("--summary", is_flag=True, help="Also print the summary statistics: mean, median, bands, units above the mean, per field.")
-@click.option("--on", "on", metavar="NODE", help="Rank on the exact points of this node (a part that is in for every unit), not on the index.")
+@click.option("--ties", type=click.Choice(["competition", "dense"]), default="competition", show_default=True, help=N_("competition: 1, 2, 2, 4; dense: 1, 2, 2, 3."))
+@click.option("--summary", is_flag=True, help=N_("Also print the summary statistics: mean, median, bands, units above the mean, per field."))
+@click.option("--on", "on", metavar="NODE", help=N_("Rank on the exact points of this node (a part that is in for every unit), not on the index."))
 def rank_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, ties: str, summary: bool, on: str | None) -> None:
     """Rank the units of RECORDS by exact index, with rank in group and rating band; notes say
     where units look tied only after rounding. Units with parts not in yet are ranked only
@@ -422,7 +467,7 @@ def rank_command(methodology: str, records: str, year: int | None, version_: str
         ranking = _ranking(results, ties, on)
         bands = [_band_line(band, units) for band, units in ranking.bands().items()]
         chosen = chosen_format(format_, output)
-        ranked_on = [f"ranked on the exact points of node {on}"] if on is not None else []
+        ranked_on = [_("ranked on the exact points of node {on}").format(on=on)] if on is not None else []
         emit(results_table(ranking), chosen, output, ranked_on + summarised_notes(ranking.notes) + bands)
         if summary:  # on stdout after a table meant to be read; on stderr after CSV or JSON
             labels = {node.id: node.label for node in ranking.entries[0].result.methodology.criteria}
@@ -435,30 +480,33 @@ def rank_command(methodology: str, records: str, year: int | None, version_: str
 
 
 def _signed(value: Decimal) -> str:
-    """A change with its sign: "+1.9", "-0.5", "≈+1.6583"."""
-    text = format_short(abs(value))
+    """A change with its sign, as the language writes numbers: "+1.9", "-0.5", "≈+1.6583"."""
+    text = number(format_short(abs(value)))
     sign = "+" if value > 0 else "-" if value < 0 else ""
     return text.replace("≈", "≈" + sign) if text.startswith("≈") else sign + text
 
 
 def _band_line(band: str | None, units: tuple[str, ...], shown: int = 12) -> str:
-    listed = ", ".join(units[:shown]) + (f" and {len(units) - shown} more" if len(units) > shown else "")
-    return f"band {band or '-'} ({len(units)}): {listed}"
+    listed = ", ".join(units[:shown]) + (_(" and {count} more").format(count=len(units) - shown) if len(units) > shown else "")
+    return _("band {band} ({count}): {units}").format(band=band or "-", count=len(units), units=listed)
 
 
-@click.command("compare")
+def _band_name(band: Any) -> str:
+    """A rating band for people: its id, and its label when it has one in the language."""
+    label = (band.label_en or band.label) if language() == "en" else band.label
+    return f"{band.id} ({label})" if label else str(band.id)
+
+
+@click.command("compare", cls=LanguageCommand, help=N_("Compare RECORDS (scored under METHODOLOGY) with PREVIOUS_RECORDS (under\nPREVIOUS_METHODOLOGY): each unit's change in index, in each field and in rank, and plainly\nwhat cannot be compared."))
 @click.argument("previous_methodology")
 @click.argument("previous_records", type=click.Path(exists=True, dir_okay=False))
 @click.argument("methodology")
 @click.argument("records", type=click.Path(exists=True, dir_okay=False))
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="YAML: new node id → previous node id, a list of them, or null (new). Default: the newer methodology's lineage.")
-@click.option("--units", "register", help="A units register (id or file): match units through it, across mergers and splits, never by name.")
-@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help=N_("YAML: new node id → previous node id, a list of them, or null (new). Default: the newer methodology's lineage."))
+@click.option("--units", "register", help=N_("A units register (id or file): match units through it, across mergers and splits, never by name."))
+@click.option("--progress/--no-progress", default=None, help=N_("Show a progress bar (default: when stderr is a terminal)."))
 @table_options
 def compare_command(previous_methodology: str, previous_records: str, methodology: str, records: str, mapping: str | None, register: str | None, progress: bool | None, format_: str | None, output: str | None) -> None:
-    """Compare RECORDS (scored under METHODOLOGY) with PREVIOUS_RECORDS (under
-    PREVIOUS_METHODOLOGY): each unit's change in index, in each field and in rank, and plainly
-    what cannot be compared."""
     previous_opened, opened = methodology_or_id(previous_methodology, None, None), methodology_or_id(methodology, None, None)
     refuse_input_as_output(output, [previous_records, records, mapping, *methodology_files(previous_opened), *methodology_files(opened)])
     node_map = _read_mapping(mapping) if mapping else None
@@ -477,19 +525,22 @@ def compare_command(previous_methodology: str, previous_records: str, methodolog
         except (RecordError, MethodologyNotFound) as error:
             echo(str(error), err=True)
             raise SystemExit(1) from None
-        emit(_comparison_table(comparison), chosen_format(format_, output), output, _comparison_notes(comparison))
+        chosen = chosen_format(format_, output)
+        with use("en" if chosen in ("csv", "json", "xlsx") else None):  # the rank_change cells: stable words for scripts
+            table = _comparison_table(comparison)
+        emit(table, chosen, output, _comparison_notes(comparison))
     old_batch.finish()
     new_batch.finish()
 
 
 def _read_mapping(path: str) -> dict[str, Any]:
     try:
-        data, _ = read_yaml_file(path)
+        data, _unused = read_yaml_file(path)
     except ParRulesError as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
     if not isinstance(data, dict):
-        echo(f"{path}: the mapping must be a mapping of new node id to previous node id(s)", err=True)
+        echo(_("{path}: the mapping must be a mapping of new node id to previous node id(s)").format(path=path), err=True)
         raise SystemExit(1)
 
     def node_id(value: Any) -> str:
@@ -510,27 +561,25 @@ def _comparison_table(comparison: Comparison) -> Table:
              change.previous.band.id if change.previous.band else None, change.current.band.id if change.current.band else None)
             + tuple(field.change for field in change.fields)
         )
-    legend = ("change_<field>: points gained in the field (empty: not comparable); index_change: exact, in percentage points",)
+    legend = (_("change_<field>: points gained in the field (empty: not comparable); index_change: exact, in percentage points"),)
     return Table(headers, tuple(rows), legend)
 
 
 def _comparison_notes(comparison: Comparison) -> list[str]:
     notes = list(comparison.notes)
     if comparison.only_previous:
-        notes.append(f"only in the previous year (not compared): {', '.join(comparison.only_previous)}")
+        notes.append(_("only in the previous year (not compared): {only_previous}").format(only_previous=', '.join(comparison.only_previous)))
     if comparison.only_current:
-        notes.append(f"only in this year (no previous result): {', '.join(comparison.only_current)}")
+        notes.append(_("only in this year (no previous result): {only_current}").format(only_current=', '.join(comparison.only_current)))
     return notes
 
 
-@click.command("gaps")
+@click.command("gaps", cls=LanguageCommand, help=N_("Where UNIT lost most points, its lowest component indices, how far it is from the next\nrank and the next band, and where its self-assessment differs from the appraisal."))
 @_methodology_options
-@click.option("--unit", required=True, help="The unit to analyse (its unit id or name).")
-@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="How many of the nodes where most points were lost.")
+@click.option("--unit", required=True, help=N_("The unit to analyse (its unit id or name)."))
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help=N_("How many of the nodes where most points were lost."))
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def gaps_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, unit: str, top: int, format_: str) -> None:
-    """Where UNIT lost most points, its lowest component indices, how far it is from the next
-    rank and the next band, and where its self-assessment differs from the appraisal."""
     batch, results = _score_all(methodology, records, year, version_, sheet, progress)
     result = _find(results, unit, batch)
     report = gap_analysis(result, _ranking(results), top=top)
@@ -562,58 +611,74 @@ def gaps_command(methodology: str, records: str, year: int | None, version_: str
         return
     who = f"{result.record.unit or unit}" + (f" ({result.record.name})" if result.record.name else "")
     if result.complete:
-        lines = [f"{who}: index {fmt(result.published_index)}%" + (f", band {result.band.id}" if result.band else ", no band"), "", f"Most points lost (top {top}):"]
+        lines = [
+            _("{unit}: index {index}%").format(unit=who, index=number(fmt(result.published_index)))  # type: ignore[arg-type]
+            + (_(", band {band}").format(band=_band_name(result.band)) if result.band else _(", no band")),
+            "",
+            _("Most points lost (top {top}):").format(top=top),
+        ]
     else:
         lines = [
-            f"{who}: partial, {fmt(result.published_total)} points so far, at most {format_short(result.reach, decimals)} of {fmt(result.scale)}; no index, no band",
-            f"  not in yet: {', '.join(result.pending)}",
+            _("{who}: partial, {published_total} points so far, at most {reach} of {scale}; no index, no band").format(who=who, published_total=number(fmt(result.published_total)), reach=number(format_short(result.reach, decimals)), scale=number(fmt(result.scale))),
+            _("  not in yet: {pending}").format(pending=', '.join(result.pending)),
             "",
-            f"Most points lost, among the parts in (top {top}):",
+            _("Most points lost, among the parts in (top {top}):").format(top=top),
         ]
-    lines += [f"  {node.id:<8} lost {format_short(node.lost):>8} of {fmt(node.max):<6} {node.label}" for node in report.lost] or ["  none: every node has full points"]
-    lines += ["", "Component indices, lowest first:"]
-    lines += [f"  {c.id:<8} {format_short(c.percent, 2):>7}%  ({format_short(c.points)} / {fmt(c.max)})  {c.label}" for c in report.components]
+    lines += [
+        _("  {id} lost {lost} of {max} {label}").format(id=f"{node.id:<8}", lost=f"{number(format_short(node.lost)):>8}", max=f"{number(fmt(node.max)):<6}", label=node.label)
+        for node in report.lost
+    ] or [_("  none: every node has full points")]
+    lines += ["", _("Component indices, lowest first:")]
+    lines += [f"  {c.id:<8} {number(format_short(c.percent, 2)):>7}%  ({number(format_short(c.points))} / {number(fmt(c.max))})  {c.label}" for c in report.components]
     lines.append("")
-    among = "" if result.complete else " among the units with the same parts in"
+    among = "" if result.complete else _(" among the units with the same parts in")
     if report.next_rank is None:
-        lines.append(f"Rank: first{among} (nobody above).")
+        lines.append(_("Rank: first{among} (nobody above).").format(among=among))
     else:
         gap = report.next_rank
-        index_points = "" if gap.index_points is None else f" ({format_short(gap.index_points)} index points)"
-        lines.append(f"Next rank{among}: {gap.unit} (rank {gap.rank}) is {format_short(gap.points)} points{index_points} ahead: as many points shares rank {gap.rank}, any more passes it.")
+        index_points = "" if gap.index_points is None else _(" ({index_points} index points)").format(index_points=number(format_short(gap.index_points)))
+        lines.append(_("Next rank{among}: {unit} (rank {rank}) is {points} points{index_points} ahead: as many points shares rank {rank}, any more passes it.").format(among=among, unit=gap.unit, rank=gap.rank, points=number(format_short(gap.points)), index_points=index_points))
     if not result.complete:
-        lines.append("Next band: none until every part is in (no index yet).")
+        lines.append(_("Next band: none until every part is in (no index yet)."))
     elif report.next_band is None:
-        lines.append("Next band: none above.")
+        lines.append(_("Next band: none above."))
     else:
         band = report.next_band
-        how = "more than" if band.strictly_more else "at least"
-        lines.append(f"Next band: {band.band.id} from an index of {fmt(band.index_needed)}% ({'published, rounded to ' + str(decimals) + ' decimals' if result.methodology.bands_on == 'published' else 'exact'}): {how} {format_short(band.points_needed)} more points.")
+        how = _("more than") if band.strictly_more else _("at least")
+        basis = _("published, rounded to {decimals} decimals").format(decimals=decimals) if result.methodology.bands_on == "published" else _("exact")
+        lines.append(
+            _("Next band: {id} from an index of {index_needed}% ({value}): {how} {points_needed} more points.").format(
+                id=_band_name(band.band), index_needed=number(fmt(band.index_needed)), value=basis, how=how, points_needed=number(format_short(band.points_needed))
+            )
+        )
     if claims.differences or claims.agreed or claims.pending:
-        lines += ["", f"Self-assessment: {len(claims.differences)} node(s) differ from the appraisal, {len(claims.agreed)} agree."]
+        lines += ["", _("Self-assessment: {differences} node(s) differ from the appraisal, {agreed} agree.").format(differences=len(claims.differences), agreed=len(claims.agreed))]
         if claims.pending:
-            lines.append(f"  not appraised yet (pending): {', '.join(claims.pending)}")
+            lines.append(_("  not appraised yet (pending): {pending}").format(pending=', '.join(claims.pending)))
         for difference in claims.differences:
-            appraised = "n/a" if difference.appraised is None else format_short(difference.appraised)
-            extra = "  (claims more than the max)" if difference.above_max else ""
-            lines.append(f"  {difference.id:<8} claimed {format_short(difference.claimed):>8}, appraised {appraised:>8}: {_signed(difference.difference)}{extra}")
+            appraised = _("n/a") if difference.appraised is None else number(format_short(difference.appraised))
+            extra = _("  (claims more than the max)") if difference.above_max else ""
+            lines.append(
+                _("  {id} claimed {claimed}, appraised {appraised}: {difference}").format(
+                    id=f"{difference.id:<8}", claimed=f"{number(format_short(difference.claimed)):>8}", appraised=f"{appraised:>8}", difference=_signed(difference.difference)
+                )
+                + extra
+            )
     echo("\n".join(lines))
     batch.finish()
 
 
-@click.command("whatif")
+@click.command("whatif", cls=LanguageCommand, help=N_("UNIT's points, index, band and rank among the other units of RECORDS if some indicators\nwere different (--set online_rate=60)."))
 @_methodology_options
-@click.option("--unit", required=True, help="The unit to change (its unit id or name).")
-@click.option("--set", "changes", multiple=True, required=True, metavar="INDICATOR=VALUE", help="A new value (repeatable); INDICATOR.OPTION=N sets one survey answer count.")
+@click.option("--unit", required=True, help=N_("The unit to change (its unit id or name)."))
+@click.option("--set", "changes", multiple=True, required=True, metavar="INDICATOR=VALUE", help=N_("A new value (repeatable); INDICATOR.OPTION=N sets one survey answer count."))
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def whatif_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, unit: str, changes: tuple[str, ...], format_: str) -> None:
-    """UNIT's points, index, band and rank among the other units of RECORDS if some indicators
-    were different (--set online_rate=60)."""
     parsed: dict[str, str] = {}
     for change in changes:
         key, equals, value = change.partition("=")
         if not equals or not key.strip():
-            raise click.BadParameter(f"{change!r}: write INDICATOR=VALUE", param_hint="--set")
+            raise click.BadParameter(_("{change!r}: write INDICATOR=VALUE").format(change=change), param_hint="--set")
         parsed[key.strip()] = value.strip()
     batch, results = _score_all(methodology, records, year, version_, sheet, progress)
     result = _find(results, unit, batch)
@@ -621,7 +686,7 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
     try:
         outcome = what_if(result.methodology, record_mapping(result.record), parsed, others, parts=batch.parts)
     except RecordError as error:
-        echo(f"with {', '.join(changes)}: {error}", err=True)
+        echo(_("with {changes}: {error}").format(changes=', '.join(changes), error=error), err=True)
         raise SystemExit(1) from None
     before, after = outcome.before, outcome.after
     if format_ == "json":
@@ -641,30 +706,30 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
         batch.finish()
         return
     def band(result: Result) -> str:
-        return result.band.id if result.band else "-"
+        return _band_name(result.band) if result.band else "-"
 
     def index(result: Result) -> str:
-        return "-" if result.published_index is None else f"{fmt(result.published_index)}%"
+        return "-" if result.published_index is None else f"{number(fmt(result.published_index))}%"
 
     lines = [
-        f"{unit} with {', '.join(f'{key} = {value}' for key, value in parsed.items())}:",
-        f"  total  {fmt(before.published_total)} → {fmt(after.published_total)}   ({_signed(outcome.points_change)} points)",
-        f"  index  {index(before)} → {index(after)}",
-        f"  band   {band(before)} → {band(after)}",
+        _("{unit} with {changes}:").format(unit=unit, changes=", ".join(f"{key} = {value}" for key, value in parsed.items())),
+        _("  total  {before} → {after}   ({change} points)").format(before=number(fmt(before.published_total)), after=number(fmt(after.published_total)), change=_signed(outcome.points_change)),
+        _("  index  {before} → {after}").format(before=index(before), after=index(after)),
+        _("  band   {before} → {after}").format(before=band(before), after=band(after)),
     ]
-    for when, result in (("before", before), ("after", after)):
+    for when, result in ((_("before"), before), (_("after"), after)):
         if not result.complete:
-            lines.append(f"  {when}: partial, at most {format_short(result.reach)}; not in yet: {', '.join(result.pending)} (no index, no band)")
+            lines.append(_("  {when}: partial, at most {reach}; not in yet: {pending} (no index, no band)").format(when=when, reach=number(format_short(result.reach)), pending=", ".join(result.pending)))
     if outcome.rank_before is not None:
-        lines.append(f"  rank   {outcome.rank_before} → {outcome.rank_after} of {outcome.units_ranked}")
-    lines.append("  nodes that change:")
-    lines += [f"    {old.id:<8} {_points_text(old):>8} → {_points_text(new):<8} {old.label}" for old, new in outcome.changed_nodes()] or ["    none"]
+        lines.append(_("  rank   {before} → {after} of {units}").format(before=outcome.rank_before, after=outcome.rank_after, units=outcome.units_ranked))
+    lines.append(_("  nodes that change:"))
+    lines += [f"    {old.id:<8} {_points_text(old):>8} → {_points_text(new):<8} {old.label}" for old, new in outcome.changed_nodes()] or [_("    none")]
     echo("\n".join(lines))
     batch.finish()
 
 
 def _points_text(node: Any) -> str:
-    return "pending" if node.pending else "n/a" if node.points is None else format_short(node.points)
+    return _("pending") if node.pending else _("n/a") if node.points is None else number(format_short(node.points))
 
 
 def _whatif_side(result: Result, place: int | None) -> dict[str, Any]:
@@ -680,21 +745,19 @@ def _whatif_side(result: Result, place: int | None) -> dict[str, Any]:
     }
 
 
-@click.command("explain")
+@click.command("explain", cls=LanguageCommand)
 @_methodology_options
-@click.option("--unit", help="Only this unit (its unit id or name).")
-@click.option("--node", "node_id", help="Only this node and the nodes below it.")
-@click.option("--depth", type=int, help="Show nodes down to this depth only.")
+@click.option("--unit", help=N_("Only this unit (its unit id or name)."))
+@click.option("--node", "node_id", help=N_("Only this node and the nodes below it."))
+@click.option("--depth", type=int, help=N_("Show nodes down to this depth only."))
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def explain_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, unit: str | None, node_id: str | None, depth: int | None, format_: str) -> None:
-    """Explain the points of every unit of RECORDS (or of one --unit, one --node): each node
-    with its points, cap and the reason."""
     batch, results = _score_all(methodology, records, year, version_, sheet, progress)
     chosen = [_find(results, unit, batch)] if unit else results
     documents = []
     for result in chosen:
         if node_id is None:
-            documents.append(result.to_dict() if format_ == "json" else result.explain(depth=depth))
+            documents.append(result.to_dict() if format_ == "json" else result.explain(depth=depth))  # in the language chosen by --lang
             continue
         try:
             node = result.node(node_id)
@@ -703,13 +766,13 @@ def explain_command(methodology: str, records: str, year: int | None, version_: 
         if format_ == "json":
             documents.append({"unit": result.record.unit, "node": node.to_dict()})
             continue
-        lines = [f"{result.record.unit or result.record.name or 'record'}: node {node.id}"]
+        lines = [_("{unit}: node {node}").format(unit=result.record.unit or result.record.name or _("record"), node=node.id)]
         for item in node.walk():
             if depth is not None and item.node.depth > depth:
                 continue
             indent = "  " * (item.node.depth - node.node.depth)
             points = _points_text(item)
-            lines.append(f"  {indent}{item.id}  {points} / {fmt(item.max)}  {item.label}\n  {indent}  ↳ {item.why}")
+            lines.append(f"  {indent}{item.id}  {points} / {number(fmt(item.max))}  {item.label}\n  {indent}  ↳ {item.why}")
         documents.append("\n".join(lines))
     if format_ == "json":
         echo(json_text(documents))

@@ -11,6 +11,7 @@ from ._model import Methodology
 from ._record import Record
 from ._registry import Roots, find, load_file
 from ._report import Result
+from .._i18n import gettext as _
 
 __all__ = ["load", "score", "is_path"]
 
@@ -55,7 +56,7 @@ def load(
     """
     if is_path(source):
         if year is not None or version is not None:
-            raise TypeError("year= and version= select among versions of an id; a path names one file")
+            raise TypeError(_("year= and version= select among versions of an id; a path names one file"))
         return load_file(os.fspath(source), root)
     return load_file(find(os.fspath(source), year=year, version=version, root=root), root)
 

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeVar
+from .._i18n import gettext as _
 
 __all__ = ["CONTEXT", "EXACT", "Decimal", "in_context", "to_decimal", "format_decimal", "format_short", "publish", "NumberTooLarge"]
 
@@ -97,7 +98,7 @@ def to_decimal(value: object) -> Decimal:
     ValueError: not a finite number: nan
     """
     if isinstance(value, bool):
-        raise TypeError("a boolean is not a number")
+        raise TypeError(_("a boolean is not a number"))
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
@@ -106,19 +107,19 @@ def to_decimal(value: object) -> Decimal:
         number = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError(f"not a finite number: {value}")
+            raise ValueError(_("not a finite number: {value}").format(value=value))
         number = Decimal(repr(value))
     elif isinstance(value, str):
         text = value.strip()
         if len(text) > MAX_DIGITS + 10:
             raise NumberTooLarge(f"number too long: {len(text)} characters")
         if not _DECIMAL_TEXT.fullmatch(text):
-            raise ValueError(f"not a number: {value!r}")
+            raise ValueError(_("not a number: {value!r}").format(value=value))
         number = Decimal(text)
     else:
-        raise TypeError(f"not a number: {value!r} ({type(value).__name__})")
+        raise TypeError(_("not a number: {value!r} ({type_name})").format(value=value, type_name=type(value).__name__))
     if not number.is_finite():
-        raise ValueError(f"not a finite number: {value}")
+        raise ValueError(_("not a finite number: {value}").format(value=value))
     # copy_abs, not abs(): abs() rounds in the current context, which 1e1000000 overflows
     if number != 0 and (number.copy_abs() >= MAX_MAGNITUDE or number.adjusted() < -MAX_DIGITS):
         raise NumberTooLarge(f"number out of the supported range (a value must be below 10^15 in size and, unless 0, at least 10^-{MAX_DIGITS}): {value}")

@@ -46,6 +46,7 @@ from ._expressions import Expression
 from ._model import NUMERIC_TYPES, Indicator, Interval, Node
 from ._record import FALSE_WORDS, TRUE_WORDS
 from ._rules import FORMULA_HELPERS, Slots
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     from ._evaluate import Plan
@@ -148,7 +149,7 @@ def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
     out.add(1, "problems = []")
     out.add(1, "pending = False")
     out.add(1, "with localcontext(CONTEXT) as context:")
-    for key, _ in plan.derived:
+    for key, _unused in plan.derived:
         out.add(2, f"{locals_of[key]} = ABSENT")
     for key, indicator in plan.derived:
         _derivation(out, key, indicator, locals_of, policies[key])
@@ -559,7 +560,7 @@ def _expression_missing(node: Node, policies: Mapping[str, str], values: tuple[A
         return (node.max if reach else _ZERO), (PENDING_DETAIL, absent[0], "missing")
     outcome = _missing(node, absent[0], policy)
     if outcome is None:
-        raise ValueError(f"indicator {absent[0]} is missing")
+        raise ValueError(_("indicator {absent} is missing").format(absent=absent[0]))
     return outcome
 
 
@@ -579,16 +580,16 @@ def _leaf_problem(error: BaseException, node: str, indicator: str | None, row: i
 
 def _cannot_compute(key: str, names: tuple[str, ...], values: tuple[Any, ...], row: int | None) -> Problem:
     absent = [name for name, value in zip(names, values) if value is ABSENT]
-    return Problem(f"cannot be computed: {', '.join(absent)} missing", indicator=key, row=row)
+    return Problem(_("cannot be computed: {absent} missing").format(absent=', '.join(absent)), indicator=key, row=row)
 
 
 def _formula_problem(key: str, source: str, error: BaseException, row: int | None) -> Problem:
-    return Problem(f"formula {source}: {_reason(error)}", indicator=key, row=row)
+    return Problem(_("formula {source}: {error}").format(source=source, error=_reason(error)), indicator=key, row=row)
 
 
 def _out_of_range(key: str, result: Any, interval: Interval, row: int | None) -> Problem:
     shown = format_decimal(result) if isinstance(result, Decimal) else repr(result)
-    return Problem(f"formula gives {shown}, outside the allowed range {interval.symbols()} (check the inputs)", indicator=key, row=row)
+    return Problem(_("formula gives {shown}, outside the allowed range {symbols} (check the inputs)").format(shown=shown, symbols=interval.symbols()), indicator=key, row=row)
 
 
 _HELPERS: dict[str, Any] = {

@@ -22,6 +22,7 @@ from .._places import SourceMap
 from ._model import Indicator, Interval, LegalDocument, Lineage, Methodology, Node, RatingBand
 from ._rules import KINDS, Rule, expression_kinds
 from ._validate import check_model
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     from ._evaluate import Plan
@@ -63,8 +64,8 @@ def _rescale_problems(plan: Plan) -> list[Problem]:
             for child in children:
                 node = plan.nodes[child]
                 if node.max == 0:
-                    within = "the total" if parent is None else f"node {parent.id}"
-                    message = f"max 0, and every other part of {within} may be not applicable: when only this part applies, {within} cannot be rescaled (give it points, or drop it)"
+                    within = _("the total") if parent is None else f"node {parent.id}"
+                    message = _("max 0, and every other part of {within} may be not applicable: when only this part applies, {within} cannot be rescaled (give it points, or drop it)").format(within=within)
                     problems.append(node.locations.get("max", node.location).problem(message, node=node.id))
     return problems
 
@@ -145,12 +146,12 @@ class _Compiler:
     def bounded(self, spec: Mapping[str, Any], what: str) -> Interval | None:
         for pair in (("at_least", "above"), ("at_most", "below")):
             if all(key in spec for key in pair):
-                self.problem(spec, pair[1], f"{what} has both '{pair[0]}' and '{pair[1]}': keep one")
+                self.problem(spec, pair[1], _("{what} has both '{pair}' and '{pair2}': keep one").format(what=what, pair=pair[0], pair2=pair[1]))
                 return None
         return _interval(spec)
 
     def _rating_band(self, raw: Mapping[str, Any]) -> RatingBand:
-        interval = self.bounded(raw, f"rating band {raw['id']}") or Interval()
+        interval = self.bounded(raw, _("rating band {raw}").format(raw=raw['id'])) or Interval()
         return RatingBand(raw["id"], interval, raw.get("label"), raw.get("label_en"))
 
     def _indicators(self, raw: Mapping[str, Any]) -> dict[str, Indicator]:
@@ -159,13 +160,13 @@ class _Compiler:
 
         for key, spec in raw.items():
             if key in RESERVED_KEYS:
-                self.problem(raw, key, f"'{key}' is reserved for the record's {key}: choose another indicator id", indicator=key)
+                self.problem(raw, key, _("'{key}' is reserved for the record's {key}: choose another indicator id").format(key=key), indicator=key)
             kind = spec["type"]
             if "range" in spec:
                 low, high = spec["range"]
                 value_range = Interval(low, True, high, high is not None)
                 if low is not None and high is not None and low > high:
-                    self.problem(spec, "range", f"range [{low}, {high}] is empty", indicator=key)
+                    self.problem(spec, "range", _("range [{low}, {high}] is empty").format(low=low, high=high), indicator=key)
             else:
                 value_range = _DEFAULT_RANGES.get(kind, Interval())
             indicators[key] = Indicator(
@@ -187,14 +188,14 @@ class _Compiler:
             if "formula" not in spec:
                 continue
             if indicators[key].type in ("level", "answers"):
-                self.problem(spec, "formula", f"a derived indicator must be a number or a boolean, not a {indicators[key].type}", indicator=key)
+                self.problem(spec, "formula", _("a derived indicator must be a number or a boolean, not a {type}").format(type=indicators[key].type), indicator=key)
                 continue
             result = "boolean" if indicators[key].type == "boolean" else "number"
             own_kind = kinds.pop(key)  # a formula cannot use its own indicator (not copied: thousands of them)
             try:
                 formula = compile_expression(spec["formula"], kinds, levels=levels, result=result)
             except ExpressionError as error:
-                self.problem(spec, "formula", f"formula: {error}", indicator=key)
+                self.problem(spec, "formula", _("formula: {error}").format(error=error), indicator=key)
                 continue
             finally:
                 kinds[key] = own_kind
@@ -219,7 +220,7 @@ class _Compiler:
                     done.add(path.pop())
                 elif child in on_path:
                     cycle = " → ".join(path[path.index(child):] + [child])
-                    self.problem(raw[child], "formula", f"derived indicators form a cycle: {cycle}", indicator=child)
+                    self.problem(raw[child], "formula", _("derived indicators form a cycle: {cycle}").format(cycle=cycle), indicator=child)
                     return
                 elif child not in done and child in indicators:
                     path.append(child)

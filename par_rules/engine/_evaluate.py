@@ -28,6 +28,7 @@ from ._codegen import MISSING_DETAIL, PENDING_DETAIL, Outcome, Scorer, compile_p
 from ..errors import MethodologyNotFound
 from ._model import Indicator, Methodology, Node
 from ._record import Catalogue, check_values
+from .._i18n import gettext as _
 
 __all__ = ["Plan", "Outcome", "MISSING_DETAIL", "PENDING_DETAIL"]
 
@@ -65,7 +66,7 @@ class Plan:
         if parts is not None:
             unknown = sorted(part for part in parts if part not in self.position)
             if unknown:
-                raise MethodologyNotFound(f"{self.name} has no node {', '.join(map(repr, unknown))} (parts to score name nodes of the criteria tree)")
+                raise MethodologyNotFound(_("{name} has no node {repr} (parts to score name nodes of the criteria tree)").format(name=self.name, repr=', '.join(map(repr, unknown))))
             inside: set[int] = set()
             for part in parts:
                 stack = [self.position[part]]
@@ -171,5 +172,5 @@ def _dependency_order(derived: dict[str, Any]) -> list[tuple[str, Any]]:
                     unblocked.append(user)
         ready = sorted(unblocked, key=rank.__getitem__)
     if len(ordered) != len(derived):  # pragma: no cover - cycles are rejected when the methodology is compiled
-        raise RuntimeError("cycle among derived indicators")
+        raise RuntimeError(_("cycle among derived indicators"))
     return ordered

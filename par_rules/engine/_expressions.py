@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 from .._places import did_you_mean
 from ._arithmetic import CONTEXT
+from .._i18n import N_, gettext as _
 
 __all__ = ["Expression", "ExpressionError", "compile_expression", "FUNCTIONS", "reference_evaluate"]
 
@@ -76,14 +77,14 @@ def _where(source: str, offset: int | None) -> str:
         return ""
     starts = _line_starts(source.rstrip())  # a block scalar's final line break starts no line
     if len(starts) == 1:
-        return f", at character {offset + 1}"
+        return _(", at character {value}").format(value=offset + 1)
     line = max(number for number, start in enumerate(starts) if start <= offset)
-    return f", at line {line + 1}, character {offset - starts[line] + 1}"
+    return _(", at line {value}, character {value2}").format(value=line + 1, value2=offset - starts[line] + 1)
 
 
 def _round(value: Decimal, places: Decimal = Decimal(0)) -> Decimal:
     if places != places.to_integral_value() or not 0 <= places <= 10:
-        raise decimal.InvalidOperation("round() takes 0 to 10 decimal places")
+        raise decimal.InvalidOperation(_("round() takes 0 to 10 decimal places"))
     return value.quantize(Decimal(1).scaleb(-int(places)), rounding=decimal.ROUND_HALF_UP)
 
 
@@ -97,35 +98,35 @@ def _ratio(numerator: Decimal, denominator: Decimal, if_zero: Decimal) -> Decima
 
 #: The functions an expression may call: name -> (implementation, min args, max args, description).
 FUNCTIONS: dict[str, tuple[Callable[..., Decimal], int, int, str]] = {
-    "min": (min, 2, 8, "the smallest of its arguments"),
-    "max": (max, 2, 8, "the largest of its arguments"),
-    "abs": (abs, 1, 1, "the absolute value"),
-    "round": (_round, 1, 2, "round(x, n): x rounded half-up to n decimals (default 0)"),
-    "floor": (lambda x: x.to_integral_value(rounding=decimal.ROUND_FLOOR), 1, 1, "the largest whole number not above x"),
-    "ceil": (lambda x: x.to_integral_value(rounding=decimal.ROUND_CEILING), 1, 1, "the smallest whole number not below x"),
-    "clamp": (_clamp, 3, 3, "clamp(x, low, high): x kept within [low, high]"),
-    "ratio": (_ratio, 3, 3, "ratio(a, b, if_zero): a / b, or if_zero when b is 0"),
+    "min": (min, 2, 8, N_("the smallest of its arguments")),
+    "max": (max, 2, 8, N_("the largest of its arguments")),
+    "abs": (abs, 1, 1, N_("the absolute value")),
+    "round": (_round, 1, 2, N_("round(x, n): x rounded half-up to n decimals (default 0)")),
+    "floor": (lambda x: x.to_integral_value(rounding=decimal.ROUND_FLOOR), 1, 1, N_("the largest whole number not above x")),
+    "ceil": (lambda x: x.to_integral_value(rounding=decimal.ROUND_CEILING), 1, 1, N_("the smallest whole number not below x")),
+    "clamp": (_clamp, 3, 3, N_("clamp(x, low, high): x kept within [low, high]")),
+    "ratio": (_ratio, 3, 3, N_("ratio(a, b, if_zero): a / b, or if_zero when b is 0")),
 }
 
 _NUMBER_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _ORDER_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _FORBIDDEN = {
-    ast.Attribute: "attribute access (.{attr}) is not allowed",
-    ast.Subscript: "indexing ([...]) is not allowed",
-    ast.Lambda: "lambda is not allowed",
-    ast.ListComp: "comprehensions are not allowed",
-    ast.SetComp: "comprehensions are not allowed",
-    ast.DictComp: "comprehensions are not allowed",
-    ast.GeneratorExp: "comprehensions are not allowed",
-    ast.NamedExpr: "assignment (:=) is not allowed",
-    ast.JoinedStr: "f-strings are not allowed",
-    ast.Starred: "* unpacking is not allowed",
-    ast.List: "lists are not allowed",
-    ast.Tuple: "tuples are not allowed",
-    ast.Dict: "dictionaries are not allowed",
-    ast.Set: "sets are not allowed",
-    ast.Await: "await is not allowed",
-    ast.Yield: "yield is not allowed",
+    ast.Attribute: N_("attribute access (.{attr}) is not allowed"),
+    ast.Subscript: N_("indexing ([...]) is not allowed"),
+    ast.Lambda: N_("lambda is not allowed"),
+    ast.ListComp: N_("comprehensions are not allowed"),
+    ast.SetComp: N_("comprehensions are not allowed"),
+    ast.DictComp: N_("comprehensions are not allowed"),
+    ast.GeneratorExp: N_("comprehensions are not allowed"),
+    ast.NamedExpr: N_("assignment (:=) is not allowed"),
+    ast.JoinedStr: N_("f-strings are not allowed"),
+    ast.Starred: N_("* unpacking is not allowed"),
+    ast.List: N_("lists are not allowed"),
+    ast.Tuple: N_("tuples are not allowed"),
+    ast.Dict: N_("dictionaries are not allowed"),
+    ast.Set: N_("sets are not allowed"),
+    ast.Await: N_("await is not allowed"),
+    ast.Yield: N_("yield is not allowed"),
 }
 
 
@@ -176,9 +177,9 @@ def compile_expression(
     Raises :class:`ExpressionError`.
     """
     if not isinstance(source, str) or not source.strip():
-        raise ExpressionError("an expression must be a non-empty text")
+        raise ExpressionError(_("an expression must be a non-empty text"))
     if len(source) > MAX_LENGTH:
-        raise ExpressionError(f"an expression may have at most {MAX_LENGTH} characters")
+        raise ExpressionError(_("an expression may have at most {MAX_LENGTH} characters").format(MAX_LENGTH=MAX_LENGTH))
     text = source.strip()
     lead = len(source) - len(source.lstrip())  # positions are given in the text as written
     try:
@@ -186,13 +187,13 @@ def compile_expression(
     except SyntaxError as error:
         raise _syntax_error(error, text, source, lead) from None
     except (RecursionError, MemoryError):
-        raise ExpressionError("the expression is too deeply nested") from None
+        raise ExpressionError(_("the expression is too deeply nested")) from None
     except ValueError as error:  # such as a lone surrogate (no UTF-8 for it)
-        raise ExpressionError(f"the expression cannot be read: {error}") from None
+        raise ExpressionError(_("the expression cannot be read: {error}").format(error=error)) from None
     checker = _Checker(text, source, lead, dict(names), dict(levels or {}), dict(constants or {}))
     kind = checker.check(tree.body, 0)
     if result is not None and kind != result:
-        raise ExpressionError(f"the expression gives a {kind}, a {result} is needed")
+        raise ExpressionError(_("the expression gives a {kind}, a {result} is needed").format(kind=kind, result=result))
     tree = ast.fix_missing_locations(_Literals(checker.literals).visit(tree))
     code = compile(tree, "<expression>", "eval")
     bindings: dict[str, Any] = {"__builtins__": {}}
@@ -211,12 +212,12 @@ def _syntax_error(error: SyntaxError, text: str, source: str, lead: int) -> Expr
         start = starts[min(error.lineno, len(starts)) - 1]
         offset = lead + min(start + error.offset - 1, len(text))
     if _is_statement(text):
-        return ExpressionError("an expression must be a single expression (no statements)", offset, source)
+        return ExpressionError(_("an expression must be a single expression (no statements)"), offset, source)
     if error.msg.startswith("leading zeros"):  # 007: Python's advice (an 0o prefix) is not ours
         number = re.match(r"[0-9_]+", source[offset:]) if offset is not None else None
         if number:
             return ExpressionError(_not_plain(number.group()), offset, source)
-    return ExpressionError(f"syntax error: {error.msg}", offset, source)
+    return ExpressionError(_("syntax error: {msg}").format(msg=error.msg), offset, source)
 
 
 def _is_statement(source: str) -> bool:
@@ -237,15 +238,15 @@ def _not_plain(text: str) -> str:
     """Why a number Python reads is not written as a plain decimal, and what to write instead."""
     lowered = text.lower()
     if "j" in lowered:
-        return f"the number {text} is imaginary; numbers are real"
+        return _("the number {text} is imaginary; numbers are real").format(text=text)
     if lowered[:2] in _PREFIXES:
         reason, value = f"is {_PREFIXES[lowered[:2]]}", Decimal(int(text.replace("_", ""), 0))
     else:
-        reason = "has an exponent" if "e" in lowered else "has '_' in it" if "_" in text else "has leading zeros"
+        reason = _("has an exponent") if "e" in lowered else _("has '_' in it") if "_" in text else _("has leading zeros")
         value = Decimal(text.replace("_", ""))
     if len(value.as_tuple().digits) + abs(value.adjusted()) > MAX_LITERAL_DIGITS:  # also keeps 1e999999999 from being written out
-        return f"the number {text} {reason}; numbers are written in plain decimals of at most {MAX_LITERAL_DIGITS} digits"
-    return f"the number {text} {reason}; numbers are written in plain decimals: write {value:f}"
+        return _("the number {text} {reason}; numbers are written in plain decimals of at most {MAX_LITERAL_DIGITS} digits").format(text=text, reason=reason, MAX_LITERAL_DIGITS=MAX_LITERAL_DIGITS)
+    return _("the number {text} {reason}; numbers are written in plain decimals: write {value:f}").format(text=text, reason=reason, value=value)
 
 
 class _Checker:
@@ -288,15 +289,15 @@ class _Checker:
     def check(self, node: ast.AST, depth: int) -> str:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.fail(f"the expression has more than {MAX_NODES} parts", node)
+            raise self.fail(_("the expression has more than {MAX_NODES} parts").format(MAX_NODES=MAX_NODES), node)
         if depth > MAX_DEPTH:
-            raise self.fail(f"the expression is nested more than {MAX_DEPTH} levels deep", node)
+            raise self.fail(_("the expression is nested more than {MAX_DEPTH} levels deep").format(MAX_DEPTH=MAX_DEPTH), node)
         for forbidden, message in _FORBIDDEN.items():
             if isinstance(node, forbidden):
-                raise self.fail(message.format(attr=getattr(node, "attr", "")), node)
+                raise self.fail(_(message).format(attr=getattr(node, "attr", "")), node)
         method = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
-            raise self.fail(f"{type(node).__name__} is not allowed in an expression", node)
+            raise self.fail(_("{type_name} is not allowed in an expression").format(type_name=type(node).__name__), node)
         return method(node, depth + 1)
 
     def _Constant(self, node: ast.Constant, depth: int) -> str:
@@ -310,54 +311,54 @@ class _Checker:
             if not _PLAIN_NUMBER.fullmatch(text):
                 raise self.fail(_not_plain(text), node)
             if sum(ch.isdigit() for ch in text) > MAX_LITERAL_DIGITS:
-                raise self.fail(f"the number {text} is too long (at most {MAX_LITERAL_DIGITS} digits)", node)
+                raise self.fail(_("the number {text} is too long (at most {MAX_LITERAL_DIGITS} digits)").format(text=text, MAX_LITERAL_DIGITS=MAX_LITERAL_DIGITS), node)
             name = f"_n{len(self.literal_values)}"
             self.literal_values[name] = Decimal(text)
             self.literals[node] = name
             return "number"
-        raise self.fail(f"the constant {value!r} is not allowed", node)
+        raise self.fail(_("the constant {value!r} is not allowed").format(value=value), node)
 
     def _Name(self, node: ast.Name, depth: int) -> str:
         written = self.segment(node)
         if written != node.id:  # Python folds look-alike letters (ｘ, 𝔵) into x: refuse what is not written plainly
-            raise self.fail(f"the name {written!r} is written with look-alike Unicode letters; write it as {node.id!r}", node)
+            raise self.fail(_("the name {written!r} is written with look-alike Unicode letters; write it as {id!r}").format(written=written, id=node.id), node)
         if node.id in self.constants:
             self.used.add(node.id)
             return "number"
         if node.id in FUNCTIONS:
-            raise self.fail(f"{node.id} is a function: call it, as {node.id}(...)", node)
+            raise self.fail(_("{id} is a function: call it, as {id}(...)").format(id=node.id), node)
         if node.id not in self.names:
-            raise self.fail(f"unknown name '{node.id}' (not a declared indicator){did_you_mean(node.id, [*self.names, *self.constants])}", node)
+            raise self.fail(_("unknown name '{id}' (not a declared indicator){id2}").format(id=node.id, id2=did_you_mean(node.id, [*self.names, *self.constants])), node)
         kind = self.names[node.id]
         if kind not in ("number", "boolean", "level"):
-            raise self.fail(f"indicator '{node.id}' (of type {kind}) cannot be used in an expression", node)
+            raise self.fail(_("indicator '{id}' (of type {kind}) cannot be used in an expression").format(id=node.id, kind=kind), node)
         self.used.add(node.id)
         return kind
 
     def _BinOp(self, node: ast.BinOp, depth: int) -> str:
         if isinstance(node.op, ast.Pow):
-            raise self.fail("power (**) is not allowed", node)
+            raise self.fail(_("power (**) is not allowed"), node)
         if type(node.op) not in _NUMBER_OPS:
-            raise self.fail(f"the operator {type(node.op).__name__} is not allowed (use + - * /)", node)
+            raise self.fail(_("the operator {type_name} is not allowed (use + - * /)").format(type_name=type(node.op).__name__), node)
         for side in (node.left, node.right):
             if self.check(side, depth) != "number":
-                raise self.fail(f"'{_NUMBER_OPS[type(node.op)]}' needs numbers on both sides", side)
+                raise self.fail(_("'{NUMBER_OPS}' needs numbers on both sides").format(NUMBER_OPS=_NUMBER_OPS[type(node.op)]), side)
         return "number"
 
     def _UnaryOp(self, node: ast.UnaryOp, depth: int) -> str:
         kind = self.check(node.operand, depth)
         if isinstance(node.op, ast.Not):
             if kind != "boolean":
-                raise self.fail("'not' needs a yes/no value", node)
+                raise self.fail(_("'not' needs a yes/no value"), node)
             return "boolean"
         if isinstance(node.op, (ast.USub, ast.UAdd)) and kind == "number":
             return "number"
-        raise self.fail("this unary operator is not allowed here", node)
+        raise self.fail(_("this unary operator is not allowed here"), node)
 
     def _BoolOp(self, node: ast.BoolOp, depth: int) -> str:
         for value in node.values:
             if self.check(value, depth) != "boolean":
-                raise self.fail("'and' / 'or' need yes/no values on both sides", value)
+                raise self.fail(_("'and' / 'or' need yes/no values on both sides"), value)
         return "boolean"
 
     def _Compare(self, node: ast.Compare, depth: int) -> str:
@@ -368,43 +369,43 @@ class _Checker:
                 if {lkind, rkind} == {"level", "text"}:
                     self._check_level(left, right)
                 elif lkind != rkind or lkind in ("text", "level"):
-                    raise self.fail("'==' compares a number with a number, a yes/no with a yes/no, or a level indicator with a quoted level id", node)
+                    raise self.fail(_("'==' compares a number with a number, a yes/no with a yes/no, or a level indicator with a quoted level id"), node)
             elif isinstance(op, _ORDER_OPS):
                 if lkind != "number" or rkind != "number":
-                    raise self.fail("'<', '<=', '>', '>=' compare numbers", node)
+                    raise self.fail(_("'<', '<=', '>', '>=' compare numbers"), node)
             else:
-                raise self.fail(f"the comparison {type(op).__name__} is not allowed", node)
+                raise self.fail(_("the comparison {type_name} is not allowed").format(type_name=type(op).__name__), node)
         return "boolean"
 
     def _check_level(self, left: ast.AST, right: ast.AST) -> None:
         name, text = (left, right) if isinstance(left, ast.Name) else (right, left)
         if not isinstance(name, ast.Name) or not isinstance(text, ast.Constant):
-            raise self.fail("compare a level indicator with a quoted level id", left)
+            raise self.fail(_("compare a level indicator with a quoted level id"), left)
         allowed = self.levels.get(name.id)
         if allowed is not None and text.value not in allowed:
-            raise self.fail(f"'{text.value}' is not a level of {name.id}{did_you_mean(text.value, allowed)} (levels: {', '.join(sorted(allowed))})", text)
+            raise self.fail(_("'{value}' is not a level of {id}{did_you_mean} (levels: {allowed})").format(value=text.value, id=name.id, did_you_mean=did_you_mean(text.value, allowed), allowed=', '.join(sorted(allowed))), text)
 
     def _IfExp(self, node: ast.IfExp, depth: int) -> str:
         if self.check(node.test, depth) != "boolean":
-            raise self.fail("the condition after 'if' must be a yes/no value", node.test)
+            raise self.fail(_("the condition after 'if' must be a yes/no value"), node.test)
         body, orelse = self.check(node.body, depth), self.check(node.orelse, depth)
         if body != orelse or body in ("text", "level"):
-            raise self.fail("both branches of 'x if c else y' must be numbers (or both yes/no)", node)
+            raise self.fail(_("both branches of 'x if c else y' must be numbers (or both yes/no)"), node)
         return body
 
     def _Call(self, node: ast.Call, depth: int) -> str:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             name = node.func.id if isinstance(node.func, ast.Name) else self.segment(node.func)
             allowed = ", ".join(sorted(FUNCTIONS))
-            raise self.fail(f"function '{name}' is not allowed (allowed: {allowed})", node)
+            raise self.fail(_("function '{name}' is not allowed (allowed: {allowed})").format(name=name, allowed=allowed), node)
         if node.keywords:
-            raise self.fail("functions take positional arguments only", node)
-        _, least, most, _ = FUNCTIONS[node.func.id]
+            raise self.fail(_("functions take positional arguments only"), node)
+        _unused, least, most, _unused = FUNCTIONS[node.func.id]
         if not least <= len(node.args) <= most:
-            raise self.fail(f"{node.func.id}() takes {least}" + (f" to {most}" if most != least else "") + " arguments", node)
+            raise self.fail((_("{id}() takes {least} to {most} arguments") if most != least else _("{id}() takes {least} arguments")).format(id=node.func.id, least=least, most=most), node)
         for argument in node.args:
             if self.check(argument, depth) != "number":
-                raise self.fail(f"{node.func.id}() takes numbers", argument)
+                raise self.fail(_("{id}() takes numbers").format(id=node.func.id), argument)
         self.functions.add(node.func.id)
         return "number"
 
@@ -448,5 +449,5 @@ def _decimal_literal(node: ast.Constant, source: str) -> Any:
     text = ast.get_source_segment(source, node)
     number = Decimal(text) if text is not None else None
     if number is None or (number != Decimal(node.value) and float(number) != node.value):  # the text is this very literal's
-        raise AssertionError(f"{text!r} is not the literal {node.value!r}")
+        raise AssertionError(_("{text!r} is not the literal {value!r}").format(text=text, value=node.value))
     return number

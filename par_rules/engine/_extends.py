@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import Problem
 from .._places import SourceMap
+from .._i18n import gettext as _
 
 __all__ = ["merge"]
 
@@ -79,7 +80,7 @@ def _apply(change: dict[str, Any], data: dict[str, Any], where: SourceMap) -> st
     criteria = data["criteria"]
     if op == "remove_indicator":
         if change["indicator"] not in data["indicators"]:
-            return f"remove_indicator: there is no indicator '{change['indicator']}' to remove"
+            return _("remove_indicator: there is no indicator '{change}' to remove").format(change=change['indicator'])
         del data["indicators"][change["indicator"]]
         return None
     if op == "add":
@@ -87,22 +88,22 @@ def _apply(change: dict[str, Any], data: dict[str, Any], where: SourceMap) -> st
         if "parent" in change:
             found = _find(criteria, str(change["parent"]))
             if found is None:
-                return f"add: there is no node {change['parent']} to add to"
+                return _("add: there is no node {change} to add to").format(change=change['parent'])
             parent = found[0][found[1]]
             if "rule" in parent:
-                return f"add: node {change['parent']} has a rule; it cannot take children"
+                return _("add: node {change} has a rule; it cannot take children").format(change=change['parent'])
             siblings = parent.setdefault("children", [])
         position = len(siblings)
         if "after" in change:
             ids = [str(node["id"]) for node in siblings]
             if str(change["after"]) not in ids:
-                return f"add: node {change['after']} is not a child of the parent named"
+                return _("add: node {change} is not a child of the parent named").format(change=change['after'])
             position = ids.index(str(change["after"])) + 1
         siblings.insert(position, change["node"])
         return None
     found = _find(criteria, str(change["node"]))
     if found is None:
-        return f"{op}: there is no node {change['node']} in the version extended"
+        return _("{op}: there is no node {change} in the version extended").format(op=op, change=change['node'])
     siblings, position = found
     if op == "remove":
         del siblings[position]

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from ..errors import MethodologyNotFound, Problem
 from ._model import Methodology
+from .._i18n import gettext as _
 
 __all__ = ["node_mapping"]
 
@@ -28,26 +29,26 @@ def node_mapping(previous: Methodology, current: Methodology, mapping: Mapping[s
     declared: Mapping[str, str | Sequence[str] | None]
     if mapping is not None:
         declared = mapping
-        source = "the mapping given"
+        source = _("the mapping given")
     elif current.lineage is not None and (current.lineage.methodology_id, current.lineage.version) == (previous.id, previous.version):
         declared = current.lineage.nodes
-        source = f"the lineage declared by {current.id}@{current.version}"
+        source = _("the lineage declared by {id}@{version}").format(id=current.id, version=current.version)
     else:
         declared = {}
-        source = "node ids"
+        source = _("node ids")
         if not same:
             lineage = current.lineage
-            why = f"its lineage starts from {lineage.methodology_id}@{lineage.version}" if lineage else "it declares no lineage"
-            notes.append(f"{current.id}@{current.version} and {previous.id}@{previous.version} differ and {why}: nodes are matched by id only")
+            why = _("its lineage starts from {methodology_id}@{version}").format(methodology_id=lineage.methodology_id, version=lineage.version) if lineage else _("it declares no lineage")
+            notes.append(_("{id}@{version} and {id2}@{version2} differ and {why}: nodes are matched by id only").format(id=current.id, version=current.version, id2=previous.id, version2=previous.version, why=why))
     if not same:
-        notes.insert(0, f"comparing {previous.id}@{previous.version} with {current.id}@{current.version} through {source}")
+        notes.insert(0, _("comparing {previous} with {current} through {source}").format(previous=f"{previous.id}@{previous.version}", current=f"{current.id}@{current.version}", source=source))
     problems = []
     for node_id, earlier in declared.items():
         if node_id not in current_ids:
-            problems.append(Problem(f"the mapping names node {node_id}, which {current.id}@{current.version} does not have"))
+            problems.append(Problem(_("the mapping names node {node_id}, which {id}@{version} does not have").format(node_id=node_id, id=current.id, version=current.version)))
         for old in _ids(earlier):
             if old not in previous_ids:
-                problems.append(Problem(f"the mapping sends node {node_id} to {old}, which {previous.id}@{previous.version} does not have"))
+                problems.append(Problem(_("the mapping sends node {node_id} to {old}, which {id}@{version} does not have").format(node_id=node_id, old=old, id=previous.id, version=previous.version)))
     if problems:
         raise MethodologyNotFound("; ".join(str(problem) for problem in problems))
     resolved = {node_id: _ids(declared[node_id]) if node_id in declared else ((node_id,) if node_id in previous_ids else ()) for node_id in current_ids}

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from .._places import Container, Location, SourceMap
 from ..errors import MethodologyError, Problem
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     import yaml
@@ -68,9 +69,9 @@ def read_yaml_file(path: str | Path, name: str | None = None) -> tuple[Any, Sour
         with open(path, "rb") as handle:
             raw = handle.read(LIMITS.file_bytes + 1)
     except OSError as error:
-        raise MethodologyError([Problem(f"cannot read the file: {error.strerror or error}", file=name)]) from None
+        raise MethodologyError([Problem(_("cannot read the file: {strerror}").format(strerror=error.strerror or error), file=name)]) from None
     if len(raw) > LIMITS.file_bytes:
-        raise MethodologyError([Problem(f"file larger than {LIMITS.file_bytes} bytes", file=name)])
+        raise MethodologyError([Problem(_("file larger than {file_bytes} bytes").format(file_bytes=LIMITS.file_bytes), file=name)])
     return read_yaml(raw, name)
 
 
@@ -78,10 +79,10 @@ def read_yaml(source: str | bytes, file: str | None = None) -> tuple[Any, Source
     """Read one YAML document from text or UTF-8 bytes into plain data and its :class:`SourceMap`."""
     if isinstance(source, bytes):
         if len(source) > LIMITS.file_bytes:
-            raise MethodologyError([Problem(f"file larger than {LIMITS.file_bytes} bytes", file=file)])
+            raise MethodologyError([Problem(_("file larger than {file_bytes} bytes").format(file_bytes=LIMITS.file_bytes), file=file)])
         source = _decode(source, file)
     elif len(source) > LIMITS.file_bytes:
-        raise MethodologyError([Problem(f"text larger than {LIMITS.file_bytes} characters", file=file)])
+        raise MethodologyError([Problem(_("text larger than {file_bytes} characters").format(file_bytes=LIMITS.file_bytes), file=file)])
     import yaml  # here, not at the top: it costs ~18 ms, which `import par_rules` need not pay
 
     builder = _Builder(file)
@@ -97,23 +98,23 @@ def read_yaml(source: str | bytes, file: str | None = None) -> tuple[Any, Source
             builder.build(yaml.parse(source, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        message = f"YAML syntax: {error.problem or error.context}"
+        message = _("YAML syntax: {problem}").format(problem=error.problem or error.context)
         if error.context and error.problem:
-            message = f"YAML syntax: {error.problem} ({error.context})"
+            message = _("YAML syntax: {problem} ({context})").format(problem=error.problem, context=error.context)
         raise MethodologyError([_problem_at(message + _syntax_hint(error, source, mark), file, mark)]) from None
     except yaml.reader.ReaderError as error:  # a control character: no mark, only a position
         character = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "\0")
-        message = f"character U+{character:04X} is not allowed in a YAML file ({error.reason})"
+        message = _("character U+{character:04X} is not allowed in a YAML file ({reason})").format(character=character, reason=error.reason)
         raise MethodologyError([_problem_at_offset(message, file, source, error.position)]) from None
     except yaml.YAMLError as error:
-        raise MethodologyError([Problem(f"YAML: {error}", file=file)]) from None
+        raise MethodologyError([Problem(_("YAML: {error}").format(error=error), file=file)]) from None
     except UnicodeEncodeError as error:  # text given directly, with a lone surrogate: never valid UTF-8
-        message = f"character U+{ord(source[error.start]):04X} (a lone surrogate) is not valid Unicode text"
+        message = _("character U+{source:04X} (a lone surrogate) is not valid Unicode text").format(source=ord(source[error.start]))
         raise MethodologyError([_problem_at_offset(message, file, source, error.start)]) from None
     if builder.problems:
         raise MethodologyError(builder.problems)
     if builder.document is None:
-        raise MethodologyError([Problem("the file is empty: a methodology file must be a mapping of keys to values", file=file, line=1, column=1)])
+        raise MethodologyError([Problem(_("the file is empty: a methodology file must be a mapping of keys to values"), file=file, line=1, column=1)])
     return builder.document, builder.where
 
 
@@ -133,11 +134,11 @@ def _syntax_hint(error: Any, source: str, mark: Any) -> str:
     lines = source.split("\n")
     line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     if "'\\t'" in text or "\t" in text or "\t" in line[: mark.column + 1 if mark is not None else 0]:
-        return ": tabs are not allowed in YAML; indent with spaces"
+        return _(": tabs are not allowed in YAML; indent with spaces")
     if "mapping values are not allowed" in text and line.strip().count(": ") > 1 and not line.strip().startswith(("{", "-")):
-        return ": put a value that holds ': ' in quotes, or check this line's indentation against the lines above"
+        return _(": put a value that holds ': ' in quotes, or check this line's indentation against the lines above")
     if any(phrase in text for phrase in ("expected <block end>", "mapping values are not allowed", "did not find expected key", "did not find expected '-' indicator")):
-        return ": check this line's indentation: the keys of one mapping (and the '-' of one list) start in the same column, with spaces"
+        return _(": check this line's indentation: the keys of one mapping (and the '-' of one list) start in the same column, with spaces")
     return ""
 
 
@@ -153,7 +154,7 @@ def _decode(raw: bytes, file: str | None) -> str:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         byte = raw[error.start : error.start + 1].hex()
-        message = f"not UTF-8: byte 0x{byte} cannot be decoded (save the file as UTF-8)"
+        message = _("not UTF-8: byte 0x{byte} cannot be decoded (save the file as UTF-8)").format(byte=byte)
         raise MethodologyError([Problem(message, file=file, line=line, column=column)]) from None
 
 
@@ -221,7 +222,7 @@ class _Builder:
     def _on_document(self, event: yaml.DocumentStartEvent) -> None:
         self._documents += 1
         if self._documents > 1:
-            self._fail("a methodology file holds one YAML document (found a second '---')", event.start_mark)
+            self._fail(_("a methodology file holds one YAML document (found a second '---')"), event.start_mark)
 
     def _on_scalar(self, event: yaml.ScalarEvent) -> None:
         self._count(event)
@@ -233,9 +234,9 @@ class _Builder:
     def _on_start(self, event: yaml.CollectionStartEvent, container: Container) -> None:
         self._count(event)
         if len(self._stack) >= LIMITS.depth:
-            self._fail(f"nesting deeper than {LIMITS.depth} levels", event.start_mark)
+            self._fail(_("nesting deeper than {depth} levels").format(depth=LIMITS.depth), event.start_mark)
         if event.tag not in (None, "!", _MAP, _SEQ):
-            self._fail(f"YAML tag {event.tag} is not allowed", event.start_mark)
+            self._fail(_("YAML tag {tag} is not allowed").format(tag=event.tag), event.start_mark)
         entries: dict[Any, Location] = {}
         self.where.register(container, self._at(event.start_mark), entries)
         self._stack.append(_Frame(container, entries, event.anchor))
@@ -249,25 +250,25 @@ class _Builder:
     def _on_alias(self, event: yaml.AliasEvent) -> None:
         self._aliases += 1
         if self._aliases > LIMITS.aliases:
-            self._fail(f"more than {LIMITS.aliases} aliases", event.start_mark)
+            self._fail(_("more than {aliases} aliases").format(aliases=LIMITS.aliases), event.start_mark)
         if event.anchor not in self._anchors:
-            self._fail(f"unknown alias *{event.anchor}", event.start_mark)
+            self._fail(_("unknown alias *{anchor}").format(anchor=event.anchor), event.start_mark)
         value, size = self._anchors[event.anchor]
         self._nodes += size
         if self._nodes > LIMITS.nodes:
-            self._fail(f"the document expands to more than {LIMITS.nodes} nodes (too many aliases?)", event.start_mark)
+            self._fail(_("the document expands to more than {nodes} nodes (too many aliases?)").format(nodes=LIMITS.nodes), event.start_mark)
         self._add(value, size, event, self._at(event.start_mark))
 
     def _count(self, event: yaml.Event) -> None:
         self._nodes += 1
         if self._nodes > LIMITS.nodes:
-            self._fail(f"more than {LIMITS.nodes} nodes in the document", event.start_mark)
+            self._fail(_("more than {nodes} nodes in the document").format(nodes=LIMITS.nodes), event.start_mark)
 
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         value = event.value
         if event.tag not in (None, "!"):
             if event.tag not in _SCALAR_TAGS:
-                self._fail(f"YAML tag {event.tag} is not allowed", event.start_mark)
+                self._fail(_("YAML tag {tag} is not allowed").format(tag=event.tag), event.start_mark)
             tag = event.tag
         elif event.implicit[0]:
             tag = self._resolve(value, event.implicit)
@@ -289,7 +290,7 @@ class _Builder:
         """Put a value in the open container (``key``: a scalar's text, which may be a mapping key)."""
         if not self._stack:
             if not isinstance(value, dict):
-                raise _Stop(where.problem("a methodology file must be a mapping of keys to values"))
+                raise _Stop(where.problem(_("a methodology file must be a mapping of keys to values")))
             self.document = value
             return
         frame = self._stack[-1]
@@ -299,11 +300,11 @@ class _Builder:
             frame.value.append(value)
         elif frame.pending_key is None:
             if key is None:
-                self._fail("a key must be a plain text, not a list or a mapping", event.start_mark)
+                self._fail(_("a key must be a plain text, not a list or a mapping"), event.start_mark)
             if key == "<<":
-                self._fail("merge keys (<<) are not supported: write the entries out, or use 'extends'", event.start_mark)
+                self._fail(_("merge keys (<<) are not supported: write the entries out, or use 'extends'"), event.start_mark)
             if key in frame.value:
-                self._fail(f"duplicate key '{key}'", event.start_mark)
+                self._fail(_("duplicate key '{key}'").format(key=key), event.start_mark)
             frame.pending_key = (key, where)
         else:
             key, key_where = frame.pending_key

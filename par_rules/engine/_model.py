@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ._arithmetic import format_decimal
 from ..errors import MethodologyNotFound
 from .._places import Location
+from .._i18n import gettext as _, number
 
 if TYPE_CHECKING:
     from ._expressions import Expression
@@ -62,17 +63,19 @@ class Interval:
 
     def describe(self, unit: str = "") -> str:
         """The interval in words, as a legal text would say it."""
-        low = None if self.low is None else f"{format_decimal(self.low)}{unit}"
-        high = None if self.high is None else f"{format_decimal(self.high)}{unit}"
+        low = None if self.low is None else f"{number(format_decimal(self.low))}{unit}"
+        high = None if self.high is None else f"{number(format_decimal(self.high))}{unit}"
         if low is None and high is None:
-            return "any value"
+            return _("any value")
         if high is None:
-            return f"from {low}" if self.low_inclusive else f"above {low}"
+            return (_("from {low}") if self.low_inclusive else _("above {low}")).format(low=low)
         if low is None:
-            return f"up to {high}" if self.high_inclusive else f"below {high}"
-        start = f"from {low}" if self.low_inclusive else f"above {low}"
-        end = f"to {high}" if self.high_inclusive else f"to under {high}"
-        return f"{start} {end}"
+            return (_("up to {high}") if self.high_inclusive else _("below {high}")).format(high=high)
+        if self.low_inclusive:
+            text = _("from {low} to {high}") if self.high_inclusive else _("from {low} to under {high}")
+        else:
+            text = _("above {low} to {high}") if self.high_inclusive else _("above {low} to under {high}")
+        return text.format(low=low, high=high)
 
     def symbols(self) -> str:
         """The interval in symbols, e.g. ``[70, 90)``."""
@@ -203,7 +206,7 @@ class Methodology:
     plan: Any = field(default=None, compare=False, repr=False)
 
     def __repr__(self) -> str:
-        return f"<Methodology {self.id}@{self.version} years={list(self.years)} nodes={sum(1 for _ in self.nodes())}>"
+        return f"<Methodology {self.id}@{self.version} years={list(self.years)} nodes={sum(1 for _unused in self.nodes())}>"
 
     def nodes(self) -> Iterator[Node]:
         """Every node of the tree, parents first, in the order of the file."""
@@ -219,7 +222,7 @@ class Methodology:
         for node in self.nodes():
             if node.id == node_id:
                 return node
-        raise MethodologyNotFound(f"{self.id}@{self.version} has no node {node_id!r}")
+        raise MethodologyNotFound(_("{id}@{version} has no node {node_id!r}").format(id=self.id, version=self.version, node_id=node_id))
 
     def band_for(self, index: Decimal) -> RatingBand | None:
         """The rating band an index value (in %) falls in, if any."""

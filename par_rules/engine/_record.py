@@ -24,6 +24,7 @@ from typing import Any
 from ._arithmetic import MAX_DIGITS, MAX_MAGNITUDE, format_decimal, to_decimal
 from ..errors import Problem, RecordError
 from ._model import Indicator, Methodology
+from .._i18n import gettext as _
 
 __all__ = ["Record", "RESERVED_KEYS", "Catalogue", "prepare", "check_values", "coerce_number", "coerce_boolean"]
 
@@ -53,7 +54,7 @@ class Record:
             if isinstance(mapping, Record):
                 return mapping
             if not isinstance(mapping, Mapping):
-                raise RecordError([Problem(f"a record must be a mapping of indicator ids to values, not {type(mapping).__name__}")])
+                raise RecordError([Problem(_("a record must be a mapping of indicator ids to values, not {type_name}").format(type_name=type(mapping).__name__))])
         values = dict(mapping)  # copied whole (a dict is copied at C speed), then the few reserved keys taken out
         for key in RESERVED_KEYS:
             values.pop(key, None)
@@ -71,8 +72,8 @@ class Record:
                 period = int(number)
             except (ValueError, TypeError):
                 # 1E+1000000, not Decimal('1E+1000000'); an int of 4,300+ digits cannot be printed
-                shown = repr(period) if isinstance(period, str) else "a number too large" if isinstance(period, int) and period.bit_length() > 64 else str(period)
-                problems.append(Problem(f"period must be a year (a whole number such as 2024), not {shown}", indicator="period"))
+                shown = repr(period) if isinstance(period, str) else _("a number too large") if isinstance(period, int) and period.bit_length() > 64 else str(period)
+                problems.append(Problem(_("period must be a year (a whole number such as 2024), not {shown}").format(shown=shown), indicator="period"))
                 period = None
         else:
             period = None
@@ -85,7 +86,7 @@ class Record:
 
         claimed = mapping.get("self_assessed") or {}
         if not isinstance(claimed, Mapping):
-            raise RecordError([Problem("self_assessed must be a mapping of node id to points", indicator="self_assessed")])
+            raise RecordError([Problem(_("self_assessed must be a mapping of node id to points"), indicator="self_assessed")])
         return cls(values, text("unit"), text("name"), period, text("group"), claimed)
 
 
@@ -98,7 +99,7 @@ def coerce_number(value: Any) -> Decimal:
     if isinstance(value, str):
         text = value.strip()
         if _THOUSANDS.match(text):
-            raise ValueError(f"{value!r} is ambiguous: write 1234 (no separator) or 1.234 (decimal point)")
+            raise ValueError(_("{value!r} is ambiguous: write 1234 (no separator) or 1.234 (decimal point)").format(value=value))
         if _DECIMAL_COMMA.match(text):
             text = text.replace(",", ".")
         if text.endswith("%"):
@@ -119,7 +120,7 @@ def coerce_boolean(value: Any) -> bool:
             return True
         if word in FALSE_WORDS:
             return False
-    raise ValueError(f"{value!r} is not a yes/no value (use true/false, yes/no, có/không, 1/0)")
+    raise ValueError(_("{value!r} is not a yes/no value (use true/false, yes/no, có/không, 1/0)").format(value=value))
 
 
 #: A text this short has fewer digits than :data:`MAX_DIGITS`, so only to_decimal's other
@@ -156,19 +157,19 @@ def _number_reader(indicator: Indicator) -> Callable[[Any], Decimal]:
     def read(value: Any) -> Decimal:
         kind = value.__class__
         if kind is bool:
-            raise ValueError(f"{value!r} is a yes/no value, a number is needed")
+            raise ValueError(_("{value!r} is a yes/no value, a number is needed").format(value=value))
         if kind is int and -_INT_BOUND < value < _INT_BOUND:  # the commonest case inline: one call less
             number = Decimal(value)
         else:
             number = _read_number(value)
         if whole and kind is not int and number != number.to_integral_value():
-            raise ValueError(f"{format_decimal(number)} is not a whole number (a count is needed)")
+            raise ValueError(_("{number} is not a whole number (a count is needed)").format(number=format_decimal(number)))
         if (
             not low <= number <= high  # type: ignore[operator]
             if closed
             else (low is not None and (number < low or (low_open and number == low))) or (high is not None and (number > high or (high_open and number == high)))
         ):
-            raise ValueError(f"{format_decimal(number)} is outside the allowed range {interval.symbols()}")
+            raise ValueError(_("{number} is outside the allowed range {symbols}").format(number=format_decimal(number), symbols=interval.symbols()))
         return number
 
     return read
@@ -192,7 +193,7 @@ def _level_reader(indicator: Indicator) -> Callable[[Any], str]:
             level = value.strip()
             if level and level in levels:  # a blank value is missing, never a level
                 return level
-        raise ValueError(f"{value!r} is not a level of this indicator (levels: {named})")
+        raise ValueError(_("{value!r} is not a level of this indicator (levels: {named})").format(value=value, named=named))
 
     return read
 
@@ -203,17 +204,17 @@ def _answers_reader(indicator: Indicator) -> Callable[[Any], Mapping[str, Decima
     def read(value: Any) -> Mapping[str, Decimal] | None:
         """The answer counts, or ``None`` when there are no answers at all (then: missing)."""
         if value.__class__ is not dict and not isinstance(value, Mapping):
-            raise ValueError("survey answers must be a mapping of answer option to number of answers")
+            raise ValueError(_("survey answers must be a mapping of answer option to number of answers"))
         counts = {}
         for option, count in value.items():
             if option not in options:
-                raise ValueError(f"{option!r} is not an answer option (options: {', '.join(options)})")
+                raise ValueError(_("{option!r} is not an answer option (options: {options})").format(option=option, options=', '.join(options)))
             if count.__class__ is int and 0 <= count < _INT_BOUND:  # the commonest case inline
                 number = Decimal(count)
             else:
                 number = _read_number(count)
                 if number < 0:
-                    raise ValueError(f"answer {option}: a number of answers cannot be negative")
+                    raise ValueError(_("answer {option}: a number of answers cannot be negative").format(option=option))
             counts[str(option)] = number
         return MappingProxyType(counts) if sum(counts.values()) else None
 
@@ -267,10 +268,10 @@ def check_values(catalogue: Catalogue, raw: Mapping[str, Any], row: int | None =
         if read is None:
             if key not in readers:
                 close = difflib.get_close_matches(str(key), list(readers), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                problems.append(Problem(f"unknown indicator{hint}", indicator=str(key), row=row))
+                hint = _(" (did you mean '{close}'?)").format(close=close[0]) if close else ""
+                problems.append(Problem(_("unknown indicator{hint}").format(hint=hint), indicator=str(key), row=row))
             elif not _missing(value):
-                problems.append(Problem("is computed by the methodology's formula: leave it out of the record", indicator=key, row=row))
+                problems.append(Problem(_("is computed by the methodology's formula: leave it out of the record"), indicator=key, row=row))
             continue
         if value is None:
             continue
@@ -284,7 +285,7 @@ def check_values(catalogue: Catalogue, raw: Mapping[str, Any], row: int | None =
             values[key] = coerced
     for key in catalogue.required:
         if key not in values and not any(p.indicator == key for p in problems):
-            problems.append(Problem(f"missing value ({catalogue.indicators[key].label})", indicator=key, row=row))
+            problems.append(Problem(_("missing value ({label})").format(label=catalogue.indicators[key].label), indicator=key, row=row))
     if problems:
         raise RecordError(problems)
     return values

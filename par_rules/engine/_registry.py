@@ -29,6 +29,7 @@ from .._places import SourceMap, did_you_mean
 from ._load import read_yaml_file
 from ._model import Methodology
 from ._validate import check_schema, schema
+from .._i18n import gettext as _
 
 __all__ = ["shipped_root", "VersionInfo", "versions", "all_versions", "find", "load_file", "search_roots", "user_roots", "Roots", "PATH_VARIABLE"]
 
@@ -104,7 +105,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 def _check_id(methodology_id: str) -> None:
     if not _pattern("methodology_id").search(methodology_id):
-        raise MethodologyNotFound(f"{methodology_id!r} is not a methodology id: ids are folder names such as vn/moha/par-index/province")
+        raise MethodologyNotFound(_("{methodology_id!r} is not a methodology id: ids are folder names such as vn/moha/par-index/province").format(methodology_id=methodology_id))
 
 
 _headers: dict[Path, tuple[tuple[Path, int, int], VersionInfo | None]] = {}
@@ -126,7 +127,7 @@ def _header(path: Path) -> VersionInfo | None:
 
 def _read_header(path: Path) -> VersionInfo | None:
     try:
-        data, _ = read_yaml_file(path)
+        data, _unused = read_yaml_file(path)
     except MethodologyError:
         return None
     years = data.get("years")
@@ -173,22 +174,22 @@ def find(methodology_id: str, *, year: int | None = None, version: str | None = 
     known = versions(methodology_id, root)
     if not known:
         searched = ", ".join(str(path) for path in search_roots(root))
-        raise MethodologyNotFound(f"no methodology with id {methodology_id!r} in {searched} (par-rules list shows every id; --root DIR or PAR_RULES_PATH adds folders)")
+        raise MethodologyNotFound(_("no methodology with id {methodology_id!r} in {searched} (par-rules list shows every id; --root DIR or PAR_RULES_PATH adds folders)").format(methodology_id=methodology_id, searched=searched))
     if version is not None:
         for info in known:
             if info.version == str(version):
                 return info.path
         listed = ", ".join(info.version for info in known)
-        raise MethodologyNotFound(f"{methodology_id} has no version {version!r} (versions: {listed})")
+        raise MethodologyNotFound(_("{methodology_id} has no version {version!r} (versions: {listed})").format(methodology_id=methodology_id, version=version, listed=listed))
     if year is None:
         return known[-1].path
     matches = [info for info in known if year in info.years]
     if not matches:
         covered = sorted({y for info in known for y in info.years})
-        raise MethodologyNotFound(f"no version of {methodology_id} applies to {year}; years covered: {', '.join(map(str, covered))}")
+        raise MethodologyNotFound(_("no version of {methodology_id} applies to {year}; years covered: {str}").format(methodology_id=methodology_id, year=year, str=', '.join(map(str, covered))))
     if len(matches) > 1:
         names = ", ".join(info.version for info in matches)
-        raise MethodologyNotFound(f"several versions of {methodology_id} claim {year} ({names}): name one with version=")
+        raise MethodologyNotFound(_("several versions of {methodology_id} claim {year} ({names}): name one with version=").format(methodology_id=methodology_id, year=year, names=names))
     return matches[0].path
 
 
@@ -239,7 +240,7 @@ def _resolve(path: Path, chain: list[Path], roots: Roots = None, lineage: bool =
     own lineage checked, unless ``lineage`` is false: the versions it extends or starts from)."""
     if path in chain:
         cycle = " → ".join(p.name for p in chain + [path])
-        raise MethodologyError([Problem(f"'extends' goes round in a circle: {cycle}", file=_display(path))])
+        raise MethodologyError([Problem(_("'extends' goes round in a circle: {cycle}").format(cycle=cycle), file=_display(path))])
     chain.append(path)
     name = _display(path)
     data, where = read_yaml_file(path, name)
@@ -295,20 +296,20 @@ def _check_lineage(path: Path, own: dict[str, Any], merged: dict[str, Any], wher
     problems: list[Problem] = []
     from_file = parent_path(path, own["id"], from_id, from_version, roots)
     if from_file is None or from_file == path.resolve():
-        what = "itself" if from_file is not None else _missing_parent(path, own["id"], from_id, from_version, roots).replace("extends ", "lineage starts from ", 1)
-        return [where.locate(lineage, "from").problem(what if from_file is None else "the lineage starts from this very version: name the earlier version it continues")]
+        what = "itself" if from_file is not None else _missing_parent(path, own["id"], from_id, from_version, roots).replace("extends ", _("lineage starts from "), 1)
+        return [where.locate(lineage, "from").problem(what if from_file is None else _("the lineage starts from this very version: name the earlier version it continues"))]
     try:
-        earlier, _ = _resolve(from_file, [path.resolve()], roots, lineage=False)
+        earlier, _unused = _resolve(from_file, [path.resolve()], roots, lineage=False)
     except MethodologyError as error:
-        return [where.locate(lineage, "from").problem(f"lineage starts from {from_id}@{from_version}, which does not load: {error.problems[0]}")]
+        return [where.locate(lineage, "from").problem(_("lineage starts from {from_id}@{from_version}, which does not load: {problems}").format(from_id=from_id, from_version=from_version, problems=error.problems[0]))]
     current_ids, earlier_ids = _node_ids(merged), _node_ids(earlier)
     nodes = lineage.get("nodes") or {}
     for node_id, before in nodes.items():
         if str(node_id) not in current_ids:
-            problems.append(where.locate(nodes, node_id).problem(f"the lineage names node {node_id}, which {own['id']}@{own['version']} does not have{did_you_mean(node_id, current_ids)}"))
+            problems.append(where.locate(nodes, node_id).problem(_("the lineage names node {node_id}, which {own}@{own2} does not have{node_id2}").format(node_id=node_id, own=own['id'], own2=own['version'], node_id2=did_you_mean(node_id, current_ids))))
         for old in [before] if isinstance(before, str) else (before or []):
             if str(old) not in earlier_ids:
-                problems.append(where.locate(nodes, node_id).problem(f"the lineage sends node {node_id} to {old}, which {from_id}@{from_version} does not have{did_you_mean(old, earlier_ids)}"))
+                problems.append(where.locate(nodes, node_id).problem(_("the lineage sends node {node_id} to {old}, which {from_id}@{from_version} does not have{old2}").format(node_id=node_id, old=old, from_id=from_id, from_version=from_version, old2=did_you_mean(old, earlier_ids))))
     return problems
 
 
@@ -319,7 +320,7 @@ def _check_versions(data: dict[str, Any], where: SourceMap) -> list[Problem]:
     for container, key in places:
         value = container.get(key)
         if value is not None and not isinstance(value, str) and not pattern.search(str(value)):
-            problems.append(where.locate(container, key).problem(f"the number {value} is not a valid version (pattern {pattern.pattern}): write the version in quotes"))
+            problems.append(where.locate(container, key).problem(_("the number {value} is not a valid version (pattern {pattern}): write the version in quotes").format(value=value, pattern=pattern.pattern)))
     return problems
 
 
@@ -327,11 +328,11 @@ def _check_place(path: Path, data: dict[str, Any], name: str, roots: Roots = Non
     """A file in a methodology tree must sit at <id>/<version>.yaml."""
     problems = []
     if path.stem != str(data["version"]):
-        problems.append(Problem(f"the file of version {data['version']} must be named {data['version']}.yaml", file=name, line=1, column=1))
+        problems.append(Problem(_("the file of version {data} must be named {data}.yaml").format(data=data['version']), file=name, line=1, column=1))
     parts = data["id"].split("/")
     folder = path.parent.parts[-len(parts):]
     if list(folder) != parts and _in_tree(path, roots):
-        problems.append(Problem(f"id {data['id']} does not match the folder {'/'.join(folder)} (the folder path is the id)", file=name, line=1, column=1))
+        problems.append(Problem(_("id {data} does not match the folder {folder} (the folder path is the id)").format(data=data['id'], folder='/'.join(folder)), file=name, line=1, column=1))
     return problems
 
 
@@ -364,7 +365,7 @@ def parent_path(path: Path, own_id: str, parent_id: str, version: str, roots: Ro
 
 def _missing_parent(path: Path, own_id: str, parent_id: str, version: str, roots: Roots) -> str:
     """What to say of an ``extends`` whose version is nowhere: the versions that do exist."""
-    message = f"extends {parent_id}@{version}: no such file ({parent_id}/{version}.yaml in the methodology folders)"
+    message = _("extends {parent_id}@{version}: no such file ({parent_id}/{version}.yaml in the methodology folders)").format(parent_id=parent_id, version=version)
     known: list[str] = []
     for candidate, root in _parent_candidates(path, own_id, parent_id, version, roots):
         folder = candidate.parent
@@ -373,5 +374,5 @@ def _missing_parent(path: Path, own_id: str, parent_id: str, version: str, roots
                 if file.is_file() and _is_methodology_file(file) and file != path and file.stem not in known:
                     known.append(file.stem)
     if known:
-        return message + f"; the versions of {parent_id} are: {', '.join(known)}"
-    return message + f"; no version of {parent_id} was found (par-rules list shows every id)"
+        return message + _("; the versions of {parent_id} are: {known}").format(parent_id=parent_id, known=', '.join(known))
+    return message + _("; no version of {parent_id} was found (par-rules list shows every id)").format(parent_id=parent_id)

@@ -19,6 +19,8 @@ from ..errors import MethodologyNotFound
 from ._evaluate import MISSING_DETAIL, PENDING_DETAIL, Outcome
 from ._model import Methodology, Node, RatingBand
 from ._record import Record
+from .._i18n import gettext as _, language, number, use
+from ._rules import num, yes_no
 
 __all__ = ["Result", "NodeResult"]
 
@@ -84,6 +86,8 @@ class NodeResult:
 
     @in_context
     def to_dict(self) -> dict[str, Any]:
+        """The node as JSON-ready data: numbers are exact decimal strings and ids stay ids; the
+        label and the reason are in the language the result was asked in."""
         data: dict[str, Any] = {
             "id": self.id,
             "label": self.label,
@@ -117,14 +121,29 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _value_text(value: Any, unit: str) -> str:
+def _value_text(value: Any, unit: str, labels: Mapping[str, str]) -> str:
+    """An indicator's value for people: numbers as the language writes them, a level or an
+    answer option by its label."""
     if isinstance(value, Decimal):
-        return f"{format_short(value)}{unit}"
+        return f"{num(value)}{unit}"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return yes_no(value)
     if isinstance(value, Mapping):
-        return ", ".join(f"{key}: {fmt(count)}" for key, count in value.items())
-    return str(value)
+        return ", ".join(f"{labels.get(key, key)}: {num(count)}" for key, count in value.items())
+    return labels.get(str(value), str(value))
+
+
+def exact(value: Decimal) -> str:
+    """A decimal written in full, as the language of the moment writes numbers for people."""
+    return number(fmt(value))
+
+
+def label_in(item: Any, lang: str) -> str | None:
+    """The label of a node, indicator or band in ``lang``: ``label_en`` in English when the
+    methodology gives one, else its (Vietnamese) ``label``."""
+    if lang == "en" and getattr(item, "label_en", None):
+        return item.label_en  # type: ignore[no-any-return]
+    return item.label  # type: ignore[no-any-return]
 
 
 class Result:
@@ -157,6 +176,7 @@ class Result:
             self.published_index = publish(self.index, methodology.decimals)
             rated = self.published_index if methodology.bands_on == "published" else self.index
             self.band = methodology.band_for(rated)
+        self._fields: dict[str, tuple[NodeResult, ...]] = {}
 
     @in_context
     def __repr__(self) -> str:
@@ -216,7 +236,7 @@ class Result:
         try:
             return self.methodology.plan.position[node_id]  # type: ignore[no-any-return]
         except KeyError:
-            raise MethodologyNotFound(f"{self.methodology.id}@{self.methodology.version} has no node {node_id!r}") from None
+            raise MethodologyNotFound(_("{id}@{version} has no node {node_id!r}").format(id=self.methodology.id, version=self.methodology.version, node_id=node_id)) from None
 
     def is_complete(self, node_id: str) -> bool:
         """Whether every leaf below ``node_id`` is in."""
@@ -243,19 +263,28 @@ class Result:
         for node in self.nodes():
             if node.id == node_id:
                 return node
-        raise MethodologyNotFound(f"{self.methodology.id}@{self.methodology.version} has no node {node_id!r}")
+        raise MethodologyNotFound(_("{id}@{version} has no node {node_id!r}").format(id=self.methodology.id, version=self.methodology.version, node_id=node_id))
 
     def nodes(self) -> Iterator[NodeResult]:
         """Every node result, parents first."""
         for field_result in self.fields:
             yield from field_result.walk()
 
-    @cached_property
-    @in_context
+    @property
     def fields(self) -> tuple[NodeResult, ...]:
-        """The results of the top-level nodes (the fields), each with its subtree."""
+        """The results of the top-level nodes (the fields), each with its subtree; their labels
+        and reasons in the language of the moment (:func:`par_rules._i18n.use`)."""
+        lang = language()
+        fields = self._fields.get(lang)
+        if fields is None:
+            fields = self._fields[lang] = self._make_fields(lang)
+        return fields
+
+    @in_context
+    def _make_fields(self, lang: str) -> tuple[NodeResult, ...]:
         plan = self.methodology.plan
-        return tuple(self._node_result(position) for position in plan.fields)
+        with use(lang):
+            return tuple(self._node_result(position, lang) for position in plan.fields)
 
     @cached_property
     @in_context
@@ -274,12 +303,12 @@ class Result:
                 stack.extend(result.children)
         return totals
 
-    def _node_result(self, position: int) -> NodeResult:
+    def _node_result(self, position: int, lang: str) -> NodeResult:
         plan = self.methodology.plan
         node = plan.nodes[position]
         points = self._outcome.points[position]
         detail = self._outcome.details[position]
-        children = tuple(self._node_result(child) for child in plan.children[position])
+        children = tuple(self._node_result(child, lang) for child in plan.children[position])
         status = self._status[position]
         reach = points
         if status == "pending":
@@ -289,9 +318,9 @@ class Result:
             why, inputs, capped, rescaled = self._why(node, points, detail)
             if status == "partial":
                 reach = self._outcome.reach.points[position]  # type: ignore[union-attr]
-                why = f"{why}; so far, with {', '.join(self._pending_below(position))} pending: at most {format_short(reach)}"  # type: ignore[arg-type]
+                why = _("{why}; so far, with {pending} pending: at most {reach}").format(why=why, pending=", ".join(self._pending_below(position)), reach=num(reach))  # type: ignore[arg-type]
         return NodeResult(
-            id=node.id, label=node.label, max=node.max, points=points, source=node.source, why=why,
+            id=node.id, label=label_in(node, lang) or node.id, max=node.max, points=points, source=node.source, why=why,
             rule=node.rule.kind if node.rule is not None else None, inputs=inputs, capped=capped,
             rescaled=rescaled, children=children, node=node, pending=status == "pending",
             partial=status == "partial", reach=reach,
@@ -312,43 +341,52 @@ class Result:
     @staticmethod
     def _pending_why(node: Node, detail: Any) -> str:
         if node.rule is None:
-            return "pending: nothing below is in yet"
+            return _("pending: nothing below is in yet")
         if detail[2] == "part":
-            return "pending: not among the parts scored"
-        return f"pending: {detail[1]} not in yet"
+            return _("pending: not among the parts scored")
+        return _("pending: {indicator} not in yet").format(indicator=detail[1])
 
     def _why(self, node: Node, points: Decimal | None, detail: Any) -> tuple[str, dict[str, Any], bool, bool]:
         values = self._outcome.values
         indicators = self.methodology.indicators
         if isinstance(detail, tuple) and detail and detail[0] == MISSING_DETAIL:
-            _, indicator, policy = detail
-            text = {"zero": "0 points", "full": "full points", "not_applicable": "not applicable"}[policy]
-            return f"{indicator} missing → {text}", {}, False, False
+            _unused, indicator, policy = detail
+            text = {"zero": _("0 points"), "full": _("full points"), "not_applicable": _("not applicable")}[policy]
+            return _("{indicator} missing → {text}").format(indicator=_indicator_name(indicators.get(indicator), indicator), text=text), {}, False, False
         rule = node.rule
         if rule is None:
             kind = detail[0]
             if kind == "none_applicable":
-                return "no criterion below applies", {}, False, False
+                return _("no criterion below applies"), {}, False, False
             if kind == "weighted_mean":
-                return f"weighted mean of the children: {format_short(detail[1] * _HUNDRED)}% of {fmt(node.max)}", {}, False, False
-            _, raw, rescaled, caps = detail
-            text = f"sum of the children: {format_short(raw)}"
+                return _("weighted mean of the children: {percent}% of {max}").format(percent=num(detail[1] * _HUNDRED), max=exact(node.max)), {}, False, False
+            _unused, raw, rescaled, caps = detail
+            text = _("sum of the children: {sum}").format(sum=num(raw))
             if rescaled:
-                text = f"sum of the applicable children, rescaled from {fmt(caps)} to {fmt(sum((c.max for c in node.children), _ZERO))} points: {format_short(raw)}"
+                text = _("sum of the applicable children, rescaled from {caps} to {full} points: {sum}").format(
+                    caps=exact(caps), full=exact(sum((c.max for c in node.children), _ZERO)), sum=num(raw)
+                )
             capped = raw > node.max
             if capped:
-                text += f", capped at {fmt(node.max)}"
+                text += _(", capped at {points}").format(points=exact(node.max))
             return text, {}, capped, rescaled
         inputs = {name: values[name] for name in rule.inputs}
         if rule.indicator is None:  # a formula over several indicators
             return rule.explain(node.max, points, detail, ""), inputs, rule.capped(node.max, points, detail), False
-        unit = indicators[rule.indicator].unit_symbol
-        text = rule.explain(node.max, points, detail, _value_text(inputs[rule.indicator], unit), unit)
+        indicator = indicators[rule.indicator]
+        unit = indicator.unit_symbol
+        text = rule.explain(node.max, points, detail, _value_text(inputs[rule.indicator], unit, {**indicator.levels, **indicator.options}), unit)
         return text, inputs, rule.capped(node.max, points, detail), False
 
     @in_context
-    def to_dict(self) -> dict[str, Any]:
-        """The result as JSON-ready data; numbers are exact decimal strings."""
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """The result as JSON-ready data; numbers are exact decimal strings and ids stay ids, so
+        scripts read the same data in every language. The nodes' ``label`` and ``why`` are in
+        ``lang`` (default: ``PAR_RULES_LANG``, else Vietnamese)."""
+        with use(lang):
+            return self._data()
+
+    def _data(self) -> dict[str, Any]:
         methodology = self.methodology
         return {
             "methodology": {"id": methodology.id, "version": methodology.version},
@@ -370,32 +408,55 @@ class Result:
         }
 
     @in_context
-    def explain(self, depth: int | None = None) -> str:
-        """The breakdown as readable text: every node with its points, cap and reason."""
+    def explain(self, depth: int | None = None, lang: str | None = None) -> str:
+        """The breakdown as readable text: every node with its points, cap and reason, in
+        ``lang`` (``"vi"`` or ``"en"``; default: ``PAR_RULES_LANG``, else Vietnamese), with
+        numbers as that language writes them (``16,75``) and levels by their labels."""
+        with use(lang):
+            return self._explain(depth)
+
+    def _explain(self, depth: int | None) -> str:
         methodology = self.methodology
+        lang = language()
         who = " ".join(part for part in (self.record.unit, f"({self.record.name})" if self.record.name else None) if part)
+        title = (methodology.title_en or methodology.title) if lang == "en" else methodology.title
+        status = {"partial": _("partial"), "illustrative": _("illustrative")}.get(methodology.status, methodology.status)
+        band = self.band
+        band_text = ""
+        if band is not None:
+            band_label = label_in(band, lang)
+            band_text = "   " + _("band {band}").format(band=band.id + (f" ({band_label})" if band_label else ""))
         lines = [
-            f"{methodology.title} — {methodology.id}@{methodology.version}" + (f" [{methodology.status}]" if methodology.status != "official" else ""),
-            f"{who or 'record'}" + (f", {self.record.period}" if self.record.period else ""),
-            f"Total {fmt(self.published_total)} / {fmt(self.scale)}   index {fmt(self.published_index)}%"
-            + (f"   band {self.band.id}" if self.band else "")
+            f"{title} — {methodology.id}@{methodology.version}" + (f" [{status}]" if methodology.status != "official" else ""),
+            f"{who or _('record')}" + (f", {self.record.period}" if self.record.period else ""),
+            _("Total {total} / {scale}   index {index}%").format(total=exact(self.published_total), scale=exact(self.scale), index=exact(self.published_index)) + band_text  # type: ignore[arg-type]
             if self.complete
-            else f"Partial: {fmt(self.published_total)} so far, at most {format_short(self.reach, methodology.decimals)} / {fmt(self.scale)}"
-            f"   pending: {', '.join(self.pending)}   (no index, no band until every part is in)",
+            else _("Partial: {total} so far, at most {reach} / {scale}").format(total=exact(self.published_total), reach=number(format_short(self.reach, methodology.decimals)), scale=exact(self.scale))
+            + "   "
+            + _("pending: {parts}   (no index, no band until every part is in)").format(parts=", ".join(self.pending)),
         ]
         if len(self.by_source) > 1:
-            lines.append("  " + ", ".join(f"{source} {fmt(publish(points, methodology.decimals))}" for source, points in sorted(self.by_source.items())))
+            sources = {"appraisal": _("appraisal"), "survey": _("survey")}
+            lines.append("  " + ", ".join(f"{sources.get(source, source)} {exact(publish(points, methodology.decimals))}" for source, points in sorted(self.by_source.items())))
         lines.append("")
         width = max((len(r.id) + 2 * (r.node.depth - 1) for r in self.nodes()), default=4)
         for result in self.nodes():
             if depth is not None and result.node.depth > depth:
                 continue
             indent = "  " * (result.node.depth - 1)
-            points = "pending" if result.pending else "n/a" if result.points is None else format_short(result.points, methodology.decimals)
+            points = _("pending") if result.pending else _("n/a") if result.points is None else number(format_short(result.points, methodology.decimals))
             if result.partial:
-                points = f"{points} (≤ {format_short(result.reach, methodology.decimals)})"  # type: ignore[arg-type]
+                points = f"{points} (≤ {number(format_short(result.reach, methodology.decimals))})"  # type: ignore[arg-type]
             label = result.label if len(result.label) <= 60 else result.label[:57] + "..."
-            lines.append(f"{indent}{result.id:<{width - len(indent)}}  {points:>8} / {fmt(result.max):<6} {label}")
+            lines.append(f"{indent}{result.id:<{width - len(indent)}}  {points:>8} / {exact(result.max):<6} {label}")
             if result.rule is not None or result.points is None or result.capped or result.rescaled or result.partial:
                 lines.append(f"{'':<{width + 20}}↳ {result.why}")
         return "\n".join(lines)
+
+
+def _indicator_name(indicator: Any, fallback: str) -> str:
+    """An indicator as people read it: its label, with its id."""
+    if indicator is None:
+        return fallback
+    label = label_in(indicator, language())
+    return f"{label} ({indicator.id})" if label and label != indicator.id else indicator.id

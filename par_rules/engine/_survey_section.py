@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import Problem
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     from .._places import SourceMap
@@ -107,13 +108,13 @@ def compile_survey(raw: Mapping[str, Any] | None, where: SourceMap, indicators: 
     weighted = [group.id for group in groups.values() if group.weight is not None]
     if weighted and len(weighted) != len(groups):
         unweighted = [group_id for group_id in groups if group_id not in weighted]
-        problem(raw, "groups", f"groups {', '.join(weighted)} have a weight and {', '.join(unweighted)} not: give every group a weight, or none")
+        problem(raw, "groups", _("groups {weighted} have a weight and {unweighted} not: give every group a weight, or none").format(weighted=', '.join(weighted), unweighted=', '.join(unweighted)))
     unit_column = survey_text(raw.get("unit_column", "unit"))
     group_column = survey_text(raw["group_column"]) if "group_column" in raw else None
     if groups and group_column is None:
-        problem(raw, "groups", "groups are declared but no group_column says which column names a respondent's group")
+        problem(raw, "groups", _("groups are declared but no group_column says which column names a respondent's group"))
     if group_column is not None and group_column == unit_column:
-        problem(raw, "group_column", f"the group column and the unit column are both {group_column!r}")
+        problem(raw, "group_column", _("the group column and the unit column are both {group_column!r}").format(group_column=group_column))
     questions = []
     columns: dict[str, Any] = {}
     counted: dict[str, str] = {}
@@ -122,28 +123,28 @@ def compile_survey(raw: Mapping[str, Any] | None, where: SourceMap, indicators: 
         column = survey_text(spec["column"])
         indicator_id = spec["indicator"]
         if column in reserved or column.lower() in PERIOD_COLUMNS:
-            problem(spec, "column", f"column {column!r} already names the unit, the group or the period")
+            problem(spec, "column", _("column {column!r} already names the unit, the group or the period").format(column=column))
         if column in columns:
-            problem(spec, "column", f"column {column!r} is given to two questions")
+            problem(spec, "column", _("column {column!r} is given to two questions").format(column=column))
         columns[column] = spec
         indicator = indicators.get(indicator_id)
         if indicator is None:
-            problem(spec, "indicator", f"question {column}: no indicator {indicator_id!r} in the catalogue")
+            problem(spec, "indicator", _("question {column}: no indicator {indicator_id!r} in the catalogue").format(column=column, indicator_id=indicator_id))
             continue
         if indicator.type != "answers":
-            problem(spec, "indicator", f"question {column}: indicator {indicator_id} is a {indicator.type}, not survey answers (type answers)")
+            problem(spec, "indicator", _("question {column}: indicator {indicator_id} is a {type}, not survey answers (type answers)").format(column=column, indicator_id=indicator_id, type=indicator.type))
             continue
         if indicator_id in counted:
-            problem(spec, "indicator", f"questions {counted[indicator_id]} and {column} are both counted into {indicator_id}: one question an indicator")
+            problem(spec, "indicator", _("questions {counted} and {column} are both counted into {indicator_id}: one question an indicator").format(counted=counted[indicator_id], column=column, indicator_id=indicator_id))
         counted[indicator_id] = column
         answers = {survey_text(str(code)): option for code, option in spec.get("answers", {}).items()} if "answers" in spec else {option: option for option in indicator.options}
         for code, option in answers.items():
             if option not in indicator.options:
-                problem(spec["answers"], code, f"question {column}: answer {code!r} is counted as {option!r}, which is not an option of {indicator_id} ({', '.join(indicator.options)})")
+                problem(spec["answers"], code, _("question {column}: answer {code!r} is counted as {option!r}, which is not an option of {indicator_id} ({options})").format(column=column, code=code, option=option, indicator_id=indicator_id, options=', '.join(indicator.options)))
         asked = tuple(spec["groups"]) if "groups" in spec else None
         for group_id in asked or ():
             if group_id not in groups:
-                problem(spec, "groups", f"question {column}: no respondent group {group_id!r} is declared" + (f" (groups: {', '.join(groups)})" if groups else ""))
+                problem(spec, "groups", _("question {column}: no respondent group {group_id!r} is declared").format(column=column, group_id=group_id) + (_(" (groups: {groups})").format(groups=', '.join(groups)) if groups else ""))
         questions.append(SurveyQuestion(column=column, indicator=indicator_id, answers=MappingProxyType(answers), groups=asked, label=spec.get("label")))
     return SurveySection(
         questions=tuple(questions), groups=MappingProxyType(groups), unit_column=unit_column,

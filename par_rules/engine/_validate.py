@@ -24,6 +24,7 @@ from ..errors import Problem
 from .._places import Location, SourceMap, did_you_mean
 from ._model import Methodology, Node
 from ._rules import rule_schema
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     import jsonschema
@@ -76,7 +77,7 @@ def check_schema(data: Any, where: SourceMap) -> list[Problem]:
                 place = where.locate(error.instance, extras[0])
         path = "/".join(str(part) for part in error.absolute_path)
         message = _message(error)
-        problems.append(place.problem(f"{message} (at {path})" if path else message, node=_node_id(data, error.absolute_path)))
+        problems.append(place.problem(_("{message} (at {path})").format(message=message, path=path) if path else message, node=_node_id(data, error.absolute_path)))
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return problems
 
@@ -301,7 +302,7 @@ def check_numbers(data: Any, where: SourceMap) -> list[Problem]:
             if isinstance(value, (dict, list)):
                 stack.append(value)
             elif isinstance(value, Decimal) and not (value.is_finite() and value.copy_abs() < magnitude and -value.as_tuple().exponent <= decimals):  # type: ignore[operator]
-                message = f"number {value} is not supported: a number in a methodology must be finite, below 10^15 in size, with at most {decimals} decimals (so that sums of caps stay exact)"
+                message = _("number {value} is not supported: a number in a methodology must be finite, below 10^15 in size, with at most {decimals} decimals (so that sums of caps stay exact)").format(value=value, decimals=decimals)
                 problems.append(where.locate(container, key).problem(message))
     return problems
 
@@ -318,14 +319,14 @@ def _leaf_errors(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsons
 def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        return f"{error.message}; allowed here: {', '.join(allowed)}{_unknown_key_hint(error, allowed)}{_decimal_comma_hint(error)}"
+        return _("{message}; allowed here: {allowed}{error}{error2}").format(message=error.message, allowed=', '.join(allowed), error=_unknown_key_hint(error, allowed), error2=_decimal_comma_hint(error))
     if error.validator == "enum":
-        return f"{error.instance!r} is not one of: {', '.join(map(str, error.validator_value))}"
+        return _("{instance!r} is not one of: {str}").format(instance=error.instance, str=', '.join(map(str, error.validator_value)))
     if error.validator == "pattern":
-        return f"{error.instance!r} is not a valid {error.schema.get('title', 'text')} (pattern {error.validator_value})"
+        return _("{instance!r} is not a valid {get} (pattern {validator_value})").format(instance=error.instance, get=error.schema.get('title', 'text'), validator_value=error.validator_value)
     if error.validator == "type" and "pattern" in error.schema and _is_number(error.instance):
         # YAML reads 1.10 as a number; a number would skip the id's pattern (+1.1 and 1.1 would be one id).
-        return f"{error.instance} is a number, and an id is text: write the id in quotes: \"{error.instance}\""
+        return _("{instance} is a number, and an id is text: write the id in quotes: \"{instance}\"").format(instance=error.instance)
     return re.sub(r"Decimal\('([^']*)'\)", r"\1", error.message) + _decimal_comma_hint(error)  # Decimal('-4') reads as -4
 
 
@@ -342,9 +343,9 @@ def _decimal_comma_hint(error: jsonschema.ValidationError) -> str:
     """What to do about a number written with a decimal comma: 16,75 reads as the text "16,75"
     (and, inside { }, as 16 and a key 75)."""
     if error.validator == "type" and isinstance(error.instance, str) and _DECIMAL_COMMA.fullmatch(error.instance.strip()):
-        return f": write numbers with a decimal point: {error.instance.strip().replace(',', '.')}, not {error.instance.strip()}"
+        return _(": write numbers with a decimal point: {replace}, not {strip}").format(replace=error.instance.strip().replace(',', '.'), strip=error.instance.strip())
     if error.validator == "additionalProperties" and isinstance(error.instance, dict) and any(str(key).isdigit() for key in error.instance):
-        return ": a number written with a decimal comma inside { }? write 16.75, not 16,75"
+        return _(": a number written with a decimal comma inside { }? write 16.75, not 16,75")
     return ""
 
 
@@ -379,13 +380,13 @@ def check_model(methodology: Methodology) -> list[Problem]:
     for node in methodology.nodes():
         if node.id in seen:
             first = seen[node.id].location
-            problems.append(_at(node, "id", f"duplicate node id {node.id} (first at line {first.line})"))
+            problems.append(_at(node, "id", _("duplicate node id {id} (first at line {line})").format(id=node.id, line=first.line)))
         seen[node.id] = node
         problems += _check_node(node, methodology)
     total = sum((field.max for field in methodology.criteria), Decimal(0))
     if total != methodology.scale:
         where = methodology.criteria[0].location if methodology.criteria else Location(methodology.file)
-        problems.append(where.problem(f"the fields' caps add up to {fmt(total)}, not to the scale {fmt(methodology.scale)}"))
+        problems.append(where.problem(_("the fields' caps add up to {total}, not to the scale {scale}").format(total=fmt(total), scale=fmt(methodology.scale))))
     problems += _check_rating_bands(methodology)
     return problems
 
@@ -398,20 +399,20 @@ def _at(node: Node, key: str, message: str, indicator: str | None = None) -> Pro
 def _check_node(node: Node, methodology: Methodology) -> list[Problem]:
     problems: list[Problem] = []
     if node.children and node.rule is not None:
-        problems.append(_at(node, "rule", "a node has either children or a rule, not both"))
+        problems.append(_at(node, "rule", _("a node has either children or a rule, not both")))
     elif not node.children and node.rule is None and "rule" not in node.locations:
-        problems.append(_at(node, "id", "a node needs children or a rule"))
+        problems.append(_at(node, "id", _("a node needs children or a rule")))
     if node.children:
         if node.aggregate == "sum":
             total = sum((child.max for child in node.children), Decimal(0))
             if total != node.max and not node.cap_note:
                 problems.append(
-                    _at(node, "max", f"the children's caps add up to {fmt(total)}, not to this node's cap {fmt(node.max)} (fix the caps, or say why in cap_note)")
+                    _at(node, "max", _("the children's caps add up to {total}, not to this node's cap {max} (fix the caps, or say why in cap_note)").format(total=fmt(total), max=fmt(node.max)))
                 )
         else:
             for child in node.children:
                 if child.max <= 0:
-                    problems.append(_at(child, "max", "a child of a weighted_mean node needs a positive cap"))
+                    problems.append(_at(child, "max", _("a child of a weighted_mean node needs a positive cap")))
     if node.rule is not None:
         problems += _check_rule(node, methodology)
     return problems
@@ -433,5 +434,5 @@ def _check_rating_bands(methodology: Methodology) -> list[Problem]:
         lower_high = lower.high if lower.high is not None else Decimal("Infinity")
         if lower_high > upper_low or (lower_high == upper_low and lower.high_inclusive and upper.low_inclusive):
             band = methodology.bands[index + 1]
-            problems.append(Problem(f"rating band {band.id} overlaps band {methodology.bands[index].id} (list bands best first, without overlap)", file=methodology.file))
+            problems.append(Problem(_("rating band {id} overlaps band {id2} (list bands best first, without overlap)").format(id=band.id, id2=methodology.bands[index].id), file=methodology.file))
     return problems

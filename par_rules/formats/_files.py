@@ -53,7 +53,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -66,6 +66,7 @@ from ..errors import Problem, RecordError
 from ..engine._model import Methodology
 from ..engine._record import Record
 from ..engine._report import Result
+from .._i18n import gettext as _, number
 
 if TYPE_CHECKING:
     from ..units._ranking import Ranking
@@ -125,9 +126,9 @@ def read_records(path: str | os.PathLike[str], *, sheet: str | None = None, meth
     kind = READ_FORMATS.get(path.suffix.lower())
     if kind is None:
         known = ", ".join(sorted(READ_FORMATS))
-        raise RecordError([Problem(f"cannot read records from a {path.suffix or 'suffix-less'} file (known: {known})", file=str(path))])
+        raise RecordError([Problem(_("cannot read records from a {suffix} file (known: {known})").format(suffix=path.suffix or 'suffix-less', known=known), file=str(path))])
     if sheet is not None and kind != "xlsx":
-        raise RecordError([Problem("a sheet can only be named for an .xlsx file", file=str(path))])
+        raise RecordError([Problem(_("a sheet can only be named for an .xlsx file"), file=str(path))])
     _check_regular(path)
     if kind == "xlsx":
         return _read_xlsx(path, sheet, methodology)
@@ -196,16 +197,16 @@ def _check_regular(path: Path) -> None:
     try:
         mode = path.stat().st_mode
     except OSError as error:
-        raise RecordError([Problem(f"cannot read the file: {error.strerror or error}", file=str(path))]) from None
+        raise RecordError([Problem(_("cannot read the file: {strerror}").format(strerror=error.strerror or error), file=str(path))]) from None
     if not stat.S_ISREG(mode):
-        raise RecordError([Problem("not a regular file (a folder, a pipe or a device): records are read from a file", file=str(path))])
+        raise RecordError([Problem(_("not a regular file (a folder, a pipe or a device): records are read from a file"), file=str(path))])
 
 
 def _open(path: Path) -> BinaryIO:
     try:
         return path.open("rb")
     except OSError as error:
-        raise RecordError([Problem(f"cannot read the file: {error.strerror or error}", file=str(path))]) from None
+        raise RecordError([Problem(_("cannot read the file: {strerror}").format(strerror=error.strerror or error), file=str(path))]) from None
 
 
 def _check_utf8(handle: BinaryIO, path: Path) -> None:
@@ -219,12 +220,12 @@ def _check_utf8(handle: BinaryIO, path: Path) -> None:
             decoder.decode(chunk)
         except UnicodeDecodeError as error:
             line += chunk[: error.start].count(b"\n")
-            raise RecordError([Problem("the file is not UTF-8 text: save it as UTF-8 (in Excel: 'CSV UTF-8')", file=str(path), line=line)]) from None
+            raise RecordError([Problem(_("the file is not UTF-8 text: save it as UTF-8 (in Excel: 'CSV UTF-8')"), file=str(path), line=line)]) from None
         line += chunk.count(b"\n")
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise RecordError([Problem("the file ends in the middle of a UTF-8 character", file=str(path), line=line)]) from None
+        raise RecordError([Problem(_("the file ends in the middle of a UTF-8 character"), file=str(path), line=line)]) from None
     handle.seek(0)
 
 
@@ -245,11 +246,11 @@ def _read_csv(path: Path) -> Iterator[Any]:
 def _header(header: Sequence[Any] | None, path: Path) -> list[str]:
     """The column names of a header row, refused when missing or repeated."""
     if header is None or not any(_filled(cell) for cell in header):
-        raise RecordError([Problem("no header row: the first row must name the columns (unit, name, period, indicators)", file=str(path), line=1)])
+        raise RecordError([Problem(_("no header row: the first row must name the columns (unit, name, period, indicators)"), file=str(path), line=1)])
     names = [_text(str(cell)) if _filled(cell) else "" for cell in header]
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
-        raise RecordError([Problem(f"column {', '.join(repeated)} appears more than once in the header", file=str(path), line=1)])
+        raise RecordError([Problem(_("column {repeated} appears more than once in the header").format(repeated=', '.join(repeated)), file=str(path), line=1)])
     plain: dict[str, str] = {}  # record key -> the column that gives it
     gathered: dict[str, str] = {}  # record key -> a column gathered into it (indicator.option, self.node)
     problems = []
@@ -258,11 +259,11 @@ def _header(header: Sequence[Any] | None, path: Path) -> list[str]:
         if option is not None:
             gathered.setdefault(key, name)
         elif key in plain:  # "year" and "period": which one is meant?
-            problems.append(Problem(f"columns {plain[key]} and {name} both give the {key}: keep one", file=str(path), line=1))
+            problems.append(Problem(_("columns {plain} and {name} both give the {key}: keep one").format(plain=plain[key], name=name, key=key), file=str(path), line=1))
         else:
             plain[key] = name
     for key in sorted(plain.keys() & gathered.keys()):
-        problems.append(Problem(f"column {plain[key]} and column {gathered[key]} both give {key}: a survey's answers go in {key}.<option> columns only", file=str(path), line=1))
+        problems.append(Problem(_("column {plain} and column {gathered} both give {key}: a survey's answers go in {key}.<option> columns only").format(plain=plain[key], gathered=gathered[key], key=key), file=str(path), line=1))
     if problems:
         raise RecordError(problems)
     return names
@@ -272,12 +273,12 @@ def _row_problems(cells: Sequence[Any], names: Sequence[str], row_number: int) -
     """Cells beyond the header, values under a column with no name, dates and times."""
     problems = []
     if len(cells) > len(names) and any(_filled(cell) for cell in cells[len(names):]):
-        problems.append(Problem(f"{len(cells)} cells but {len(names)} columns in the header", row=row_number))
+        problems.append(Problem(_("{cells} cells but {names} columns in the header").format(cells=len(cells), names=len(names)), row=row_number))
     for position, (name, cell) in enumerate(zip(names, cells), start=1):
         if not name and _filled(cell):
-            problems.append(Problem(f"a value in column {position}, which has no name in the header", row=row_number))
+            problems.append(Problem(_("a value in column {position}, which has no name in the header").format(position=position), row=row_number))
         elif isinstance(cell, (datetime, date, time)):
-            problems.append(Problem(f"a date or time ({cell}) where a number or text is expected", indicator=name, row=row_number))
+            problems.append(Problem(_("a date or time ({cell}) where a number or text is expected").format(cell=cell), indicator=name, row=row_number))
     return problems
 
 
@@ -309,11 +310,11 @@ def _text_rows(rows: Iterable[Sequence[str]], path: Path) -> Iterator[Numbered]:
     try:
         first = next(iterator, None)
     except csv.Error as error:
-        raise RecordError([Problem(f"cannot read the header row: {error}", file=str(path), line=1)]) from None
+        raise RecordError([Problem(_("cannot read the header row: {error}").format(error=error), file=str(path), line=1)]) from None
     names = _header(first, path)
     folded = [_column_key(name) for name in names]  # names are normalised already (_header)
-    keys = [key for key, _ in folded]
-    options = [option for _, option in folded]  # None: a plain column; else the answer (or node) it holds
+    keys = [key for key, _unused in folded]
+    options = [option for _unused, option in folded]  # None: a plain column; else the answer (or node) it holds
     width = len(names)
     grouped = any(option is not None for option in options)
     unnamed = [position for position, name in enumerate(names) if not name]
@@ -350,7 +351,7 @@ def _text_rows(rows: Iterable[Sequence[str]], path: Path) -> Iterator[Numbered]:
             return
         except csv.Error as error:  # from the csv reader, for the row it was reading (a field over its size limit); it goes on at the next
             row_number += 1
-            yield row_number, RecordError([Problem(f"the row cannot be read: {error}", row=row_number)])
+            yield row_number, RecordError([Problem(_("the row cannot be read: {error}").format(error=error), row=row_number)])
 
 
 def _filled(cell: Any) -> bool:
@@ -368,10 +369,10 @@ def _read_jsonl(path: Path) -> Iterator[Any]:
             try:
                 data = _json_loads(line)
             except json.JSONDecodeError as error:
-                yield line_number, RecordError([Problem(f"not valid JSON: {error.msg} (column {error.colno})", row=line_number)])
+                yield line_number, RecordError([Problem(_("not valid JSON: {msg} (column {colno})").format(msg=error.msg, colno=error.colno), row=line_number)])
                 continue
             except RecursionError:  # the json parser recurses: a line of 10,000 '[' must not crash the batch
-                yield line_number, RecordError([Problem("not a record: nested too deeply", row=line_number)])
+                yield line_number, RecordError([Problem(_("not a record: nested too deeply"), row=line_number)])
                 continue
             yield line_number, _mapping_or_error(data, line_number)
 
@@ -392,7 +393,7 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Repeated:
     if len(mapping) == len(pairs):
         return mapping
     seen: set[str] = set()
-    return _Repeated(sorted({key for key, _ in pairs if key in seen or seen.add(key)}))  # type: ignore[func-returns-value]
+    return _Repeated(sorted({key for key, _unused in pairs if key in seen or seen.add(key)}))  # type: ignore[func-returns-value]
 
 
 def _json_int(text: str) -> int | str:
@@ -427,9 +428,9 @@ def _read_document(path: Path, kind: str) -> Iterator[Numbered]:
         try:
             data = _json_loads(text)
         except json.JSONDecodeError as error:
-            raise RecordError([Problem(f"not valid JSON: {error.msg}", file=str(path), line=error.lineno, column=error.colno)]) from None
+            raise RecordError([Problem(_("not valid JSON: {msg}").format(msg=error.msg), file=str(path), line=error.lineno, column=error.colno)]) from None
         except RecursionError:
-            raise RecordError([Problem("not a records file: nested too deeply", file=str(path))]) from None
+            raise RecordError([Problem(_("not a records file: nested too deeply"), file=str(path))]) from None
         items = data if isinstance(data, list) else [data]
         return ((position, _mapping_or_error(item, position)) for position, item in enumerate(items, start=1))
     try:
@@ -437,11 +438,11 @@ def _read_document(path: Path, kind: str) -> Iterator[Numbered]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise RecordError([Problem(f"not valid YAML: {error.problem or error.context}", file=str(path), line=line, column=column)]) from None
+        raise RecordError([Problem(_("not valid YAML: {problem}").format(problem=error.problem or error.context), file=str(path), line=line, column=column)]) from None
     except yaml.YAMLError as error:
-        raise RecordError([Problem(f"not valid YAML: {error}", file=str(path))]) from None
+        raise RecordError([Problem(_("not valid YAML: {error}").format(error=error), file=str(path))]) from None
     except RecursionError:  # PyYAML's composer recurses
-        raise RecordError([Problem("not a records file: nested too deeply", file=str(path))]) from None
+        raise RecordError([Problem(_("not a records file: nested too deeply"), file=str(path))]) from None
     nodes = root.value if isinstance(root, yaml.SequenceNode) else [root]
     return ((position, _yaml_record(node, position, path)) for position, node in enumerate(nodes, start=1))
 
@@ -453,7 +454,7 @@ class _RecordLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in records", event.start_mark)
+            raise yaml.composer.ComposerError(None, None, _("aliases (*name) are not allowed in records"), event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -477,10 +478,10 @@ def _yaml_value(node: yaml.Node) -> Any:
     mapping: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            raise _Refused("a key must be a text, not a list or a mapping", key_node.start_mark)
+            raise _Refused(_("a key must be a text, not a list or a mapping"), key_node.start_mark)
         key = key_node.value
         if key in mapping:
-            raise _Refused("appears more than once in the record (which value is meant?)", key_node.start_mark, key)
+            raise _Refused(_("appears more than once in the record (which value is meant?)"), key_node.start_mark, key)
         mapping[key] = _yaml_value(value_node)
     return mapping
 
@@ -493,18 +494,18 @@ def _yaml_record(node: yaml.Node | None, row: int, path: Path) -> Mapping[str, A
     except _Refused as refused:
         return RecordError([replace(refused.problem, file=str(path), row=row)])
     except RecursionError:
-        return RecordError([Problem("not a record: nested too deeply", row=row)])
+        return RecordError([Problem(_("not a record: nested too deeply"), row=row)])
 
 
 def _mapping_or_error(data: Any, row: int) -> Mapping[str, Any] | RecordError:
     if isinstance(data, _Repeated):
-        return RecordError([Problem("appears more than once in the record (which value is meant?)", indicator=key, row=row) for key in data.keys])
+        return RecordError([Problem(_("appears more than once in the record (which value is meant?)"), indicator=key, row=row) for key in data.keys])
     if isinstance(data, Mapping):
         repeated = [f"{key}.{inner}" for key, value in data.items() if isinstance(value, _Repeated) for inner in value.keys]
         if repeated:
-            return RecordError([Problem("appears more than once in the record (which value is meant?)", indicator=key, row=row) for key in repeated])
+            return RecordError([Problem(_("appears more than once in the record (which value is meant?)"), indicator=key, row=row) for key in repeated])
         return fold_columns(data)
-    return RecordError([Problem(f"a record must be a mapping of column to value, not {type(data).__name__}", row=row)])
+    return RecordError([Problem(_("a record must be a mapping of column to value, not {type_name}").format(type_name=type(data).__name__), row=row)])
 
 
 def _read_xlsx(path: Path, sheet: str | None, methodology: Methodology | str | None = None) -> Iterator[Numbered]:
@@ -515,14 +516,14 @@ def _read_xlsx(path: Path, sheet: str | None, methodology: Methodology | str | N
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - see above
-        raise RecordError([Problem(f"not a readable .xlsx workbook: {error}", file=str(path))]) from None
+        raise RecordError([Problem(_("not a readable .xlsx workbook: {error}").format(error=error), file=str(path))]) from None
     from ._forms import is_form, read_form_workbook  # here: only a workbook can be a form
 
     if is_form(workbook.sheetnames):
         return read_form_workbook(workbook, path, sheet, methodology)
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
-            raise RecordError([Problem(f"no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)})", file=str(path))])
+            raise RecordError([Problem(_("no sheet {sheet!r} (sheets: {sheetnames})").format(sheet=sheet, sheetnames=', '.join(workbook.sheetnames)), file=str(path))])
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
         cells = worksheet.iter_rows(values_only=True)
     except RecordError:
@@ -530,7 +531,7 @@ def _read_xlsx(path: Path, sheet: str | None, methodology: Methodology | str | N
         raise
     except Exception as error:  # noqa: BLE001 - a damaged workbook, as above
         workbook.close()
-        raise RecordError([Problem(f"not a readable .xlsx workbook: {error}", file=str(path))]) from None
+        raise RecordError([Problem(_("not a readable .xlsx workbook: {error}").format(error=error), file=str(path))]) from None
 
     def guarded() -> Iterator[Sequence[Any]]:
         while True:
@@ -549,9 +550,9 @@ def _read_xlsx(path: Path, sheet: str | None, methodology: Methodology | str | N
                 yield last, record
         except _Damaged as damage:
             if not last:  # not one row could be read
-                raise RecordError([Problem(f"not a readable .xlsx workbook: {damage.error}", file=str(path))]) from None
+                raise RecordError([Problem(_("not a readable .xlsx workbook: {error}").format(error=damage.error), file=str(path))]) from None
             # the rows read are scored; what follows cannot be told apart: said once, as the next row
-            yield last + 1, RecordError([Problem(f"the workbook is damaged from here on: {damage.error}", file=str(path), row=last + 1)])
+            yield last + 1, RecordError([Problem(_("the workbook is damaged from here on: {error}").format(error=damage.error), file=str(path), row=last + 1)])
         finally:
             workbook.close()
 
@@ -574,6 +575,9 @@ class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     legend: tuple[str, ...] = ()
+    #: What the aligned text and Markdown show above a column instead of its name (labels, in
+    #: the reader's language); CSV, JSON and Excel always keep the stable names.
+    titles: Mapping[str, str] = field(default_factory=dict)
 
     def records(self) -> list[dict[str, Cell]]:
         """The rows as mappings of column name to cell."""
@@ -608,7 +612,7 @@ def results_table(results: Iterable[Result] | Ranking) -> Table:
     else:
         pairs = [(None, None, result) for result in results]
     ranked = isinstance(results, Ranking)
-    fields = field_columns(result.methodology for _, _, result in pairs)
+    fields = field_columns(result.methodology for _unused, _unused, result in pairs)
     rows = tuple(
         ((place, group_place) if ranked else ()) + result_cells(result, fields, position)
         for position, (place, group_place, result) in enumerate(pairs, start=1)
@@ -626,7 +630,7 @@ def field_columns(methodologies: Iterable[Methodology]) -> dict[str, str]:
             continue
         seen.add(id(methodology))
         for field_node in methodology.criteria:
-            fields.setdefault(field_node.id, f"{field_node.label} (max {format_decimal(field_node.max)})")
+            fields.setdefault(field_node.id, _("{label} (max {max})").format(label=field_node.label, max=number(format_decimal(field_node.max))))
     return fields
 
 
@@ -705,7 +709,7 @@ def write_table(table: Table, format: WriteFormat, destination: str | os.PathLik
     """
     if format == "xlsx":
         if destination is None or not isinstance(destination, (str, os.PathLike)):
-            raise ValueError("an .xlsx table must be written to a file: give a path")
+            raise ValueError(_("an .xlsx table must be written to a file: give a path"))
         with replace_atomically(destination, binary=True) as handle:
             _write_xlsx(table, handle)
         return None
@@ -760,13 +764,13 @@ def _create_beside(target: Path) -> tuple[Path, int]:
     os.replace is a rename) and its descriptor; created by this call alone (O_EXCL), with the
     mode a new file gets (0o666 less the umask)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
+    for _unused in range(100):
         temporary = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
         try:
             return temporary, os.open(temporary, flags, 0o666)
         except FileExistsError:
             continue
-    raise FileExistsError(f"cannot create a temporary file beside {target}")
+    raise FileExistsError(_("cannot create a temporary file beside {target}").format(target=target))
 
 
 def _sync_folder(folder: Path) -> None:
@@ -786,13 +790,28 @@ def _sync_folder(folder: Path) -> None:
 @in_context
 def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> str:
     """The table as text in one of the text formats. CSV and JSON carry exact values; the
-    aligned text and Markdown, meant to be read, show long decimals rounded to 4 places with "≈".
+    aligned text and Markdown, meant to be read, show long decimals rounded to 4 places with "≈",
+    numbers as the reader's language writes them (``93,50`` in Vietnamese:
+    :func:`par_rules._i18n.number`) and the table's ``titles`` over the columns that have one.
 
-    >>> print(render_table(Table(("unit", "index"), (("a", Decimal("93.50")), ("bb", None))), "md"))
-    | unit | index |
+    >>> from par_rules._i18n import use
+    >>> table = Table(("unit", "index"), (("a", Decimal("93.50")), ("bb", None)), titles={"unit": "đơn vị"})
+    >>> with use("en"):
+    ...     print(render_table(table, "md"))
+    | đơn vị | index |
     |---|---:|
     | a | 93.50 |
     | bb |  |
+    >>> with use("vi"):
+    ...     print(render_table(table, "text"))
+    ...     print(render_table(table, "csv"), end="")
+    đơn vị  index
+    ------  -----
+    a       93,50
+    bb
+    unit,index
+    a,93.50
+    bb,
     """
     if format == "json":
         rows = [{name: _json_cell(cell) for name, cell in zip(table.headers, row)} for row in table.rows]
@@ -806,14 +825,16 @@ def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> 
     cells = [[_cell_text(cell, short=True) for cell in row] for row in table.rows]
     numeric = [all(isinstance(row[column], (Decimal, int)) or row[column] is None for row in table.rows) and any(row[column] is not None for row in table.rows) for column in range(len(table.headers))]
     _equal_decimals(cells, table.rows, numeric)
+    cells = [[number(text) if isinstance(cell, Decimal) else text for text, cell in zip(texts, row)] for texts, row in zip(cells, table.rows)]
+    names = [table.titles.get(name, name) for name in table.headers]
     if format == "md":
-        lines = ["| " + " | ".join(_md(name) for name in table.headers) + " |", "|" + "|".join("---:" if right else "---" for right in numeric) + "|"]
+        lines = ["| " + " | ".join(_md(name) for name in names) + " |", "|" + "|".join("---:" if right else "---" for right in numeric) + "|"]
         lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in cells]
         if table.legend:
             lines += [""] + [f"- {_md(line)}" for line in table.legend]
         return "\n".join(lines)
     # A cell is one line, and shows its control characters as escapes (see terminal_text).
-    headers = [terminal_text(name, one_line=True) for name in table.headers]
+    headers = [terminal_text(name, one_line=True) for name in names]
     cells = [[terminal_text(cell, one_line=True) for cell in row] for row in cells]
     widths = [max([len(name)] + [len(row[column]) for row in cells]) for column, name in enumerate(headers)]
     lines = ["  ".join(name.rjust(width) if right else name.ljust(width) for name, width, right in zip(headers, widths, numeric)).rstrip()]

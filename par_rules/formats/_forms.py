@@ -43,6 +43,7 @@ from ..errors import ParRulesError, Problem, RecordError
 from ..engine._model import Indicator, Methodology, Node
 from ..engine._record import Catalogue, coerce_number
 from ..engine._rules import interval_vi
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -275,7 +276,7 @@ def _write_marker(workbook: Workbook, shape: Layout) -> None:
 
     marker = workbook.create_sheet(MARKER_SHEET)
     marker.sheet_state = "veryHidden"
-    for row in (("par_rules form", FORM_FORMAT), ("methodology", shape.methodology_id), ("version", shape.version), ("fingerprint", shape.fingerprint), ("rows", len(shape.lines))):
+    for row in ((_("par_rules form"), FORM_FORMAT), ("methodology", shape.methodology_id), ("version", shape.version), ("fingerprint", shape.fingerprint), ("rows", len(shape.lines))):
         marker.append(row)
     for line in shape.lines:
         marker.append([line.kind, line.key, line.row])
@@ -386,7 +387,7 @@ def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, reco
             if line.key in claimed and claimed[line.key] not in (None, ""):
                 _put_number(sheet[f"{SELF_COLUMN}{row}"], claimed[line.key])
             continue
-        indicator_id, _, option = line.key.partition(".") if line.kind == "option" else (line.key, "", "")
+        indicator_id, _unused, option = line.key.partition(".") if line.kind == "option" else (line.key, "", "")
         indicator = methodology.indicators[indicator_id]
         safe_text(sheet[f"{LABEL_COLUMN}{row}"], indicator.label + (f" — {indicator.options.get(option) or option}" if option else ""))
         styles.apply(sheet[f"{LABEL_COLUMN}{row}"], "input label", alignment=wrap, font=Font(italic=True))
@@ -401,9 +402,9 @@ def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, reco
             _put_value(sheet[ref], indicator, raw, catalogue, option, problems, position)
     for key in values:
         if key not in methodology.indicators:
-            problems.append(Problem(f"column {key!r} is not an input of {methodology.id}@{methodology.version}: left out of the form", indicator=str(key), row=position))
+            problems.append(Problem(_("column {key!r} is not an input of {id}@{version}: left out of the form").format(key=key, id=methodology.id, version=methodology.version), indicator=str(key), row=position))
         elif methodology.indicators[key].derived and values[key] not in (None, ""):
-            problems.append(Problem("is computed by the methodology's formula: left out of the form", indicator=str(key), row=position))
+            problems.append(Problem(_("is computed by the methodology's formula: left out of the form"), indicator=str(key), row=position))
     for name, rule in validations.items():
         rule.sqref = MultiCellRange(" ".join(covered[name]))
         sheet.add_data_validation(rule)
@@ -497,7 +498,7 @@ def read_form(path: str | os.PathLike[str], *, sheet: str | None = None, methodo
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as error:
-        raise RecordError([Problem(f"not a readable .xlsx workbook: {error}", file=str(path))]) from None
+        raise RecordError([Problem(_("not a readable .xlsx workbook: {error}").format(error=error), file=str(path))]) from None
     return read_form_workbook(workbook, path, sheet, methodology)
 
 
@@ -512,7 +513,7 @@ def read_form_workbook(workbook: Any, path: Path, sheet: str | None, methodology
     titles = [name for name in grids if name != MARKER_SHEET]
     if sheet is not None:
         if sheet not in titles:
-            raise RecordError([Problem(f"no unit sheet {sheet!r} in this form (sheets: {', '.join(titles)})", file=str(path))])
+            raise RecordError([Problem(_("no unit sheet {sheet!r} in this form (sheets: {titles})").format(sheet=sheet, titles=', '.join(titles)), file=str(path))])
         titles = [sheet]
     known = _methodology_for(shape, methodology, path, titles[0] if titles else MARKER_SHEET)
     return _records(grids, titles, shape, known, methodology, path)
@@ -534,20 +535,20 @@ def _at(grid: Sequence[Sequence[Any]], ref: str) -> Any:
 
 def _marker_layout(grid: list[tuple[Any, ...]], path: Path) -> Layout:
     def broken(cell: str, what: str) -> RecordError:
-        return RecordError([Problem(f"sheet '{MARKER_SHEET}' cell {cell}: {what}: the form's hidden marker was changed; write a new form with par-rules form", file=str(path))])
+        return RecordError([Problem(_("sheet '{MARKER_SHEET}' cell {cell}: {what}: the form's hidden marker was changed; write a new form with par-rules form").format(MARKER_SHEET=MARKER_SHEET, cell=cell, what=what), file=str(path))])
 
     if _at(grid, "A1") != "par_rules form":
-        raise broken("A1", "not a par_rules form marker")
+        raise broken("A1", _("not a par_rules form marker"))
     if _at(grid, "B1") != FORM_FORMAT:
-        raise broken("B1", f"form format {_at(grid, 'B1')!r}, this par_rules reads format {FORM_FORMAT}")
+        raise broken("B1", _("form format {grid!r}, this par_rules reads format {FORM_FORMAT}").format(grid=_at(grid, 'B1'), FORM_FORMAT=FORM_FORMAT))
     methodology_id, version, fingerprint, count = (_at(grid, f"B{row}") for row in (2, 3, 4, 5))
     if not isinstance(methodology_id, str) or not isinstance(version, (str, int)) or not isinstance(count, int):
-        raise broken("B2", "the methodology, version or row count is missing")
+        raise broken("B2", _("the methodology, version or row count is missing"))
     lines = []
     for row in range(6, 6 + count):
         kind, key, at = (_at(grid, f"{column}{row}") for column in "ABC")
         if kind not in ("node", "value", "option") or not isinstance(key, str) or not isinstance(at, int):
-            raise broken(f"A{row}", "a layout row is damaged")
+            raise broken(f"A{row}", _("a layout row is damaged"))
         lines.append(Line(kind, key, at))
     choices: dict[str, tuple[tuple[str, str], ...]] = {}
     column = 5
@@ -561,7 +562,7 @@ def _marker_layout(grid: list[tuple[Any, ...]], path: Path) -> Layout:
         column += 2
     shape = Layout(methodology_id, str(version), tuple(lines), choices)
     if shape.fingerprint != fingerprint:
-        raise broken("B4", "the layout does not match its fingerprint")
+        raise broken("B4", _("the layout does not match its fingerprint"))
     return shape
 
 
@@ -578,11 +579,11 @@ def _methodology_for(shape: Layout, methodology: Methodology | str | None, path:
     written_for = f"{shape.methodology_id}@{shape.version}"
     if isinstance(methodology, Methodology):
         if (methodology.id, methodology.version) != (shape.methodology_id, shape.version):
-            raise RecordError([Problem(f"{where}: this form was written for {written_for}, not {methodology.id}@{methodology.version}: write a form for the methodology you score with (par-rules form)", file=str(path))])
+            raise RecordError([Problem(_("{where}: this form was written for {written_for}, not {id}@{version}: write a form for the methodology you score with (par-rules form)").format(where=where, written_for=written_for, id=methodology.id, version=methodology.version), file=str(path))])
         chosen: Methodology | None = methodology
     else:
         if isinstance(methodology, str) and methodology != shape.methodology_id:
-            raise RecordError([Problem(f"{where}: this form was written for {written_for}, not for {methodology}", file=str(path))])
+            raise RecordError([Problem(_("{where}: this form was written for {written_for}, not for {methodology}").format(where=where, written_for=written_for, methodology=methodology), file=str(path))])
         from ..engine._api import load
 
         try:
@@ -590,7 +591,7 @@ def _methodology_for(shape: Layout, methodology: Methodology | str | None, path:
         except (ParRulesError, OSError, TypeError, ValueError):
             return None  # a methodology of the user's own: the cells are checked when scored
     if layout(chosen).fingerprint != shape.fingerprint:
-        raise RecordError([Problem(f"{where}: this form was written for a {written_for} whose criteria or indicators differ from the file now loaded: write a new form", file=str(path))])
+        raise RecordError([Problem(_("{where}: this form was written for a {written_for} whose criteria or indicators differ from the file now loaded: write a new form").format(where=where, written_for=written_for), file=str(path))])
     return chosen
 
 
@@ -602,17 +603,17 @@ def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], 
         problems: list[Problem] = []
 
         def problem(ref: str, message: str, indicator: str | None = None) -> None:
-            problems.append(Problem(f"sheet '{title}' cell {ref}: {message}", file=str(path), indicator=indicator, row=position))
+            problems.append(Problem(_("sheet '{title}' cell {ref}: {message}").format(title=title, ref=ref, message=message), file=str(path), indicator=indicator, row=position))
 
         _check_sheet_layout(grid, shape, problem)
         if problems:
             yield position, RecordError(problems)
             continue
         record: dict[str, Any] = {}
-        for _, _, ref, key in TOP_CELLS:
+        for _unused, _unused, ref, key in TOP_CELLS:
             value = _at(grid, ref)
             if isinstance(value, (datetime, date, time)):
-                problem(ref, f"a date or time ({value}) where a {'year' if key == 'period' else 'text'} is expected", key)
+                problem(ref, (_("a date or time ({value}) where a year is expected") if key == "period" else _("a date or time ({value}) where a text is expected")).format(value=value), key)
             elif value is not None and not (isinstance(value, str) and not value.strip()):
                 record[key] = _text(value) if isinstance(value, str) else _cell_number(value)
         claimed: dict[str, Any] = {}
@@ -622,18 +623,18 @@ def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], 
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             if isinstance(value, (datetime, date, time)):
-                problem(ref, f"a date or time ({value}) where a number or text is expected", None if line.kind == "node" else line.key)
+                problem(ref, _("a date or time ({value}) where a number or text is expected").format(value=value), None if line.kind == "node" else line.key)
                 continue
             value = _text(value) if isinstance(value, str) else _cell_number(value)
             if line.kind == "node":
                 try:
                     coerce_number(value)
                 except (ValueError, TypeError) as error:
-                    problem(ref, f"self-assessed points of node {line.key}: {error}")
+                    problem(ref, _("self-assessed points of node {key}: {error}").format(key=line.key, error=error))
                     continue
                 claimed[line.key] = value
             elif line.kind == "option":
-                indicator_id, _, option = line.key.partition(".")
+                indicator_id, _unused, option = line.key.partition(".")
                 record.setdefault(indicator_id, {})[option] = value
             else:
                 if isinstance(value, str) and line.key in lookups:
@@ -651,7 +652,7 @@ def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], 
             for key in Catalogue(known.indicators).required:
                 if key not in record:
                     rows = [line for line in shape.lines if line.key == key or line.key.startswith(f"{key}.")]
-                    problem(f"{VALUE_COLUMN}{rows[0].row}" if rows else "?", f"missing value ({known.indicators[key].label})", key)
+                    problem(f"{VALUE_COLUMN}{rows[0].row}" if rows else "?", _("missing value ({label})").format(label=known.indicators[key].label), key)
         if isinstance(given, str) and not problems:
             problems += _period_problems(record, shape, given, title, path, position)
         if claimed:
@@ -661,18 +662,18 @@ def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], 
 
 def _check_sheet_layout(grid: Sequence[Sequence[Any]], shape: Layout, problem: Any) -> None:
     """Every label and key where the form put it: the first cell that differs is named."""
-    expected = [(label_ref, label) for label_ref, label, _, _ in TOP_CELLS]
+    expected = [(label_ref, label) for label_ref, label, _unused, _unused in TOP_CELLS]
     expected += [(f"{column}{HEADER_ROW}", header) for column, header in zip("ABCDEFG", HEADERS)]
     expected += [(f"{KEY_COLUMN}{line.row}", line.key) for line in shape.lines]
     last = shape.lines[-1].row if shape.lines else HEADER_ROW
     for ref, text in expected:
         found = _at(grid, ref)
         if (found if not isinstance(found, str) else _text(found)) != text:
-            problem(ref, f"expected {text!r}, found {found!r}: the form's layout was changed (rows or columns inserted, moved or deleted); fill in a form written by par-rules form without changing its layout")
+            problem(ref, _("expected {text!r}, found {found!r}: the form's layout was changed (rows or columns inserted, moved or deleted); fill in a form written by par-rules form without changing its layout").format(text=text, found=found))
             return
     for row in range(last + 1, len(grid) + 1):
         if any(cell is not None and not (isinstance(cell, str) and not cell.strip()) for cell in grid[row - 1][:7]):
-            problem(f"A{row}", "a row below the form's last row is filled in: the form's layout was changed")
+            problem(f"A{row}", _("a row below the form's last row is filled in: the form's layout was changed"))
             return
 
 
@@ -688,7 +689,7 @@ def _period_problems(record: Mapping[str, Any], shape: Layout, methodology_id: s
     except (ParRulesError, OSError, ValueError, TypeError):
         return []  # the period's own problem is reported when the record is scored
     if chosen.version != shape.version:
-        return [Problem(f"sheet '{title}' cell {TOP_CELLS[2][2]}: the period {period} is scored under {methodology_id}@{chosen.version}, but this form was written for version {shape.version}", file=str(path), indicator="period", row=position)]
+        return [Problem(_("sheet '{title}' cell {TOP_CELLS}: the period {period} is scored under {methodology_id}@{version}, but this form was written for version {version2}").format(title=title, TOP_CELLS=TOP_CELLS[2][2], period=period, methodology_id=methodology_id, version=chosen.version, version2=shape.version), file=str(path), indicator="period", row=position)]
     return []
 
 

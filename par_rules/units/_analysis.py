@@ -29,6 +29,7 @@ from ..engine._model import Methodology, RatingBand
 from ._ranking import Ranked, Ranking, rank, unit_id
 from ..engine._record import RESERVED_KEYS, Record, coerce_number
 from ..engine._report import NodeResult, Result
+from .._i18n import gettext as _
 
 __all__ = [
     "gaps",
@@ -132,7 +133,7 @@ def _rank_gap(result: Result, ranking: Ranking | None) -> RankGap | None:
         return None
     own = next((entry for entry in ranking if entry.result is result), None)
     if own is None:
-        raise KeyError(f"unit {unit_id(result, 0)!r} is not in the ranking given")
+        raise KeyError(_("unit {result!r} is not in the ranking given").format(result=unit_id(result, 0)))
     ahead: Ranked | None = None
     for entry in ranking:
         if entry.result is result:
@@ -321,12 +322,12 @@ def self_assessment(result: Result, claimed: Mapping[str, Any] | None = None) ->
             appraised = result.points(node_id)
             node = result.methodology.node(node_id)
         except MethodologyNotFound:
-            problems.append(Problem("self-assessed points for a node the methodology does not have", node=node_id))
+            problems.append(Problem(_("self-assessed points for a node the methodology does not have"), node=node_id))
             continue
         try:
             value = coerce_number(raw_value)
         except (ValueError, TypeError) as error:
-            problems.append(Problem(f"self-assessed points: {error}", node=node_id))
+            problems.append(Problem(_("self-assessed points: {error}").format(error=error), node=node_id))
             continue
         if not result.is_complete(node_id):
             waiting.append(node_id)  # nothing appraised to set the claim against yet

@@ -29,6 +29,7 @@ from ..errors import MethodologyNotFound, Problem, RecordError
 from ..engine._model import Methodology
 from ..engine._record import Record
 from ..engine._report import Result
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     from ..formats._files import Numbered
@@ -82,7 +83,7 @@ def score_many(
                     try:
                         chosen.plan.for_parts(chosen_parts)
                     except MethodologyNotFound as error:  # the version of this period has no such node
-                        yield RecordError([Problem(f"{error}, the version in force for {record.period}", row=row)])
+                        yield RecordError([Problem(_("{error}, the version in force for {period}").format(error=error, period=record.period), row=row)])
                         continue
             yield score(chosen, record, row=row, parts=chosen_parts)
         except RecordError as error:

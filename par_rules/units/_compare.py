@@ -35,6 +35,7 @@ from ..engine._lineage import node_mapping
 from ..engine._model import Methodology, Node
 from ._ranking import Ranking, rank
 from ..engine._report import Result
+from .._i18n import gettext as _, language, ngettext
 
 __all__ = ["compare", "Comparison", "UnitChange", "NodeChange", "rank_change_text"]
 
@@ -123,7 +124,7 @@ class UnitChange:
         for change in self.nodes:
             if change.id == node_id:
                 return change
-        raise KeyError(f"no node {node_id!r} in {self.current.methodology.id}@{self.current.methodology.version}")
+        raise KeyError(_("no node {node_id!r} in {id}@{version}").format(node_id=node_id, id=self.current.methodology.id, version=self.current.methodology.version))
 
 
 @dataclass(frozen=True)
@@ -142,24 +143,33 @@ class Comparison:
         for change in self.units:
             if change.unit == unit:
                 return change
-        raise KeyError(f"unit {unit!r} is not in both years")
+        raise KeyError(_("unit {unit!r} is not in both years").format(unit=unit))
 
 
 def rank_change_text(previous_rank: int, current_rank: int) -> str:
-    """A rank change as the press says it.
+    """A rank change as the press says it, in the language of the moment.
 
-    >>> rank_change_text(4, 1), rank_change_text(2, 3), rank_change_text(5, 5)
+    >>> from par_rules._i18n import use
+    >>> with use("en"):
+    ...     rank_change_text(4, 1), rank_change_text(2, 3), rank_change_text(5, 5)
     ('up 3 places (4th → 1st)', 'down 1 place (2nd → 3rd)', 'same rank (5th)')
+    >>> with use("vi"):
+    ...     rank_change_text(4, 1), rank_change_text(5, 5)
+    ('tăng 3 bậc (thứ 4 → thứ 1)', 'giữ hạng (thứ 5)')
     """
     places = previous_rank - current_rank
     if places == 0:
-        return f"same rank ({_ordinal(current_rank)})"
-    word = "up" if places > 0 else "down"
-    noun = "place" if abs(places) == 1 else "places"
-    return f"{word} {abs(places)} {noun} ({_ordinal(previous_rank)} → {_ordinal(current_rank)})"
+        return _("same rank ({current_rank})").format(current_rank=_ordinal(current_rank))
+    if places > 0:
+        text = ngettext("up {count} place ({previous} → {current})", "up {count} places ({previous} → {current})", places)
+    else:
+        text = ngettext("down {count} place ({previous} → {current})", "down {count} places ({previous} → {current})", -places)
+    return text.format(count=abs(places), previous=_ordinal(previous_rank), current=_ordinal(current_rank))
 
 
 def _ordinal(number: int) -> str:
+    if language() != "en":
+        return _("no. {number}").format(number=number)
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 
@@ -185,7 +195,9 @@ def compare(
     ...     return [score(m, {**base, "unit": u, "period": period, "e_gov_points": p}) for u, p in points]
     >>> comparison = compare(year(2023, [("a", 15), ("b", 12)]), year(2024, [("a", 11), ("b", 12)]))
     >>> change = comparison.unit("b")
-    >>> change.rank_text, fmt(change.total_change), fmt(change.node("5").change)
+    >>> from par_rules._i18n import use
+    >>> with use("en"):
+    ...     change.rank_text, fmt(change.total_change), fmt(change.node("5").change)
     ('up 1 place (2nd → 1st)', '0', '0')
     >>> fmt(comparison.unit("a").node("5").change)
     '-4'
@@ -193,7 +205,7 @@ def compare(
     previous_ranking = rank(previous)
     current_ranking = rank(current)
     if not previous_ranking.entries or not current_ranking.entries:
-        raise RecordError([Problem("nothing to compare: one of the two years has no results")])
+        raise RecordError([Problem(_("nothing to compare: one of the two years has no results"))])
     old_methodology = previous_ranking.entries[0].result.methodology
     new_methodology = current_ranking.entries[0].result.methodology
     resolved, notes = node_mapping(old_methodology, new_methodology, mapping)
@@ -206,9 +218,9 @@ def compare(
         old_entry = before.get(entry.unit)
         if old_entry is None:
             continue
-        for year, result in (("the previous year", old_entry.result), ("this year", entry.result)):
+        for year, result in ((_("the previous year"), old_entry.result), (_("this year"), entry.result)):
             if not result.complete:
-                notes.append(f"{entry.unit}: {', '.join(result.pending)} not in yet in {year}: no index change; ranked only against units with the same parts in")
+                notes.append(_("{unit}: {pending} not in yet in {year}: no index change; ranked only against units with the same parts in").format(unit=entry.unit, pending=', '.join(result.pending), year=year))
         nodes = tuple(_node_change(node, entry.result, old_entry.result, resolved[node.id], shared, old_nodes) for node in new_methodology.nodes())
         field_ids = {node.id for node in new_methodology.criteria}
         units.append(
@@ -260,10 +272,10 @@ def _node_change(node: Node, current: Result, previous: Result, earlier: tuple[s
     split = [old for old in earlier if node.id in shared.get(old, ())]
     if not earlier or split:
         return NodeChange(node.id, node.label, earlier, None, points, None, node.max, False, _why_not(node.id, earlier, split, shared))
-    waiting = ["this year"] if not current.is_complete(node.id) else []
-    waiting += ["the previous year"] if not all(previous.is_complete(old) for old in earlier) else []
+    waiting = [_("this year")] if not current.is_complete(node.id) else []
+    waiting += [_("the previous year")] if not all(previous.is_complete(old) for old in earlier) else []
     if waiting:
-        note = f"not in yet in {' and '.join(waiting)}: nothing to compare"
+        note = _("not in yet in {waiting}: nothing to compare").format(waiting=' and '.join(waiting))
         return NodeChange(node.id, node.label, earlier, None, points, None, node.max, False, note)
     old_points = [previous.points(old) for old in earlier]
     applicable = [p for p in old_points if p is not None]
@@ -271,7 +283,7 @@ def _node_change(node: Node, current: Result, previous: Result, earlier: tuple[s
     old_max = sum((old_nodes[old].max for old in earlier), Decimal(0))
     note = None
     if old_max != node.max:
-        note = f"max {fmt(old_max)} → {fmt(node.max)}: compare the component index"
+        note = _("max {old_max} → {max}: compare the component index").format(old_max=fmt(old_max), max=fmt(node.max))
     if len(earlier) > 1:
         note = f"continues {' + '.join(earlier)}" + (f"; {note}" if note else "")
     return NodeChange(node.id, node.label, earlier, before, points, old_max, node.max, True, note)
@@ -279,9 +291,9 @@ def _node_change(node: Node, current: Result, previous: Result, earlier: tuple[s
 
 def _why_not(node_id: str, earlier: tuple[str, ...], split: list[str], shared: Mapping[str, list[str]]) -> str:
     if not earlier:
-        return "new node: nothing to compare with"
-    parts = [f"{old} was split into {', '.join(shared[old])}" for old in split]
-    return "; ".join(parts) + ": not comparable part by part"
+        return _("new node: nothing to compare with")
+    parts = [_("{old} was split into {shared}").format(old=old, shared=', '.join(shared[old])) for old in split]
+    return "; ".join(parts) + _(": not comparable part by part")
 
 
 def _node_notes(current: Methodology, resolved: Mapping[str, tuple[str, ...]], shared: Mapping[str, list[str]], old_nodes: Mapping[str, Node]) -> list[str]:
@@ -289,11 +301,11 @@ def _node_notes(current: Methodology, resolved: Mapping[str, tuple[str, ...]], s
     version = f"{current.id}@{current.version}"
     for node_id, earlier in resolved.items():
         if not earlier:
-            notes.append(f"node {node_id} is new in {version}: it cannot be compared")
+            notes.append(_("node {node_id} is new in {version}: it cannot be compared").format(node_id=node_id, version=version))
     for old, users in shared.items():
-        notes.append(f"previous node {old} was split into {', '.join(users)}: those cannot be compared one by one (their parent can, if it continues a whole node)")
+        notes.append(_("previous node {old} was split into {users}: those cannot be compared one by one (their parent can, if it continues a whole node)").format(old=old, users=', '.join(users)))
     continued = {old for earlier in resolved.values() for old in earlier}
     for old in old_nodes:
         if old not in continued:
-            notes.append(f"previous node {old} has no continuation in {version}: its points are not compared")
+            notes.append(_("previous node {old} has no continuation in {version}: its points are not compared").format(old=old, version=version))
     return notes

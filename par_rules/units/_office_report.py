@@ -46,10 +46,11 @@ from ._ranking import Ranking, rank
 from ..engine._report import Result
 from ._sensitivity import Sensitivity
 from ._statistics import Description, describe
+from .._i18n import LANGUAGES, N_, gettext as _, number, pgettext, use
 
 __all__ = ["OfficeReport", "build_report", "write_html", "write_annex", "render_html", "ReportDependencyMissing", "LANGUAGES"]
 
-LANGUAGES = ("vi", "en")
+
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _HUNDRED = Decimal(100)
 _BAND_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027", "#7f0000")
@@ -57,143 +58,73 @@ _NO_BAND_COLOUR = "#9e9e9e"
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 
-_TEXTS = {
-    "vi": {
-        "title": "Báo cáo kết quả chỉ số cải cách hành chính",
-        "methodology": "Bộ chỉ số",
-        "version": "phiên bản",
-        "units": "đơn vị",
-        "summary": "Tóm tắt",
-        "results": "Bảng kết quả",
-        "rank": "Xếp hạng",
-        "unit": "Đơn vị",
-        "group": "Nhóm",
-        "total": "Tổng điểm",
-        "index": "Chỉ số (%)",
-        "band": "Xếp loại",
-        "ranking_chart": "Xếp hạng theo chỉ số, trên nền các mức xếp loại",
-        "heatmap": "Tỷ lệ điểm đạt được so với điểm tối đa của từng lĩnh vực (%)",
-        "distribution": "Phân bố chỉ số",
-        "lost_by_field": "Điểm bị trừ theo lĩnh vực (toàn tỉnh)",
-        "field": "Lĩnh vực",
-        "max": "Điểm tối đa",
-        "mean_points": "Điểm trung bình",
-        "mean_share": "Tỷ lệ đạt trung bình (%)",
-        "lost_total": "Tổng điểm bị trừ",
-        "changes": "Thay đổi so với năm trước",
-        "previous_index": "Chỉ số năm trước (%)",
-        "index_change": "Thay đổi chỉ số",
-        "previous_rank": "Hạng năm trước",
-        "rank_change": "Thay đổi hạng",
-        "fields_moved": "Lĩnh vực thay đổi nhiều nhất (điểm trung bình)",
-        "mean_change": "Thay đổi trung bình",
-        "not_comparable": "không so sánh được",
-        "units_section": "Từng đơn vị",
-        "lost_points": "Điểm bị trừ theo lĩnh vực",
-        "components": "Chỉ số thành phần, thấp nhất trước",
-        "improvements": "Nơi bị trừ nhiều điểm nhất (cải thiện gần nhất)",
-        "node": "Tiêu chí",
-        "lost": "Bị trừ",
-        "earned": "Điểm đạt",
-        "next_rank": "Hạng trên kế tiếp",
-        "next_rank_text": "{unit} (hạng {rank}) hơn {points} điểm",
-        "first": "đứng đầu",
-        "next_band": "Mức xếp loại cao hơn",
-        "next_band_text": "mức {band} từ chỉ số {index}%: cần thêm {points} điểm",
-        "none_above": "không còn mức cao hơn",
-        "mean": "Trung bình",
-        "median": "Trung vị",
-        "lowest": "Thấp nhất",
-        "highest": "Cao nhất",
-        "above_average": "Trên mức trung bình",
-        "bands": "Số đơn vị theo mức xếp loại",
-        "rises": "Tăng nhiều nhất",
-        "falls": "Giảm nhiều nhất",
-        "no_band": "chưa xếp loại",
-        "generated": "Tạo bởi par_rules; số liệu chính xác, làm tròn như bộ chỉ số công bố ({decimals} chữ số thập phân).",
-        "share": "tỷ lệ đạt (%)",
-        "count": "số đơn vị",
-        "notes": "Ghi chú",
-        "robustness": "Độ vững của thứ hạng",
-        "robustness_chart": "Khoảng hạng của từng đơn vị khi trọng số thay đổi",
-        "robustness_text": "{samples} mẫu (hạt giống {seed}): điểm tối đa của {level} thay đổi ngẫu nhiên trong khoảng ±{percent}%, chuẩn hoá lại về thang điểm{bands}. Đoạn thẳng: hạng từ phân vị 5 đến phân vị 95; chấm tròn: hạng trung vị; dấu ×: hạng công bố. Đoạn càng ngắn, thứ hạng càng vững.",
-        "robustness_bands": "; các ngưỡng xếp loại dịch chuyển trong khoảng ±{shift} điểm",
-        "level_fields": "các lĩnh vực",
-        "level_criteria": "các tiêu chí",
-        "median_rank": "Hạng trung vị",
-        "rank_interval": "Khoảng hạng (phân vị 5–95)",
-        "band_changes": "Đổi xếp loại (% số mẫu)",
-        "moved_by": "Lĩnh vực làm hạng thay đổi nhiều nhất",
-        "worst_without": "Hạng thấp nhất khi bỏ một lĩnh vực",
-    },
-    "en": {
-        "title": "Administrative reform index: results report",
-        "methodology": "Methodology",
-        "version": "version",
-        "units": "units",
-        "summary": "Summary",
-        "results": "Results",
-        "rank": "Rank",
-        "unit": "Unit",
-        "group": "Group",
-        "total": "Total",
-        "index": "Index (%)",
-        "band": "Band",
-        "ranking_chart": "Ranking by index, over the rating bands",
-        "heatmap": "Share of each field's maximum (%)",
-        "distribution": "Distribution of the index",
-        "lost_by_field": "Points lost by field (all units)",
-        "field": "Field",
-        "max": "Max",
-        "mean_points": "Mean points",
-        "mean_share": "Mean share (%)",
-        "lost_total": "Points lost in total",
-        "changes": "Change from the previous year",
-        "previous_index": "Previous index (%)",
-        "index_change": "Index change",
-        "previous_rank": "Previous rank",
-        "rank_change": "Rank change",
-        "fields_moved": "Fields that moved most (mean points)",
-        "mean_change": "Mean change",
-        "not_comparable": "not comparable",
-        "units_section": "Each unit",
-        "lost_points": "Points lost by field",
-        "components": "Component indices, lowest first",
-        "improvements": "Where most points were lost (nearest improvements)",
-        "node": "Criterion",
-        "lost": "Lost",
-        "earned": "Earned",
-        "next_rank": "Next rank up",
-        "next_rank_text": "{unit} (rank {rank}) is {points} points ahead",
-        "first": "first",
-        "next_band": "Next band up",
-        "next_band_text": "band {band} from an index of {index}%: {points} more points",
-        "none_above": "no band above",
-        "mean": "Mean",
-        "median": "Median",
-        "lowest": "Lowest",
-        "highest": "Highest",
-        "above_average": "Above the mean",
-        "bands": "Units per band",
-        "rises": "Largest rises",
-        "falls": "Largest falls",
-        "no_band": "no band",
-        "generated": "Written by par_rules; exact figures, rounded as the methodology publishes ({decimals} decimals).",
-        "share": "share (%)",
-        "count": "units",
-        "notes": "Notes",
-        "robustness": "Rank robustness",
-        "robustness_chart": "Each unit's rank interval when the weights move",
-        "robustness_text": "{samples} samples (seed {seed}): the caps of {level} moved at random by up to ±{percent}%, renormalised to the scale{bands}. Line: ranks from the 5th to the 95th percentile; dot: median rank; ×: published rank. The shorter the line, the more solid the rank.",
-        "robustness_bands": "; band thresholds moved by up to ±{shift} points",
-        "level_fields": "the fields",
-        "level_criteria": "the criteria",
-        "median_rank": "Median rank",
-        "rank_interval": "Rank interval (5th–95th percentile)",
-        "band_changes": "Band changes (% of samples)",
-        "moved_by": "Field that moves the rank most",
-        "worst_without": "Worst rank with one field left out",
-    },
+_TEXTS = {  # key -> text (English), translated by the catalogue when the report is written
+    "title": N_("Administrative reform index: results report"),
+    "methodology": N_("Methodology"),
+    "version": N_("version"),
+    "units": N_("units"),
+    "summary": N_("Summary"),
+    "results": N_("Results"),
+    "rank": N_("Rank"),
+    "unit": N_("Unit"),
+    "group": N_("Group"),
+    "total": N_("Total"),
+    "index": N_("Index (%)"),
+    "band": N_("Band"),
+    "ranking_chart": N_("Ranking by index, over the rating bands"),
+    "heatmap": N_("Share of each field's maximum (%)"),
+    "distribution": N_("Distribution of the index"),
+    "lost_by_field": N_("Points lost by field (all units)"),
+    "field": N_("Field"),
+    "max": N_("Max"),
+    "mean_points": N_("Mean points"),
+    "mean_share": N_("Mean share (%)"),
+    "lost_total": N_("Points lost in total"),
+    "changes": N_("Change from the previous year"),
+    "previous_index": N_("Previous index (%)"),
+    "index_change": N_("Index change"),
+    "previous_rank": N_("Previous rank"),
+    "rank_change": N_("Rank change"),
+    "fields_moved": N_("Fields that moved most (mean points)"),
+    "mean_change": N_("Mean change"),
+    "not_comparable": N_("not comparable"),
+    "units_section": N_("Each unit"),
+    "lost_points": N_("Points lost by field"),
+    "components": N_("Component indices, lowest first"),
+    "improvements": N_("Where most points were lost (nearest improvements)"),
+    "node": N_("Criterion"),
+    "lost": N_("Lost"),
+    "earned": N_("Earned"),
+    "next_rank": N_("Next rank up"),
+    "next_rank_text": N_("{unit} (rank {rank}) is {points} points ahead"),
+    "first": N_("first"),
+    "next_band": N_("Next band up"),
+    "next_band_text": N_("band {band} from an index of {index}%: {points} more points"),
+    "none_above": N_("no band above"),
+    "mean": N_("Mean"),
+    "median": N_("Median"),
+    "lowest": N_("Lowest"),
+    "highest": N_("Highest"),
+    "above_average": N_("Above the mean"),
+    "bands": N_("Units per band"),
+    "rises": N_("Largest rises"),
+    "falls": N_("Largest falls"),
+    "no_band": N_("no band"),
+    "generated": N_("Written by par_rules; exact figures, rounded as the methodology publishes ({decimals} decimals)."),
+    "share": N_("share (%)"),
+    "count": N_("number of units"),
+    "notes": N_("Notes"),
+    "robustness": N_("Rank robustness"),
+    "robustness_chart": N_("Each unit's rank interval when the weights move"),
+    "robustness_text": N_("{samples} samples (seed {seed}): the caps of {level} moved at random by up to ±{percent}%, renormalised to the scale{bands}. Line: ranks from the 5th to the 95th percentile; dot: median rank; ×: published rank. The shorter the line, the more solid the rank."),
+    "robustness_bands": N_("; band thresholds moved by up to ±{shift} points"),
+    "level_fields": N_("the fields"),
+    "level_criteria": N_("the criteria"),
+    "median_rank": N_("Median rank"),
+    "rank_interval": N_("Rank interval (5th–95th percentile)"),
+    "band_changes": N_("Band changes (% of samples)"),
+    "moved_by": N_("Field that moves the rank most"),
+    "worst_without": N_("Worst rank with one field left out"),
 }
 
 
@@ -225,12 +156,12 @@ def build_report(results: Iterable[Result], previous: Iterable[Result] | None = 
     (no index) is refused, with the units and parts named."""
     ranking = rank(results)
     if not len(ranking):
-        raise ParRulesError("no results to report")
+        raise ParRulesError(_("no results to report"))
     partial = [entry for entry in ranking if not entry.result.complete]
     if partial:
         waiting = sorted({node for entry in partial for node in entry.result.pending})
-        units = ", ".join(entry.unit for entry in partial[:12]) + (f" and {len(partial) - 12} more" if len(partial) > 12 else "")
-        raise ParRulesError(f"the report publishes indexes, and {units} have parts not in yet ({', '.join(waiting)}): report when every part is in (par-rules score and rank show the points so far)")
+        units = ", ".join(entry.unit for entry in partial[:12]) + (_(" and {count} more").format(count=len(partial) - 12) if len(partial) > 12 else "")
+        raise ParRulesError(_("the report publishes indexes, and {units} have parts not in yet ({waiting}): report when every part is in (par-rules score and rank show the points so far)").format(units=units, waiting=", ".join(waiting)))
     comparison = compare(list(previous), [entry.result for entry in ranking]) if previous is not None else None
     return OfficeReport(
         methodology=ranking.entries[0].result.methodology,
@@ -252,10 +183,11 @@ def _e(text: Any) -> str:
 
 def _published(value: Decimal | None, decimals: int) -> str:
     """A value as published: rounded half-up to the methodology's decimals, always that many
-    decimals shown, so a column's numbers line up."""
+    decimals shown, so a column's numbers line up; written as the report's language writes
+    numbers (``91,71`` in Vietnamese)."""
     if value is None:
         return ""
-    return f"{publish(value, decimals):.{decimals}f}" if decimals > 0 else str(publish(value, 0))
+    return number(f"{publish(value, decimals):.{decimals}f}" if decimals > 0 else str(publish(value, 0)))
 
 
 def _signed(value: Decimal, decimals: int) -> str:
@@ -289,7 +221,7 @@ class _Charts:
             import matplotlib
             from matplotlib.figure import Figure
         except ImportError:
-            raise ReportDependencyMissing("the HTML report draws its charts with matplotlib: pip install 'par-rules[report]'") from None
+            raise ReportDependencyMissing(_("the HTML report draws its charts with matplotlib: pip install 'par-rules[report]'")) from None
         self.matplotlib = matplotlib
         self.Figure = Figure
         self.rc = {
@@ -488,11 +420,14 @@ section.unit{border-top:1px solid #ddd;margin-top:1.5rem}.band{display:inline-bl
 """
 
 
-def render_html(report: OfficeReport, lang: str = "vi") -> str:
+def render_html(report: OfficeReport, lang: str | None = None) -> str:
     """The report as one self-contained HTML document."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}: use {' or '.join(LANGUAGES)}")
-    t = _TEXTS[lang]
+    with use(lang) as lang:
+        return _render_html(report, lang)
+
+
+def _render_html(report: OfficeReport, lang: str) -> str:
+    t = {key: _(text) for key, text in _TEXTS.items()}
     charts = _Charts()
     m = report.methodology
     d = report.decimals
@@ -692,7 +627,7 @@ def _unit_html(report: OfficeReport, entry: Any, analysis: Gaps, charts: _Charts
     return lines
 
 
-def write_html(report: OfficeReport, path: str | os.PathLike[str], lang: str = "vi") -> None:
+def write_html(report: OfficeReport, path: str | os.PathLike[str], lang: str | None = None) -> None:
     """Write the HTML report to ``path`` (UTF-8)."""
     Path(path).write_text(render_html(report, lang), encoding="utf-8")
 
@@ -700,20 +635,26 @@ def write_html(report: OfficeReport, path: str | os.PathLike[str], lang: str = "
 # --------------------------------------------------------------------------- annex workbook
 
 
-def write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str = "vi") -> None:
+def write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str | None = None) -> None:
     """The results as a workbook laid out like a published annex: a sheet of units × fields,
     total, index, rank, band, with a bar chart of the index; given a comparison, a sheet of
-    changes with its own chart. Numbers are number cells (exactly as published), text is text."""
+    changes with its own chart. Numbers are number cells (exactly as published), text is text;
+    the words in ``lang`` (default: ``PAR_RULES_LANG``, else Vietnamese)."""
+    with use(lang) as lang:
+        _write_annex(report, path, lang)
+
+
+def _write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str) -> None:
     import openpyxl
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font
 
-    t = _TEXTS[lang]
+    t = {key: _(text) for key, text in _TEXTS.items()}
     d = report.decimals
     fmt_code = "0." + "0" * d if d > 0 else "0"
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = "Kết quả" if lang == "vi" else "Results"
+    sheet.title = pgettext("sheet", "Results")
     fields = report.methodology.criteria
     header = [t["rank"], t["unit"], t["group"]] + [f"{node.id}. {_label(node, lang)} ({fmt(node.max)})" for node in fields] + [t["total"], t["index"], t["band"]]
     for column, text in enumerate(header, start=1):
@@ -740,7 +681,7 @@ def write_annex(report: OfficeReport, path: str | os.PathLike[str], lang: str = 
     sheet.add_chart(chart, f"{_column(index_column + 3)}2")
     sheet.freeze_panes = "C2"
     if report.comparison is not None:
-        changes = workbook.create_sheet("So sánh" if lang == "vi" else "Comparison")
+        changes = workbook.create_sheet(pgettext("sheet", "Comparison"))
         head = [t["unit"], t["previous_index"], t["index"], t["index_change"], t["previous_rank"], t["rank"], t["rank_change"]]
         for column, text in enumerate(head, start=1):
             safe_text(changes.cell(row=1, column=column), text)

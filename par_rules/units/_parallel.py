@@ -33,6 +33,7 @@ from ._batch import score_many
 from ..errors import ParRulesError, RecordError
 from ..formats._files import CsvTexts, Numbered
 from ..engine._model import Methodology
+from .._i18n import choose, gettext as _, language
 
 __all__ = ["score_rows", "CHUNK"]
 
@@ -53,8 +54,8 @@ def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fiel
     only these nodes (:func:`par_rules.score`)."""
     source = methodology.file if isinstance(methodology, Methodology) else methodology
     if source is None:
-        raise ValueError("a methodology built in memory has no file for the worker processes to load")
-    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(os.fspath(source), dict(fields), None if parts is None else tuple(parts)))
+        raise ValueError(_("a methodology built in memory has no file for the worker processes to load"))
+    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(os.fspath(source), dict(fields), None if parts is None else tuple(parts), language()))
     rows = iter(records)
     pending: deque[tuple[int, Future[list[Union[list[str], RecordError]]]]] = deque()  # (first row, its chunk's outputs)
     try:
@@ -72,7 +73,7 @@ def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fiel
                     done = outputs.result()
                 except BrokenProcessPool:
                     raise ParRulesError(
-                        f"a worker process ended before it finished its rows (killed, or out of memory?): the run is stopped at row {first}; no row from it on was scored"
+                        _("a worker process ended before it finished its rows (killed, or out of memory?): the run is stopped at row {first}; no row from it on was scored").format(first=first)
                     ) from None
                 yield from done
             elif not chunk:
@@ -89,10 +90,14 @@ def _failed(error: BaseException) -> Future[list[Union[list[str], RecordError]]]
     return future
 
 
-def _start(source: str, fields: dict[str, str], parts: tuple[str, ...] | None = None) -> None:
-    """In a worker: load the methodology once (an id stays an id: score_many picks its versions).
-    It must not raise: a pool whose workers fail to start restarts them for ever."""
+def _start(source: str, fields: dict[str, str], parts: tuple[str, ...] | None = None, lang: str | None = None) -> None:
+    """In a worker: load the methodology once (an id stays an id: score_many picks its versions),
+    and write its messages in the main process's language (``--lang`` is not in the environment
+    a spawned worker inherits). It must not raise: a pool whose workers fail to start restarts
+    them for ever."""
     global _methodology, _texts, _parts
+    if lang is not None:
+        choose(lang)
     _parts = parts
     from ..engine._api import is_path, load
 

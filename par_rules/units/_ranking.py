@@ -49,6 +49,7 @@ from ..engine._arithmetic import format_decimal as fmt, in_context, publish
 from ..errors import MethodologyNotFound, Problem, RecordError
 from ..engine._model import RatingBand
 from ..engine._report import Result
+from .._i18n import gettext as _
 
 __all__ = ["rank", "Ranking", "Ranked", "TiePolicy", "unit_id", "places"]
 
@@ -117,7 +118,7 @@ class Ranking:
         for entry in self.entries:
             if entry.unit == unit:
                 return entry
-        raise KeyError(f"unit {unit!r} is not in the ranking")
+        raise KeyError(_("unit {unit!r} is not in the ranking").format(unit=unit))
 
     def bands(self) -> dict[str | None, tuple[str, ...]]:
         """Units by rating band (``None``: below every band), best band first; a partial result
@@ -154,7 +155,7 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
     measured alike), and each unit may appear once; otherwise :class:`~par_rules.RecordError`.
     """
     if ties not in ("competition", "dense"):
-        raise ValueError(f"unknown tie policy {ties!r}: use 'competition' or 'dense'")
+        raise ValueError(_("unknown tie policy {ties!r}: use 'competition' or 'dense'").format(ties=ties))
     scored: list[Result] = []
     refused: list[RecordError] = []
     for item in results:
@@ -163,7 +164,7 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
         elif isinstance(item, RecordError):
             refused.append(item)
         else:
-            raise TypeError(f"rank takes results (and the RecordErrors of refused records), not {type(item).__name__}")
+            raise TypeError(_("rank takes results (and the RecordErrors of refused records), not {type_name}").format(type_name=type(item).__name__))
     listed = [(unit_id(result, position), result) for position, result in enumerate(scored, start=1)]
     _check_comparable(listed, on)
     cohorts: dict[tuple[str, ...], list[tuple[str, Result, Decimal, Decimal]]] = {}
@@ -180,10 +181,9 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
     for cohort in sorted(cohorts, key=lambda key: (len(key), key)):  # complete first, then fewer parts pending
         entries += _ranked(cohorts[cohort], ties, cohort, on is None)
         if cohort:
-            units = [unit for unit, *_ in cohorts[cohort]]
+            units = [unit for unit, *_unused in cohorts[cohort]]
             notes.append(
-                f"{', '.join(units[:12])}{f' and {len(units) - 12} more' if len(units) > 12 else ''}: {', '.join(cohort)} not in yet, so no index; "
-                f"ranked only against units with the same parts in ({len(units)}), on the points so far"
+                _("{units}{value}: {cohort} not in yet, so no index; ranked only against units with the same parts in ({units2}), on the points so far").format(units=', '.join(units[:12]), value=_(" and {count} more").format(count=len(units) - 12) if len(units) > 12 else "", cohort=', '.join(cohort), units2=len(units))
             )
     ranked = tuple(entries)
     notes = [*_rounding_notes(ranked), *notes, *map(_refusal_note, refused)]
@@ -193,17 +193,17 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
 def _ranked(members: list[tuple[str, Result, Decimal, Decimal]], ties: TiePolicy, cohort: tuple[str, ...], on_index: bool) -> list[Ranked]:
     """One cohort ranked on its values, best first, with ranks in groups."""
     ordered = sorted(members, key=lambda member: member[2], reverse=True)  # stable: ties keep their order
-    overall = places([value for _, _, value, _ in ordered], ties)
+    overall = places([value for _unused, _unused, value, _unused in ordered], ties)
     group_places: dict[int, int] = {}
     members_of: dict[str, list[int]] = {}
-    for position, (_, result, _, _) in enumerate(ordered):
+    for position, (_unused, result, _unused, _unused) in enumerate(ordered):
         if result.record.group is not None:
             members_of.setdefault(result.record.group, []).append(position)
     for positions in members_of.values():
         for position, place in zip(positions, places([ordered[p][2] for p in positions], ties)):
             group_places[position] = place
     lists: dict[Decimal, list[str]] = {}
-    for unit, _, value, _ in ordered:
+    for unit, _unused, value, _unused in ordered:
         lists.setdefault(value, []).append(unit)
     sharing = {value: tuple(units) for value, units in lists.items()}  # one tuple per value, shared
     return [
@@ -242,19 +242,19 @@ def _check_comparable(listed: list[tuple[str, Result]], on: str | None = None) -
             try:
                 complete = result.is_complete(on)
             except MethodologyNotFound as error:
-                raise RecordError([Problem(f"cannot rank on {on}: {error}")]) from None
+                raise RecordError([Problem(_("cannot rank on {on}: {error}").format(on=on, error=error))]) from None
             if not complete:
                 state = "pending" if result.points(on) is None else "partial"
-                problems.append(Problem(f"cannot rank on node {on}: it is {state} for unit {unit} (rank on a part that is in for every unit)", node=on))
+                problems.append(Problem(_("cannot rank on node {on}: it is {state} for unit {unit} (rank on a part that is in for every unit)").format(on=on, state=state, unit=unit), node=on))
             elif result.points(on) is None:
-                problems.append(Problem(f"cannot rank on node {on}: it does not apply to unit {unit}", node=on))
-    versions = sorted({f"{result.methodology.id}@{result.methodology.version}" for _, result in listed})
+                problems.append(Problem(_("cannot rank on node {on}: it does not apply to unit {unit}").format(on=on, unit=unit), node=on))
+    versions = sorted({f"{result.methodology.id}@{result.methodology.version}" for _unused, result in listed})
     if len(versions) > 1:
-        problems.append(Problem(f"results come from different methodologies ({', '.join(versions)}): rank each separately or compare them with par_rules.compare"))
+        problems.append(Problem(_("results come from different methodologies ({versions}): rank each separately or compare them with par_rules.compare").format(versions=', '.join(versions))))
     seen: set[str] = set()
-    for unit, _ in listed:
+    for unit, _unused in listed:
         if unit in seen:
-            problems.append(Problem(f"unit {unit} appears more than once: a unit can hold only one place"))
+            problems.append(Problem(_("unit {unit} appears more than once: a unit can hold only one place").format(unit=unit)))
         seen.add(unit)
     if problems:
         raise RecordError(problems)
@@ -264,7 +264,7 @@ def _refusal_note(error: RecordError) -> str:
     rows = sorted({problem.row for problem in error.problems if problem.row is not None})
     where = f"row {', '.join(map(str, rows))}" if rows else "a record"
     problems = "; ".join(str(replace(problem, row=None)) for problem in error.problems)
-    return f"{where} is not ranked: its record was refused ({problems})"
+    return _("{where} is not ranked: its record was refused ({problems})").format(where=where, problems=problems)
 
 
 def _rounding_notes(entries: tuple[Ranked, ...]) -> Iterator[str]:
@@ -275,13 +275,9 @@ def _rounding_notes(entries: tuple[Ranked, ...]) -> Iterator[str]:
         if before.value is None:  # on the index
             if before.published_index == after.published_index and before.index != after.index:
                 yield (
-                    f"{before.unit} (rank {before.rank}) and {after.unit} (rank {after.rank}) both publish "
-                    f"{fmt(before.published_index)}%, but their exact indexes differ "
-                    f"({fmt(before.index)} > {fmt(after.index)}): ranked on the exact values"  # type: ignore[arg-type]
+                    _("{unit} (rank {rank}) and {unit2} (rank {rank2}) both publish {published_index}%, but their exact indexes differ ({index} > {index2}): ranked on the exact values").format(unit=before.unit, rank=before.rank, unit2=after.unit, rank2=after.rank, published_index=fmt(before.published_index), index=fmt(before.index), index2=fmt(after.index))  # type: ignore[arg-type]
                 )
         elif before.published_value == after.published_value and before.value != after.value:
             yield (
-                f"{before.unit} (rank {before.rank}) and {after.unit} (rank {after.rank}) both publish "
-                f"{fmt(before.published_value)} points, but their exact points differ "  # type: ignore[arg-type]
-                f"({fmt(before.value)} > {fmt(after.value)}): ranked on the exact values"  # type: ignore[arg-type]
+                _("{unit} (rank {rank}) and {unit2} (rank {rank2}) both publish {published_value} points, but their exact points differ ({fmt} > {fmt2}): ranked on the exact values").format(unit=before.unit, rank=before.rank, unit2=after.unit, rank2=after.rank, published_value=fmt(before.published_value), fmt=fmt(before.value), fmt2=fmt(after.value))  # type: ignore[arg-type]
             )

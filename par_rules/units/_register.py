@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..engine._arithmetic import CONTEXT
 from ..errors import MethodologyNotFound, Problem, RecordError, ProblemsError
+from .._i18n import gettext as _, ngettext
 
 if TYPE_CHECKING:
     from ._compare import NodeChange
@@ -117,7 +118,7 @@ class UnitsRegister:
         try:
             return self.units[unit_id]
         except KeyError:
-            raise MethodologyNotFound(f"no unit {unit_id!r} in the register {self.id}@{self.version}") from None
+            raise MethodologyNotFound(_("no unit {unit_id!r} in the register {id}@{version}").format(unit_id=unit_id, id=self.id, version=self.version)) from None
 
     def successors(self, unit_id: str) -> tuple[str, ...]:
         """The units formed (wholly or in part) from this one."""
@@ -157,12 +158,12 @@ def load_register(source: str | os.PathLike[str], *, version: str | None = None,
     if not (isinstance(source, os.PathLike) or str(source).endswith((".yaml", ".yml")) or path.is_file()):
         folder = Path(root) if root is not None else register_root()
         if not _ID.match(str(source)):
-            raise MethodologyNotFound(f"{source!r} is not a register id (lower-case words separated by /)")
+            raise MethodologyNotFound(_("{source!r} is not a register id (lower-case words separated by /)").format(source=source))
         candidates = sorted((folder / str(source)).glob("*.yaml")) if (folder / str(source)).is_dir() else []
         if version is not None:
             candidates = [candidate for candidate in candidates if candidate.stem == version]
         if not candidates:
-            raise MethodologyNotFound(f"no units register {source}" + (f"@{version}" if version else "") + f" in {folder}")
+            raise MethodologyNotFound(_("no units register {source} in {folder}").format(source=source + (f"@{version}" if version else ""), folder=folder))
         path = max(candidates, key=lambda candidate: _version_key(candidate.stem))
     from ..engine._load import read_yaml_file
 
@@ -181,32 +182,32 @@ def _compile(data: Any, where: Any, file: str) -> UnitsRegister:
         problems.append(where.locate(container, key).problem(message))
 
     if not isinstance(data, dict):
-        raise UnitsRegisterError([Problem("a units register is a mapping (format, id, version, title, level, units)", file=file)])
+        raise UnitsRegisterError([Problem(_("a units register is a mapping (format, id, version, title, level, units)"), file=file)])
     for key in data:
         if key not in _HEADER_KEYS:
-            problem(data, key, f"unknown key {key!r} (allowed: {', '.join(sorted(_HEADER_KEYS))})")
+            problem(data, key, _("unknown key {key!r} (allowed: {HEADER_KEYS})").format(key=key, HEADER_KEYS=', '.join(sorted(_HEADER_KEYS))))
     for key in ("format", "id", "version", "title", "level", "units"):
         if key not in data:
-            problem(data, None, f"missing {key!r}")
+            problem(data, None, _("missing {key!r}").format(key=key))
     if data.get("format") not in (None, 1):
-        problem(data, "format", "format must be 1")
+        problem(data, "format", _("format must be 1"))
     if "id" in data and not (isinstance(data["id"], str) and _ID.match(data["id"])):
-        problem(data, "id", "the id is lower-case words separated by / (e.g. vn/provinces)")
+        problem(data, "id", _("the id is lower-case words separated by / (e.g. vn/provinces)"))
     status = data.get("status", "partial")
     if status not in _STATUS:
-        problem(data, "status", f"status must be one of {', '.join(sorted(_STATUS))}")
+        problem(data, "status", _("status must be one of {STATUS}").format(STATUS=', '.join(sorted(_STATUS))))
     level = str(data.get("level", ""))
     units: dict[str, Unit] = {}
     raw_units = data.get("units", [])
     if not isinstance(raw_units, list):
-        problem(data, "units", "units is a list of units")
+        problem(data, "units", _("units is a list of units"))
         raw_units = []
     for raw in raw_units:
         unit = _unit(raw, level, where, problem)
         if unit is None:
             continue
         if unit.id in units:
-            problem(raw, "id", f"unit {unit.id} is listed twice")
+            problem(raw, "id", _("unit {id} is listed twice").format(id=unit.id))
             continue
         units[unit.id] = unit
     for raw in raw_units:
@@ -214,11 +215,11 @@ def _compile(data: Any, where: Any, file: str) -> UnitsRegister:
             continue
         for old in raw["predecessors"]:
             if str(old) == raw.get("id"):
-                problem(raw, "predecessors", f"unit {old} cannot be its own predecessor")
+                problem(raw, "predecessors", _("unit {old} cannot be its own predecessor").format(old=old))
             elif str(old) not in units:
-                problem(raw, "predecessors", f"predecessor {old} is not a unit of this register")
+                problem(raw, "predecessors", _("predecessor {old} is not a unit of this register").format(old=old))
             elif units[str(old)].until is None:
-                problem(raw, "predecessors", f"predecessor {old} has no 'until': a unit that others were formed from must say when it ended")
+                problem(raw, "predecessors", _("predecessor {old} has no 'until': a unit that others were formed from must say when it ended").format(old=old))
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise UnitsRegisterError(problems)
@@ -230,30 +231,30 @@ def _compile(data: Any, where: Any, file: str) -> UnitsRegister:
 
 def _unit(raw: Any, level: str, where: Any, problem: Any) -> Unit | None:
     if not isinstance(raw, dict):
-        problem(raw, None, "a unit is a mapping with id and name")
+        problem(raw, None, _("a unit is a mapping with id and name"))
         return None
     for key in raw:
         if key not in _UNIT_KEYS:
-            problem(raw, key, f"unknown key {key!r} in a unit (allowed: {', '.join(sorted(_UNIT_KEYS))})")
+            problem(raw, key, _("unknown key {key!r} in a unit (allowed: {UNIT_KEYS})").format(key=key, UNIT_KEYS=', '.join(sorted(_UNIT_KEYS))))
     unit_id, name = raw.get("id"), raw.get("name")
     if not isinstance(unit_id, str) or not unit_id.strip():
-        problem(raw, "id" if "id" in raw else None, "a unit needs an id (text)")
+        problem(raw, "id" if "id" in raw else None, _("a unit needs an id (text)"))
         return None
     if not isinstance(name, str) or not name.strip():
-        problem(raw, "name" if "name" in raw else None, f"unit {unit_id} needs a name (text)")
+        problem(raw, "name" if "name" in raw else None, _("unit {unit_id} needs a name (text)").format(unit_id=unit_id))
     for key in ("since", "until"):
         if key in raw and not (isinstance(raw[key], str) and _DATE.match(raw[key])):
-            problem(raw, key, f"{key} is a date written \"YYYY-MM-DD\" (in quotes)")
+            problem(raw, key, _("{key} is a date written \"YYYY-MM-DD\" (in quotes)").format(key=key))
     if isinstance(raw.get("since"), str) and isinstance(raw.get("until"), str) and raw["since"] > raw["until"]:
-        problem(raw, "until", f"unit {unit_id} ends ({raw['until']}) before it begins ({raw['since']})")
+        problem(raw, "until", _("unit {unit_id} ends ({raw}) before it begins ({raw2})").format(unit_id=unit_id, raw=raw['until'], raw2=raw['since']))
     predecessors = raw.get("predecessors", [])
     if not isinstance(predecessors, list):
-        problem(raw, "predecessors", "predecessors is a list of unit ids")
+        problem(raw, "predecessors", _("predecessors is a list of unit ids"))
         predecessors = []
     if predecessors and "since" not in raw:
-        problem(raw, "predecessors", f"unit {unit_id} was formed from others: say since when ('since')")
+        problem(raw, "predecessors", _("unit {unit_id} was formed from others: say since when ('since')").format(unit_id=unit_id))
     if "provenance" in raw and raw["provenance"] not in _PROVENANCE:
-        problem(raw, "provenance", f"provenance must be one of {', '.join(sorted(_PROVENANCE))}")
+        problem(raw, "provenance", _("provenance must be one of {PROVENANCE}").format(PROVENANCE=', '.join(sorted(_PROVENANCE))))
     return Unit(
         id=unit_id, name=str(name), level=str(raw.get("level", level)), since=raw.get("since"), until=raw.get("until"),
         predecessors=tuple(str(old) for old in predecessors), basis=None if raw.get("basis") is None else str(raw["basis"]),
@@ -298,14 +299,14 @@ class UnitsComparison:
         for pairing in self.pairings:
             if pairing.unit == unit and pairing.against == wanted:
                 return pairing
-        raise KeyError(f"{unit} was not compared with {', '.join(wanted)}")
+        raise KeyError(_("{unit} was not compared with {wanted}").format(unit=unit, wanted=', '.join(wanted)))
 
     def describe(self) -> list[str]:
         """Every line a person needs: what was compared, what was not and why."""
-        lines = [f"units matched through the register {self.register.id}@{self.register.version}, never by name"]
+        lines = [_("units matched through the register {id}@{version}, never by name").format(id=self.register.id, version=self.register.version)]
         lines += [f"{pairing.unit}: {pairing.label}" for pairing in self.pairings]
-        lines += [f"{unit}: not comparable: {why}" for unit, why in self.not_comparable]
-        lines += [f"{unit} (previous year): not compared: {why}" for unit, why in self.not_compared]
+        lines += [_("{unit}: not comparable: {why}").format(unit=unit, why=why) for unit, why in self.not_comparable]
+        lines += [_("{unit} (previous year): not compared: {why}").format(unit=unit, why=why) for unit, why in self.not_compared]
         return lines + list(self.notes)
 
 
@@ -320,7 +321,7 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
 
     before, after = _by_unit(previous, "previous"), _by_unit(current, "current")
     if not before or not after:
-        raise RecordError([Problem("nothing to compare: one of the two years has no results")])
+        raise RecordError([Problem(_("nothing to compare: one of the two years has no results"))])
     old_methodology = next(iter(before.values())).methodology
     new_methodology = next(iter(after.values())).methodology
     resolved, notes = node_mapping(old_methodology, new_methodology, mapping)
@@ -335,7 +336,7 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
         used.update(against)
         waiting = sorted({node for r in (result, *earlier) for node in r.pending})
         if waiting:  # no index yet on one side: nothing to set against
-            not_comparable.append((unit, f"parts not in yet ({', '.join(waiting)}): no index to compare"))
+            not_comparable.append((unit, _("parts not in yet ({waiting}): no index to compare").format(waiting=', '.join(waiting))))
             return
         pairings.append(UnitPairing(
             unit=unit, name=result.record.name or register.units[unit].name if unit in register.units else result.record.name,
@@ -346,68 +347,68 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
 
     for unit in after:
         if unit not in register.units:
-            not_comparable.append((unit, f"not in the register {register.id}@{register.version}: units are never matched by name"))
+            not_comparable.append((unit, _("not in the register {id}@{version}: units are never matched by name").format(id=register.id, version=register.version)))
             continue
         known = register.units[unit]
         relation = register.relation(unit)
         period = after[unit].record.period
         if known.until is not None and period is not None and known.until < f"{period}-12-31":
             became = register.successors(unit)
-            not_comparable.append((unit, f"the register says it ended on {known.until}" + (f" (it became {', '.join(became)})" if became else "") + f": a result for {period} is not one of its years"))
+            not_comparable.append((unit, _("the register says it ended on {until}").format(until=known.until) + (_(" (it became {became})").format(became=', '.join(became)) if became else "") + _(": a result for {period} is not one of its years").format(period=period)))
             continue
         if relation == "none":
             earlier_period = before[unit].record.period if unit in before else None
             if unit in before and earlier_period is not None and not known.exists_in(earlier_period):
-                not_comparable.append((unit, f"it has a result for {earlier_period}, but the register says it began on {known.since}"))
+                not_comparable.append((unit, _("it has a result for {earlier_period}, but the register says it began on {since}").format(earlier_period=earlier_period, since=known.since)))
             elif unit in before:
-                pair(unit, "same", (unit,), f"the same unit in both years ({known.name})")
+                pair(unit, "same", (unit,), _("the same unit in both years ({name})").format(name=known.name))
             else:
-                why = "no result in the previous year"
+                why = _("no result in the previous year")
                 if known.since is not None and known.provenance_note:
-                    why = f"the register gives no predecessors ({known.provenance_note})"
+                    why = _("the register gives no predecessors ({provenance_note})").format(provenance_note=known.provenance_note)
                 not_comparable.append((unit, why))
             continue
         if unit in before:
-            not_comparable.append((unit, f"it has a result in the previous year, but the register says it was formed on {known.since} from {', '.join(known.predecessors)}: which is meant?"))
+            not_comparable.append((unit, _("it has a result in the previous year, but the register says it was formed on {since} from {predecessors}: which is meant?").format(since=known.since, predecessors=', '.join(known.predecessors))))
             continue
         predecessors = known.predecessors
         missing = [old for old in predecessors if old not in before]
-        basis = f" by {known.basis}" if known.basis else ""
+        basis = _(" by {basis}").format(basis=known.basis) if known.basis else ""
         if relation == "continues":
             if missing:
-                not_comparable.append((unit, f"it continues {predecessors[0]}{basis}, which has no result in the previous year"))
+                not_comparable.append((unit, _("it continues {predecessors}{basis}, which has no result in the previous year").format(predecessors=predecessors[0], basis=basis)))
             else:
-                pair(unit, "continues", predecessors, f"continues {predecessors[0]}{basis}: compared with it")
+                pair(unit, "continues", predecessors, _("continues {predecessors}{basis}: compared with it").format(predecessors=predecessors[0], basis=basis))
         elif relation == "merged":
             listed = ", ".join(predecessors)
             for old in predecessors:
                 if old not in missing:
                     pair(unit, "merged", (old,), f"merged{basis} from {listed}: against {old} alone")
             if missing:
-                not_comparable.append((unit, f"the mean of its predecessors is not given: {', '.join(missing)} ha{'s' if len(missing) == 1 else 've'} no result in the previous year"))
+                not_comparable.append((unit, ngettext("the mean of its predecessors is not given: {missing} has no result in the previous year", "the mean of its predecessors is not given: {missing} have no result in the previous year", len(missing)).format(missing=", ".join(missing))))
             else:
-                pair(unit, "mean of predecessors", predecessors, f"merged{basis} from {listed}: against the mean of their indexes (not a published figure: no such unit was scored in the previous year)")
+                pair(unit, "mean of predecessors", predecessors, _("merged{basis} from {listed}: against the mean of their indexes (not a published figure: no such unit was scored in the previous year)").format(basis=basis, listed=listed))
         elif relation == "split":
             old = predecessors[0]
             if missing:
-                not_comparable.append((unit, f"split{basis} from {old}, which has no result in the previous year"))
+                not_comparable.append((unit, _("split{basis} from {old}, which has no result in the previous year").format(basis=basis, old=old)))
             else:
                 others = [new for new in register.successors(old) if new != unit]
-                pair(unit, "split", (old,), f"split{basis} from {old} (which also became {', '.join(others)}): against the whole of {old}")
+                pair(unit, "split", (old,), _("split{basis} from {old} (which also became {others}): against the whole of {old}").format(basis=basis, old=old, others=', '.join(others)))
         else:
-            not_comparable.append((unit, f"formed from parts of {', '.join(predecessors)}, which also went to other units: no earlier unit matches it"))
+            not_comparable.append((unit, _("formed from parts of {predecessors}, which also went to other units: no earlier unit matches it").format(predecessors=', '.join(predecessors))))
         if known.provenance == "inferred":
-            notes.append(f"{unit}: its predecessors are inferred, not read in a source ({known.provenance_note})")
+            notes.append(_("{unit}: its predecessors are inferred, not read in a source ({provenance_note})").format(unit=unit, provenance_note=known.provenance_note))
     not_compared = []
     for old in before:
         if old in used:
             continue
         if old not in register.units:
-            not_compared.append((old, f"not in the register {register.id}@{register.version}"))
+            not_compared.append((old, _("not in the register {id}@{version}").format(id=register.id, version=register.version)))
         else:
             successors = register.successors(old)
             note = register.units[old].provenance_note
-            not_compared.append((old, f"its successor(s) {', '.join(successors)} have no result or cannot be compared" if successors else "no unit of the later year continues it in the register" + (f" ({note})" if note else "")))
+            not_compared.append((old, _("its successor(s) {successors} have no result or cannot be compared").format(successors=', '.join(successors)) if successors else _("no unit of the later year continues it in the register") + (f" ({note})" if note else "")))
     return UnitsComparison(register=register, pairings=tuple(pairings), not_comparable=tuple(not_comparable), not_compared=tuple(not_compared), notes=tuple(notes))
 
 
@@ -419,13 +420,13 @@ def _by_unit(results: Iterable[Result], which: str) -> dict[str, Result]:
         versions.add((result.methodology.id, result.methodology.version))
         unit = result.record.unit
         if unit is None:
-            problems.append(Problem(f"a result of the {which} year has no unit"))
+            problems.append(Problem(_("a result of the {which} year has no unit").format(which=which)))
         elif unit in found:
-            problems.append(Problem(f"unit {unit} is listed twice in the {which} year"))
+            problems.append(Problem(_("unit {unit} is listed twice in the {which} year").format(unit=unit, which=which)))
         else:
             found[unit] = result
     if len(versions) > 1:
-        problems.append(Problem(f"the {which} year's results come from several methodology versions: {', '.join(sorted(f'{i}@{v}' for i, v in versions))}"))
+        problems.append(Problem(_("the {which} year's results come from several methodology versions: {sorted}").format(which=which, sorted=', '.join(sorted(f'{i}@{v}' for i, v in versions)))))
     if problems:
         raise RecordError(problems)
     return found
@@ -440,7 +441,7 @@ def _fields(methodology: Any, result: Result, earlier: Sequence[Result], resolve
         olds = resolved.get(node.id, ())
         points = result.points(node.id)
         if not olds:
-            changes.append(NodeChange(node.id, node.label, olds, None, points, None, node.max, False, "new node: nothing to compare with"))
+            changes.append(NodeChange(node.id, node.label, olds, None, points, None, node.max, False, _("new node: nothing to compare with")))
             continue
         values = []
         for previous in earlier:
@@ -449,7 +450,7 @@ def _fields(methodology: Any, result: Result, earlier: Sequence[Result], resolve
             values.append(sum(applicable, Decimal(0)) if applicable else None)
         mean = None if any(value is None for value in values) else CONTEXT.divide(sum(values, Decimal(0)), len(values))  # type: ignore[arg-type]
         old_max = sum((old_nodes[old].max for old in olds), Decimal(0))
-        changes.append(NodeChange(node.id, node.label, olds, mean, points, old_max, node.max, True, None if old_max == node.max else "max changed: compare the component index"))
+        changes.append(NodeChange(node.id, node.label, olds, mean, points, old_max, node.max, True, None if old_max == node.max else _("max changed: compare the component index")))
     return tuple(changes)
 
 
@@ -465,7 +466,7 @@ def units_comparison_table(comparison: UnitsComparison) -> Table:
          p.previous_index, p.current_index, p.index_change) + tuple(field.change for field in p.fields)
         for p in comparison.pairings
     )
-    legend = ("relation: same unit, continues (renamed), merged (against one predecessor), mean of predecessors (labelled: not a published figure), split (against the whole predecessor)", "indexes exact; change_<field>: points gained (empty: not comparable)")
+    legend = (_("relation: same unit, continues (renamed), merged (against one predecessor), mean of predecessors (labelled: not a published figure), split (against the whole predecessor)"), _("indexes exact; change_<field>: points gained (empty: not comparable)"))
     return Table(headers, rows, legend)
 
 

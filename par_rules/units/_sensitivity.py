@@ -76,6 +76,7 @@ from ..errors import ParRulesError, Problem, RecordError
 from ..formats._files import Table
 from ._batch import score_many
 from ._ranking import TiePolicy, places, rank, unit_id
+from .._i18n import gettext as _
 
 __all__ = ["sensitivity", "Sensitivity", "UnitSensitivity", "Sample", "Level"]
 
@@ -166,7 +167,7 @@ class Sensitivity:
         for entry in self.units:
             if entry.unit == unit:
                 return entry
-        raise KeyError(f"unit {unit!r} is not in the analysis")
+        raise KeyError(_("unit {unit!r} is not in the analysis").format(unit=unit))
 
     @in_context
     def table(self) -> Table:
@@ -182,12 +183,12 @@ class Sensitivity:
                 worst[0] if worst else None, max(entry.left_out.values()) if entry.left_out else None,
             ))
         legend = (
-            f"{self.samples} samples, seed {self.seed}: caps of the {self.level} moved by up to ±{fmt(self.percent)}% (renormalised to the scale)"
-            + (f", band thresholds by up to ±{fmt(self.band_shift)} index points" if self.band_shift else ""),
-            "rank: as published; rank_median, rank_p5, rank_p95: over the samples (nearest-rank percentiles; p5 the best, p95 the worst)",
-            "band_changes_percent: the share of samples whose band differs from the published band",
-            f"moved_most_by, rank_change: the field whose cap alone moved by ±{fmt(self.percent)}% moves the rank furthest (+: worse)",
-            "worst_without: the field whose leaving out gives the worst rank, when worse than the published one; rank_without: the worst rank with one field left out",
+            _("{samples} samples, seed {seed}: caps of the {level} moved by up to ±{percent}% (renormalised to the scale)").format(samples=self.samples, seed=self.seed, level=self.level, percent=fmt(self.percent))
+            + (_(", band thresholds by up to ±{band_shift} index points").format(band_shift=fmt(self.band_shift)) if self.band_shift else ""),
+            _("rank: as published; rank_median, rank_p5, rank_p95: over the samples (nearest-rank percentiles; p5 the best, p95 the worst)"),
+            _("band_changes_percent: the share of samples whose band differs from the published band"),
+            _("moved_most_by, rank_change: the field whose cap alone moved by ±{percent}% moves the rank furthest (+: worse)").format(percent=fmt(self.percent)),
+            _("worst_without: the field whose leaving out gives the worst rank, when worse than the published one; rank_without: the worst rank with one field left out"),
         )
         return Table(headers, tuple(rows), legend)
 
@@ -237,15 +238,15 @@ def sensitivity(
     if not isinstance(methodology, Methodology):
         methodology = load(methodology)  # a file, or an id: its latest version
     if ties not in ("competition", "dense"):
-        raise ValueError(f"unknown tie policy {ties!r}: use 'competition' or 'dense'")
+        raise ValueError(_("unknown tie policy {ties!r}: use 'competition' or 'dense'").format(ties=ties))
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-        raise ValueError(f"samples must be a whole number of at least 1, not {samples!r}")
+        raise ValueError(_("samples must be a whole number of at least 1, not {samples!r}").format(samples=samples))
     steps = _steps(percent, "percent", _BASE // 100)
     if steps >= _BASE:
-        raise ValueError(f"percent must be under 100 (a cap cannot fall to 0 or below), not {percent}")
+        raise ValueError(_("percent must be under 100 (a cap cannot fall to 0 or below), not {percent}").format(percent=percent))
     shift_steps = _steps(band_shift, "band_shift", _SHIFT_STEP)
     if level not in ("fields", "criteria"):
-        raise ValueError(f"unknown level {level!r}: use 'fields' or 'criteria'")
+        raise ValueError(_("unknown level {level!r}: use 'fields' or 'criteria'").format(level=level))
     perturbed = _perturbed_nodes(methodology, level, nodes)
     boundaries = _boundaries(methodology, shift_steps)
 
@@ -258,13 +259,13 @@ def sensitivity(
     count = len(ordered)
 
     rng = random.Random(seed)
-    all_ranks = [array("l") for _ in range(count)]  # machine integers: 1,000 samples × 10,000 units in 80 MB
+    all_ranks = [array("l") for _unused in range(count)]  # machine integers: 1,000 samples × 10,000 units in 80 MB
     band_changes = [0] * count
     published_bands = [result.band.id if result.band else None for result in ordered]
     drawn: list[Sample] = []
-    for _ in range(samples):
-        weights = [_BASE + rng.randint(-steps, steps) for _ in perturbed]
-        shifts = [rng.randint(-shift_steps, shift_steps) for _ in boundaries]
+    for _unused in range(samples):
+        weights = [_BASE + rng.randint(-steps, steps) for _unused in perturbed]
+        shifts = [rng.randint(-shift_steps, shift_steps) for _unused in boundaries]
         numerators, denominators = model.shares(weights)
         ranks = model.ranks(numerators, denominators)
         bands = model.bands(numerators, denominators, dict(zip(boundaries, shifts)))
@@ -293,7 +294,7 @@ def sensitivity(
             left_out={field_id: ranks[position] for field_id, ranks in left_out.items()},
         ))
     if shift_steps and not methodology.bands:
-        notes.append("the methodology has no rating bands: band_shift moves nothing")
+        notes.append(_("the methodology has no rating bands: band_shift moves nothing"))
     return Sensitivity(
         methodology, tuple(analysed), samples, seed, Decimal(steps) / (_BASE // 100), level,
         tuple(node.id for node in perturbed), Decimal(shift_steps) / _SHIFT_STEP, ties, tuple(notes),
@@ -316,14 +317,14 @@ def _steps(value: Any, name: str, per_unit: int) -> int:
         except InvalidOperation:
             amount = None
     if amount is None or not amount.is_finite():
-        raise ValueError(f"{name} must be a number, not {value!r}")
+        raise ValueError(_("{name} must be a number, not {value!r}").format(name=name, value=value))
     if amount < 0:
-        raise ValueError(f"{name} must be 0 or more, not {fmt(amount)}")
+        raise ValueError(_("{name} must be 0 or more, not {amount}").format(name=name, amount=fmt(amount)))
     if amount >= 10**6:
-        raise ValueError(f"{name} {fmt(amount)} is far too large")
+        raise ValueError(_("{name} {amount} is far too large").format(name=name, amount=fmt(amount)))
     steps = Fraction(amount) * per_unit
     if steps.denominator != 1:
-        raise ValueError(f"{name} takes at most two decimals, not {fmt(amount)}")
+        raise ValueError(_("{name} takes at most two decimals, not {amount}").format(name=name, amount=fmt(amount)))
     return int(steps)
 
 
@@ -332,7 +333,7 @@ def _perturbed_nodes(methodology: Methodology, level: Level, chosen: Iterable[st
     at_level = [node for node in methodology.nodes() if node.depth == depth]
     if chosen is None:
         if not at_level:
-            raise ValueError(f"{methodology.id}@{methodology.version} has no {level} to perturb")
+            raise ValueError(_("{id}@{version} has no {level} to perturb").format(id=methodology.id, version=methodology.version, level=level))
         return at_level
     if isinstance(chosen, str):
         chosen = [chosen]
@@ -341,12 +342,12 @@ def _perturbed_nodes(methodology: Methodology, level: Level, chosen: Iterable[st
         node = methodology.node(str(node_id))  # MethodologyNotFound names an unknown node
         if node.depth != depth:
             other = "criteria" if node.depth == 2 else "fields" if node.depth == 1 else None
-            hint = f": perturb it with level={other!r}" if other else " (only fields and criteria are perturbed)"
-            raise ValueError(f"node {node.id} is not one of the {level}{hint}")
+            hint = _(": perturb it with level={other!r}").format(other=other) if other else _(" (only fields and criteria are perturbed)")
+            raise ValueError(_("node {id} is not one of the {level}{hint}").format(id=node.id, level=level, hint=hint))
         if node not in wanted:
             wanted.append(node)
     if not wanted:
-        raise ValueError("nodes names no node: leave it out to perturb every node of the level")
+        raise ValueError(_("nodes names no node: leave it out to perturb every node of the level"))
     return [node for node in at_level if node in wanted]  # the methodology's order: the draws follow it
 
 
@@ -357,7 +358,7 @@ def _boundaries(methodology: Methodology, shift_steps: int) -> list[Decimal]:
     if shift_steps and len(values) > 1:
         gap = min(high - low for low, high in zip(values, values[1:]))
         if Decimal(2 * shift_steps) / _SHIFT_STEP >= gap:
-            raise ValueError(f"band_shift {fmt(Decimal(shift_steps) / _SHIFT_STEP)} is too large: thresholds {fmt(gap)} apart could cross (use less than {fmt(gap / 2)})")
+            raise ValueError(_("band_shift {fmt} is too large: thresholds {gap} apart could cross (use less than {fmt2})").format(fmt=fmt(Decimal(shift_steps) / _SHIFT_STEP), gap=fmt(gap), fmt2=fmt(gap / 2)))
     return values
 
 
@@ -373,14 +374,14 @@ def _scored(methodology: Methodology, records: Iterable[Any]) -> tuple[list[Resu
         if isinstance(output, RecordError):
             refused.append(output)
         elif output.methodology is not methodology and (output.methodology.id, output.methodology.version) != (methodology.id, methodology.version):
-            raise RecordError([Problem(f"a result of {output.methodology.id}@{output.methodology.version} given to analyse {methodology.id}@{methodology.version}: score the records under one methodology")])
+            raise RecordError([Problem(_("a result of {id}@{version} given to analyse {id2}@{version2}: score the records under one methodology").format(id=output.methodology.id, version=output.methodology.version, id2=methodology.id, version2=methodology.version))])
         else:
             results.append(output)
     partial = [(unit_id(result, position), result) for position, result in enumerate(results, start=1) if not result.complete]
     if partial:  # no index yet: a rank among indexes, or a band, would be made up
-        waiting = sorted({node for _, result in partial for node in result.pending})
-        units = ", ".join(unit for unit, _ in partial[:12]) + (f" and {len(partial) - 12} more" if len(partial) > 12 else "")
-        raise ParRulesError(f"the sensitivity analysis ranks indexes, and {units} have parts not in yet ({', '.join(waiting)}): analyse when every part is in")
+        waiting = sorted({node for _unused, result in partial for node in result.pending})
+        units = ", ".join(unit for unit, _unused in partial[:12]) + (f" and {len(partial) - 12} more" if len(partial) > 12 else "")
+        raise ParRulesError(_("the sensitivity analysis ranks indexes, and {units} have parts not in yet ({waiting}): analyse when every part is in").format(units=units, waiting=', '.join(waiting)))
     return results, refused
 
 
@@ -554,7 +555,7 @@ class _Model:
         for node in self.fields:
             numerators, denominators = self.shares(unmoved, left_out=node.id)
             if 0 in denominators:
-                notes.append(f"field {node.id} cannot be left out: some unit has no other field that applies")
+                notes.append(_("field {id} cannot be left out: some unit has no other field that applies").format(id=node.id))
                 continue
             ranks[node.id] = self.ranks(numerators, denominators)
         return ranks, notes

@@ -22,11 +22,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..engine._arithmetic import CONTEXT, format_decimal as fmt, publish
+from ..engine._arithmetic import CONTEXT, publish
 from ._compare import Comparison
 from ..errors import Problem, RecordError
 from ._ranking import Ranking, rank
 from ..engine._report import Result
+from .._i18n import gettext as _, ngettext, number
 
 __all__ = ["describe", "Description", "Measure", "Spread", "Move"]
 
@@ -82,20 +83,28 @@ class Description:
         """The summary as lines of text (what ``par-rules rank --summary`` prints)."""
         labels = labels or {}
         index = self.index
+
+        def n(value: object) -> str:
+            return number(str(value))
+
         out = [
-            f"units: {self.units}",
-            f"index: mean {index.mean}%, median {index.median}%, lowest {index.lowest}%, highest {index.highest}%",
-            "bands: " + ", ".join(f"{band or '-'} {count}" for band, count in self.bands.items()),
-            f"above the mean ({len(self.above_average)}): {', '.join(self.above_average) or '-'}",
-            "fields (share of the field's maximum, %):",
+            _("units: {count}").format(count=self.units),
+            _("index: mean {mean}%, median {median}%, lowest {lowest}%, highest {highest}%").format(mean=n(index.mean), median=n(index.median), lowest=n(index.lowest), highest=n(index.highest)),
+            _("bands: {bands}").format(bands=", ".join(f"{band or '-'} {count}" for band, count in self.bands.items())),
+            _("above the mean ({above_average}): {above_average2}").format(above_average=len(self.above_average), above_average2=', '.join(self.above_average) or '-'),
+            _("fields (share of the field's maximum, %):"),
         ]
         for field_id, spread in self.fields.items():
             label = f" {labels[field_id]}" if field_id in labels else ""
             points = self.field_points[field_id]
-            out.append(f"  {field_id}{label}: mean {spread.mean}% (points {points.mean}), median {spread.median}%, lowest {spread.lowest}%, highest {spread.highest}%")
+            out.append(
+                _("  {field}: mean {mean}% (points {points}), median {median}%, lowest {lowest}%, highest {highest}%").format(
+                    field=f"{field_id}{label}", mean=n(spread.mean), points=n(points.mean), median=n(spread.median), lowest=n(spread.lowest), highest=n(spread.highest)
+                )
+            )
         if self.rises or self.falls:
-            out.append("largest rises: " + (", ".join(f"{move.unit} +{move.change} (rank {move.previous_rank} → {move.rank})" for move in self.rises) or "-"))
-            out.append("largest falls: " + (", ".join(f"{move.unit} {move.change} (rank {move.previous_rank} → {move.rank})" for move in self.falls) or "-"))
+            out.append(_("largest rises: ") + (", ".join(_("{unit} {change} (rank {previous} → {rank})").format(unit=move.unit, change="+" + n(move.change), previous=move.previous_rank, rank=move.rank) for move in self.rises) or "-"))
+            out.append(_("largest falls: ") + (", ".join(_("{unit} {change} (rank {previous} → {rank})").format(unit=move.unit, change=n(move.change), previous=move.previous_rank, rank=move.rank) for move in self.falls) or "-"))
         return out
 
 
@@ -108,7 +117,7 @@ def describe(results: Iterable[Result] | Ranking, comparison: Comparison | None 
     entries = tuple(entry for entry in ranking.entries if entry.result.complete)  # a partial result has no index to count
     if not entries:
         pending = sorted({node for entry in ranking.entries for node in entry.result.pending})
-        raise RecordError([Problem("no results to describe" if not ranking.entries else f"no complete result to describe: every unit has parts not in yet ({', '.join(pending)}), so no index")])
+        raise RecordError([Problem(_("no results to describe") if not ranking.entries else _("no complete result to describe: every unit has parts not in yet ({pending}), so no index").format(pending=', '.join(pending)))])
     decimals = entries[0].result.methodology.decimals
     indexes = [entry.index for entry in entries]
     index = _spread(indexes, decimals)
@@ -159,4 +168,4 @@ def summarised_notes(notes: Sequence[str], shown: int = 10) -> list[str]:
     if len(notes) <= shown:
         return list(notes)
     rest = len(notes) - shown
-    return list(notes[:shown]) + [f"... and {rest} more note{'s' if rest > 1 else ''} of the same kind (all of them: par_rules.rank(...).notes)"]
+    return list(notes[:shown]) + [ngettext("... and {rest} more note of the same kind (all of them: par_rules.rank(...).notes)", "... and {rest} more notes of the same kind (all of them: par_rules.rank(...).notes)", rest).format(rest=rest)]

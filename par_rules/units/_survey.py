@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine._arithmetic import format_decimal
 from ..engine._survey_section import SurveySection, survey_text
 from ..errors import Problem, RecordError
+from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     from ..engine._model import Methodology
@@ -87,10 +88,10 @@ class SurveyCounts:
     def summary(self) -> str:
         units = len(self.records)
         refused = [str(error.problems[0].row) for error in self.problems if error.problems and error.problems[0].row is not None]
-        text = f"{self.counted} of {self.rows} questionnaire(s) counted for {units} unit(s)"
+        text = _("{counted} of {rows} questionnaire(s) counted for {units} unit(s)").format(counted=self.counted, rows=self.rows, units=units)
         if refused:
             shown = ", ".join(refused[:20]) + (f" and {len(refused) - 20} more" if len(refused) > 20 else "")
-            text += f"; refused: row(s) {shown}"
+            text += _("; refused: row(s) {shown}").format(shown=shown)
         return text
 
 
@@ -149,15 +150,15 @@ def _check_columns(section: SurveySection, path: Path, sheet: str | None) -> lis
     missing = [question.column for question in section.questions if question.column not in present]
     problems = []
     if section.unit_column not in present:
-        problems.append(Problem(f"no {section.unit_column} column: it names the unit each questionnaire is about", file=str(path), line=1))
+        problems.append(Problem(_("no {unit_column} column: it names the unit each questionnaire is about").format(unit_column=section.unit_column), file=str(path), line=1))
     if section.group_column is not None and section.group_column not in present:
-        problems.append(Problem(f"no {section.group_column} column: it names each respondent's group", file=str(path), line=1))
+        problems.append(Problem(_("no {group_column} column: it names each respondent's group").format(group_column=section.group_column), file=str(path), line=1))
     if len(missing) == len(section.questions):
         expected = ", ".join(question.column for question in section.questions)
-        problems.append(Problem(f"none of the question columns ({expected}) is in the file: is it the methodology (or version) its questionnaires were made for?", file=str(path), line=1))
+        problems.append(Problem(_("none of the question columns ({expected}) is in the file: is it the methodology (or version) its questionnaires were made for?").format(expected=expected), file=str(path), line=1))
     if problems:
         raise RecordError(problems)
-    return [f"column {column} is not in the file: no questionnaire answers it" for column in missing]
+    return [_("column {column} is not in the file: no questionnaire answers it").format(column=column) for column in missing]
 
 
 def _rows(respondents: str | os.PathLike[str] | Iterable[Any], sheet: str | None) -> Iterator[tuple[int, Mapping[str, Any] | RecordError]]:
@@ -196,7 +197,7 @@ def aggregate_survey(
 
     section: SurveySection | None = getattr(methodology, "survey", None)
     if section is None:
-        raise MethodologyNotFound(f"{methodology.id}@{methodology.version} has no survey section: it does not say how questionnaires are counted")
+        raise MethodologyNotFound(_("{id}@{version} has no survey section: it does not say how questionnaires are counted").format(id=methodology.id, version=methodology.version))
     known = None if units is None else frozenset(units)
     header_notes = _check_columns(section, Path(respondents), sheet) if isinstance(respondents, (str, os.PathLike)) else []
     # unit -> question column -> group -> option -> answers
@@ -211,7 +212,7 @@ def aggregate_survey(
             problems.append(item)
             continue
         if not isinstance(item, Mapping):
-            problems.append(RecordError([Problem("a questionnaire must be a mapping of column to answer", row=row)]))
+            problems.append(RecordError([Problem(_("a questionnaire must be a mapping of column to answer"), row=row)]))
             continue
         found, unit, group, answers = _read_questionnaire(section, item, row, known, period)
         if found:
@@ -226,7 +227,7 @@ def aggregate_survey(
         group_counts[group] = group_counts.get(group, 0) + 1
     records = []
     unit_problems: list[RecordError] = []
-    notes = header_notes or [f"question {question.column} was not answered in any questionnaire counted: is the column in the file?" for question in section.questions if question.column not in answered and rows]
+    notes = header_notes or [_("question {column} was not answered in any questionnaire counted: is the column in the file?").format(column=question.column) for question in section.questions if question.column not in answered and rows]
     indicators = methodology.indicators
     for unit in sorted(tallies):
         record: dict[str, Any] = {"unit": unit}
@@ -239,7 +240,7 @@ def aggregate_survey(
                 continue  # no answers: the indicator is missing for this unit (its policy applies)
             counts = _weighted(section, by_group, options) if section.weighted else {option: sum(g.get(option, 0) for g in by_group.values()) for option in options}
             if counts is None:
-                unit_problems.append(RecordError([Problem(f"unit {unit}: the weighted answers of question {question.column} cannot be written exactly within 15 digits: left out (the indicator is missing for this unit)", indicator=question.indicator)]))
+                unit_problems.append(RecordError([Problem(_("unit {unit}: the weighted answers of question {column} cannot be written exactly within 15 digits: left out (the indicator is missing for this unit)").format(unit=unit, column=question.column), indicator=question.indicator)]))
                 continue
             record[question.indicator] = counts
         records.append(record)
@@ -255,40 +256,40 @@ def _read_questionnaire(section: SurveySection, item: Mapping[str, Any], row: in
     found: list[Problem] = []
     unit = _cell(item.get(section.unit_column))
     if unit is None:
-        found.append(Problem(f"no unit: the {section.unit_column} column is blank", row=row, indicator=section.unit_column))
+        found.append(Problem(_("no unit: the {unit_column} column is blank").format(unit_column=section.unit_column), row=row, indicator=section.unit_column))
     elif known is not None and unit not in known:
-        found.append(Problem(f"unknown unit {unit!r}: not one of the units given", row=row, indicator=section.unit_column))
+        found.append(Problem(_("unknown unit {unit!r}: not one of the units given").format(unit=unit), row=row, indicator=section.unit_column))
     group = None
     if section.group_column is not None:
         group = _cell(item.get(section.group_column))
         if group is None:
-            found.append(Problem(f"no respondent group: the {section.group_column} column is blank", row=row, indicator=section.group_column))
+            found.append(Problem(_("no respondent group: the {group_column} column is blank").format(group_column=section.group_column), row=row, indicator=section.group_column))
         elif group not in section.groups:
-            found.append(Problem(f"unknown respondent group {group!r} (groups: {', '.join(section.groups)})", row=row, indicator=section.group_column))
+            found.append(Problem(_("unknown respondent group {group!r} (groups: {groups})").format(group=group, groups=', '.join(section.groups)), row=row, indicator=section.group_column))
             return found, unit or "", None, {}  # which questions it was asked is unknown: nothing more to say
     own_period = next((_cell(item[name]) for name in ("period", "year", "năm") if _cell(item.get(name)) is not None), None)
     if period is not None and own_period is not None and own_period != str(period):
-        found.append(Problem(f"the questionnaire is of {own_period}, not {period}", row=row, indicator="period"))
+        found.append(Problem(_("the questionnaire is of {own_period}, not {period}").format(own_period=own_period, period=period), row=row, indicator="period"))
     answers: dict[str, str] = {}
     blank = []
     for question in section.questions:
         code = _cell(item.get(question.column))
         if section.group_column is not None and not question.asked_of(group):
             if code is not None:
-                found.append(Problem(f"answered, but question {question.column} is not asked of group {group} (only {', '.join(question.groups or ())})", row=row, indicator=question.column))
+                found.append(Problem(_("answered, but question {column} is not asked of group {group} (only {groups})").format(column=question.column, group=group, groups=', '.join(question.groups or ())), row=row, indicator=question.column))
             continue
         if code is None:
             blank.append(question.column)
             continue
         option = question.answers.get(code)
         if option is None:
-            found.append(Problem(f"answer {code!r} is not one of {', '.join(question.answers)}", row=row, indicator=question.column))
+            found.append(Problem(_("answer {code!r} is not one of {answers}").format(code=code, answers=', '.join(question.answers)), row=row, indicator=question.column))
             continue
         answers[question.column] = option
     if not answers and not found:
-        found.append(Problem("a blank questionnaire: no question is answered", row=row))
+        found.append(Problem(_("a blank questionnaire: no question is answered"), row=row))
     elif blank and section.blank == "reject":
-        found.append(Problem(f"question(s) {', '.join(blank)} not answered (this methodology counts only complete questionnaires: blank: reject)", row=row))
+        found.append(Problem(_("question(s) {blank} not answered (this methodology counts only complete questionnaires: blank: reject)").format(blank=', '.join(blank)), row=row))
     return found, unit or "", group, answers
 
 
@@ -327,5 +328,5 @@ def counts_table(counts: SurveyCounts) -> Table:
         cells: tuple[Any, ...] = (record["unit"],) + ((record.get("period"),) if has_period else ())
         cells += tuple(record[indicator][option] if indicator in record else None for indicator, option in columns)
         rows.append(cells)
-    legend = ["<indicator>.<option>: answers of that option at the unit" + ("; weighted by respondent group: only the proportions mean anything" if section.weighted else "")]
+    legend = [_("<indicator>.<option>: answers of that option at the unit") + (_("; weighted by respondent group: only the proportions mean anything") if section.weighted else "")]
     return Table(headers, tuple(rows), tuple(legend))

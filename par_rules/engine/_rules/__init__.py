@@ -21,8 +21,10 @@ from ._base import (
     Writer,
     bounds_of,
     interval_vi,
+    num,
     points_text,
     points_vi,
+    yes_no,
 )
 from .bands import Band, BandsRule
 from .bonus import BonusRule
@@ -55,6 +57,8 @@ __all__ = [
     "rule_schema",
     "expression_kinds",
     "points_text",
+    "num",
+    "yes_no",
     "points_vi",
     "interval_vi",
     "bounds_of",

@@ -30,6 +30,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from ..._i18n import gettext as _, ngettext, number
 from ..._places import did_you_mean
 from .._arithmetic import CONTEXT, EXACT, format_decimal
 from .._arithmetic import format_short as fmt
@@ -49,6 +50,8 @@ __all__ = [
     "ZERO",
     "HUNDRED",
     "points_text",
+    "num",
+    "yes_no",
     "points_vi",
     "interval_vi",
     "bounds_of",
@@ -165,8 +168,19 @@ INDICATOR_PROPERTY: dict[str, Any] = {"$ref": "#/$defs/indicator_id", "descripti
 
 
 def points_text(value: Decimal) -> str:
-    """``value`` as "N point(s)", as rules and the criteria browser describe points."""
-    return f"{fmt(value)} point" + ("" if value == 1 else "s")
+    """``value`` as "N point(s)", as rules and the criteria browser describe points, in the
+    language of the moment (``par_rules._i18n``)."""
+    return ngettext("{points} point", "{points} points", 1 if value == 1 else 2).format(points=num(value))
+
+
+def num(value: Decimal) -> str:
+    """``value`` for people, as the language of the moment writes numbers (``16,75`` in Vietnamese)."""
+    return number(fmt(value))
+
+
+def yes_no(value: bool) -> str:
+    """A yes/no value in words, in the language of the moment."""
+    return _("yes") if value else _("no")
 
 
 def points_vi(value: Decimal) -> str:
@@ -208,11 +222,11 @@ def check_indicator(rule: Rule, accepts: frozenset[str], indicators: Mapping[str
     """The rule's indicator, if it exists and is of a type the kind ``accepts`` (else reported)."""
     indicator = indicators.get(rule.indicator or "")
     if indicator is None:
-        report(f"unknown indicator '{rule.indicator}'{did_you_mean(rule.indicator, indicators)}", rule.indicator)
+        report(_("unknown indicator '{indicator}'{indicator2}").format(indicator=rule.indicator, indicator2=did_you_mean(rule.indicator, indicators)), rule.indicator)
         return None
     if indicator.type not in accepts:
         kinds = " or ".join(sorted(accepts))
-        report(f"a {rule.kind} rule needs a {kinds} indicator; '{indicator.id}' is a {indicator.type}", indicator.id)
+        report(_("a {kind} rule needs a {kinds} indicator; '{id}' is a {type}").format(kind=rule.kind, kinds=kinds, id=indicator.id, type=indicator.type), indicator.id)
         return None
     return indicator
 
@@ -220,7 +234,7 @@ def check_indicator(rule: Rule, accepts: frozenset[str], indicators: Mapping[str
 def check_cap(points: Decimal, what: str, cap: Decimal, indicator: Indicator, report: Report) -> None:
     """Report ``points`` over the node's cap."""
     if points > cap:
-        report(f"{what} gives {format_decimal(points)} points, more than the cap {format_decimal(cap)}", indicator.id)
+        report(_("{what} gives {points} points, more than the cap {cap}").format(what=what, points=format_decimal(points), cap=format_decimal(cap)), indicator.id)
 
 
 # --------------------------------------------------------------------------- formulas
@@ -316,11 +330,11 @@ def _check_names(kind: str, tree: ast.Module, parameters: tuple[str, ...]) -> No
         if isinstance(node, ast.Name):
             allowed = writable if isinstance(node.ctx, ast.Store) else readable
             if node.id not in allowed:
-                raise ValueError(f"the {kind} formula may not {'set' if isinstance(node.ctx, ast.Store) else 'name'} {node.id}")
+                raise ValueError(_("the {kind} formula may not {value} {id}").format(kind=kind, value='set' if isinstance(node.ctx, ast.Store) else 'name', id=node.id))
         elif isinstance(node, ast.Attribute) and node.attr in readable:
-            raise ValueError(f"the {kind} formula names an attribute {node.attr}, the name of a slot")
+            raise ValueError(_("the {kind} formula names an attribute {attr}, the name of a slot").format(kind=kind, attr=node.attr))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            raise ValueError(f"the {kind} formula has a text constant")
+            raise ValueError(_("the {kind} formula has a text constant").format(kind=kind))
 
 
 def _hint(value: Any) -> str:
@@ -371,6 +385,6 @@ def coverage(indicator: Indicator, declared: Mapping[str, str], given: Mapping[s
     missing = [key for key in declared if key not in given]
     unknown = [key for key in given if key not in declared]
     if missing:
-        report(f"no {what} for {noun}(s) {', '.join(missing)} of '{indicator.id}'", indicator.id)
+        report(_("no {what} for {noun}(s) {missing} of '{id}'").format(what=what, noun=noun, missing=', '.join(missing), id=indicator.id), indicator.id)
     if unknown:
-        report(f"'{indicator.id}' has no {noun}(s) {', '.join(unknown)}{did_you_mean(unknown[0], declared)} ({noun}s: {', '.join(declared)})", indicator.id)
+        report(_("'{id}' has no {noun}(s) {unknown}{unknown2} ({noun}s: {declared})").format(id=indicator.id, noun=noun, unknown=', '.join(unknown), unknown2=did_you_mean(unknown[0], declared), declared=', '.join(declared)), indicator.id)

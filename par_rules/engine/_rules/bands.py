@@ -2,6 +2,7 @@
 
 >>> from decimal import Decimal as D
 >>> from .._model import Interval
+>>> from ..._i18n import use
 >>> rule = BandsRule("plan_completion", (
 ...     Band(Interval(low=D(90), low_inclusive=False), D(2)),
 ...     Band(Interval(low=D(70), high=D(90), high_inclusive=True), D(1)),
@@ -9,8 +10,12 @@
 ... ))
 >>> rule.apply(D(2), D(90))
 (Decimal('1'), 1)
->>> rule.explain(D(2), D(1), 1, "90%", "%")
+>>> with use("en"):
+...     rule.explain(D(2), D(1), 1, "90%", "%")
 '90% is from 70% to 90% → 1'
+>>> with use("vi"):
+...     rule.explain(D(2), D(1), 1, "90%", "%")
+'90% nằm trong khoảng từ 70% đến 90% → 1'
 
 The one kind whose generated code is not its formula pasted: ``apply`` (the definition) finds
 the band whose interval holds the value, band by band; :meth:`BandsRule.write` writes the same
@@ -33,6 +38,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from .._arithmetic import format_short as fmt
+from ..._i18n import gettext as _
 from .._model import NUMERIC_TYPES, Indicator, Interval
 from ._base import (
     INDICATOR_PROPERTY,
@@ -47,6 +53,7 @@ from ._base import (
     points_text,
     points_vi,
     put,
+    num,
 )
 
 __all__ = ["Band", "BandsRule", "BandTable", "CHAINED_BANDS"]
@@ -108,7 +115,7 @@ class BandsRule:
         for position, band in enumerate(self.bands):
             if value in band.interval:
                 return band.points, position
-        raise ValueError(f"{fmt(value)} falls in no band")  # validation makes the bands cover the range
+        raise ValueError(_("{fmt} falls in no band").format(fmt=fmt(value)))  # validation makes the bands cover the range
 
     def write(self, out: Writer, indent: int, slots: Slots) -> None:
         """The bands as a chain of tests, from the highest lower bound down: the first band whose
@@ -152,7 +159,7 @@ class BandsRule:
         out.add(indent + 1, f"{points}, {detail} = {apply}({cap}, {value})")
 
     def explain(self, cap: Decimal, points: Decimal, detail: int, value: str, unit: str = "") -> str:
-        return f"{value} is {self.bands[detail].interval.describe(unit)} → {fmt(points)}"
+        return _("{value} is {interval} → {points}").format(value=value, interval=self.bands[detail].interval.describe(unit), points=num(points))
 
     def capped(self, cap: Decimal, points: Decimal, detail: Any) -> bool:
         return False
@@ -244,15 +251,15 @@ def _check_cover(rule: BandsRule, indicator: Indicator, report: Report) -> None:
     cursor: _Cut | None = None
     for start, end in bands:
         if start >= end:
-            problem(f"a band is empty: {_between(start, end, unit)}")
+            problem(_("a band is empty: {start}").format(start=_between(start, end, unit)))
             continue
         if cursor is None:
             if start > range_start:
-                problem(f"bands leave a gap: no band covers {_between(range_start, start, unit)}")
+                problem(_("bands leave a gap: no band covers {range_start}").format(range_start=_between(range_start, start, unit)))
         elif start > cursor:
-            problem(f"bands leave a gap: no band covers {_between(cursor, start, unit)}")
+            problem(_("bands leave a gap: no band covers {cursor}").format(cursor=_between(cursor, start, unit)))
         elif start < cursor:
-            problem(f"bands overlap: {_between(start, min(cursor, end), unit)} is in two bands")
+            problem(_("bands overlap: {start} is in two bands").format(start=_between(start, min(cursor, end), unit)))
         cursor = end if cursor is None else max(cursor, end)
     if cursor is not None and cursor < range_end:
-        problem(f"bands leave a gap: no band covers {_between(cursor, range_end, unit)}")
+        problem(_("bands leave a gap: no band covers {cursor}").format(cursor=_between(cursor, range_end, unit)))

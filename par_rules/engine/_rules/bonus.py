@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from .._arithmetic import format_decimal
-from .._arithmetic import format_short as fmt
+from ..._i18n import gettext as _
 from .._model import Indicator
 from ._base import (
     CLAMPED,
@@ -24,6 +24,7 @@ from ._base import (
     Report,
     check_indicator,
     points_vi,
+    num,
 )
 
 __all__ = ["BonusRule"]
@@ -66,14 +67,14 @@ class BonusRule(FormulaRule):
         check_indicator(self, self.accepts, indicators, report)
 
     def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
-        text = f"{value} × {fmt(self.per_occurrence)} = {fmt(detail)}"
-        return text + (f", capped at {fmt(points)}" if detail != points else "")
+        text = f"{value} × {num(self.per_occurrence)} = {num(detail)}"
+        return text + (_(", capped at {points}").format(points=num(points)) if detail != points else "")
 
     def capped(self, cap: Decimal, points: Decimal, detail: Any) -> bool:
         return bool(detail != points)
 
     def describe(self, cap: Decimal, indicator: Indicator | None = None) -> str:
-        return f"{fmt(self.per_occurrence)} per occurrence, up to {fmt(cap)}"
+        return _("{per_occurrence} per occurrence, up to {cap}").format(per_occurrence=num(self.per_occurrence), cap=num(cap))
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         return f"{format_decimal(self.per_occurrence)} điểm mỗi trường hợp, tối đa {points_vi(cap)}"

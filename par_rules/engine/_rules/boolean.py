@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from .._arithmetic import format_short as fmt
 from .._model import Indicator
 from ._base import (
     INDICATOR_PROPERTY,
@@ -26,6 +25,8 @@ from ._base import (
     points_text,
     points_vi,
     put,
+    num,
+    yes_no,
 )
 
 __all__ = ["BooleanRule"]
@@ -83,10 +84,10 @@ class BooleanRule(FormulaRule):
         check_cap(self.when_false, "no", cap, indicator, report)
 
     def explain(self, cap: Decimal, points: Decimal, detail: bool, value: str, unit: str = "") -> str:
-        return f"{'yes' if detail else 'no'} → {fmt(points)}"
+        return f"{yes_no(detail)} → {num(points)}"
 
     def describe(self, cap: Decimal, indicator: Indicator | None = None) -> str:
-        return f"yes: {points_text(self.yes(cap))}; no: {points_text(self.when_false)}"
+        return f"{yes_no(True)}: {points_text(self.yes(cap))}; {yes_no(False)}: {points_text(self.when_false)}"
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         return f"Có: {points_vi(self.yes(cap))}; Không: {points_vi(self.when_false)}"

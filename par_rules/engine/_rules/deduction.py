@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from .._arithmetic import format_decimal
-from .._arithmetic import format_short as fmt
+from ..._i18n import gettext as _
 from .._model import Indicator
 from ._base import (
     INDICATOR_PROPERTY,
@@ -26,6 +26,7 @@ from ._base import (
     check_indicator,
     points_vi,
     put,
+    num,
 )
 
 __all__ = ["DeductionRule"]
@@ -75,11 +76,11 @@ class DeductionRule(FormulaRule):
     def check(self, cap: Decimal, indicators: Mapping[str, Indicator], report: Report) -> None:
         indicator = check_indicator(self, self.accepts, indicators, report)
         if indicator is not None and self.limit is not None:
-            check_cap(self.limit, "the deduction limit", cap, indicator, report)
+            check_cap(self.limit, _("the deduction limit"), cap, indicator, report)
 
     def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
-        text = f"{fmt(cap)} − {value} × {fmt(self.per_occurrence)} → {fmt(points)}"
-        return text + (" (deduction capped)" if self.capped(cap, points, detail) else "")
+        text = f"{num(cap)} − {value} × {num(self.per_occurrence)} → {num(points)}"
+        return text + (_(" (deduction capped)") if self.capped(cap, points, detail) else "")
 
     def capped(self, cap: Decimal, points: Decimal, detail: Any) -> bool:
         """Whether the deduction (``detail``: count × per occurrence) was kept within 0 to the limit."""
@@ -87,7 +88,7 @@ class DeductionRule(FormulaRule):
 
     def describe(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         limit = cap if self.limit is None else self.limit
-        return f"{fmt(cap)} minus {fmt(self.per_occurrence)} per occurrence (at most {fmt(limit)} deducted)"
+        return _("{cap} minus {per_occurrence} per occurrence (at most {limit} deducted)").format(cap=num(cap), per_occurrence=num(self.per_occurrence), limit=num(limit))
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         limit = cap if self.limit is None else self.limit

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, NoReturn
 
 from .._arithmetic import format_decimal
 from .._arithmetic import format_short as fmt
+from ..._i18n import gettext as _
 from .._model import NUMERIC_TYPES, Indicator
 from ._base import (
     INDICATOR_PROPERTY,
@@ -22,13 +23,14 @@ from ._base import (
     FormulaRule,
     Report,
     check_indicator,
+    num,
 )
 
 __all__ = ["DirectRule"]
 
 
 def _refuse(cap: Decimal, value: Decimal) -> NoReturn:
-    raise ValueError(f"{fmt(value)} points given, outside 0 to {fmt(cap)}")
+    raise ValueError(_("{fmt} points given, outside 0 to {cap}").format(fmt=fmt(value), cap=fmt(cap)))
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,10 @@ class DirectRule(FormulaRule):
         check_indicator(self, self.accepts, indicators, report)
 
     def explain(self, cap: Decimal, points: Decimal, detail: None, value: str, unit: str = "") -> str:
-        return f"points given by the record: {fmt(points)}"
+        return _("points given by the record: {points}").format(points=num(points))
 
     def describe(self, cap: Decimal, indicator: Indicator | None = None) -> str:
-        return f"appraised points supplied by the record (0 to {fmt(cap)})"
+        return _("appraised points supplied by the record (0 to {cap})").format(cap=num(cap))
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         return f"điểm do hội đồng thẩm định chấm (từ 0 đến {format_decimal(cap)})"

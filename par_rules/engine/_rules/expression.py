@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from .._arithmetic import format_decimal
-from .._arithmetic import format_short as fmt
 from .._expressions import Expression, ExpressionError, compile_expression
+from ..._i18n import gettext as _
 from .._model import Indicator
-from ._base import CLAMPED, Builder, Formula, Report, Slots, Writer
+from ._base import CLAMPED, Builder, Formula, Report, Slots, Writer, num
 
 __all__ = ["ExpressionRule", "expression_kinds"]
 
@@ -72,12 +72,12 @@ class ExpressionRule:
         try:
             expression = compile_expression(raw["formula"], expression_kinds(indicators), levels=levels, constants={"MAX": cap})
         except ExpressionError as error:
-            builder.problem(raw, "formula", f"formula: {error}", node=node_id)
+            builder.problem(raw, "formula", _("formula: {error}").format(error=error), node=node_id)
             return None
         monotone = tuple(raw.get("monotone_in", ()))
         for name in monotone:
             if name not in expression.names:
-                builder.problem(raw, "monotone_in", f"monotone_in names '{name}', which the formula does not use", node=node_id, indicator=name)
+                builder.problem(raw, "monotone_in", _("monotone_in names '{name}', which the formula does not use").format(name=name), node=node_id, indicator=name)
         return cls(expression, monotone)
 
     def check(self, cap: Decimal, indicators: Mapping[str, Indicator], report: Report) -> None:
@@ -91,14 +91,14 @@ class ExpressionRule:
         self.formula.write(out, indent, slots, "None", [out.expression(self.expression, slots.inputs)])
 
     def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
-        text = f"{self.expression.source} = {fmt(detail)}"
-        return text + (f", kept within 0 to {fmt(cap)} → {fmt(points)}" if detail != points else "")
+        text = f"{self.expression.source} = {num(detail)}"
+        return text + (_(", kept within 0 to {cap} → {points}").format(cap=num(cap), points=num(points)) if detail != points else "")
 
     def capped(self, cap: Decimal, points: Decimal, detail: Any) -> bool:
         return bool(detail != points)
 
     def describe(self, cap: Decimal, indicator: Indicator | None = None) -> str:
-        return f"formula: {self.expression.source} (kept within 0 to {fmt(cap)})"
+        return _("formula: {source} (kept within 0 to {cap})").format(source=self.expression.source, cap=num(cap))
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         return f"công thức: {self.expression.source} (trong khoảng 0 đến {format_decimal(cap)})"

@@ -14,7 +14,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from .._arithmetic import format_short as fmt
+from ..._i18n import gettext as _
 from .._model import Indicator
 from ._base import (
     INDICATOR_PROPERTY,
@@ -27,6 +27,7 @@ from ._base import (
     coverage,
     points_text,
     points_vi,
+    num,
 )
 
 __all__ = ["LevelsRule"]
@@ -74,7 +75,7 @@ class LevelsRule(FormulaRule):
             check_cap(points, f"level {level}", cap, indicator, report)
 
     def explain(self, cap: Decimal, points: Decimal, detail: str, value: str, unit: str = "") -> str:
-        return f"level {detail} → {fmt(points)}"
+        return _("level “{level}” → {points}").format(level=value or detail, points=num(points))
 
     def describe(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         labels: Mapping[str, str] = indicator.levels if indicator else {}

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from .._arithmetic import format_decimal
-from .._arithmetic import format_short as fmt
+from ..._i18n import gettext as _
 from .._model import NUMERIC_TYPES, Indicator
 from ._base import (
     CLAMPED,
@@ -23,6 +23,7 @@ from ._base import (
     FormulaRule,
     Report,
     check_indicator,
+    num,
 )
 
 __all__ = ["ProportionalRule"]
@@ -63,7 +64,7 @@ class ProportionalRule(FormulaRule):
             indicator = builder.indicators.get(indicator_id)
             full_at = _FULL_AT.get(indicator.type) if indicator else None
             if full_at is None:
-                builder.problem(raw, "kind", f"a proportional rule on a {indicator.type if indicator else 'non-percent'} indicator needs full_at", node=node_id, indicator=indicator_id)
+                builder.problem(raw, "kind", _("a proportional rule on a {value} indicator needs full_at").format(value=indicator.type if indicator else 'non-percent'), node=node_id, indicator=indicator_id)
                 full_at = Decimal(1)
         return cls(indicator_id, full_at)
 
@@ -74,15 +75,15 @@ class ProportionalRule(FormulaRule):
         check_indicator(self, self.accepts, indicators, report)
 
     def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
-        text = f"{fmt(cap)} × {value} / {fmt(self.full_at)}{unit} = {fmt(detail)}"
-        return text + (f", capped at {fmt(points)}" if detail != points else "")
+        text = f"{num(cap)} × {value} / {num(self.full_at)}{unit} = {num(detail)}"
+        return text + (_(", capped at {points}").format(points=num(points)) if detail != points else "")
 
     def capped(self, cap: Decimal, points: Decimal, detail: Any) -> bool:
         return bool(detail != points)
 
     def describe(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         unit = indicator.unit_symbol if indicator else ""
-        return f"{fmt(cap)} × value / {fmt(self.full_at)}{unit} (full points from {fmt(self.full_at)}{unit})"
+        return _("{cap} × value / {full_at} (full points from {full_at})").format(cap=num(cap), full_at=num(self.full_at) + unit)
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         unit = indicator.unit_symbol if indicator else ""

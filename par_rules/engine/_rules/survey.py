@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from .._arithmetic import format_decimal
-from .._arithmetic import format_short as fmt
+from ..._i18n import gettext as _
 from .._model import Indicator
 from ._base import (
     INDICATOR_PROPERTY,
@@ -26,6 +26,7 @@ from ._base import (
     check_indicator,
     coverage,
     points_vi,
+    num,
 )
 
 __all__ = ["SurveyRule"]
@@ -84,12 +85,12 @@ class SurveyRule(FormulaRule):
 
     def explain(self, cap: Decimal, points: Decimal, detail: tuple[Decimal, Decimal], value: str, unit: str = "") -> str:
         percent, answers = detail
-        return f"{fmt(answers)} answers, weighted mean {fmt(percent)}% of {fmt(cap)} → {fmt(points)}"
+        return _("{answers} answers, weighted mean {percent}% of {cap} → {points}").format(answers=num(answers), percent=num(percent), cap=num(cap), points=num(points))
 
     def describe(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         labels: Mapping[str, str] = indicator.options if indicator else {}
-        shares = ", ".join(f"{labels.get(option, option)} {fmt(weight)}%" for option, weight in self.weights.items())
-        return f"mean of the answers, each worth a share of {fmt(cap)}: {shares}"
+        shares = ", ".join(f"{labels.get(option, option)} {num(weight)}%" for option, weight in self.weights.items())
+        return _("mean of the answers, each worth a share of {cap}: {shares}").format(cap=num(cap), shares=shares)
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         labels: Mapping[str, str] = indicator.options if indicator else {}
