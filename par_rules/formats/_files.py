@@ -84,6 +84,7 @@ __all__ = [
     "terminal_text",
     "spreadsheet_text",
     "json_text",
+    "csv_text",
 ]
 
 READ_FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx"}
@@ -877,6 +878,10 @@ def _csv_text(cell: Cell) -> str:
     """A CSV cell: text from the input neutralised (:func:`spreadsheet_text`), numbers exact and
     untouched (a negative number stays a number)."""
     return spreadsheet_text(cell) if isinstance(cell, str) else _cell_text(cell)
+
+
+#: A cell as a CSV results table writes it (for the scorers that make rows of cells themselves).
+csv_text = _csv_text
 
 
 def _terminal_escape(character: str) -> str:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (
     from ._office_report import build_report, write_annex, write_html
     from ._register import UnitsComparison, UnitsRegister, UnitsRegisterError, compare_units, load_register
     from ._statistics import describe
+    from ._table import score_table
     from ._survey import SurveyCounts, aggregate_survey
 
 _NAMES = {
@@ -36,6 +37,7 @@ _NAMES = {
     "what_if": "._analysis",
     "self_assessment": "._analysis",
     "describe": "._statistics",
+    "score_table": "._table",
     "aggregate_survey": "._survey",
     "compare_units": "._register",
     "load_register": "._register",

@@ -1,0 +1,741 @@
+"""Scoring a whole table at once: :func:`score_table` for a pandas DataFrame or a pyarrow Table in
+the wide layout of records files, :func:`score_csv` for a CSV file in batches.
+
+The per-record engine scores a row at a time, every value a ``Decimal``. Here the plan is run
+column by column, and every node is computed once per *distinct* input rather than once per row:
+
+- each column is factorised (``pandas.factorize``): an int64 code per row and the distinct
+  values; each distinct value is read by the indicator's own reader (the catalogue's, as
+  :func:`par_rules.score` reads it);
+- a node is a pair (codes: int64 per row, values: its distinct points). A leaf computes its
+  points with its rule's own ``apply`` on its input's distinct values, and keeps the input's
+  codes. A parent combines its children's codes (mixed radix, in int64) when they have few
+  combinations, and computes its points once per combination; otherwise it computes them per
+  row, with one numpy operation on object arrays of ``Decimal`` per step of the generated code
+  (sums in :data:`~par_rules.engine.EXACT`, one rounding in the 34-digit context), so that no
+  Python code runs per row.
+
+Exactness: the representation is the engine's own, ``Decimal`` in the same contexts, the same
+operations in the same order as the per-record code (:mod:`par_rules.engine._codegen`), so every
+value is the per-record engine's to every digit, the exact index and field points included, not
+only the published ones. Int64 is used for what can be exact in it: the codes that say which
+distinct value each row has.
+
+A row the columns cannot score — a value a reader refuses, a required value missing, a rule
+that raises, an unknown column filled in, a period that is not a plain year — is scored by the
+per-record engine (:func:`par_rules.score_many`), which gives its result or its
+:class:`~par_rules.RecordError` with every problem: the table has one output row per input row,
+in the input's order, and a ``problem`` column that is empty unless the row was refused.
+
+numpy and pandas (and pyarrow for Arrow tables) come with the ``table`` extra:
+``pip install 'par-rules[table]'``. Without it, :func:`score_table` says so.
+"""
+
+from __future__ import annotations
+
+import decimal
+import os
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..engine._arithmetic import CONTEXT, EXACT, publish
+from ..engine._model import Methodology, Node
+from ..engine._record import Record
+from ..engine._report import Result
+from ..errors import Problem, RecordError
+from ._batch import score_many
+
+if TYPE_CHECKING:
+    from ..formats._files import Numbered
+
+__all__ = ["score_table", "score_batch", "table_available", "TableBatch", "EXTRA_MESSAGE", "BATCH"]
+
+#: How to get what this module needs.
+EXTRA_MESSAGE = "score_table needs numpy and pandas (and pyarrow for Arrow tables): install the table extra, pip install 'par-rules[table]'"
+
+#: Rows scored together by :func:`score_csv` and the command line: memory stays flat whatever
+#: the length of the file.
+BATCH = 20_000
+
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+_PERIOD_NAMES = frozenset({"period", "year", "năm"})
+_RESERVED = frozenset({"unit", "name", "period", "group"})
+_PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
+
+
+class _Sentinel:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+#: A value that is missing, and a value (or a node's points) that sends its rows to the
+#: per-record engine.
+ABSENT = _Sentinel("ABSENT")
+FAIL = _Sentinel("FAIL")
+
+
+def table_available() -> bool:
+    """Whether numpy and pandas can be imported (the ``table`` extra is installed)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("numpy", "pandas"))
+
+
+def _modules() -> tuple[Any, Any]:
+    try:
+        import numpy
+        import pandas
+    except ImportError as error:
+        raise ImportError(f"{EXTRA_MESSAGE} ({error})") from None
+    return numpy, pandas
+
+
+# --------------------------------------------------------------------------- columns
+
+
+class _Column:
+    """A node's (or an input's) values: ``codes`` (int64, one per row) index ``values`` (the
+    distinct values: Decimals, booleans, level ids, answers, ``None`` for not applicable,
+    :data:`ABSENT`, :data:`FAIL`)."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, codes: Any, values: list[Any]) -> None:
+        self.codes = codes
+        self.values = values
+
+
+def _clean(text: str) -> str:
+    """A cell's text as :func:`par_rules.read_records` normalises it."""
+    stripped = text.strip()
+    return stripped if stripped.isascii() else unicodedata.normalize("NFC", stripped)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if value.__class__ is float and value != value:  # NaN: pandas' missing number
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    kind = type(value).__name__
+    return kind in ("NAType", "NaTType")
+
+
+def _python(value: Any) -> Any:
+    """A numpy scalar as the Python value it stands for (``numpy.int64(3)`` → 3)."""
+    item = getattr(value, "item", None)
+    if item is not None and type(value).__module__ == "numpy":
+        return item()
+    return value
+
+
+def _cell(value: Any) -> Any:
+    """A cell as a record gets it: blank and missing values are ``None``, text normalised."""
+    value = _python(value)
+    if _is_missing(value):
+        return None
+    return _clean(value) if isinstance(value, str) else value
+
+
+def _factorize(pd: Any, np: Any, column: Any) -> tuple[Any, list[Any]]:
+    """Codes and distinct cells of a column (a list, numpy array or pandas Series). Distinct
+    objects that compare equal but print apart (``True`` and ``1``, ``Decimal('1.0')`` and
+    ``Decimal('1')``) stay apart."""
+    array = column if hasattr(column, "dtype") else np.asarray(column, dtype=object)
+    codes, uniques = pd.factorize(array, use_na_sentinel=True)
+    distinct = [_python(value) for value in (uniques.tolist() if hasattr(uniques, "tolist") else list(uniques))]
+    if getattr(array, "dtype", None) == object and not all(value.__class__ is str for value in distinct):
+        keys = np.fromiter(((value.__class__, str(value)) if value is not None else None for value in (array.tolist() if hasattr(array, "tolist") else array)), dtype=object, count=len(array))
+        codes, _ = pd.factorize(keys, use_na_sentinel=True)
+        first = _first_rows(np, codes)
+        items = array.tolist() if hasattr(array, "tolist") else list(array)
+        distinct = [_python(items[position]) for position in first]
+    codes = np.asarray(codes, dtype=np.int64)
+    if (codes < 0).any():  # the missing cells: one more distinct value
+        codes = np.where(codes < 0, len(distinct), codes)
+        distinct.append(None)
+    return codes, distinct
+
+
+def _first_rows(np: Any, codes: Any) -> Any:
+    """The first row of each code (codes 0..k-1, each used)."""
+    count = int(codes.max()) + 1 if len(codes) else 0
+    first = np.empty(count, dtype=np.int64)
+    positions = np.arange(len(codes) - 1, -1, -1, dtype=np.int64)
+    first[codes[::-1]] = positions  # the last write wins: the first row
+    return first
+
+
+def _combine(np: Any, pd: Any, columns: Sequence[_Column], rows: int) -> tuple[Any, Any] | None:
+    """Codes of the combinations of several columns' values, and for each combination the first
+    row that has it; ``None`` when the combinations could be as many as the rows (then it is
+    cheaper to compute per row)."""
+    size = 1
+    for column in columns:
+        size *= max(len(column.values), 1)
+        if size > max(rows // 2, 1):
+            return None
+    combined = np.zeros(rows, dtype=np.int64)
+    for column in columns:
+        combined = combined * len(column.values) + column.codes
+    codes, _ = pd.factorize(combined)
+    codes = np.asarray(codes, dtype=np.int64)
+    return codes, _first_rows(np, codes)
+
+
+def _per_distinct(np: Any, pd: Any, inputs: Sequence[_Column], rows: int, compute: Any) -> _Column:
+    """A column computed by ``compute(*values)`` once per distinct combination of the inputs."""
+    if len(inputs) == 1:
+        (only,) = inputs
+        return _Column(only.codes, [compute(value) for value in only.values])
+    combined = _combine(np, pd, inputs, rows)
+    if combined is None:
+        codes = np.arange(rows, dtype=np.int64)
+        lists = [[column.values[code] for code in column.codes.tolist()] for column in inputs]
+        return _Column(codes, [compute(*values) for values in zip(*lists)])
+    codes, first = combined
+    picked = [[column.values[code] for code in column.codes[first].tolist()] for column in inputs]
+    return _Column(codes, [compute(*values) for values in zip(*picked)])
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+def _leaf_points(node: Node, policy: str, value: Any) -> Any:
+    """One leaf's points for one distinct value of its indicator, as the generated code gives
+    them (its rule's own ``apply``), or :data:`FAIL`."""
+    if value is FAIL:
+        return FAIL
+    if value is ABSENT:
+        if policy == "zero":
+            return _ZERO
+        if policy == "full":
+            return node.max
+        if policy == "not_applicable":
+            return None
+        return FAIL
+    try:
+        with decimal.localcontext(CONTEXT):
+            return node.rule.apply(node.max, value)[0]  # type: ignore[union-attr]
+    except (ValueError, ArithmeticError, KeyError):
+        return FAIL
+
+
+def _expression_points(node: Node, policies: Mapping[str, str], names: Sequence[str], *values: Any) -> Any:
+    """An expression leaf's points for one combination of its inputs."""
+    if any(value is FAIL for value in values):
+        return FAIL
+    absent = [name for name, value in zip(names, values) if value is ABSENT]
+    if absent:  # the strictest policy among the missing inputs (error is stricter than all)
+        policy = min((policies[name] for name in absent), key=lambda p: _PRECEDENCE.get(p, -1))
+        return _leaf_points(node, policy, ABSENT)
+    try:
+        with decimal.localcontext(CONTEXT):
+            return node.rule.apply(node.max, dict(zip(names, values)))[0]  # type: ignore[union-attr]
+    except (ValueError, ArithmeticError, KeyError):
+        return FAIL
+
+
+def _derived_value(indicator: Any, names: Sequence[str], *values: Any) -> Any:
+    """A derived indicator's value for one combination of its inputs (:data:`ABSENT` when an
+    input is missing and the policy allows it)."""
+    if any(value is FAIL for value in values):
+        return FAIL
+    if any(value is ABSENT for value in values):
+        return FAIL if indicator.missing == "error" else ABSENT
+    try:
+        result = indicator.formula.evaluate(dict(zip(names, values)))
+    except (ArithmeticError, ValueError):
+        return FAIL
+    if indicator.type != "boolean" and (result.__class__ is not Decimal or result not in indicator.range):
+        return FAIL
+    return result
+
+
+class _Rows:
+    """Per-row object arrays of a node's points, with ``None``/``FAIL`` split out as masks and
+    replaced by zero (so that the sums below never meet them)."""
+
+    def __init__(self, np: Any, column: _Column) -> None:
+        values = column.values
+        lapsed = np.fromiter((value is None for value in values), dtype=bool, count=len(values))
+        failed = np.fromiter((value is FAIL for value in values), dtype=bool, count=len(values))
+        clean = np.empty(len(values), dtype=object)
+        clean[:] = [_ZERO if value is None or value is FAIL else value for value in values]
+        self.points = clean[column.codes]
+        self.lapsed = lapsed[column.codes]
+        self.failed = failed[column.codes]
+
+
+def _plus(np: Any) -> Any:
+    return np.frompyfunc(CONTEXT.plus, 1, 1)
+
+
+def _divide(np: Any) -> Any:
+    return np.frompyfunc(CONTEXT.divide, 2, 1)
+
+
+def _parent_rows(np: Any, node: Node, children: Sequence[_Rows], caps: Sequence[Decimal], weights: Sequence[Decimal], may_lapse: bool) -> tuple[Any, Any, Any]:
+    """A parent's points per row (object array), and which rows do not apply and which fail:
+    the operations of :func:`par_rules.engine._codegen._parent`, on arrays."""
+    rows = len(children[0].points) if children else 0
+    failed = np.zeros(rows, dtype=bool)
+    for child in children:
+        failed |= child.failed
+    cap = node.max
+    with decimal.localcontext(EXACT):
+        if node.aggregate == "weighted_mean":
+            distinct = list(dict.fromkeys(caps))
+            shares = [np.full(rows, _ZERO, dtype=object) for _ in distinct]
+            total_weight = np.full(rows, _ZERO, dtype=object)
+            applicable = np.zeros(rows, dtype=bool)
+            for child, child_cap, weight in zip(children, caps, weights):
+                present = ~child.lapsed
+                total_weight = np.where(present, total_weight + weight, total_weight)
+                group = distinct.index(child_cap)
+                shares[group] = np.where(present, shares[group] + weight * child.points, shares[group])
+                applicable |= present
+            product = _product(distinct)
+            if len(distinct) == 1:
+                share = shares[0]
+            else:
+                share = None
+                for group in range(len(distinct)):
+                    term = shares[group] * _product(distinct[:group] + distinct[group + 1:])
+                    share = term if share is None else share + term
+            scaled = total_weight * product
+            safe = np.where(applicable, scaled, Decimal(1))
+            points = _divide(np)(cap * share, safe)
+            return np.where(applicable, points, None), ~applicable, failed
+        full = sum(caps, _ZERO)
+        if not may_lapse:
+            raw = np.full(rows, _ZERO, dtype=object)
+            for child in children:
+                raw = raw + child.points
+            raw = _plus(np)(raw)
+            return np.where(cap < raw, cap, raw), np.zeros(rows, dtype=bool), failed
+        raw = np.full(rows, _ZERO, dtype=object)
+        applied = np.full(rows, _ZERO, dtype=object)
+        applicable = np.zeros(rows, dtype=bool)
+        for child, child_cap in zip(children, caps):
+            present = ~child.lapsed
+            raw = np.where(present, raw + child.points, raw)
+            applied = np.where(present, applied + child_cap, applied)
+            applicable |= present
+        rescaled = applicable & (applied != full)
+        safe = np.where(rescaled, applied, Decimal(1))
+        raw = np.where(rescaled, _divide(np)(raw * full, safe), _plus(np)(raw))
+        points = np.where(cap < raw, cap, raw)
+        return np.where(applicable, points, None), ~applicable, failed
+
+
+def _product(numbers: Iterable[Decimal]) -> Decimal:
+    product = Decimal(1)
+    for number in numbers:
+        product = EXACT.multiply(product, number)
+    return product
+
+
+class _Scored:
+    """What the columns give for a batch: per row its cells (as the CSV results table has them)
+    or, for the rows they refuse, nothing yet (``fallback``)."""
+
+    def __init__(self, cells: dict[str, Any], fallback: Any) -> None:
+        self.cells = cells
+        self.fallback = fallback
+
+
+def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: int) -> _Scored:
+    """Score ``rows`` rows given as columns named as in a records file (already folded:
+    ``column name -> values``). See the module's documentation."""
+    np, pd = _modules()
+    plan = methodology.plan
+    catalogue = plan.catalogue
+    indicators = methodology.indicators
+    fallback = np.zeros(rows, dtype=bool)
+
+    # Which record key each column gives.
+    plain: dict[str, Any] = {}
+    gathered: dict[str, dict[str, Any]] = {}
+    for name, values in columns.items():
+        key = "period" if name.lower() in _PERIOD_NAMES else name
+        prefix, dot, rest = key.partition(".")
+        if dot and rest:
+            if prefix == "self":
+                continue  # self-assessed points: not scored
+            gathered.setdefault(prefix, {})[rest] = values
+        else:
+            if key in plain:  # "year" and "period" both: let the record engine say what it says
+                fallback[:] = True
+            plain[key] = values
+    if plain.keys() & gathered.keys():
+        fallback[:] = True
+
+    def filled(values: Any) -> Any:
+        codes, distinct = _factorize(pd, np, values)
+        blank = np.fromiter((_cell(value) is None for value in distinct), dtype=bool, count=len(distinct))
+        return ~blank[codes]
+
+    # Columns that are no input: an unknown indicator, or a derived one given a value.
+    for key in list(plain) + list(gathered):
+        if key in _RESERVED or (key in catalogue.readers and catalogue.readers[key] is not None):
+            continue
+        for values in ([plain[key]] if key in plain else gathered[key].values()):
+            fallback |= filled(values)
+
+    # The inputs, read by their indicators' readers, once per distinct cell.
+    inputs: dict[str, _Column] = {}
+    for key, reader in catalogue.readers.items():
+        if reader is None:
+            continue
+        required = key in catalogue.required
+        if indicators[key].type == "answers" and key in gathered:
+            options = list(gathered[key].items())
+            parts = []
+            for _option, values in options:
+                codes, distinct = _factorize(pd, np, values)
+                parts.append(_Column(codes, [_cell(value) for value in distinct]))
+            names = [option for option, _ in options]
+
+            def answers(*cells: Any, reader: Any = reader, names: list[str] = names, required: bool = required) -> Any:
+                given = {name: cell for name, cell in zip(names, cells) if cell is not None}
+                if not given:
+                    return FAIL if required else ABSENT
+                try:
+                    value = reader(given)
+                except (ValueError, TypeError, ArithmeticError):
+                    return FAIL
+                if value is None:
+                    return FAIL if required else ABSENT
+                return value
+
+            inputs[key] = _per_distinct(np, pd, parts, rows, answers)
+        elif key in plain:
+            codes, distinct = _factorize(pd, np, plain[key])
+
+            def read(cell: Any, reader: Any = reader, required: bool = required) -> Any:
+                cell = _cell(cell)
+                if cell is None:
+                    return FAIL if required else ABSENT
+                try:
+                    return reader(cell)
+                except (ValueError, TypeError, ArithmeticError):
+                    return FAIL
+
+            inputs[key] = _Column(codes, [read(cell) for cell in distinct])
+        else:
+            inputs[key] = _Column(np.zeros(rows, dtype=np.int64), [FAIL if required else ABSENT])
+    for column in inputs.values():
+        fallback |= _failed(np, column)
+
+    # Derived indicators, in dependency order.
+    for key, indicator in plan.derived:
+        names = indicator.formula.names
+        column = _per_distinct(np, pd, [inputs[name] for name in names], rows, lambda *values, indicator=indicator, names=names: _derived_value(indicator, names, *values))
+        inputs[key] = column
+        fallback |= _failed(np, column)
+
+    # Leaves, then parents (children after their parent in the plan: walk it backwards).
+    nodes = plan.nodes
+    points: list[_Column | None] = [None] * len(nodes)
+    for position, node in enumerate(nodes):
+        rule = node.rule
+        if rule is None:
+            continue
+        if rule.kind == "expression":
+            names = rule.expression.names
+            policies = {name: plan.policies[name] for name in names}
+            points[position] = _per_distinct(np, pd, [inputs[name] for name in names], rows, lambda *values, node=node, policies=policies, names=names: _expression_points(node, policies, names, *values))
+        else:
+            column = inputs[rule.indicator]
+            policy = plan.policies[rule.indicator]
+            points[position] = _Column(column.codes, [_leaf_points(node, policy, value) for value in column.values])
+    for position in range(len(nodes) - 1, -1, -1):
+        node = nodes[position]
+        if node.rule is not None:
+            continue
+        children = [points[child] for child in plan.children[position]]
+        caps = [nodes[child].max for child in plan.children[position]]
+        weights = [nodes[child].weight for child in plan.children[position]]
+        may_lapse = any(plan.may_lapse[child] for child in plan.children[position])
+        combined = _combine(np, pd, children, rows)  # type: ignore[arg-type]
+        if combined is not None:  # few combinations: computed once each
+            codes, first = combined
+            picked = [_Rows(np, _Column(np.arange(len(first)), [child.values[code] for code in child.codes[first].tolist()])) for child in children]  # type: ignore[union-attr]
+            values, lapsed, failed = _parent_rows(np, node, picked, caps, weights, may_lapse)
+            points[position] = _Column(codes, _with_markers(values, lapsed, failed))
+        else:
+            values, lapsed, failed = _parent_rows(np, node, [_Rows(np, child) for child in children], caps, weights, may_lapse)  # type: ignore[arg-type]
+            points[position] = _Column(np.arange(rows, dtype=np.int64), _with_markers(values, lapsed, failed))
+
+    # The total: the fields' points, rescaled over the fields that apply, within the scale.
+    fields = [_Rows(np, points[position]) for position in plan.fields]  # type: ignore[arg-type]
+    for field in fields:
+        fallback |= field.failed
+    with decimal.localcontext(EXACT):
+        total = np.full(rows, _ZERO, dtype=object)
+        applied = np.full(rows, _ZERO, dtype=object)
+        applicable = np.zeros(rows, dtype=bool)
+        for field, position in zip(fields, plan.fields):
+            present = ~field.lapsed
+            total = np.where(present, total + field.points, total)
+            applied = np.where(present, applied + nodes[position].max, applied)
+            applicable |= present
+        fallback |= ~applicable  # no criterion applies: the record engine says so
+        field_caps = plan.field_caps
+        rescaled = applicable & (applied != field_caps)
+        safe = np.where(rescaled, applied, Decimal(1))
+        total = np.where(rescaled, _divide(np)(total * field_caps, safe), _plus(np)(total))
+        scale = plan.scale
+        total = np.where(scale < total, scale, total)
+    index = _divide(np)(_frompy(np, CONTEXT.multiply, 2)(total, _HUNDRED), scale)
+    decimals = methodology.decimals
+    published = np.frompyfunc(lambda value: publish(value, decimals), 1, 1)
+    published_total = published(total)
+    published_index = published(index)
+    rated = published_index if methodology.bands_on == "published" else index
+    bands = np.frompyfunc(lambda value: _band_id(methodology, value), 1, 1)(rated)
+    cells: dict[str, Any] = {"total": published_total, "index": published_index, "band": bands, "exact_index": index}
+    for field_node, field in zip(methodology.criteria, fields):
+        cells[f"points_{field_node.id}"] = np.where(field.lapsed, None, field.points)
+
+    # What the row is about.
+    for key in ("unit", "name", "group"):
+        if key in plain:
+            codes, distinct = _factorize(pd, np, plain[key])
+            texts = np.empty(len(distinct), dtype=object)
+            texts[:] = [_text(cell) for cell in distinct]
+            cells[key] = texts[codes]
+        else:
+            cells[key] = np.full(rows, None, dtype=object)
+    if "period" in plain:
+        codes, distinct = _factorize(pd, np, plain["period"])
+        periods = np.empty(len(distinct), dtype=object)
+        periods[:] = [_period(cell) for cell in distinct]
+        fallback |= np.fromiter((value is FAIL for value in periods), dtype=bool, count=len(periods))[codes]
+        cells["period"] = periods[codes]
+    else:
+        cells["period"] = np.full(rows, None, dtype=object)
+    return _Scored(cells, fallback)
+
+
+def _frompy(np: Any, function: Any, arity: int) -> Any:
+    return np.frompyfunc(function, arity, 1)
+
+
+def _failed(np: Any, column: _Column) -> Any:
+    marks = np.fromiter((value is FAIL for value in column.values), dtype=bool, count=len(column.values))
+    return marks[column.codes]
+
+
+def _with_markers(values: Any, lapsed: Any, failed: Any) -> list[Any]:
+    listed = values.tolist()
+    for position in lapsed.nonzero()[0].tolist():
+        listed[position] = None
+    for position in failed.nonzero()[0].tolist():
+        listed[position] = FAIL
+    return listed
+
+
+def _band_id(methodology: Methodology, value: Decimal) -> str | None:
+    band = methodology.band_for(value)
+    return band.id if band is not None else None
+
+
+def _text(cell: Any) -> str | None:
+    """``unit``, ``name`` and ``group`` as a record gives them."""
+    cell = _cell(cell)
+    return None if cell is None or cell == "" else str(cell)
+
+
+def _period(cell: Any) -> Any:
+    cell = _cell(cell)
+    if cell is None:
+        return None
+    try:
+        return Record.from_mapping({"period": cell}).period
+    except RecordError:
+        return FAIL
+
+
+# --------------------------------------------------------------------------- batches
+
+
+#: The columns of a results table, as :func:`par_rules.formats.result_headers` names them.
+def _headers(methodology: Methodology) -> list[str]:
+    return ["unit", "name", "group", "period", "total", "index", "band", "exact_index"] + [f"points_{node.id}" for node in methodology.criteria]
+
+
+def _record(columns: Mapping[str, Any], position: int) -> dict[str, Any]:
+    """Row ``position`` of the columns as the record a records file gives (folded, blanks left out)."""
+    record: dict[str, Any] = {}
+    for name, values in columns.items():
+        cell = _cell(values[position])
+        if cell is None:
+            continue
+        key = "period" if name.lower() in _PERIOD_NAMES else name
+        prefix, dot, rest = key.partition(".")
+        if dot and rest:
+            holder = record.setdefault("self_assessed" if prefix == "self" else prefix, {})
+            if isinstance(holder, dict):
+                holder[rest] = cell
+        else:
+            record[key] = cell
+    return record
+
+
+def score_batch(methodology: Methodology, columns: Mapping[str, Any], rows: int, numbers: Sequence[int] | None = None, records: Sequence[Any] | None = None) -> Iterator[tuple[list[Any], RecordError | None]]:
+    """Each row's cells (the columns of :func:`_headers`), or its error: the columns' scores, and
+    the per-record engine's for the rows they refuse. ``numbers`` are the rows' numbers (in a
+    file: its rows; by default 1, 2, 3...), as problems name them; ``records`` the rows as
+    records, when the columns were made from them (else each refused row is made from the
+    columns, as a records file would give it)."""
+    scored = _score_columns(methodology, columns, rows)
+    headers = _headers(methodology)
+    cells = [scored.cells[name].tolist() for name in headers]
+    refused = set(scored.fallback.nonzero()[0].tolist())
+    for position, row in enumerate(zip(*cells)):
+        if position not in refused:
+            yield list(row), None
+            continue
+        number = numbers[position] if numbers is not None else position + 1
+        record = records[position] if records is not None else _record(columns, position)
+        (output,) = list(score_many(methodology, [(number, record)]))
+        if isinstance(output, RecordError):  # what the row is about is kept, to say which unit it is
+            yield [*(None if cell is FAIL else cell for cell in row[:4]), *[None] * (len(headers) - 4)], output
+        else:
+            yield _result_cells(output), None
+
+
+def _result_cells(result: Result) -> list[Any]:
+    record = result.record
+    band = result.band
+    fields = [result.points(node.id) for node in result.methodology.criteria]
+    return [record.unit, record.name, record.group, record.period, result.published_total, result.published_index, band.id if band else None, result.index, *fields]
+
+
+def score_table(methodology: Methodology | str | os.PathLike[str], table: Any) -> Any:
+    """Score every row of ``table`` — a pandas DataFrame or a pyarrow Table in the wide layout of
+    records files (``unit``, ``period``, an indicator per column, ``satisfaction.A``...) — and
+    return a table of the same kind: one row per input row, in the input's order, with the
+    columns of ``par-rules score --format csv`` (``unit``, ``name``, ``group``, ``period``,
+    ``total``, ``index``, ``band``, ``exact_index``, ``points_<field>``) and ``problem``: empty,
+    or why the row was refused (every problem, with its row: 1, 2, 3...).
+
+    Numbers are exact ``Decimal`` values, the same to every digit as :func:`par_rules.score`
+    gives (in a pyarrow Table, as their exact decimal text). A missing value is a blank cell,
+    ``None``, ``NaN`` or ``NA``. ``methodology`` is a loaded methodology or a file.
+
+    >>> import pandas as pd
+    >>> from par_rules import load
+    >>> m = load("example/par-index/district")
+    >>> frame = pd.DataFrame({"unit": ["a", "b"], "plan_issued": ["on_time", "late"],
+    ...     "plan_completion": ["95", "lots"], "reports_on_time": ["yes", "no"], "inspected_share": [1, 1],
+    ...     "dossiers_on_time": [10, 10], "dossiers_total": [10, 10], "online_rate": [60, 60],
+    ...     "violations": [0, 0], "e_gov_points": [16, 16], "satisfaction.A": [1, 1]})
+    >>> scored = score_table(m, frame)
+    >>> scored[["unit", "index", "band"]].values.tolist()
+    [['a', Decimal('91.25'), 'A'], ['b', None, None]]
+    >>> print(scored["problem"][1])
+    row 2: indicator plan_completion: not a number: 'lots'
+    """
+    np, pd = _modules()
+    if not isinstance(methodology, Methodology):
+        from ..engine._api import load
+
+        methodology = load(methodology)
+    arrow = type(table).__module__.startswith("pyarrow")
+    if arrow:
+        names = [str(name) for name in table.column_names]
+        columns = {_clean(name): table.column(position).to_pylist() for position, name in enumerate(names)}
+        rows = table.num_rows
+    elif isinstance(table, pd.DataFrame):
+        if not table.columns.is_unique:
+            raise RecordError([Problem(f"column {', '.join(sorted({str(name) for name in table.columns[table.columns.duplicated()]}))} appears more than once")])
+        columns = {_clean(str(name)): table[name].to_numpy() for name in table.columns}
+        rows = len(table)
+    else:
+        raise TypeError(f"score_table takes a pandas DataFrame or a pyarrow Table, not {type(table).__name__}")
+    columns = {name: values for name, values in columns.items() if name}
+    headers = _headers(methodology) + ["problem"]
+    out: list[list[Any]] = [[] for _ in headers]
+    for cells, error in score_batch(methodology, columns, rows):
+        for target, cell in zip(out, [*cells, None if error is None else _problem_text(error)]):
+            target.append(cell)
+    if arrow:
+        import pyarrow as pa
+
+        from ..formats._files import csv_text  # exact decimal text, as the CSV writes it
+
+        return pa.table({name: pa.array([None if cell is None else (csv_text(cell) if isinstance(cell, Decimal) else cell) for cell in values], type=pa.int64() if name == "period" else pa.string()) for name, values in zip(headers, out)})
+    frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in zip(headers, out)})
+    frame.index = table.index
+    return frame
+
+
+def _problem_text(error: RecordError) -> str:
+    return "\n".join(str(problem) for problem in error.problems)
+
+
+class TableBatch:
+    """The rows of a records file (as :func:`par_rules.read_records` yields them), scored by the
+    columns a batch at a time: each row's result cells or its error, in the file's order."""
+
+    def __init__(self, methodology: Methodology, batch: int = BATCH) -> None:
+        self.methodology = methodology
+        self.batch = batch
+
+    def __call__(self, records: Iterable[Numbered]) -> Iterator[list[Any] | RecordError]:
+        pending: list[Numbered] = []
+        for item in records:
+            pending.append(item)
+            if len(pending) >= self.batch:
+                yield from self._score(pending)
+                pending = []
+        if pending:
+            yield from self._score(pending)
+
+    def _score(self, items: list[Numbered]) -> Iterator[list[Any] | RecordError]:
+        good = [(row, record) for row, record in items if isinstance(record, dict)]
+        columns = _columns_of(good)
+        outputs = iter(score_batch(self.methodology, columns, len(good), [row for row, _ in good], [record for _, record in good]) if good else ())
+        for row, record in items:
+            if isinstance(record, RecordError):
+                yield record
+                continue
+            if not isinstance(record, dict):  # a Record, or another mapping: the record engine
+                (output,) = list(score_many(self.methodology, [(row, record)]))
+                yield output if isinstance(output, RecordError) else _result_cells(output)
+                continue
+            cells, error = next(outputs)
+            yield error if error is not None else cells
+
+
+def _columns_of(records: Sequence[tuple[int, dict[str, Any]]]) -> dict[str, list[Any]]:
+    """Records (folded by the reader) back into columns: ``satisfaction.A`` for survey answers,
+    ``self.<node>`` for self-assessed points."""
+    names: dict[str, None] = {}
+    for _, record in records:
+        for key, value in record.items():
+            if isinstance(value, dict):
+                prefix = "self" if key == "self_assessed" else key
+                for option in value:
+                    names.setdefault(f"{prefix}.{option}")
+            else:
+                names.setdefault(key)
+    columns: dict[str, list[Any]] = {}
+    for name in names:
+        prefix, dot, rest = name.partition(".")
+        if dot and rest:
+            key = "self_assessed" if prefix == "self" else prefix
+            columns[name] = [value.get(rest) if isinstance(value := record.get(key), dict) else None for _, record in records]
+        else:
+            columns[name] = [record.get(name) for _, record in records]
+    return columns
