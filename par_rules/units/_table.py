@@ -33,6 +33,7 @@ numpy and pandas (and pyarrow for Arrow tables) come with the ``table`` extra:
 
 from __future__ import annotations
 
+import ast
 import decimal
 import os
 import unicodedata
@@ -42,7 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine._arithmetic import CONTEXT, EXACT, publish
 from ..engine._model import Methodology, Node
-from ..engine._record import Record
+from ..engine._arithmetic import MAX_DIGITS, MAX_MAGNITUDE
+from ..engine._record import Record, coerce_number
 from ..engine._report import Result
 from ..errors import Problem, RecordError
 from ._batch import score_many
@@ -63,7 +65,11 @@ _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
 _PERIOD_NAMES = frozenset({"period", "year", "năm"})
 _RESERVED = frozenset({"unit", "name", "period", "group"})
+_NUMERIC = frozenset({"number", "percent", "ratio", "count"})
 _PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
+_INT_BOUND = int(MAX_MAGNITUDE)
+_MAX_ADJUSTED = MAX_MAGNITUDE.adjusted()
+_SHORT_TEXT = 25
 
 
 class _Sentinel:
@@ -144,13 +150,84 @@ def _cell(value: Any) -> Any:
     return _clean(value) if isinstance(value, str) else value
 
 
+def _cells(distinct: Sequence[Any]) -> list[Any]:
+    """:func:`_cell` of each distinct cell (texts, the usual case, without a call each)."""
+    out = []
+    for value in distinct:
+        if value.__class__ is str:
+            text = value.strip()
+            out.append((text if text.isascii() else unicodedata.normalize("NFC", text)) or None)
+        else:
+            out.append(_cell(value))
+    return out
+
+
+def _marks(np: Any, values: Sequence[Any], sentinel: Any) -> Any:
+    """Where ``values`` holds ``sentinel`` (``None``, :data:`ABSENT`, :data:`FAIL`)."""
+    return np.array([value is sentinel for value in values], dtype=bool)
+
+
+#: Short texts already read as numbers (a table repeats "100", "0", "95.5" in many columns and
+#: batches): their Decimals, which are immutable. Bounded: cleared when full.
+_TEXT_NUMBERS: dict[str, Decimal] = {}
+_TEXT_NUMBERS_LIMIT = 1 << 16
+
+
+def _numbers(np: Any, indicator: Any, reader: Any, cells: Sequence[Any], required: bool) -> list[Any]:
+    """A numeric indicator's distinct cells read as its reader reads them: short plain texts by
+    ``Decimal`` (what the reader's own fast path does), then the range and whole-number checks on
+    arrays; every other cell by the reader itself."""
+    out: list[Any] = [None] * len(cells)
+    fast: list[int] = []
+    numbers: list[Decimal] = []
+    for position, cell in enumerate(cells):
+        if cell is None:
+            out[position] = FAIL if required else ABSENT
+            continue
+        if cell.__class__ is str:
+            number = _TEXT_NUMBERS.get(cell)
+            if number is None and len(cell) <= _SHORT_TEXT and "_" not in cell:
+                try:
+                    number = Decimal(cell)
+                except ArithmeticError:
+                    number = None
+                if number is not None and number.is_finite() and (-MAX_DIGITS <= number.adjusted() < _MAX_ADJUSTED or not number):
+                    if len(_TEXT_NUMBERS) >= _TEXT_NUMBERS_LIMIT:
+                        _TEXT_NUMBERS.clear()
+                    _TEXT_NUMBERS[cell] = number
+                else:
+                    number = None
+            if number is not None:
+                fast.append(position)
+                numbers.append(number)
+                continue
+        try:
+            out[position] = reader(cell)
+        except (ValueError, TypeError, ArithmeticError):
+            out[position] = FAIL
+    if fast:
+        array = np.empty(len(numbers), dtype=object)
+        array[:] = numbers
+        good = np.ones(len(numbers), dtype=bool)
+        interval = indicator.range
+        if interval.low is not None:
+            good &= (array >= interval.low) if interval.low_inclusive else (array > interval.low)
+        if interval.high is not None:
+            good &= (array <= interval.high) if interval.high_inclusive else (array < interval.high)
+        if indicator.type == "count":
+            good &= np.array([number == number.to_integral_value() for number in numbers], dtype=bool)
+        for position, number, ok in zip(fast, numbers, good.tolist()):
+            out[position] = number if ok else FAIL
+    return out
+
+
 def _factorize(pd: Any, np: Any, column: Any) -> tuple[Any, list[Any]]:
     """Codes and distinct cells of a column (a list, numpy array or pandas Series). Distinct
     objects that compare equal but print apart (``True`` and ``1``, ``Decimal('1.0')`` and
     ``Decimal('1')``) stay apart."""
     array = column if hasattr(column, "dtype") else np.asarray(column, dtype=object)
     codes, uniques = pd.factorize(array, use_na_sentinel=True)
-    distinct = [_python(value) for value in (uniques.tolist() if hasattr(uniques, "tolist") else list(uniques))]
+    distinct = uniques.tolist() if hasattr(uniques, "tolist") else [_python(value) for value in uniques]
     if getattr(array, "dtype", None) == object and not all(value.__class__ is str for value in distinct):
         keys = np.fromiter(((value.__class__, str(value)) if value is not None else None for value in (array.tolist() if hasattr(array, "tolist") else array)), dtype=object, count=len(array))
         codes, _ = pd.factorize(keys, use_na_sentinel=True)
@@ -243,6 +320,21 @@ def _expression_points(node: Node, policies: Mapping[str, str], names: Sequence[
         return FAIL
 
 
+def _derived_results(np: Any, indicator: Any, raw: Any) -> list[Any]:
+    """A derived indicator's values from its formula's raw results (as :func:`_derived_value`)."""
+    results = raw.tolist()
+    if indicator.type == "boolean":
+        return [bool(value) if type(value).__name__ == "bool_" else value for value in results]
+    return [value if value.__class__ is Decimal and value in indicator.range else FAIL for value in results]
+
+
+def _expression_results(np: Any, node: Node, raw: Any) -> list[Any]:
+    """An expression leaf's points from its formula's raw results: kept within 0 to the cap."""
+    if not all(value.__class__ is Decimal for value in raw.tolist()):
+        raise _Unsupported("a formula that gives no number")
+    return _clamp(np, raw, node.max).tolist()
+
+
 def _derived_value(indicator: Any, names: Sequence[str], *values: Any) -> Any:
     """A derived indicator's value for one combination of its inputs (:data:`ABSENT` when an
     input is missing and the policy allows it)."""
@@ -259,14 +351,318 @@ def _derived_value(indicator: Any, names: Sequence[str], *values: Any) -> Any:
     return result
 
 
+# --------------------------------------------------------------------------- array kernels
+
+#: A column with more distinct values than this is computed with array operations (below);
+#: fewer, with the rule's own ``apply`` once per distinct value.
+VECTOR_MIN = 64
+
+
+class _Unsupported(Exception):
+    """An expression the array evaluator does not cover: it is computed a value at a time."""
+
+
+def _clamp(np: Any, raw: Any, cap: Decimal) -> Any:
+    """``_clamp`` of the rules: 0 below 0, the cap above it, else the value itself."""
+    return np.where(raw < 0, _ZERO, np.where(raw > cap, cap, raw))
+
+
+def _leaf_kernel(np: Any, node: Node, values: Any) -> Any:
+    """A leaf's points for an object array of present values, with the operations of its rule's
+    ``apply`` (and of the generated code) on arrays; :data:`FAIL` where ``apply`` raises."""
+    rule = node.rule
+    kind = rule.kind  # type: ignore[union-attr]
+    cap = node.max
+    if kind == "bands":
+        points = np.full(len(values), FAIL, dtype=object)
+        open_ = np.ones(len(values), dtype=bool)
+        for band in rule.bands:  # type: ignore[union-attr]
+            interval = band.interval
+            inside = open_.copy()
+            if interval.low is not None:
+                inside &= (values >= interval.low) if interval.low_inclusive else (values > interval.low)
+            if interval.high is not None:
+                inside &= (values <= interval.high) if interval.high_inclusive else (values < interval.high)
+            points[inside] = band.points
+            open_ &= ~inside
+        return points
+    if kind == "proportional":
+        with decimal.localcontext(EXACT):
+            product = cap * values
+        raw = np.frompyfunc(CONTEXT.divide, 2, 1)(product, rule.full_at)  # type: ignore[union-attr]
+        return _clamp(np, raw, cap)
+    if kind == "bonus":
+        raw = np.frompyfunc(CONTEXT.multiply, 2, 1)(values, rule.per_occurrence)  # type: ignore[union-attr]
+        return _clamp(np, raw, cap)
+    if kind == "deduction":
+        limit = cap if rule.limit is None else min(rule.limit, cap)  # type: ignore[union-attr]
+        with decimal.localcontext(EXACT):
+            raw = values * rule.per_occurrence  # type: ignore[union-attr]
+        return np.frompyfunc(CONTEXT.subtract, 2, 1)(cap, _clamp(np, raw, limit))
+    if kind == "direct":
+        inside = (values >= _ZERO) & (values <= cap)
+        return np.where(inside, values, FAIL)
+    raise _Unsupported(kind)
+
+
+def _leaf_column(np: Any, node: Node, policy: str, column: _Column) -> _Column:
+    """A leaf's points for each distinct value of its indicator: by array operations when
+    there are many (:func:`_leaf_kernel`), else by the rule's ``apply`` one at a time."""
+    values = column.values
+    if len(values) >= VECTOR_MIN:
+        present = [position for position, value in enumerate(values) if value is not ABSENT and value is not FAIL and value.__class__ is Decimal]
+        if len(present) == len(values) - sum(1 for value in values if value is ABSENT or value is FAIL):
+            try:
+                array = np.empty(len(present), dtype=object)
+                array[:] = [values[position] for position in present]
+                computed = _leaf_kernel(np, node, array).tolist()
+            except (_Unsupported, ArithmeticError, TypeError, ValueError):
+                pass
+            else:
+                points = [None] * len(values)
+                for position, value in zip(present, computed):
+                    points[position] = value
+                for position, value in enumerate(values):
+                    if value is ABSENT or value is FAIL:
+                        points[position] = _leaf_points(node, policy, value)
+                return _Column(column.codes, points)
+    return _Column(column.codes, [_leaf_points(node, policy, value) for value in values])
+
+
+def _evaluate(np: Any, tree: ast.AST, namespace: Mapping[str, Any], env: Mapping[str, Any], size: int) -> Any:
+    """An expression's checked tree over object arrays of ``size`` rows (``env``: name → array),
+    each operation the one Python's evaluation of the compiled formula makes, in the current
+    decimal context; the branch of ``x if c else y`` (and the right side of ``and``/``or``, the
+    rest of a chained comparison) only on the rows that reach it, as Python evaluates it."""
+    if isinstance(tree, ast.Expression):
+        return _evaluate(np, tree.body, namespace, env, size)
+    if isinstance(tree, ast.Name):
+        if tree.id in env:
+            return env[tree.id]
+        value = namespace[tree.id]
+        if callable(value):
+            raise _Unsupported("a function as a value")
+        return np.full(size, value, dtype=object)
+    if isinstance(tree, ast.Constant):
+        return np.full(size, tree.value, dtype=object)
+    if isinstance(tree, ast.BinOp):
+        left = _evaluate(np, tree.left, namespace, env, size)
+        right = _evaluate(np, tree.right, namespace, env, size)
+        if isinstance(tree.op, ast.Add):
+            return left + right
+        if isinstance(tree.op, ast.Sub):
+            return left - right
+        if isinstance(tree.op, ast.Mult):
+            return left * right
+        if isinstance(tree.op, ast.Div):
+            return left / right
+        raise _Unsupported(type(tree.op).__name__)
+    if isinstance(tree, ast.UnaryOp):
+        operand = _evaluate(np, tree.operand, namespace, env, size)
+        if isinstance(tree.op, ast.USub):
+            return -operand
+        if isinstance(tree.op, ast.UAdd):
+            return +operand
+        if isinstance(tree.op, ast.Not):
+            return _objects(np, ~_truth(np, operand))
+        raise _Unsupported(type(tree.op).__name__)
+    if isinstance(tree, ast.IfExp):
+        test = _truth(np, _evaluate(np, tree.test, namespace, env, size))
+        return _branches(np, test, tree.body, tree.orelse, namespace, env, size)
+    if isinstance(tree, ast.BoolOp):  # yes/no operands only (the checker): the value is a yes/no
+        result = _truth(np, _evaluate(np, tree.values[0], namespace, env, size))
+        for operand in tree.values[1:]:
+            reach = result if isinstance(tree.op, ast.And) else ~result  # who still needs this operand
+            rows = reach.nonzero()[0]
+            if len(rows):
+                part = _truth(np, _evaluate(np, operand, namespace, {name: values[rows] for name, values in env.items()}, len(rows)))
+                result = result.copy()
+                result[rows] = part
+        return _objects(np, result)
+    if isinstance(tree, ast.Compare):
+        left = _evaluate(np, tree.left, namespace, env, size)
+        result = np.ones(size, dtype=bool)
+        rows = np.arange(size)
+        for op, comparator in zip(tree.ops, tree.comparators):
+            sub = {name: values[rows] for name, values in env.items()}
+            right = _evaluate(np, comparator, namespace, sub, len(rows))
+            if isinstance(op, ast.Lt):
+                outcome = left < right
+            elif isinstance(op, ast.LtE):
+                outcome = left <= right
+            elif isinstance(op, ast.Gt):
+                outcome = left > right
+            elif isinstance(op, ast.GtE):
+                outcome = left >= right
+            elif isinstance(op, ast.Eq):
+                outcome = left == right
+            elif isinstance(op, ast.NotEq):
+                outcome = left != right
+            else:
+                raise _Unsupported(type(op).__name__)
+            outcome = _truth(np, outcome)
+            result[rows] = outcome
+            keep = outcome.nonzero()[0]
+            rows, left = rows[keep], right[keep]
+            if not len(rows):
+                break
+        return _objects(np, result)
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and not tree.keywords:
+        function = namespace[tree.func.id]
+        arguments = [_evaluate(np, argument, namespace, env, size) for argument in tree.args]
+        if not arguments:
+            raise _Unsupported("a call without arguments")
+        return np.frompyfunc(function, len(arguments), 1)(*arguments)
+    raise _Unsupported(type(tree).__name__)
+
+
+def _branches(np: Any, test: Any, body: ast.AST, orelse: ast.AST, namespace: Mapping[str, Any], env: Mapping[str, Any], size: int) -> Any:
+    result = np.empty(size, dtype=object)
+    for branch, rows in ((body, test.nonzero()[0]), (orelse, (~test).nonzero()[0])):
+        if len(rows):
+            result[rows] = _evaluate(np, branch, namespace, {name: values[rows] for name, values in env.items()}, len(rows))
+    return result
+
+
+def _truth(np: Any, values: Any) -> Any:
+    if values.dtype == bool:
+        return values
+    if not all(value.__class__ is bool or type(value).__name__ == "bool_" for value in values.tolist()):
+        raise _Unsupported("a condition that is not a yes/no value")
+    return values.astype(bool)
+
+
+def _objects(np: Any, flags: Any) -> Any:
+    """Yes/no values as Python booleans in an object array (as Python's evaluation gives them)."""
+    result = np.empty(len(flags), dtype=object)
+    result[:] = flags.tolist()
+    return result
+
+
+_TREES: dict[int, tuple[Any, ast.AST]] = {}
+
+
+def _tree(expression: Any) -> ast.AST:
+    """An expression's checked tree (its decimal source parsed once)."""
+    known = _TREES.get(id(expression))
+    if known is None or known[0] is not expression:
+        known = _TREES[id(expression)] = (expression, ast.parse(expression.decimal_source, mode="eval"))
+    return known[1]
+
+
+def _formula_column(np: Any, pd: Any, expression: Any, inputs: Sequence[_Column], names: Sequence[str], rows: int, scalar: Any, finish: Any) -> _Column:
+    """A formula (a derived indicator's or an expression leaf's) over its inputs: once per
+    distinct combination of them, with array operations when there are many (``finish`` turns
+    the raw results into the column's values; ``scalar(*values)`` gives one combination's value,
+    for the few, for the combinations with a missing or failed input, and when the arrays cannot
+    be used)."""
+    if len(inputs) == 1:
+        codes, combos = inputs[0].codes, [[value] for value in inputs[0].values]
+    else:
+        combined = _combine(np, pd, inputs, rows)
+        if combined is None:
+            codes = np.arange(rows, dtype=np.int64)
+            lists = [[column.values[code] for code in column.codes.tolist()] for column in inputs]
+        else:
+            codes, first = combined
+            lists = [[column.values[code] for code in column.codes[first].tolist()] for column in inputs]
+        combos = [list(values) for values in zip(*lists)] if lists else [[]]
+    if len(combos) < VECTOR_MIN or not names:
+        return _Column(codes, [scalar(*values) for values in combos])
+    clean = [position for position, values in enumerate(combos) if not any(value is ABSENT or value is FAIL for value in values)]
+    out: list[Any] = [None] * len(combos)
+    if clean:
+        env = {}
+        for number, name in enumerate(names):
+            array = np.empty(len(clean), dtype=object)
+            array[:] = [combos[position][number] for position in clean]
+            env[name] = array
+        try:
+            with decimal.localcontext(CONTEXT):
+                raw = _evaluate(np, _tree(expression), expression.namespace, env, len(clean))
+            computed = finish(raw)
+        except (_Unsupported, ArithmeticError, TypeError, ValueError, KeyError):
+            computed = [scalar(*combos[position]) for position in clean]
+        for position, value in zip(clean, computed):
+            out[position] = value
+    done = set(clean)
+    for position, values in enumerate(combos):
+        if position not in done:
+            out[position] = scalar(*values)
+    return _Column(codes, out)
+
+
+class _Answers:
+    """A survey indicator's answers, read from its ``<indicator>.<option>`` columns as arrays:
+    each count read once per distinct cell (as the answers reader reads it), the sums per row
+    with array operations; a survey leaf's points are then computed on the arrays
+    (:meth:`points`), with the operations of ``SurveyRule.apply``."""
+
+    def __init__(self, np: Any, pd: Any, indicator: Any, options: Sequence[tuple[str, Any]], required: bool, rows: int) -> None:
+        self.options: list[tuple[str, Any, Any]] = []  # (option, given per row, count per row)
+        failed = np.zeros(rows, dtype=bool)
+        answers = np.full(rows, _ZERO, dtype=object)
+        for option, values in options:
+            codes, distinct = _factorize(pd, np, values)
+            known = option in indicator.options
+            counts = [_count(cell, known) for cell in _cells(distinct)]
+            fails = _marks(np, counts, FAIL)
+            given = (~(_marks(np, counts, None) | fails))[codes]
+            failed |= fails[codes]
+            clean = np.empty(len(counts), dtype=object)
+            clean[:] = [_ZERO if count is None or count is FAIL else count for count in counts]
+            count_rows = clean[codes]
+            with decimal.localcontext(EXACT):
+                answers = np.where(given, answers + count_rows, answers)
+            self.options.append((option, given, count_rows))
+        self.answers = answers
+        self.absent = (answers == 0) & ~failed  # no answer at all: a missing value
+        self.failed = failed | (self.absent & required)
+
+    def points(self, np: Any, node: Node, policy: str) -> _Column:
+        rule = node.rule
+        rows = len(self.answers)
+        failed = self.failed.copy()
+        weighted = np.full(rows, _ZERO, dtype=object)
+        with decimal.localcontext(EXACT):
+            for option, given, counts in self.options:
+                weight = rule.weights.get(option)  # type: ignore[union-attr]
+                if weight is None:
+                    failed |= given
+                    continue
+                weighted = np.where(given, weighted + counts * weight, weighted)
+            numerator = node.max * weighted
+            denominator = np.where(self.absent | failed, Decimal(1), self.answers * _HUNDRED)
+        points = np.frompyfunc(CONTEXT.divide, 2, 1)(numerator, denominator).tolist()
+        missing = _leaf_points(node, policy, ABSENT)
+        for position in self.absent.nonzero()[0].tolist():
+            points[position] = missing
+        for position in failed.nonzero()[0].tolist():
+            points[position] = FAIL
+        return _Column(np.arange(rows, dtype=np.int64), points)
+
+
+def _count(cell: Any, known: bool) -> Any:
+    """One answer count as the answers reader reads it (``None``: not given)."""
+    if cell is None:
+        return None
+    if not known:
+        return FAIL
+    try:
+        number = Decimal(cell) if cell.__class__ is int and 0 <= cell < _INT_BOUND else coerce_number(cell)
+    except (ValueError, TypeError, ArithmeticError):
+        return FAIL
+    return FAIL if number < 0 else number
+
+
 class _Rows:
     """Per-row object arrays of a node's points, with ``None``/``FAIL`` split out as masks and
     replaced by zero (so that the sums below never meet them)."""
 
     def __init__(self, np: Any, column: _Column) -> None:
         values = column.values
-        lapsed = np.fromiter((value is None for value in values), dtype=bool, count=len(values))
-        failed = np.fromiter((value is FAIL for value in values), dtype=bool, count=len(values))
+        lapsed = _marks(np, values, None)
+        failed = _marks(np, values, FAIL)
         clean = np.empty(len(values), dtype=object)
         clean[:] = [_ZERO if value is None or value is FAIL else value for value in values]
         self.points = clean[column.codes]
@@ -380,7 +776,7 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
 
     def filled(values: Any) -> Any:
         codes, distinct = _factorize(pd, np, values)
-        blank = np.fromiter((_cell(value) is None for value in distinct), dtype=bool, count=len(distinct))
+        blank = _marks(np, _cells(distinct), None)
         return ~blank[codes]
 
     # Columns that are no input: an unknown indicator, or a derived one given a value.
@@ -391,17 +787,24 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
             fallback |= filled(values)
 
     # The inputs, read by their indicators' readers, once per distinct cell.
-    inputs: dict[str, _Column] = {}
+    inputs: dict[str, Any] = {}
+    in_formulas = {name for _, indicator in plan.derived for name in indicator.formula.names}
+    in_formulas |= {name for node in plan.nodes if node.rule is not None and node.rule.kind == "expression" for name in node.rule.expression.names}
+    answer_rows: list[_Answers] = []
     for key, reader in catalogue.readers.items():
         if reader is None:
             continue
         required = key in catalogue.required
-        if indicators[key].type == "answers" and key in gathered:
+        if indicators[key].type == "answers" and key in gathered and key not in in_formulas:
+            answers = _Answers(np, pd, indicators[key], list(gathered[key].items()), required, rows)
+            inputs[key] = answers
+            fallback |= answers.failed
+        elif indicators[key].type == "answers" and key in gathered:
             options = list(gathered[key].items())
             parts = []
             for _option, values in options:
                 codes, distinct = _factorize(pd, np, values)
-                parts.append(_Column(codes, [_cell(value) for value in distinct]))
+                parts.append(_Column(codes, _cells(distinct)))
             names = [option for option, _ in options]
 
             def answers(*cells: Any, reader: Any = reader, names: list[str] = names, required: bool = required) -> Any:
@@ -429,16 +832,24 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
                 except (ValueError, TypeError, ArithmeticError):
                     return FAIL
 
-            inputs[key] = _Column(codes, [read(cell) for cell in distinct])
+            if indicators[key].type in _NUMERIC:
+                inputs[key] = _Column(codes, _numbers(np, indicators[key], reader, _cells(distinct), required))
+            else:
+                inputs[key] = _Column(codes, [read(cell) for cell in distinct])
         else:
             inputs[key] = _Column(np.zeros(rows, dtype=np.int64), [FAIL if required else ABSENT])
     for column in inputs.values():
-        fallback |= _failed(np, column)
+        if isinstance(column, _Column):
+            fallback |= _failed(np, column)
 
     # Derived indicators, in dependency order.
     for key, indicator in plan.derived:
         names = indicator.formula.names
-        column = _per_distinct(np, pd, [inputs[name] for name in names], rows, lambda *values, indicator=indicator, names=names: _derived_value(indicator, names, *values))
+        column = _formula_column(
+            np, pd, indicator.formula, [inputs[name] for name in names], names, rows,
+            lambda *values, indicator=indicator, names=names: _derived_value(indicator, names, *values),
+            lambda raw, indicator=indicator: _derived_results(np, indicator, raw),
+        )
         inputs[key] = column
         fallback |= _failed(np, column)
 
@@ -452,11 +863,16 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
         if rule.kind == "expression":
             names = rule.expression.names
             policies = {name: plan.policies[name] for name in names}
-            points[position] = _per_distinct(np, pd, [inputs[name] for name in names], rows, lambda *values, node=node, policies=policies, names=names: _expression_points(node, policies, names, *values))
+            points[position] = _formula_column(
+                np, pd, rule.expression, [inputs[name] for name in names], names, rows,
+                lambda *values, node=node, policies=policies, names=names: _expression_points(node, policies, names, *values),
+                lambda raw, node=node: _expression_results(np, node, raw),
+            )
+        elif rule.kind == "survey" and isinstance(inputs[rule.indicator], _Answers):
+            points[position] = inputs[rule.indicator].points(np, node, plan.policies[rule.indicator])  # type: ignore[union-attr]
         else:
             column = inputs[rule.indicator]
-            policy = plan.policies[rule.indicator]
-            points[position] = _Column(column.codes, [_leaf_points(node, policy, value) for value in column.values])
+            points[position] = _leaf_column(np, node, plan.policies[rule.indicator], column)  # type: ignore[arg-type]
     for position in range(len(nodes) - 1, -1, -1):
         node = nodes[position]
         if node.rule is not None:
@@ -519,7 +935,7 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
         codes, distinct = _factorize(pd, np, plain["period"])
         periods = np.empty(len(distinct), dtype=object)
         periods[:] = [_period(cell) for cell in distinct]
-        fallback |= np.fromiter((value is FAIL for value in periods), dtype=bool, count=len(periods))[codes]
+        fallback |= _marks(np, periods.tolist(), FAIL)[codes]
         cells["period"] = periods[codes]
     else:
         cells["period"] = np.full(rows, None, dtype=object)
@@ -531,8 +947,7 @@ def _frompy(np: Any, function: Any, arity: int) -> Any:
 
 
 def _failed(np: Any, column: _Column) -> Any:
-    marks = np.fromiter((value is FAIL for value in column.values), dtype=bool, count=len(column.values))
-    return marks[column.codes]
+    return _marks(np, column.values, FAIL)[column.codes]
 
 
 def _with_markers(values: Any, lapsed: Any, failed: Any) -> list[Any]:
@@ -577,7 +992,7 @@ def _record(columns: Mapping[str, Any], position: int) -> dict[str, Any]:
     """Row ``position`` of the columns as the record a records file gives (folded, blanks left out)."""
     record: dict[str, Any] = {}
     for name, values in columns.items():
-        cell = _cell(values[position])
+        cell = _cell(values.iloc[position] if hasattr(values, "iloc") else values[position])
         if cell is None:
             continue
         key = "period" if name.lower() in _PERIOD_NAMES else name
@@ -659,7 +1074,7 @@ def score_table(methodology: Methodology | str | os.PathLike[str], table: Any) -
     elif isinstance(table, pd.DataFrame):
         if not table.columns.is_unique:
             raise RecordError([Problem(f"column {', '.join(sorted({str(name) for name in table.columns[table.columns.duplicated()]}))} appears more than once")])
-        columns = {_clean(str(name)): table[name].to_numpy() for name in table.columns}
+        columns = {_clean(str(name)): table[name] for name in table.columns}
         rows = len(table)
     else:
         raise TypeError(f"score_table takes a pandas DataFrame or a pyarrow Table, not {type(table).__name__}")
