@@ -31,7 +31,7 @@ from ..engine._arithmetic import format_decimal as fmt, format_short
 from ..units._batch import score_many
 from ..units._compare import Comparison, compare
 from ..errors import MethodologyNotFound, ParRulesError, RecordError
-from ..formats._files import CsvTexts, Numbered, Table, field_columns, json_text, read_records, replace_atomically, results_table, terminal_text, write_csv_rows, write_table
+from ..formats._files import CsvTexts, Numbered, Table, csv_text, field_columns, json_text, read_records, replace_atomically, results_table, terminal_text, write_csv_rows, write_table
 from ..engine._load import read_yaml_file
 from ..engine._model import Methodology
 from ..units._parallel import score_rows
@@ -39,6 +39,7 @@ from ..units._ranking import Ranking, rank
 from ..engine._registry import parent_path, versions
 from ..engine._report import Result
 from ..units._statistics import describe, summarised_notes
+from ..units._table import EXTRA_MESSAGE, TableBatch, csv_outputs, table_available
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
 
@@ -147,10 +148,21 @@ class Batch:
         row on stderr as it comes."""
         return self._outputs(lambda records: score_rows(self.methodology, records, fields, jobs))
 
-    def _outputs(self, scored: Callable[[Iterator[Numbered]], Iterator[Any]]) -> Iterator[Any]:
+    def table_rows(self) -> Iterator[list[Any]]:
+        """Stream each row's result cells, scored column by column a batch at a time (the
+        methodology is a loaded one); report each bad row on stderr as it comes."""
+        methodology = self.methodology
+        assert isinstance(methodology, Methodology), "one version: checked by the command"
+        if Path(self.path).suffix.lower() == ".csv" and not self.ignored:  # read as columns, not records
+            return self._outputs(lambda: (output for _, output in csv_outputs(methodology, self.path)))
+        return self._outputs(lambda: TableBatch(methodology)(self._records()))
+
+    def _records(self) -> Iterator[Numbered]:
+        return read_records(self.path, sheet=self.sheet, methodology=self.methodology, ignore_columns=self.ignored)
+
+    def _outputs(self, scored: Callable[[Iterator[Numbered]], Iterator[Any]] | Callable[[], Iterator[Any]]) -> Iterator[Any]:
         try:
-            records = read_records(self.path, sheet=self.sheet, methodology=self.methodology, ignore_columns=self.ignored)
-            outputs = scored(records)
+            outputs = scored() if scored.__code__.co_argcount == 0 else scored(self._records())  # type: ignore[call-arg,union-attr]
             if self.progress:
                 # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal
                 # its size and writes a line, which costs about as much as scoring a row.
@@ -302,17 +314,32 @@ def _ranking(results: list[Result], ties: str = "competition") -> Ranking:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the table to this file (its suffix picks the format).")
 @click.option("--depth", type=int, help="Show nodes down to this depth only (text format).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Score on this many processes (0: one per core); CSV output only, written in the file's order.")
-def score_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, depth: int | None, jobs: int) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "table", "record"]),
+    default="auto",
+    show_default=True,
+    help="CSV output: score the rows column by column, a batch at a time (table: needs the table extra, pip install 'par-rules[table]') or one record at a time (record). auto: table for a large file when the extra is installed. The output is the same.",
+)
+def score_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, depth: int | None, jobs: int, engine: str) -> None:
     """Score every row of RECORDS against METHODOLOGY and print each breakdown, or a table with
     a column per field (--format, -o). Bad rows are reported with their row number."""
     chosen = format_ or ("text" if output is None else chosen_format(None, output))
     if jobs != 1 and chosen != "csv":
         raise click.UsageError("--jobs applies to CSV output only (--format csv, or -o FILE.csv)")
+    if engine == "table" and (chosen != "csv" or jobs != 1):
+        raise click.UsageError("--engine table writes CSV output (--format csv, or -o FILE.csv) on one process (no --jobs)")
+    if engine == "table" and not table_available():
+        raise click.UsageError(EXTRA_MESSAGE.replace("score_table", "--engine table"))
     opened = methodology_or_id(methodology, year, version_)
+    if engine == "table" and not isinstance(opened, Methodology):
+        raise click.UsageError("--engine table scores under one version: give a methodology file, or --year or --version")
     refuse_input_as_output(output, [records, *methodology_files(opened)])
     batch = Batch(opened, records, sheet, progress)
     if chosen == "text":
         _write_breakdowns(batch, output, depth)
+    elif chosen == "csv" and isinstance(opened, Methodology) and jobs == 1 and (engine == "table" or (engine == "auto" and _large(records) and table_available())):
+        _stream_table_csv(batch, opened, output)
     elif chosen == "csv":
         _stream_csv(batch, output, jobs or os.cpu_count() or 1)
     else:
@@ -357,6 +384,41 @@ def _stream_csv(batch: Batch, output: str | None, jobs: int) -> None:
             echo(_NOT_WRITTEN.format(output), err=True)
         raise
     except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
+        sys.stderr.close()
+        raise SystemExit(0) from None
+    except OSError as error:
+        echo(f"cannot write {output or 'the standard output'}: {error.strerror or error}", err=True)
+        raise SystemExit(1) from None
+    echo(f"wrote {output}", err=True)
+
+
+#: A records file at least this large is scored column by column under ``--engine auto``.
+_LARGE_FILE = 1 << 20
+
+
+def _large(path: str) -> bool:
+    try:
+        return os.path.getsize(path) >= _LARGE_FILE
+    except OSError:
+        return False
+
+
+def _stream_table_csv(batch: Batch, methodology: Methodology, output: str | None) -> None:
+    """:func:`_stream_csv` with the rows scored column by column, a batch at a time
+    (:class:`par_rules.units.TableBatch`): the same file, byte for byte."""
+    fields = field_columns([methodology])
+    texts = ([csv_text(cell) for cell in (cells[0] or cells[1] or "", *cells[1:])] for cells in batch.table_rows())
+    try:
+        if output is None:
+            write_csv_rows(texts, fields, _data_stream())
+            return
+        with replace_atomically(output, encoding="utf-8-sig") as handle:
+            write_csv_rows(texts, fields, handle)
+    except SystemExit:
+        if output is not None:
+            echo(_NOT_WRITTEN.format(output), err=True)
+        raise
+    except BrokenPipeError:
         sys.stderr.close()
         raise SystemExit(0) from None
     except OSError as error:

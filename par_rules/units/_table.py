@@ -38,6 +38,7 @@ import decimal
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import repeat
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -52,14 +53,14 @@ from ._batch import score_many
 if TYPE_CHECKING:
     from ..formats._files import Numbered
 
-__all__ = ["score_table", "score_batch", "table_available", "TableBatch", "EXTRA_MESSAGE", "BATCH"]
+__all__ = ["score_table", "score_csv", "csv_outputs", "score_batch", "table_available", "TableBatch", "EXTRA_MESSAGE", "BATCH"]
 
 #: How to get what this module needs.
 EXTRA_MESSAGE = "score_table needs numpy and pandas (and pyarrow for Arrow tables): install the table extra, pip install 'par-rules[table]'"
 
 #: Rows scored together by :func:`score_csv` and the command line: memory stays flat whatever
 #: the length of the file.
-BATCH = 20_000
+BATCH = 5_000
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -87,19 +88,21 @@ FAIL = _Sentinel("FAIL")
 
 
 def table_available() -> bool:
-    """Whether numpy and pandas can be imported (the ``table`` extra is installed)."""
+    """Whether numpy can be imported (what the command line's table engine needs; the
+    ``table`` extra installs it, with pandas and pyarrow for DataFrames and Arrow tables)."""
     import importlib.util
 
-    return all(importlib.util.find_spec(name) is not None for name in ("numpy", "pandas"))
+    return importlib.util.find_spec("numpy") is not None
 
 
-def _modules() -> tuple[Any, Any]:
+def _modules() -> tuple[Any, None]:
+    """numpy (the columns need nothing else: pandas is imported only for a DataFrame, pyarrow
+    for an Arrow table, both by the caller)."""
     try:
         import numpy
-        import pandas
     except ImportError as error:
         raise ImportError(f"{EXTRA_MESSAGE} ({error})") from None
-    return numpy, pandas
+    return numpy, None
 
 
 # --------------------------------------------------------------------------- columns
@@ -110,11 +113,12 @@ class _Column:
     distinct values: Decimals, booleans, level ids, answers, ``None`` for not applicable,
     :data:`ABSENT`, :data:`FAIL`)."""
 
-    __slots__ = ("codes", "values")
+    __slots__ = ("codes", "values", "rows")
 
-    def __init__(self, codes: Any, values: list[Any]) -> None:
+    def __init__(self, codes: Any, values: Any, rows: Any = None) -> None:
         self.codes = codes
         self.values = values
+        self.rows = rows  # a parent's _Rows, when computed per row (its masks known already)
 
 
 def _clean(text: str) -> str:
@@ -162,9 +166,20 @@ def _cells(distinct: Sequence[Any]) -> list[Any]:
     return out
 
 
-def _marks(np: Any, values: Sequence[Any], sentinel: Any) -> Any:
-    """Where ``values`` holds ``sentinel`` (``None``, :data:`ABSENT`, :data:`FAIL`)."""
-    return np.array([value is sentinel for value in values], dtype=bool)
+def _marks(np: Any, values: Any, sentinel: Any) -> Any:
+    """Where ``values`` (a list or an object array) holds ``sentinel`` (``None``,
+    :data:`ABSENT`, :data:`FAIL`)."""
+    if hasattr(values, "dtype") and values.dtype != object:
+        return np.zeros(len(values), dtype=bool)
+    # by identity: ``==`` would ask each Decimal whether a sentinel is a number (ABC checks, slow)
+    return np.fromiter(map(id, values), dtype=np.int64, count=len(values)) == id(sentinel)
+
+
+def _objects_of(np: Any, values: Sequence[Any]) -> Any:
+    """A list as an object array (each item one element)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 #: Short texts already read as numbers (a table repeats "100", "0", "95.5" in many columns and
@@ -221,21 +236,85 @@ def _numbers(np: Any, indicator: Any, reader: Any, cells: Sequence[Any], require
     return out
 
 
+class _State:
+    """What the batches of one file share, so that each batch reads and scores only the texts
+    it is the first to meet: per input column, a code for each text met so far (looked up for a
+    whole column at C speed, ``map(dict.get, ...)``) and its cells by code; per input, the
+    values read; per leaf, its points; per answer column, its counts (each by code).
+    Bounded: a column with more than :data:`_BOOK_LIMIT` texts starts again."""
+
+    def __init__(self) -> None:
+        self.books: dict[str, tuple[dict[Any, int], list[Any]]] = {}
+        self.read: dict[str, list[Any]] = {}
+        self.points: dict[int, list[Any]] = {}
+        self.counts: dict[str, list[Any]] = {}
+
+
+_BOOK_LIMIT = 200_000
+
+
+def _codes(np: Any, state: _State | None, name: str, column: Any) -> tuple[Any, list[Any], int]:
+    """Codes of a column's cells, the distinct cells by code, and the first code this batch
+    added (what was read before it is known already). A column that is not a list (a pandas or
+    numpy column) is factorised afresh."""
+    if state is None or not isinstance(column, (list, tuple)):
+        codes, distinct = _factorize(None, np, column)
+        if state is not None:
+            state.books.pop(name, None)
+        return codes, distinct, 0
+    book = state.books.get(name)
+    if book is None or len(book[1]) > _BOOK_LIMIT:
+        book = state.books[name] = ({}, [])
+    index, cells = book
+    start = len(cells)
+    count = len(column)
+    codes = np.fromiter(map(index.get, column, repeat(-1, count)), dtype=np.int64, count=count)
+    missed = (codes < 0).nonzero()[0]
+    for position in missed.tolist():
+        cell = column[position]
+        key = cell if cell is None or cell.__class__ is str else (cell.__class__, repr(cell))
+        code = index.get(key)
+        if code is None:
+            code = index[key] = len(cells)
+            cells.append(_python(cell))
+        codes[position] = code
+    return codes, cells, start
+
+
+def _extend(cache: list[Any], start: int, new: list[Any]) -> list[Any]:
+    """``cache`` (values by code) with the values of the codes from ``start`` on replaced."""
+    del cache[start:]
+    cache.extend(new)
+    return cache
+
+
 def _factorize(pd: Any, np: Any, column: Any) -> tuple[Any, list[Any]]:
-    """Codes and distinct cells of a column (a list, numpy array or pandas Series). Distinct
+    """Codes and distinct cells of a column (a list, a numpy array or a pandas Series); the
+    missing cells (``None``, ``NaN``, ``NA``) share one code, whose value is ``None``. Distinct
     objects that compare equal but print apart (``True`` and ``1``, ``Decimal('1.0')`` and
     ``Decimal('1')``) stay apart."""
-    array = column if hasattr(column, "dtype") else np.asarray(column, dtype=object)
-    codes, uniques = pd.factorize(array, use_na_sentinel=True)
-    distinct = uniques.tolist() if hasattr(uniques, "tolist") else [_python(value) for value in uniques]
-    if getattr(array, "dtype", None) == object and not all(value.__class__ is str for value in distinct):
-        keys = np.fromiter(((value.__class__, str(value)) if value is not None else None for value in (array.tolist() if hasattr(array, "tolist") else array)), dtype=object, count=len(array))
-        codes, _ = pd.factorize(keys, use_na_sentinel=True)
+    if hasattr(column, "iloc"):  # a pandas Series: pandas' own factorize, by hashing
+        pandas = type(column).__module__.split(".")[0]
+        import importlib
+
+        codes, uniques = importlib.import_module(pandas).factorize(column, use_na_sentinel=True)
+        distinct = uniques.tolist()
+        if column.dtype == object and not all(value.__class__ is str for value in distinct):
+            return _factorize(pd, np, column.tolist())
+    elif hasattr(column, "dtype") and column.dtype != object:  # numbers: sorted
+        distinct_array, codes = np.unique(column, return_inverse=True)
+        distinct = distinct_array.tolist()
+        codes = codes.reshape(-1)
+    else:
+        index: dict[Any, int] = {}
+        items = column.tolist() if hasattr(column, "tolist") else column
+        keys = [item if item.__class__ is str or item is None else (item.__class__, repr(item)) for item in items]
+        codes = np.fromiter((index.setdefault(key, len(index)) for key in keys), dtype=np.int64, count=len(keys))
         first = _first_rows(np, codes)
-        items = array.tolist() if hasattr(array, "tolist") else list(array)
-        distinct = [_python(items[position]) for position in first]
+        distinct = [_python(items[position]) for position in first.tolist()]
+        return codes, distinct
     codes = np.asarray(codes, dtype=np.int64)
-    if (codes < 0).any():  # the missing cells: one more distinct value
+    if len(codes) and (codes < 0).any():  # the missing cells: one more distinct value
         codes = np.where(codes < 0, len(distinct), codes)
         distinct.append(None)
     return codes, distinct
@@ -262,8 +341,8 @@ def _combine(np: Any, pd: Any, columns: Sequence[_Column], rows: int) -> tuple[A
     combined = np.zeros(rows, dtype=np.int64)
     for column in columns:
         combined = combined * len(column.values) + column.codes
-    codes, _ = pd.factorize(combined)
-    codes = np.asarray(codes, dtype=np.int64)
+    _, codes = np.unique(combined, return_inverse=True)
+    codes = np.asarray(codes, dtype=np.int64).reshape(-1)
     return codes, _first_rows(np, codes)
 
 
@@ -405,9 +484,13 @@ def _leaf_kernel(np: Any, node: Node, values: Any) -> Any:
     raise _Unsupported(kind)
 
 
-def _leaf_column(np: Any, node: Node, policy: str, column: _Column) -> _Column:
-    """A leaf's points for each distinct value of its indicator: by array operations when
-    there are many (:func:`_leaf_kernel`), else by the rule's ``apply`` one at a time."""
+def _leaf_column(np: Any, node: Node, policy: str, column: _Column, start: int = 0, cache: list[Any] | None = None) -> _Column:
+    """A leaf's points for each distinct value of its indicator (those from code ``start`` on:
+    the ones before are in ``cache``): by array operations when there are many
+    (:func:`_leaf_kernel`), else by the rule's ``apply`` one at a time."""
+    if cache is not None and len(cache) >= start:
+        new = _leaf_column(np, node, policy, _Column(column.codes, column.values[start:]))
+        return _Column(column.codes, _extend(cache, start, new.values))
     values = column.values
     if len(values) >= VECTOR_MIN:
         present = [position for position, value in enumerate(values) if value is not ABSENT and value is not FAIL and value.__class__ is Decimal]
@@ -557,39 +640,43 @@ def _formula_column(np: Any, pd: Any, expression: Any, inputs: Sequence[_Column]
     for the few, for the combinations with a missing or failed input, and when the arrays cannot
     be used)."""
     if len(inputs) == 1:
-        codes, combos = inputs[0].codes, [[value] for value in inputs[0].values]
+        codes = inputs[0].codes
+        arrays = [_objects_of(np, inputs[0].values) if not hasattr(inputs[0].values, "dtype") else inputs[0].values]
     else:
         combined = _combine(np, pd, inputs, rows)
         if combined is None:
             codes = np.arange(rows, dtype=np.int64)
-            lists = [[column.values[code] for code in column.codes.tolist()] for column in inputs]
+            arrays = [_as_objects(np, column.values)[column.codes] for column in inputs]
         else:
             codes, first = combined
-            lists = [[column.values[code] for code in column.codes[first].tolist()] for column in inputs]
-        combos = [list(values) for values in zip(*lists)] if lists else [[]]
-    if len(combos) < VECTOR_MIN or not names:
-        return _Column(codes, [scalar(*values) for values in combos])
-    clean = [position for position, values in enumerate(combos) if not any(value is ABSENT or value is FAIL for value in values)]
-    out: list[Any] = [None] * len(combos)
-    if clean:
-        env = {}
-        for number, name in enumerate(names):
-            array = np.empty(len(clean), dtype=object)
-            array[:] = [combos[position][number] for position in clean]
-            env[name] = array
+            arrays = [_as_objects(np, column.values)[column.codes[first]] for column in inputs]
+    size = len(arrays[0]) if arrays else 1
+    if size < VECTOR_MIN or not names:
+        listed = [array.tolist() for array in arrays]
+        return _Column(codes, [scalar(*values) for values in zip(*listed)] if listed else [scalar()])
+    unusual = np.zeros(size, dtype=bool)
+    for array in arrays:
+        unusual |= _marks(np, array, ABSENT) | _marks(np, array, FAIL)
+    out = np.empty(size, dtype=object)
+    clean = (~unusual).nonzero()[0]
+    if len(clean):
+        env = {name: array[clean] for name, array in zip(names, arrays)}
         try:
             with decimal.localcontext(CONTEXT):
                 raw = _evaluate(np, _tree(expression), expression.namespace, env, len(clean))
-            computed = finish(raw)
+            out[clean] = finish(raw)
         except (_Unsupported, ArithmeticError, TypeError, ValueError, KeyError):
-            computed = [scalar(*combos[position]) for position in clean]
-        for position, value in zip(clean, computed):
-            out[position] = value
-    done = set(clean)
-    for position, values in enumerate(combos):
-        if position not in done:
-            out[position] = scalar(*values)
+            listed = [array.tolist() for array in env.values()]
+            out[clean] = [scalar(*values) for values in zip(*listed)]
+    odd = unusual.nonzero()[0]
+    if len(odd):
+        listed = [array[odd].tolist() for array in arrays]
+        out[odd] = [scalar(*values) for values in zip(*listed)]
     return _Column(codes, out)
+
+
+def _as_objects(np: Any, values: Any) -> Any:
+    return values if hasattr(values, "dtype") else _objects_of(np, values)
 
 
 class _Answers:
@@ -598,14 +685,17 @@ class _Answers:
     with array operations; a survey leaf's points are then computed on the arrays
     (:meth:`points`), with the operations of ``SurveyRule.apply``."""
 
-    def __init__(self, np: Any, pd: Any, indicator: Any, options: Sequence[tuple[str, Any]], required: bool, rows: int) -> None:
+    def __init__(self, np: Any, state: _State | None, key: str, indicator: Any, options: Sequence[tuple[str, Any]], required: bool, rows: int) -> None:
         self.options: list[tuple[str, Any, Any]] = []  # (option, given per row, count per row)
         failed = np.zeros(rows, dtype=bool)
         answers = np.full(rows, _ZERO, dtype=object)
         for option, values in options:
-            codes, distinct = _factorize(pd, np, values)
+            name = f"{key}.{option}"
+            codes, distinct, start = _codes(np, state, name, values)
             known = option in indicator.options
-            counts = [_count(cell, known) for cell in _cells(distinct)]
+            counts = [_count(cell, known) for cell in _cells(distinct[start:])]
+            if state is not None:
+                counts = _extend(state.counts.setdefault(name, []), start, counts)
             fails = _marks(np, counts, FAIL)
             given = (~(_marks(np, counts, None) | fails))[codes]
             failed |= fails[codes]
@@ -659,15 +749,20 @@ class _Rows:
     """Per-row object arrays of a node's points, with ``None``/``FAIL`` split out as masks and
     replaced by zero (so that the sums below never meet them)."""
 
-    def __init__(self, np: Any, column: _Column) -> None:
-        values = column.values
+    def __init__(self, np: Any, column: _Column, per_row: bool = False) -> None:
+        if column.rows is not None:
+            self.points, self.lapsed, self.failed = column.rows.points, column.rows.lapsed, column.rows.failed
+            return
+        values = _as_objects(np, column.values)
         lapsed = _marks(np, values, None)
         failed = _marks(np, values, FAIL)
-        clean = np.empty(len(values), dtype=object)
-        clean[:] = [_ZERO if value is None or value is FAIL else value for value in values]
-        self.points = clean[column.codes]
-        self.lapsed = lapsed[column.codes]
-        self.failed = failed[column.codes]
+        clean = np.where(lapsed | failed, _ZERO, values)
+        if per_row:  # the codes are 0, 1, 2...: nothing to take
+            self.points, self.lapsed, self.failed = clean, lapsed, failed
+        else:
+            self.points = clean[column.codes]
+            self.lapsed = lapsed[column.codes]
+            self.failed = failed[column.codes]
 
 
 def _plus(np: Any) -> Any:
@@ -748,7 +843,7 @@ class _Scored:
         self.fallback = fallback
 
 
-def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: int) -> _Scored:
+def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: int, state: _State | None = None) -> _Scored:
     """Score ``rows`` rows given as columns named as in a records file (already folded:
     ``column name -> values``). See the module's documentation."""
     np, pd = _modules()
@@ -790,13 +885,13 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
     inputs: dict[str, Any] = {}
     in_formulas = {name for _, indicator in plan.derived for name in indicator.formula.names}
     in_formulas |= {name for node in plan.nodes if node.rule is not None and node.rule.kind == "expression" for name in node.rule.expression.names}
-    answer_rows: list[_Answers] = []
+    starts: dict[str, int] = {}  # input -> the first code this batch added to its column's
     for key, reader in catalogue.readers.items():
         if reader is None:
             continue
         required = key in catalogue.required
         if indicators[key].type == "answers" and key in gathered and key not in in_formulas:
-            answers = _Answers(np, pd, indicators[key], list(gathered[key].items()), required, rows)
+            answers = _Answers(np, state, key, indicators[key], list(gathered[key].items()), required, rows)
             inputs[key] = answers
             fallback |= answers.failed
         elif indicators[key].type == "answers" and key in gathered:
@@ -821,7 +916,9 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
 
             inputs[key] = _per_distinct(np, pd, parts, rows, answers)
         elif key in plain:
-            codes, distinct = _factorize(pd, np, plain[key])
+            codes, distinct, start = _codes(np, state, key, plain[key])
+            starts[key] = start
+            distinct = distinct[start:]
 
             def read(cell: Any, reader: Any = reader, required: bool = required) -> Any:
                 cell = _cell(cell)
@@ -833,9 +930,12 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
                     return FAIL
 
             if indicators[key].type in _NUMERIC:
-                inputs[key] = _Column(codes, _numbers(np, indicators[key], reader, _cells(distinct), required))
+                read_values = _numbers(np, indicators[key], reader, _cells(distinct), required)
             else:
-                inputs[key] = _Column(codes, [read(cell) for cell in distinct])
+                read_values = [read(cell) for cell in distinct]
+            if state is not None:
+                read_values = _extend(state.read.setdefault(key, []), start, read_values)
+            inputs[key] = _Column(codes, read_values)
         else:
             inputs[key] = _Column(np.zeros(rows, dtype=np.int64), [FAIL if required else ABSENT])
     for column in inputs.values():
@@ -872,24 +972,31 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
             points[position] = inputs[rule.indicator].points(np, node, plan.policies[rule.indicator])  # type: ignore[union-attr]
         else:
             column = inputs[rule.indicator]
-            points[position] = _leaf_column(np, node, plan.policies[rule.indicator], column)  # type: ignore[arg-type]
+            start = starts.get(rule.indicator)
+            cache = state.points.setdefault(position, []) if state is not None and start is not None else None
+            points[position] = _leaf_column(np, node, plan.policies[rule.indicator], column, start or 0, cache)  # type: ignore[arg-type]
     for position in range(len(nodes) - 1, -1, -1):
         node = nodes[position]
         if node.rule is not None:
             continue
         children = [points[child] for child in plan.children[position]]
+        for child in plan.children[position]:  # a child is needed by its parent only: let it go
+            if child not in plan.fields:
+                points[child] = None
         caps = [nodes[child].max for child in plan.children[position]]
         weights = [nodes[child].weight for child in plan.children[position]]
         may_lapse = any(plan.may_lapse[child] for child in plan.children[position])
         combined = _combine(np, pd, children, rows)  # type: ignore[arg-type]
         if combined is not None:  # few combinations: computed once each
             codes, first = combined
-            picked = [_Rows(np, _Column(np.arange(len(first)), [child.values[code] for code in child.codes[first].tolist()])) for child in children]  # type: ignore[union-attr]
+            picked = [_Rows(np, _Column(None, _as_objects(np, child.values)[child.codes[first]]), per_row=True) for child in children]  # type: ignore[union-attr]
             values, lapsed, failed = _parent_rows(np, node, picked, caps, weights, may_lapse)
             points[position] = _Column(codes, _with_markers(values, lapsed, failed))
         else:
             values, lapsed, failed = _parent_rows(np, node, [_Rows(np, child) for child in children], caps, weights, may_lapse)  # type: ignore[arg-type]
-            points[position] = _Column(np.arange(rows, dtype=np.int64), _with_markers(values, lapsed, failed))
+            known = _Rows.__new__(_Rows)
+            known.points, known.lapsed, known.failed = np.where(lapsed | failed, _ZERO, values), lapsed, failed
+            points[position] = _Column(np.arange(rows, dtype=np.int64), _with_markers(values, lapsed, failed), known)
 
     # The total: the fields' points, rescaled over the fields that apply, within the scale.
     fields = [_Rows(np, points[position]) for position in plan.fields]  # type: ignore[arg-type]
@@ -950,13 +1057,11 @@ def _failed(np: Any, column: _Column) -> Any:
     return _marks(np, column.values, FAIL)[column.codes]
 
 
-def _with_markers(values: Any, lapsed: Any, failed: Any) -> list[Any]:
-    listed = values.tolist()
-    for position in lapsed.nonzero()[0].tolist():
-        listed[position] = None
-    for position in failed.nonzero()[0].tolist():
-        listed[position] = FAIL
-    return listed
+def _with_markers(values: Any, lapsed: Any, failed: Any) -> Any:
+    """Points with ``None`` where the node does not apply and :data:`FAIL` where it failed."""
+    import numpy as np
+
+    return np.where(failed, FAIL, np.where(lapsed, None, values))
 
 
 def _band_id(methodology: Methodology, value: Decimal) -> str | None:
@@ -1006,13 +1111,13 @@ def _record(columns: Mapping[str, Any], position: int) -> dict[str, Any]:
     return record
 
 
-def score_batch(methodology: Methodology, columns: Mapping[str, Any], rows: int, numbers: Sequence[int] | None = None, records: Sequence[Any] | None = None) -> Iterator[tuple[list[Any], RecordError | None]]:
+def score_batch(methodology: Methodology, columns: Mapping[str, Any], rows: int, numbers: Sequence[int] | None = None, records: Sequence[Any] | None = None, state: _State | None = None) -> Iterator[tuple[list[Any], RecordError | None]]:
     """Each row's cells (the columns of :func:`_headers`), or its error: the columns' scores, and
     the per-record engine's for the rows they refuse. ``numbers`` are the rows' numbers (in a
     file: its rows; by default 1, 2, 3...), as problems name them; ``records`` the rows as
     records, when the columns were made from them (else each refused row is made from the
     columns, as a records file would give it)."""
-    scored = _score_columns(methodology, columns, rows)
+    scored = _score_columns(methodology, columns, rows, state)
     headers = _headers(methodology)
     cells = [scored.cells[name].tolist() for name in headers]
     refused = set(scored.fallback.nonzero()[0].tolist())
@@ -1061,7 +1166,11 @@ def score_table(methodology: Methodology | str | os.PathLike[str], table: Any) -
     >>> print(scored["problem"][1])
     row 2: indicator plan_completion: not a number: 'lots'
     """
-    np, pd = _modules()
+    np, _ = _modules()
+    try:
+        import pandas as pd
+    except ImportError as error:
+        raise ImportError(f"{EXTRA_MESSAGE} ({error})") from None
     if not isinstance(methodology, Methodology):
         from ..engine._api import load
 
@@ -1154,3 +1263,68 @@ def _columns_of(records: Sequence[tuple[int, dict[str, Any]]]) -> dict[str, list
         else:
             columns[name] = [record.get(name) for _, record in records]
     return columns
+
+
+def csv_outputs(methodology: Methodology, path: str | os.PathLike[str], batch: int = BATCH) -> Iterator[tuple[int, list[Any] | RecordError]]:
+    """Each row of a CSV records file, scored column by column ``batch`` rows at a time (so
+    memory stays flat): ``(row, cells)`` with the cells of a results table (:func:`_headers`),
+    or ``(row, RecordError)``; the file is read as :func:`par_rules.read_records` reads it
+    (:func:`par_rules.formats.read_csv_rows`), in its order."""
+    from ..formats._files import read_csv_rows
+
+    names, rows = read_csv_rows(path)
+    width = len(names)
+    named = [(position, name) for position, name in enumerate(names) if name]
+    pending: list[tuple[int, list[str] | RecordError]] = []
+    state = _State()
+
+    def flush() -> Iterator[tuple[int, list[Any] | RecordError]]:
+        good = [(row, cells) for row, cells in pending if not isinstance(cells, RecordError)]
+        outputs: Iterator[tuple[list[Any], RecordError | None]] = iter(())
+        if good:
+            padded = [cells if len(cells) == width else (cells + [""] * (width - len(cells)))[:width] for _, cells in good]
+            by_position = list(zip(*padded))
+            columns = {name: list(by_position[position]) for position, name in named}
+            outputs = score_batch(methodology, columns, len(good), [row for row, _ in good], state=state)
+        for row, cells in pending:
+            if isinstance(cells, RecordError):
+                yield row, cells
+            else:
+                scored, error = next(outputs)
+                yield row, (error if error is not None else scored)
+
+    for item in rows:
+        pending.append(item)
+        if len(pending) >= batch:
+            yield from flush()
+            pending = []
+    if pending:
+        yield from flush()
+
+
+def score_csv(methodology: Methodology | str | os.PathLike[str], source: str | os.PathLike[str], destination: str | os.PathLike[str]) -> list[RecordError]:
+    """Score a CSV records file column by column, a batch at a time (memory stays flat however
+    long the file), and write the results table to ``destination`` as ``par-rules score
+    --format csv -o`` writes it (the same file, byte for byte, whole or not at all); return the
+    errors of the rows that were refused (each names its row), which the file leaves out."""
+    _modules()
+    if not isinstance(methodology, Methodology):
+        from ..engine._api import load
+
+        methodology = load(methodology)
+    from ..formats._files import csv_text, field_columns, replace_atomically, write_csv_rows
+
+    if os.path.exists(destination) and os.path.samefile(source, destination):
+        raise ValueError(f"the output file {destination} is the input file: writing it would destroy it")
+    errors: list[RecordError] = []
+
+    def texts() -> Iterator[list[str]]:
+        for _, output in csv_outputs(methodology, source):  # type: ignore[arg-type]
+            if isinstance(output, RecordError):
+                errors.append(output)
+            else:
+                yield [csv_text(cell) for cell in (output[0] or output[1] or "", *output[1:])]
+
+    with replace_atomically(destination, encoding="utf-8-sig") as handle:
+        write_csv_rows(texts(), field_columns([methodology]), handle)
+    return errors
