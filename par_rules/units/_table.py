@@ -1212,9 +1212,9 @@ class TableBatch:
     """The rows of a records file (as :func:`par_rules.read_records` yields them), scored by the
     columns a batch at a time: each row's result cells or its error, in the file's order."""
 
-    def __init__(self, methodology: Methodology, batch: int = BATCH) -> None:
+    def __init__(self, methodology: Methodology, batch: int | None = None) -> None:
         self.methodology = methodology
-        self.batch = batch
+        self.batch = batch or BATCH
 
     def __call__(self, records: Iterable[Numbered]) -> Iterator[list[Any] | RecordError]:
         pending: list[Numbered] = []
@@ -1265,13 +1265,14 @@ def _columns_of(records: Sequence[tuple[int, dict[str, Any]]]) -> dict[str, list
     return columns
 
 
-def csv_outputs(methodology: Methodology, path: str | os.PathLike[str], batch: int = BATCH) -> Iterator[tuple[int, list[Any] | RecordError]]:
+def csv_outputs(methodology: Methodology, path: str | os.PathLike[str], batch: int | None = None) -> Iterator[tuple[int, list[Any] | RecordError]]:
     """Each row of a CSV records file, scored column by column ``batch`` rows at a time (so
     memory stays flat): ``(row, cells)`` with the cells of a results table (:func:`_headers`),
     or ``(row, RecordError)``; the file is read as :func:`par_rules.read_records` reads it
     (:func:`par_rules.formats.read_csv_rows`), in its order."""
     from ..formats._files import read_csv_rows
 
+    batch = batch or BATCH
     names, rows = read_csv_rows(path)
     width = len(names)
     named = [(position, name) for position, name in enumerate(names) if name]
