@@ -88,7 +88,7 @@ def _cases(draw):
     return methodology, batch
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(_cases(), st.sampled_from([1, 64]))
 def test_score_table_is_score_on_generated_methodologies(case, vector_min):
     """Every rule kind, missing values, not-applicable rescaling, weighted means, derived
@@ -103,7 +103,7 @@ def test_score_table_is_score_on_generated_methodologies(case, vector_min):
         _table.VECTOR_MIN = old
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_score_table_is_score_with_bad_rows_among_good(data):
     """Unusual values (text that is no number, out of range, unknown columns, a bad period) send
@@ -153,7 +153,7 @@ def test_score_table_is_score_on_every_shipped_methodology(path):
             _table.VECTOR_MIN = old
 
 
-@pytest.mark.parametrize("name", ["district-2025.csv", "province-2024.csv", "province-2025.csv", "commune-2025.csv"])
+@pytest.mark.parametrize("name", ["province-2024.csv", "province-2025.csv", "commune-2025.csv"])
 def test_score_table_is_score_on_the_example_files(name):
     """The shipped example records, read as text (a CSV file read by pandas as text)."""
     path = ROOT / "examples" / name
@@ -193,7 +193,7 @@ def _district_records(count):
             "satisfaction": {"A": "70", "B": "20", "C": "8", "D": "2"}}
     made = []
     for number in range(count):
-        record = {**base, "unit": f"u{number}", "period": "2024", "plan_completion": str(50 + number), "online_rate": f"{number * 3.3:.1f}",
+        record = {**base, "unit": f"u{number}", "period": "2024", "plan_completion": str(50 + number), "online_rate": f"{number * 1.9:.1f}",
                   "satisfaction": {"A": str(number), "B": "20", "C": str(number % 7), "D": "2"}}
         made.append(record)
     return made

@@ -1147,7 +1147,9 @@ def score_table(methodology: Methodology | str | os.PathLike[str], table: Any) -
     return a table of the same kind: one row per input row, in the input's order, with the
     columns of ``par-rules score --format csv`` (``unit``, ``name``, ``group``, ``period``,
     ``total``, ``index``, ``band``, ``exact_index``, ``points_<field>``) and ``problem``: empty,
-    or why the row was refused (every problem, with its row: 1, 2, 3...).
+    or why the row was refused (every problem, with its row: a DataFrame's integer index + 1,
+    so that the default index numbers rows 1, 2, 3... and a partition of a larger frame keeps
+    its rows' numbers; else the position, 1, 2, 3...).
 
     Numbers are exact ``Decimal`` values, the same to every digit as :func:`par_rules.score`
     gives (in a pyarrow Table, as their exact decimal text). A missing value is a blank cell,
@@ -1176,6 +1178,7 @@ def score_table(methodology: Methodology | str | os.PathLike[str], table: Any) -
 
         methodology = load(methodology)
     arrow = type(table).__module__.startswith("pyarrow")
+    numbers: list[int] | None = None
     if arrow:
         names = [str(name) for name in table.column_names]
         columns = {_clean(name): table.column(position).to_pylist() for position, name in enumerate(names)}
@@ -1185,12 +1188,14 @@ def score_table(methodology: Methodology | str | os.PathLike[str], table: Any) -
             raise RecordError([Problem(f"column {', '.join(sorted({str(name) for name in table.columns[table.columns.duplicated()]}))} appears more than once")])
         columns = {_clean(str(name)): table[name] for name in table.columns}
         rows = len(table)
+        if pd.api.types.is_integer_dtype(table.index.dtype):  # a partition keeps its rows' numbers
+            numbers = [int(label) + 1 for label in table.index.tolist()]
     else:
         raise TypeError(f"score_table takes a pandas DataFrame or a pyarrow Table, not {type(table).__name__}")
     columns = {name: values for name, values in columns.items() if name}
     headers = _headers(methodology) + ["problem"]
     out: list[list[Any]] = [[] for _ in headers]
-    for cells, error in score_batch(methodology, columns, rows):
+    for cells, error in score_batch(methodology, columns, rows, numbers):
         for target, cell in zip(out, [*cells, None if error is None else _problem_text(error)]):
             target.append(cell)
     if arrow:
