@@ -60,7 +60,7 @@ EXTRA_MESSAGE = "score_table needs numpy and pandas (and pyarrow for Arrow table
 
 #: Rows scored together by :func:`score_csv` and the command line: memory stays flat whatever
 #: the length of the file.
-BATCH = 5_000
+BATCH = 2_000
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
