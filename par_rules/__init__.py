@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # imported when first used (below); named here for type check
     from .authoring import MethodologyDiff, diff
     from . import dump, testing
     from .formats import read_records, results_table, write_table
-    from .units import Comparison, Ranking, aggregate_survey, compare, compare_units, describe, gaps, load_register, rank, score_many, score_table, self_assessment, what_if
+    from .units import Comparison, Ranking, aggregate_survey, compare, compare_units, describe, gaps, load_register, rank, score_csv, score_many, score_table, self_assessment, what_if
 
 __version__ = "0.1.0"
 
@@ -46,6 +46,7 @@ _LAZY = {
     "what_if": ".units",
     "score_many": ".units",
     "score_table": ".units",
+    "score_csv": ".units",
     "Comparison": ".units",
     "compare": ".units",
     "Ranking": ".units",
@@ -84,6 +85,7 @@ __all__ = [
     "score",
     "score_many",
     "score_table",
+    "score_csv",
     "rank",
     "Ranking",
     "describe",
