@@ -193,10 +193,17 @@ class OfficeReport:
 
 def build_report(results: Iterable[Result], previous: Iterable[Result] | None = None) -> OfficeReport:
     """Rank the results (one methodology version), describe them, compare them with the
-    previous year's (any version with a lineage to this one), and analyse each unit's gaps."""
+    previous year's (any version with a lineage to this one), and analyse each unit's gaps.
+    The report publishes indexes: a result with parts not in yet (no index) is refused, with
+    the units and parts named."""
     ranking = rank(results)
     if not len(ranking):
         raise ParRulesError("no results to report")
+    partial = [entry for entry in ranking if not entry.result.complete]
+    if partial:
+        waiting = sorted({node for entry in partial for node in entry.result.pending})
+        units = ", ".join(entry.unit for entry in partial[:12]) + (f" and {len(partial) - 12} more" if len(partial) > 12 else "")
+        raise ParRulesError(f"the report publishes indexes, and {units} have parts not in yet ({', '.join(waiting)}): report when every part is in (par-rules score and rank show the points so far)")
     comparison = compare(list(previous), [entry.result for entry in ranking]) if previous is not None else None
     return OfficeReport(
         methodology=ranking.entries[0].result.methodology,

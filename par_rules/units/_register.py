@@ -333,6 +333,10 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
         result = after[unit]
         earlier = [before[old] for old in against]
         used.update(against)
+        waiting = sorted({node for r in (result, *earlier) for node in r.pending})
+        if waiting:  # no index yet on one side: nothing to set against
+            not_comparable.append((unit, f"parts not in yet ({', '.join(waiting)}): no index to compare"))
+            return
         pairings.append(UnitPairing(
             unit=unit, name=result.record.name or register.units[unit].name if unit in register.units else result.record.name,
             relation=relation, against=against, label=label,

@@ -101,12 +101,14 @@ class Description:
 
 def describe(results: Iterable[Result] | Ranking, comparison: Comparison | None = None, *, top: int = 3) -> Description:
     """The summary statistics of the results of one methodology version (a
-    :class:`~par_rules.RecordError` if they mix versions or are empty), and, given a
+    :class:`~par_rules.RecordError` if they mix versions or are empty; partial results, which
+    have no index, are left out), and, given a
     :class:`~par_rules.Comparison` with the previous year, the ``top`` largest rises and falls."""
     ranking = results if isinstance(results, Ranking) else rank(results)
-    entries = ranking.entries
+    entries = tuple(entry for entry in ranking.entries if entry.result.complete)  # a partial result has no index to count
     if not entries:
-        raise RecordError([Problem("no results to describe")])
+        pending = sorted({node for entry in ranking.entries for node in entry.result.pending})
+        raise RecordError([Problem("no results to describe" if not ranking.entries else f"no complete result to describe: every unit has parts not in yet ({', '.join(pending)}), so no index")])
     decimals = entries[0].result.methodology.decimals
     indexes = [entry.index for entry in entries]
     index = _spread(indexes, decimals)
@@ -126,7 +128,7 @@ def describe(results: Iterable[Result] | Ranking, comparison: Comparison | None 
     rises: tuple[Move, ...] = ()
     falls: tuple[Move, ...] = ()
     if comparison is not None:
-        moves = [Move(change.unit, Measure(change.index_change, publish(change.index_change, decimals)), change.previous_rank, change.current_rank) for change in comparison.units]
+        moves = [Move(change.unit, Measure(change.index_change, publish(change.index_change, decimals)), change.previous_rank, change.current_rank) for change in comparison.units if change.index_change is not None]
         rises = tuple(sorted((move for move in moves if move.change.exact > 0), key=lambda move: -move.change.exact)[:top])
         falls = tuple(sorted((move for move in moves if move.change.exact < 0), key=lambda move: move.change.exact)[:top])
     return Description(len(entries), index, fields, points, bands, above, rises, falls)
