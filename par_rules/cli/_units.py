@@ -371,9 +371,11 @@ def score_command(methodology: str, records: str, year: int | None, version_: st
         raise click.UsageError("--engine table scores under one version: give a methodology file, or --year or --version")
     refuse_input_as_output(output, [records, *methodology_files(opened)])
     batch = Batch(opened, records, sheet, progress)
+    if engine == "table" and batch.parts is not None:
+        raise click.UsageError("--engine table scores every part: leave out --parts, or use --engine record")
     if chosen == "text":
         _write_breakdowns(batch, output, depth)
-    elif chosen == "csv" and isinstance(opened, Methodology) and jobs == 1 and (engine == "table" or (engine == "auto" and _large(records) and table_available())):
+    elif chosen == "csv" and isinstance(opened, Methodology) and jobs == 1 and batch.parts is None and (engine == "table" or (engine == "auto" and _large(records) and table_available())):
         _stream_table_csv(batch, opened, output)
     elif chosen == "csv":
         _stream_csv(batch, output, jobs or os.cpu_count() or 1)

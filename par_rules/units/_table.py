@@ -67,7 +67,7 @@ _HUNDRED = Decimal(100)
 _PERIOD_NAMES = frozenset({"period", "year", "năm"})
 _RESERVED = frozenset({"unit", "name", "period", "group"})
 _NUMERIC = frozenset({"number", "percent", "ratio", "count"})
-_PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
+_PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2, "pending": 3}
 _INT_BOUND = int(MAX_MAGNITUDE)
 _MAX_ADJUSTED = MAX_MAGNITUDE.adjusted()
 _SHORT_TEXT = 25
@@ -376,7 +376,7 @@ def _leaf_points(node: Node, policy: str, value: Any) -> Any:
             return node.max
         if policy == "not_applicable":
             return None
-        return FAIL
+        return FAIL  # error, or pending: the row's result is partial, which the record engine makes
     try:
         with decimal.localcontext(CONTEXT):
             return node.rule.apply(node.max, value)[0]  # type: ignore[union-attr]
@@ -414,13 +414,13 @@ def _expression_results(np: Any, node: Node, raw: Any) -> list[Any]:
     return _clamp(np, raw, node.max).tolist()
 
 
-def _derived_value(indicator: Any, names: Sequence[str], *values: Any) -> Any:
+def _derived_value(indicator: Any, names: Sequence[str], policy: str, *values: Any) -> Any:
     """A derived indicator's value for one combination of its inputs (:data:`ABSENT` when an
     input is missing and the policy allows it)."""
     if any(value is FAIL for value in values):
         return FAIL
     if any(value is ABSENT for value in values):
-        return FAIL if indicator.missing == "error" else ABSENT
+        return FAIL if policy == "error" else ABSENT
     try:
         result = indicator.formula.evaluate(dict(zip(names, values)))
     except (ArithmeticError, ValueError):
@@ -947,7 +947,7 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
         names = indicator.formula.names
         column = _formula_column(
             np, pd, indicator.formula, [inputs[name] for name in names], names, rows,
-            lambda *values, indicator=indicator, names=names: _derived_value(indicator, names, *values),
+            lambda *values, indicator=indicator, names=names, policy=plan.policies[key]: _derived_value(indicator, names, policy, *values),
             lambda raw, indicator=indicator: _derived_results(np, indicator, raw),
         )
         inputs[key] = column
@@ -1025,7 +1025,9 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
     published_index = published(index)
     rated = published_index if methodology.bands_on == "published" else index
     bands = np.frompyfunc(lambda value: _band_id(methodology, value), 1, 1)(rated)
-    cells: dict[str, Any] = {"total": published_total, "index": published_index, "band": bands, "exact_index": index}
+    # A complete result reaches its total and has no part pending (a row with a part pending
+    # was sent to the record engine above).
+    cells: dict[str, Any] = {"total": published_total, "index": published_index, "band": bands, "exact_index": index, "reach": total, "pending": np.full(rows, None, dtype=object)}
     for field_node, field in zip(methodology.criteria, fields):
         cells[f"points_{field_node.id}"] = np.where(field.lapsed, None, field.points)
 
@@ -1090,7 +1092,9 @@ def _period(cell: Any) -> Any:
 
 #: The columns of a results table, as :func:`par_rules.formats.result_headers` names them.
 def _headers(methodology: Methodology) -> list[str]:
-    return ["unit", "name", "group", "period", "total", "index", "band", "exact_index"] + [f"points_{node.id}" for node in methodology.criteria]
+    from ..formats._files import field_columns, result_headers
+
+    return list(result_headers(field_columns([methodology])))
 
 
 def _record(columns: Mapping[str, Any], position: int) -> dict[str, Any]:
@@ -1138,7 +1142,7 @@ def _result_cells(result: Result) -> list[Any]:
     record = result.record
     band = result.band
     fields = [result.points(node.id) for node in result.methodology.criteria]
-    return [record.unit, record.name, record.group, record.period, result.published_total, result.published_index, band.id if band else None, result.index, *fields]
+    return [record.unit, record.name, record.group, record.period, result.published_total, result.published_index, band.id if band else None, result.index, result.reach, " ".join(result.pending) or None, *fields]
 
 
 def score_table(methodology: Methodology | str | os.PathLike[str], table: Any) -> Any:
