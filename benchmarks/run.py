@@ -239,12 +239,16 @@ def table_figures(methodology: par_rules.Methodology, methodology_path: Path, wo
     for (number, _), result in zip(sample, par_rules.score_many(methodology, [record for _, record in sample])):
         if result.published_index * 100 != int(ours[number]) or (result.band.id if result.band else None) != scored["band"][number]:
             raise SystemExit(f"row {number + 2}: score_table and score disagree")
-    for name, scorer in (("int64 scorer", int64_scores), ("pandas float script", float_scores)):
-        published, band = scorer(frame)
-        wrong = int(((published != ours) | (band != bands)).sum())
-        if wrong:
-            raise SystemExit(f"the {name} disagrees with par_rules on {wrong} of {rows} rows")
-    print(f"  identical published indices and bands: score_table = score (every 97th row) = int64 scorer = pandas float script on {rows:,} rows")
+    published, band = int64_scores(frame)
+    wrong = int(((published != ours) | (band != bands)).sum())
+    if wrong:
+        raise SystemExit(f"the int64 scorer disagrees with par_rules on {wrong} of {rows} rows")
+    published, band = float_scores(frame)
+    floats_wrong = int(((published != ours) | (band != bands)).sum())
+    if floats_wrong > rows // 1000:  # floats miss a tie or an edge now and then; more is a bug in the script
+        raise SystemExit(f"the pandas float script disagrees with par_rules on {floats_wrong} of {rows} rows")
+    print(f"  identical published indices and bands: score_table = score (every 97th row) = int64 scorer on {rows:,} rows;")
+    print(f"  the pandas float script (float64) gives another published index or band on {floats_wrong} of them")
     best = {"score_table": float("inf"), "int64": float("inf"), "float": float("inf")}
     for _ in range(rounds):
         for name, run in (("score_table", lambda: par_rules.score_table(methodology, frame)), ("int64", lambda: int64_scores(frame)), ("float", lambda: float_scores(frame))):
@@ -258,6 +262,7 @@ def table_figures(methodology: par_rules.Methodology, methodology_path: Path, wo
         Figure(f"pandas float script, {rows:,} rows", by_float, "s", "-", None),
         Figure("score_table / int64 scorer", table / by_int, "×", "≤ 3", table / by_int <= 3),
         Figure("score_table / pandas float script", table / by_float, "×", "≤ 1", table / by_float <= 1),
+        Figure("rows the pandas float script publishes wrongly", floats_wrong, "rows", "-", None),
     ]
     record_seconds, record_peak = command_line(methodology_path, source, work, 1, "record")
     table_seconds, table_peak = command_line(methodology_path, source, work, 1, "table")
@@ -298,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quick = args.quick
     if args.table:
-        return table_main(args.cli_rows or (3_000 if quick else 100_000), 1 if quick else 3)
+        return table_main(args.cli_rows or (3_000 if quick else 100_000), 1 if quick else 2)
     sample_size, naive_sample, rounds = (200, 20, 1) if quick else (2_000, 250, 5)
     in_memory = 2_000 if quick else 100_000
     cli_rows = args.cli_rows or (300 if quick else 100_000)
@@ -361,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ImportError:
             print("  (the table figures need the table extra: pip install 'par-rules[table]')")
         else:
-            figures += table_figures(methodology, generated, work, cli_rows, 1 if quick else 3)
+            figures += table_figures(methodology, generated, work, cli_rows, 1 if quick else 2)
     print()
     for figure in figures:
         print(figure.line())
