@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import decimal
+import math
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -130,7 +131,7 @@ def _clean(text: str) -> str:
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
-    if value.__class__ is float and value != value:  # NaN: pandas' missing number
+    if value.__class__ is float and math.isnan(value):  # pandas' missing number
         return True
     if isinstance(value, str):
         return not value.strip()
@@ -241,7 +242,8 @@ class _State:
     it is the first to meet: per input column, a code for each text met so far (looked up for a
     whole column at C speed, ``map(dict.get, ...)``) and its cells by code; per input, the
     values read; per leaf, its points; per answer column, its counts (each by code).
-    Bounded: a column with more than :data:`_BOOK_LIMIT` texts starts again."""
+    Bounded: a column with more than :data:`_BOOK_LIMIT` texts starts again (memory stays flat;
+    a column of measured values is then read anew in each batch, through a cache of texts)."""
 
     def __init__(self) -> None:
         self.books: dict[str, tuple[dict[Any, int], list[Any]]] = {}
@@ -250,7 +252,7 @@ class _State:
         self.counts: dict[str, list[Any]] = {}
 
 
-_BOOK_LIMIT = 200_000
+_BOOK_LIMIT = 2_048
 
 
 def _codes(np: Any, state: _State | None, name: str, column: Any) -> tuple[Any, list[Any], int]:
@@ -279,6 +281,25 @@ def _codes(np: Any, state: _State | None, name: str, column: Any) -> tuple[Any, 
             cells.append(_python(cell))
         codes[position] = code
     return codes, cells, start
+
+
+def _compact(np: Any, column: _Column) -> _Column:
+    """A column with one code per distinct object of its values (a band table's leaf has as
+    many codes as its input has texts, but only a few points: its parent can then compute once
+    per combination of its children)."""
+    values = column.values
+    index: dict[int, int] = {}
+    objects: list[Any] = []
+    remap = np.empty(len(values), dtype=np.int64)
+    for position, value in enumerate(values):
+        code = index.get(id(value))
+        if code is None:
+            code = index[id(value)] = len(objects)
+            objects.append(value)
+        remap[position] = code
+    if len(objects) == len(values):
+        return column
+    return _Column(remap[column.codes], objects)
 
 
 def _extend(cache: list[Any], start: int, new: list[Any]) -> list[Any]:
@@ -974,7 +995,7 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
             column = inputs[rule.indicator]
             start = starts.get(rule.indicator)
             cache = state.points.setdefault(position, []) if state is not None and start is not None else None
-            points[position] = _leaf_column(np, node, plan.policies[rule.indicator], column, start or 0, cache)  # type: ignore[arg-type]
+            points[position] = _compact(np, _leaf_column(np, node, plan.policies[rule.indicator], column, start or 0, cache))  # type: ignore[arg-type]
     for position in range(len(nodes) - 1, -1, -1):
         node = nodes[position]
         if node.rule is not None:
