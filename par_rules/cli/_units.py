@@ -115,7 +115,7 @@ def methodology_or_id(source: str, year: int | None, version: str | None) -> Met
     """A loaded methodology, or the id itself when each record's period should pick the version."""
     if not is_path(source) and year is None and version is None:
         if not versions(source):
-            echo(f"no methodology with id {source!r} (par-rules check lists what is shipped; or give a file)", err=True)
+            echo(f"no methodology with id {source!r} (par-rules list shows every id; --root DIR adds a folder of yours; or give a file)", err=True)
             raise SystemExit(1)
         return source
     try:
@@ -141,6 +141,7 @@ class Batch:
         self.ignored: tuple[str, ...] = context.meta.get(IGNORED_COLUMNS_KEY, ()) if context is not None else ()
         self.parts: tuple[str, ...] | None = context.meta.get(PARTS_KEY) if context is not None else None
         self.unknown: dict[str, int] = {}  # column that is no indicator -> rows it was in (reported once)
+        self.out_of_years: dict[tuple[str, str, tuple[int, ...]], list[str]] = {}  # version -> units whose period it does not cover
         if self.parts is not None and isinstance(methodology, Methodology):
             try:
                 methodology.plan.for_parts(self.parts)
@@ -200,6 +201,9 @@ class Batch:
                 if fresh is not None:
                     echo(f"{self.path}: {fresh}", err=True)
             else:
+                if isinstance(output, Result) and output.period is not None and output.period not in output.methodology.years:
+                    m = output.methodology
+                    self.out_of_years.setdefault((m.id, m.version, m.years), []).append(f"{output.unit or self.rows} ({output.period})")
                 yield output
 
     def _first_reports(self, error: RecordError) -> RecordError | None:
@@ -220,6 +224,9 @@ class Batch:
 
     def finish(self) -> None:
         """Summarise the bad rows and exit 1 if there were any."""
+        for (methodology_id, version, years), units in self.out_of_years.items():
+            listed = ", ".join(units[:10]) + (f" and {len(units) - 10} more" if len(units) > 10 else "")
+            echo(f"{self.path}: warning: {len(units)} record(s) scored under {methodology_id}@{version}, whose years ({', '.join(map(str, years))}) do not include their period: {listed}", err=True)
         for column, count in self.unknown.items():
             if count > 1:
                 click.echo(f"{self.path}: column {column!r} is not an indicator of the methodology: {count} rows refused (reported once above); if it is not meant as one, leave it out with --ignore-columns {column!r}", err=True)
