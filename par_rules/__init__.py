@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # imported when first used (below); named here for type check
     from .authoring import MethodologyDiff, diff
     from . import dump, testing
     from .formats import read_records, results_table, write_table
-    from .units import Comparison, Ranking, aggregate_survey, compare, compare_units, describe, gaps, load_register, rank, score_csv, score_many, score_table, self_assessment, what_if
+    from .units import Comparison, Ranking, Sensitivity, aggregate_survey, sensitivity, compare, compare_units, describe, gaps, load_register, rank, score_csv, score_many, score_table, self_assessment, what_if
 
 __version__ = "0.1.0"
 
@@ -60,6 +60,8 @@ _LAZY = {
     "aggregate_survey": ".units",
     "compare_units": ".units",
     "load_register": ".units",
+    "sensitivity": ".units",
+    "Sensitivity": ".units",
 }
 
 #: The public modules ``par_rules.testing`` (which needs hypothesis) and ``par_rules.dump``.
@@ -88,6 +90,8 @@ __all__ = [
     "score_csv",
     "rank",
     "Ranking",
+    "sensitivity",
+    "Sensitivity",
     "describe",
     "compare",
     "Comparison",

@@ -1,8 +1,9 @@
 """Many units: scoring a batch (``_batch``, and on several processes ``_parallel``), ranking
 (``_ranking``), year on year (``_compare``), and gaps, what-if and self-assessment
 (``_analysis``), statistics of the results (``_statistics``), questionnaires counted into survey answers
-(``_survey``), units across mergers (``_register``), and the office's results report
-with its charts (``_office_report``), and whole tables scored column by column (``_table``:
+(``_survey``), units across mergers (``_register``), the office's results report
+with its charts (``_office_report``), and rank robustness under perturbed weights
+(``_sensitivity``), and whole tables scored column by column (``_table``:
 ``score_table``, ``score_csv``; numpy and pandas from the ``table`` extra).
 
 Units use the engine and the file formats, never the command line or authoring. Names are
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (
     from ._parallel import score_rows
     from ._ranking import Ranking, rank
     from ._office_report import build_report, write_annex, write_html
+    from ._sensitivity import Sensitivity, sensitivity
     from ._register import UnitsComparison, UnitsRegister, UnitsRegisterError, compare_units, load_register
     from ._statistics import describe
     from ._table import score_csv, score_table
@@ -50,6 +52,8 @@ _NAMES = {
     "build_report": "._office_report",
     "write_html": "._office_report",
     "write_annex": "._office_report",
+    "sensitivity": "._sensitivity",
+    "Sensitivity": "._sensitivity",
 }
 
 __all__ = list(_NAMES)
