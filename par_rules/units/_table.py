@@ -467,42 +467,70 @@ def _clamp(np: Any, raw: Any, cap: Decimal) -> Any:
     return np.where(raw < 0, _ZERO, np.where(raw > cap, cap, raw))
 
 
+def _bands_kernel(np: Any, rule: Any, cap: Decimal, values: Any) -> Any:
+    points = np.full(len(values), FAIL, dtype=object)
+    open_ = np.ones(len(values), dtype=bool)
+    for band in rule.bands:
+        interval = band.interval
+        inside = open_.copy()
+        if interval.low is not None:
+            inside &= (values >= interval.low) if interval.low_inclusive else (values > interval.low)
+        if interval.high is not None:
+            inside &= (values <= interval.high) if interval.high_inclusive else (values < interval.high)
+        points[inside] = band.points
+        open_ &= ~inside
+    return points
+
+
+def _proportional_kernel(np: Any, rule: Any, cap: Decimal, values: Any) -> Any:
+    with decimal.localcontext(EXACT):
+        product = cap * values
+    return _clamp(np, np.frompyfunc(CONTEXT.divide, 2, 1)(product, rule.full_at), cap)
+
+
+def _bonus_kernel(np: Any, rule: Any, cap: Decimal, values: Any) -> Any:
+    return _clamp(np, np.frompyfunc(CONTEXT.multiply, 2, 1)(values, rule.per_occurrence), cap)
+
+
+def _deduction_kernel(np: Any, rule: Any, cap: Decimal, values: Any) -> Any:
+    limit = cap if rule.limit is None else min(rule.limit, cap)
+    with decimal.localcontext(EXACT):
+        raw = values * rule.per_occurrence
+    return np.frompyfunc(CONTEXT.subtract, 2, 1)(cap, _clamp(np, raw, limit))
+
+
+def _direct_kernel(np: Any, rule: Any, cap: Decimal, values: Any) -> Any:
+    return np.where((values >= _ZERO) & (values <= cap), values, FAIL)
+
+
+#: Rule kind name -> its points on an object array of present values, with the operations of
+#: its ``apply`` (and of the generated code) on arrays, :data:`FAIL` where ``apply`` raises. A
+#: kind not here is computed by its own ``apply``, once per distinct value. (These belong beside
+#: each kind, in ``engine/_rules/``, as a method of the kind: the next step.)
+_KERNELS = {
+    "bands": _bands_kernel,
+    "proportional": _proportional_kernel,
+    "bonus": _bonus_kernel,
+    "deduction": _deduction_kernel,
+    "direct": _direct_kernel,
+}
+
+#: The kinds whose value is survey answers, computed from the answer columns as arrays (:class:`_Answers`).
+_ANSWER_KINDS = frozenset({"survey"})
+
+
+def _formula(rule: Any) -> Any:
+    """The formula of a rule that computes its points from one (an expression), else ``None``."""
+    return getattr(rule, "expression", None)
+
+
 def _leaf_kernel(np: Any, node: Node, values: Any) -> Any:
-    """A leaf's points for an object array of present values, with the operations of its rule's
-    ``apply`` (and of the generated code) on arrays; :data:`FAIL` where ``apply`` raises."""
+    """A leaf's points for an object array of present values (:data:`_KERNELS`)."""
     rule = node.rule
-    kind = rule.kind  # type: ignore[union-attr]
-    cap = node.max
-    if kind == "bands":
-        points = np.full(len(values), FAIL, dtype=object)
-        open_ = np.ones(len(values), dtype=bool)
-        for band in rule.bands:  # type: ignore[union-attr]
-            interval = band.interval
-            inside = open_.copy()
-            if interval.low is not None:
-                inside &= (values >= interval.low) if interval.low_inclusive else (values > interval.low)
-            if interval.high is not None:
-                inside &= (values <= interval.high) if interval.high_inclusive else (values < interval.high)
-            points[inside] = band.points
-            open_ &= ~inside
-        return points
-    if kind == "proportional":
-        with decimal.localcontext(EXACT):
-            product = cap * values
-        raw = np.frompyfunc(CONTEXT.divide, 2, 1)(product, rule.full_at)  # type: ignore[union-attr]
-        return _clamp(np, raw, cap)
-    if kind == "bonus":
-        raw = np.frompyfunc(CONTEXT.multiply, 2, 1)(values, rule.per_occurrence)  # type: ignore[union-attr]
-        return _clamp(np, raw, cap)
-    if kind == "deduction":
-        limit = cap if rule.limit is None else min(rule.limit, cap)  # type: ignore[union-attr]
-        with decimal.localcontext(EXACT):
-            raw = values * rule.per_occurrence  # type: ignore[union-attr]
-        return np.frompyfunc(CONTEXT.subtract, 2, 1)(cap, _clamp(np, raw, limit))
-    if kind == "direct":
-        inside = (values >= _ZERO) & (values <= cap)
-        return np.where(inside, values, FAIL)
-    raise _Unsupported(kind)
+    kernel = _KERNELS.get(rule.kind)  # type: ignore[union-attr]
+    if kernel is None:
+        raise _Unsupported(rule.kind)  # type: ignore[union-attr]
+    return kernel(np, rule, node.max, values)
 
 
 def _leaf_column(np: Any, node: Node, policy: str, column: _Column, start: int = 0, cache: list[Any] | None = None) -> _Column:
@@ -905,7 +933,7 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
     # The inputs, read by their indicators' readers, once per distinct cell.
     inputs: dict[str, Any] = {}
     in_formulas = {name for _, indicator in plan.derived for name in indicator.formula.names}
-    in_formulas |= {name for node in plan.nodes if node.rule is not None and node.rule.kind == "expression" for name in node.rule.expression.names}
+    in_formulas |= {name for node in plan.nodes if _formula(node.rule) is not None for name in _formula(node.rule).names}
     starts: dict[str, int] = {}  # input -> the first code this batch added to its column's
     for key, reader in catalogue.readers.items():
         if reader is None:
@@ -981,7 +1009,7 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
         rule = node.rule
         if rule is None:
             continue
-        if rule.kind == "expression":
+        if _formula(rule) is not None:
             names = rule.expression.names
             policies = {name: plan.policies[name] for name in names}
             points[position] = _formula_column(
@@ -989,7 +1017,7 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
                 lambda *values, node=node, policies=policies, names=names: _expression_points(node, policies, names, *values),
                 lambda raw, node=node: _expression_results(np, node, raw),
             )
-        elif rule.kind == "survey" and isinstance(inputs[rule.indicator], _Answers):
+        elif rule.kind in _ANSWER_KINDS and isinstance(inputs[rule.indicator], _Answers):
             points[position] = inputs[rule.indicator].points(np, node, plan.policies[rule.indicator])  # type: ignore[union-attr]
         else:
             column = inputs[rule.indicator]
