@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (
     from ._diff import MethodologyDiff, diff
     from ._dump import dump, to_data, to_yaml
     from ._methodology_tests import find_test_files, load_tests, run_tests
-    from ._site import SECTION, Page, criteria_nav, criteria_pages
+    from ._site import LANGUAGES, SECTION, Page, criteria_nav, criteria_pages
     from ._init import new_methodology, new_site, schema_path, write_schema
     from ._advice import check_methodology_file, check_tests_file
 
@@ -32,6 +32,7 @@ _NAMES = {
     "find_test_files": "._methodology_tests",
     "load_tests": "._methodology_tests",
     "run_tests": "._methodology_tests",
+    "LANGUAGES": "._site",
     "SECTION": "._site",
     "Page": "._site",
     "criteria_nav": "._site",
