@@ -436,10 +436,9 @@ def _stream_csv(batch: Batch, output: str | None, jobs: int) -> None:
     echo(f"wrote {output}", err=True)
 
 
-#: Whether ``--engine auto`` takes the table engine for a large file. Not yet: on the machine of
-#: docs/performance.md it is slower than the record engine on the command line (reading the CSV
-#: and writing each row cost the same in both, and the columns' per-batch work does not yet
-#: win back what the record engine's generated code costs).
+#: Whether ``--engine auto`` takes the table engine for a large file. Not yet: on the shared
+#: machine of docs/performance.md it was 2.1 × faster in one run and slower in another (reading
+#: the CSV and writing each row cost the same in both engines).
 _TABLE_BY_DEFAULT = False
 #: A records file at least this large is scored column by column under ``--engine auto``.
 _LARGE_FILE = 1 << 20
