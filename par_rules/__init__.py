@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # imported when first used (below); named here for type check
     from .authoring import MethodologyDiff, diff
     from . import dump, testing
     from .formats import read_records, results_table, write_table
-    from .units import Comparison, Ranking, Sensitivity, aggregate_survey, sensitivity, compare, compare_units, describe, gaps, load_register, rank, score_many, self_assessment, what_if
+    from .units import Comparison, Ranking, Sensitivity, aggregate_survey, sensitivity, compare, compare_units, describe, gaps, load_register, rank, score_csv, score_many, score_table, self_assessment, what_if
 
 __version__ = "0.1.0"
 
@@ -45,6 +45,8 @@ _LAZY = {
     "self_assessment": ".units",
     "what_if": ".units",
     "score_many": ".units",
+    "score_table": ".units",
+    "score_csv": ".units",
     "Comparison": ".units",
     "compare": ".units",
     "Ranking": ".units",
@@ -84,6 +86,8 @@ __all__ = [
     "load",
     "score",
     "score_many",
+    "score_table",
+    "score_csv",
     "rank",
     "Ranking",
     "sensitivity",

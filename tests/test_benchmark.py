@@ -20,6 +20,8 @@ def test_quick_benchmark_runs_and_prints_every_figure() -> None:
     for figure in ("par_rules / hand-written", "naive / par_rules", "records in memory", "load + validate", "import par_rules", "command line, CSV → CSV", "command line peak memory"):
         assert figure in out, figure
     assert "target(s) not met" in out
+    for figure in ("score_table / int64 scorer", "score_table / pandas float script", "publishes wrongly", "--engine table", "two engines wrote the same file"):
+        assert figure in out, figure
 
 
 def test_the_instruction_count_script_scores_what_it_counts(tmp_path: Path) -> None:

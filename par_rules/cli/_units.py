@@ -34,7 +34,7 @@ from ..engine._arithmetic import format_decimal as fmt, format_short
 from ..units._batch import score_many
 from ..units._compare import Comparison, compare
 from ..errors import MethodologyNotFound, ParRulesError, RecordError
-from ..formats._files import CsvTexts, Numbered, Table, field_columns, json_text, read_records, replace_atomically, results_table, terminal_text, write_csv_rows, write_table
+from ..formats._files import CsvTexts, Numbered, Table, csv_text, field_columns, json_text, read_records, replace_atomically, results_table, terminal_text, write_csv_rows, write_table
 from ..engine._load import read_yaml_file
 from ..engine._model import Methodology
 from ..units._parallel import score_rows
@@ -44,6 +44,7 @@ from ..engine._report import Result
 from ..units._statistics import describe, summarised_notes
 from .._i18n import N_, gettext as _, language, number, use
 from ._language import LanguageCommand
+from ..units._table import EXTRA_MESSAGE, TableBatch, csv_outputs, table_available
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
 
@@ -164,10 +165,21 @@ class Batch:
         row on stderr as it comes."""
         return self._outputs(lambda records: score_rows(self.methodology, records, fields, jobs, self.parts))
 
-    def _outputs(self, scored: Callable[[Iterator[Numbered]], Iterator[Any]]) -> Iterator[Any]:
+    def table_rows(self) -> Iterator[list[Any]]:
+        """Stream each row's result cells, scored column by column a batch at a time (the
+        methodology is a loaded one); report each bad row on stderr as it comes."""
+        methodology = self.methodology
+        assert isinstance(methodology, Methodology), "one version: checked by the command"
+        if Path(self.path).suffix.lower() == ".csv" and not self.ignored:  # read as columns, not records
+            return self._outputs(lambda: (output for _row, output in csv_outputs(methodology, self.path)))
+        return self._outputs(lambda: TableBatch(methodology)(self._records()))
+
+    def _records(self) -> Iterator[Numbered]:
+        return read_records(self.path, sheet=self.sheet, methodology=self.methodology, ignore_columns=self.ignored)
+
+    def _outputs(self, scored: Callable[[Iterator[Numbered]], Iterator[Any]] | Callable[[], Iterator[Any]]) -> Iterator[Any]:
         try:
-            records = read_records(self.path, sheet=self.sheet, methodology=self.methodology, ignore_columns=self.ignored)
-            outputs = scored(records)
+            outputs = scored() if scored.__code__.co_argcount == 0 else scored(self._records())  # type: ignore[call-arg,union-attr]
             if self.progress:
                 # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal
                 # its size and writes a line, which costs about as much as scoring a row.
@@ -391,15 +403,32 @@ def _ranking(results: list[Result], ties: str = "competition", on: str | None = 
 @click.option("--depth", type=int, help=N_("Show nodes down to this depth only (text format)."))
 @LABELS
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help=N_("Score on this many processes (0: one per core); CSV output only, written in the file's order."))
-def score_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, depth: int | None, jobs: int) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "table", "record"]),
+    default="auto",
+    show_default=True,
+    help=N_("CSV output: score the rows column by column, a batch at a time (table: needs the table extra, pip install 'par-rules[table]') or one record at a time (record). The output is the same. auto: record, until the table engine is measured faster on the command line (docs/performance.md)."),
+)
+def score_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, depth: int | None, jobs: int, engine: str) -> None:
     chosen = format_ or ("text" if output is None else chosen_format(None, output))
     if jobs != 1 and chosen != "csv":
         raise click.UsageError(_("--jobs applies to CSV output only (--format csv, or -o FILE.csv)"))
+    if engine == "table" and (chosen != "csv" or jobs != 1):
+        raise click.UsageError(_("--engine table writes CSV output (--format csv, or -o FILE.csv) on one process (no --jobs)"))
+    if engine == "table" and not table_available():
+        raise click.UsageError(_(EXTRA_MESSAGE).replace("score_table", "--engine table"))
     opened = methodology_or_id(methodology, year, version_)
+    if engine == "table" and not isinstance(opened, Methodology):
+        raise click.UsageError(_("--engine table scores under one version: give a methodology file, or --year or --version"))
     refuse_input_as_output(output, [records, *methodology_files(opened)])
     batch = Batch(opened, records, sheet, progress)
+    if engine == "table" and batch.parts is not None:
+        raise click.UsageError(_("--engine table scores every part: leave out --parts, or use --engine record"))
     if chosen == "text":
         _write_breakdowns(batch, output, depth)
+    elif chosen == "csv" and isinstance(opened, Methodology) and jobs == 1 and batch.parts is None and (engine == "table" or (engine == "auto" and _TABLE_BY_DEFAULT and _large(records) and table_available())):
+        _stream_table_csv(batch, opened, output)
     elif chosen == "csv":
         _stream_csv(batch, output, jobs or os.cpu_count() or 1)
     else:
@@ -444,6 +473,45 @@ def _stream_csv(batch: Batch, output: str | None, jobs: int) -> None:
             echo(_(_NOT_WRITTEN).format(output), err=True)
         raise
     except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
+        sys.stderr.close()
+        raise SystemExit(0) from None
+    except OSError as error:
+        echo(_("cannot write {output}: {strerror}").format(output=output or _("the standard output"), strerror=error.strerror or error), err=True)
+        raise SystemExit(1) from None
+    echo(_("wrote {output}").format(output=output), err=True)
+
+
+#: Whether ``--engine auto`` takes the table engine for a large file. Not yet: on the shared
+#: machine of docs/performance.md it was 2.1 × faster in one run and slower in another (reading
+#: the CSV and writing each row cost the same in both engines).
+_TABLE_BY_DEFAULT = False
+#: A records file at least this large is scored column by column under ``--engine auto``.
+_LARGE_FILE = 1 << 20
+
+
+def _large(path: str) -> bool:
+    try:
+        return os.path.getsize(path) >= _LARGE_FILE
+    except OSError:
+        return False
+
+
+def _stream_table_csv(batch: Batch, methodology: Methodology, output: str | None) -> None:
+    """:func:`_stream_csv` with the rows scored column by column, a batch at a time
+    (:class:`par_rules.units.TableBatch`): the same file, byte for byte."""
+    fields = field_columns([methodology])
+    texts = ([csv_text(cell) for cell in (cells[0] or cells[1] or "", *cells[1:])] for cells in batch.table_rows())
+    try:
+        if output is None:
+            write_csv_rows(texts, fields, _data_stream())
+            return
+        with replace_atomically(output, encoding="utf-8-sig") as handle:
+            write_csv_rows(texts, fields, handle)
+    except SystemExit:
+        if output is not None:
+            echo(_(_NOT_WRITTEN).format(output), err=True)
+        raise
+    except BrokenPipeError:
         sys.stderr.close()
         raise SystemExit(0) from None
     except OSError as error:

@@ -75,6 +75,7 @@ __all__ = [
     "READ_FORMATS",
     "WRITE_FORMATS",
     "read_records",
+    "read_csv_rows",
     "Numbered",
     "fold_columns",
     "Table",
@@ -85,6 +86,7 @@ __all__ = [
     "terminal_text",
     "spreadsheet_text",
     "json_text",
+    "csv_text",
 ]
 
 READ_FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx"}
@@ -352,6 +354,58 @@ def _text_rows(rows: Iterable[Sequence[str]], path: Path) -> Iterator[Numbered]:
         except csv.Error as error:  # from the csv reader, for the row it was reading (a field over its size limit); it goes on at the next
             row_number += 1
             yield row_number, RecordError([Problem(_("the row cannot be read: {error}").format(error=error), row=row_number)])
+
+
+def read_csv_rows(path: str | os.PathLike[str]) -> tuple[list[str], Iterator[tuple[int, Union[list[str], RecordError]]]]:
+    """The header of a CSV records file (its column names, normalised; ``""`` for a column
+    with no name) and its rows as ``(row, cells)``: the cells as written, not yet folded into
+    records, for the scorers that read a file column by column (:mod:`par_rules.units`). The
+    same file is read as :func:`read_records` reads it: the same checks, the same rows skipped,
+    the same numbers, the same errors (a row that cannot be read comes as its RecordError); the
+    record of a row is what :func:`fold_columns` makes of its named cells."""
+    path = Path(path)
+    _check_regular(path)
+    opened = _read_csv_cells(path)
+    names = next(opened)
+    return names, opened
+
+
+def _read_csv_cells(path: Path) -> Iterator[Any]:
+    """The header's names, then the rows of :func:`read_csv_rows`."""
+    with _open(path) as raw:
+        _check_utf8(raw, path)
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        first = handle.readline()
+        delimiter = max(",;\t", key=first.count)
+        handle.seek(0)
+        if handle.read(1) != "\ufeff":
+            handle.seek(0)
+        iterator = csv.reader(handle, delimiter=delimiter)
+        try:
+            header = next(iterator, None)
+        except csv.Error as error:
+            raise RecordError([Problem(_("cannot read the header row: {error}").format(error=error), file=str(path), line=1)]) from None
+        names = _header(header, path)
+        yield names
+        width = len(names)
+        unnamed = [position for position, name in enumerate(names) if not name]
+        row_number = 1
+        while True:
+            start = row_number + 1
+            try:
+                for row_number, cells in enumerate(iterator, start=start):
+                    if not "".join(cells).strip():
+                        continue
+                    if len(cells) > width or any(position < len(cells) and cells[position].strip() for position in unnamed):
+                        problems = _row_problems(cells, names, row_number)
+                        if problems:
+                            yield row_number, RecordError(problems)
+                            continue
+                    yield row_number, cells
+                return
+            except csv.Error as error:
+                row_number += 1
+                yield row_number, RecordError([Problem(_("the row cannot be read: {error}").format(error=error), row=row_number)])
 
 
 def _filled(cell: Any) -> bool:
@@ -906,6 +960,10 @@ def _csv_text(cell: Cell) -> str:
     """A CSV cell: text from the input neutralised (:func:`spreadsheet_text`), numbers exact and
     untouched (a negative number stays a number)."""
     return spreadsheet_text(cell) if isinstance(cell, str) else _cell_text(cell)
+
+
+#: A cell as a CSV results table writes it (for the scorers that make rows of cells themselves).
+csv_text = _csv_text
 
 
 def _terminal_escape(character: str) -> str:

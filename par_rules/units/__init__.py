@@ -3,7 +3,8 @@
 (``_analysis``), statistics of the results (``_statistics``), questionnaires counted into survey answers
 (``_survey``), units across mergers (``_register``), the office's results report
 with its charts (``_office_report``), and rank robustness under perturbed weights
-(``_sensitivity``).
+(``_sensitivity``), and whole tables scored column by column (``_table``:
+``score_table``, ``score_csv``; numpy and pandas from the ``table`` extra).
 
 Units use the engine and the file formats, never the command line or authoring. Names are
 imported when first used: one methodology and one record never need them.
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (
     from ._sensitivity import Sensitivity, sensitivity
     from ._register import UnitsComparison, UnitsRegister, UnitsRegisterError, compare_units, load_register
     from ._statistics import describe
+    from ._table import score_csv, score_table
     from ._survey import SurveyCounts, aggregate_survey
 
 _NAMES = {
@@ -38,6 +40,8 @@ _NAMES = {
     "what_if": "._analysis",
     "self_assessment": "._analysis",
     "describe": "._statistics",
+    "score_table": "._table",
+    "score_csv": "._table",
     "aggregate_survey": "._survey",
     "compare_units": "._register",
     "load_register": "._register",
