@@ -31,10 +31,10 @@ from .engine import (
 from .errors import MethodologyError, MethodologyNotFound, ParRulesError, Problem, RecordError
 
 if TYPE_CHECKING:  # imported when first used (below); named here for type checkers and doc tools
-    from .authoring import MethodologyDiff, diff
-    from . import dump, testing
-    from .formats import read_records, results_table, write_table
-    from .units import Comparison, Ranking, aggregate_survey, compare, compare_units, describe, gaps, load_register, rank, score_many, self_assessment, what_if
+    from .authoring import MethodologyDiff as MethodologyDiff, diff as diff
+    from . import dump as dump, testing as testing
+    from .formats import read_records as read_records, results_table as results_table, write_table as write_table
+    from .units import Comparison as Comparison, Ranking as Ranking, aggregate_survey as aggregate_survey, compare as compare, compare_units as compare_units, describe as describe, gaps as gaps, load_register as load_register, rank as rank, score_many as score_many, self_assessment as self_assessment, what_if as what_if
 
 __version__ = "0.1.0"
 

@@ -23,12 +23,12 @@ class Location:
     line: int | None = None
     column: int | None = None
 
-    def problem(self, message: str, **places: str | None) -> Problem:
+    def problem(self, message: str, *, node: str | None = None, indicator: str | None = None) -> Problem:
         """A :class:`Problem` at this place."""
-        return Problem(message, file=self.file, line=self.line, column=self.column, **places)
+        return Problem(message, file=self.file, line=self.line, column=self.column, node=node, indicator=indicator)
 
 
-Container = Union[dict, list]
+Container = Union[dict[Any, Any], list[Any]]
 
 
 class SourceMap:

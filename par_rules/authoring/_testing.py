@@ -163,10 +163,10 @@ def _values(indicator: Indicator, thresholds: tuple[Decimal, ...] | list[Decimal
     special = {low, high, _D(0)}
     for threshold in thresholds:
         special.update({threshold, threshold - step, threshold + step})
-    special = sorted(v for v in special if low <= v <= high and (not whole or v == v.to_integral_value()))
+    chosen = sorted(v for v in special if low <= v <= high and (not whole or v == v.to_integral_value()))
     steps = int((high - low) / step)
     anywhere = st.integers(0, steps).map(lambda n: low + n * step)
-    number = st.one_of(st.sampled_from(special), anywhere)
+    number = st.one_of(st.sampled_from(chosen), anywhere)
     return number.flatmap(lambda v: st.sampled_from(_spellings(v, whole)))
 
 
@@ -343,7 +343,7 @@ class _TreeBuilder:
             points = [self.points(cap) for _ in range(len(edges) + 1)]
             if draw(st.booleans()):
                 points.sort()  # a monotone table
-            bands = []
+            bands: list[dict[str, Any]] = []
             for position in range(len(edges) + 1):
                 band: dict[str, Any] = {}
                 if position > 0:  # meet the band below: "below c" then "at_least c", "at_most c" then "above c"

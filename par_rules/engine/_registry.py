@@ -95,7 +95,7 @@ def _read_header(path: Path) -> VersionInfo | None:
     return VersionInfo(str(data.get("id")), str(data.get("version")), tuple(int(y) for y in years if isinstance(y, (int,)) or str(y).isdigit()), path)
 
 
-def versions(methodology_id: str, root: str | Path | None = None) -> list[VersionInfo]:
+def versions(methodology_id: str, root: str | os.PathLike[str] | None = None) -> list[VersionInfo]:
     """Every version of a methodology found under ``root`` (default: the shipped tree).
 
     The id is a path under ``root`` only once it matches the id pattern (no ``..``, no absolute
@@ -117,7 +117,7 @@ def all_versions(root: str | Path | None = None) -> list[VersionInfo]:
     return sorted((info for info in found if info is not None), key=lambda info: (info.id, min(info.years, default=0), info.version))
 
 
-def find(methodology_id: str, *, year: int | None = None, version: str | None = None, root: str | Path | None = None) -> Path:
+def find(methodology_id: str, *, year: int | None = None, version: str | None = None, root: str | os.PathLike[str] | None = None) -> Path:
     """The file of a methodology version, named or in force for an assessment year."""
     known = versions(methodology_id, root)
     if not known:
@@ -150,7 +150,7 @@ def _stamp(path: Path) -> tuple[Path, int, int]:
     return path, status.st_mtime_ns, status.st_size
 
 
-def load_file(path: str | Path) -> Methodology:
+def load_file(path: str | os.PathLike[str]) -> Methodology:
     """Load, check and compile one methodology file (and the versions it extends)."""
     path = Path(path).resolve()
     with _cache_lock:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_names
 
 if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (below)
-    from ._files import Numbered, Table, read_records, results_table, write_table
-    from ._forms import read_form, write_form
+    from ._files import Numbered as Numbered, Table as Table, read_records as read_records, results_table as results_table, write_table as write_table
+    from ._forms import read_form as read_form, write_form as write_form
 
 __all__ = ["read_records", "results_table", "write_table", "Table", "Numbered"]
 

@@ -635,10 +635,11 @@ def _methodology_for(shape: Layout, methodology: Methodology | str | None, path:
     the form's own when it can be found (shipped, by id and version)."""
     where = f"sheet '{first_sheet}' cell B2"
     written_for = f"{shape.methodology_id}@{shape.version}"
+    chosen: Methodology
     if isinstance(methodology, Methodology):
         if (methodology.id, methodology.version) != (shape.methodology_id, shape.version):
             raise RecordError([Problem(f"{where}: this form was written for {written_for}, not {methodology.id}@{methodology.version}: write a form for the methodology you score with (par-rules form)", file=str(path))])
-        chosen: Methodology | None = methodology
+        chosen = methodology
     else:
         if isinstance(methodology, str) and methodology != shape.methodology_id:
             raise RecordError([Problem(f"{where}: this form was written for {written_for}, not for {methodology}", file=str(path))])

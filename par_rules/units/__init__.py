@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_names
 
 if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (below)
-    from ._analysis import gaps, self_assessment, what_if
-    from ._batch import score_many
-    from ._compare import Comparison, compare
-    from ._parallel import score_rows
-    from ._ranking import Ranking, rank
-    from ._office_report import build_report, write_annex, write_html
-    from ._register import UnitsComparison, UnitsRegister, UnitsRegisterError, compare_units, load_register
-    from ._statistics import describe
-    from ._survey import SurveyCounts, aggregate_survey
+    from ._analysis import gaps as gaps, self_assessment as self_assessment, what_if as what_if
+    from ._batch import score_many as score_many
+    from ._compare import Comparison as Comparison, compare as compare
+    from ._parallel import score_rows as score_rows
+    from ._ranking import Ranking as Ranking, rank as rank
+    from ._office_report import build_report as build_report, write_annex as write_annex, write_html as write_html
+    from ._register import UnitsComparison as UnitsComparison, UnitsRegister as UnitsRegister, UnitsRegisterError as UnitsRegisterError, compare_units as compare_units, load_register as load_register
+    from ._statistics import describe as describe
+    from ._survey import SurveyCounts as SurveyCounts, aggregate_survey as aggregate_survey
 
 _NAMES = {
     "score_many": "._batch",

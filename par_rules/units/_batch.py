@@ -59,16 +59,18 @@ def score_many(
             continue
         try:
             record = Record.from_mapping(record)
-            chosen = methodology
-            if not isinstance(chosen, Methodology):
+            if isinstance(methodology, Methodology):
+                chosen = methodology
+            else:
                 if record.period not in by_period:
                     try:
-                        by_period[record.period] = load(os.fspath(chosen), year=record.period)
+                        by_period[record.period] = load(os.fspath(methodology), year=record.period)
                     except MethodologyNotFound as error:
                         by_period[record.period] = error
-                chosen = by_period[record.period]
-                if isinstance(chosen, MethodologyNotFound):
-                    raise chosen
+                found = by_period[record.period]
+                if isinstance(found, MethodologyNotFound):
+                    raise found
+                chosen = found
             yield score(chosen, record, row=row)
         except RecordError as error:
             yield _with_row(error, row)

@@ -257,7 +257,7 @@ class _Charts:
             raise ReportDependencyMissing("the HTML report draws its charts with matplotlib: pip install 'par-rules[report]'") from None
         self.matplotlib = matplotlib
         self.Figure = Figure
-        self.rc = {
+        self.rc: dict[Any, Any] = {  # matplotlib types the keys as a Literal of every rcParam
             "svg.fonttype": "path",
             "svg.hashsalt": "par_rules",
             "text.parse_math": False,
@@ -304,7 +304,7 @@ def _band_colour(methodology: Methodology, band_id: str | None) -> str:
 
 
 def _axis_range(values: Sequence[float]) -> tuple[float, float]:
-    low = min(values + [100.0])
+    low = min(*values, 100.0)
     return (max(0.0, min(low - 5.0, 50.0)) if low >= 0 else low - 5.0, max(100.0, max(values) + 1.0))
 
 

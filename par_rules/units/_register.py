@@ -443,7 +443,8 @@ def _fields(methodology: Any, result: Result, earlier: Sequence[Result], resolve
             parts = [previous.points(old) for old in olds]
             applicable = [part for part in parts if part is not None]
             values.append(sum(applicable, Decimal(0)) if applicable else None)
-        mean = None if any(value is None for value in values) else CONTEXT.divide(sum(values, Decimal(0)), len(values))  # type: ignore[arg-type]
+        known = [value for value in values if value is not None]
+        mean = CONTEXT.divide(sum(known, Decimal(0)), len(values)) if len(known) == len(values) else None
         old_max = sum((old_nodes[old].max for old in olds), Decimal(0))
         changes.append(NodeChange(node.id, node.label, olds, mean, points, old_max, node.max, True, None if old_max == node.max else "max changed: compare the component index"))
     return tuple(changes)

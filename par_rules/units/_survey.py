@@ -160,7 +160,7 @@ def _check_columns(section: SurveySection, path: Path, sheet: str | None) -> lis
     return [f"column {column} is not in the file: no questionnaire answers it" for column in missing]
 
 
-def _rows(respondents: str | os.PathLike[str] | Iterable[Any], sheet: str | None) -> Iterator[tuple[int, Mapping[str, Any] | RecordError]]:
+def _rows(respondents: str | os.PathLike[str] | Iterable[Any], sheet: str | None) -> Iterator[tuple[int, object]]:
     if isinstance(respondents, (str, os.PathLike)):
         from ..formats._files import read_records  # here: only reading a file needs it
 
@@ -237,11 +237,11 @@ def aggregate_survey(
             by_group = tallies[unit].get(question.column)
             if not by_group:
                 continue  # no answers: the indicator is missing for this unit (its policy applies)
-            counts = _weighted(section, by_group, options) if section.weighted else {option: sum(g.get(option, 0) for g in by_group.values()) for option in options}
-            if counts is None:
+            written: dict[str, int] | None = _weighted(section, by_group, options) if section.weighted else {option: sum(g.get(option, 0) for g in by_group.values()) for option in options}
+            if written is None:
                 unit_problems.append(RecordError([Problem(f"unit {unit}: the weighted answers of question {question.column} cannot be written exactly within 15 digits: left out (the indicator is missing for this unit)", indicator=question.indicator)]))
                 continue
-            record[question.indicator] = counts
+            record[question.indicator] = written
         records.append(record)
     return SurveyCounts(
         methodology=methodology, records=tuple(records),
@@ -292,7 +292,7 @@ def _read_questionnaire(section: SurveySection, item: Mapping[str, Any], row: in
     return found, unit or "", group, answers
 
 
-def _weighted(section: SurveySection, by_group: Mapping[str | None, Mapping[str, int]], options: Sequence[str]) -> dict[str, int] | None:
+def _weighted(section: SurveySection, by_group: Mapping[str | None, Mapping[str, int]], options: Iterable[str]) -> dict[str, int] | None:
     """Counts proportional to Σ weight × answers / respondents over the groups, as the smallest
     whole numbers that keep the proportions exactly; None if they need more than 15 digits."""
     shares = dict.fromkeys(options, Fraction(0))
@@ -318,6 +318,8 @@ def counts_table(counts: SurveyCounts) -> Table:
     from ..formats._files import Table
 
     section = counts.methodology.survey
+    if section is None:  # counts are made under a survey section (aggregate_survey checks it)
+        raise ValueError(f"{counts.methodology.id}@{counts.methodology.version} has no survey section")
     indicators = counts.methodology.indicators
     columns = [(question.indicator, option) for question in section.questions for option in indicators[question.indicator].options]
     has_period = any("period" in record for record in counts.records)
