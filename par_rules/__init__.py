@@ -33,8 +33,8 @@ from .errors import MethodologyError, MethodologyNotFound, ParRulesError, Proble
 if TYPE_CHECKING:  # imported when first used (below); named here for type checkers and doc tools
     from .authoring import MethodologyDiff as MethodologyDiff, diff as diff
     from . import dump as dump, testing as testing
-    from .formats import read_records as read_records, results_table as results_table, write_table as write_table
-    from .units import Comparison as Comparison, Ranking as Ranking, aggregate_survey as aggregate_survey, compare as compare, compare_units as compare_units, describe as describe, gaps as gaps, load_register as load_register, rank as rank, score_many as score_many, self_assessment as self_assessment, what_if as what_if
+    from .formats import read_records as read_records, write_table as write_table
+    from .units import results_table as results_table, Comparison as Comparison, Ranking as Ranking, aggregate_survey as aggregate_survey, compare as compare, compare_units as compare_units, describe as describe, gaps as gaps, load_register as load_register, rank as rank, score_many as score_many, self_assessment as self_assessment, what_if as what_if
 
 __version__ = "0.1.0"
 
@@ -50,7 +50,7 @@ _LAZY = {
     "Ranking": ".units",
     "rank": ".units",
     "read_records": ".formats",
-    "results_table": ".formats",
+    "results_table": ".units",
     "write_table": ".formats",
     "MethodologyDiff": ".authoring",
     "diff": ".authoring",

@@ -229,7 +229,8 @@ def test_several_processes_are_for_csv_output_only() -> None:
 
 def test_a_worker_that_cannot_load_the_methodology_stops_the_run_with_its_error(tmp_path: Path) -> None:
     from par_rules import MethodologyError, load
-    from par_rules.formats._files import field_columns, read_records
+    from par_rules.formats import read_records
+    from par_rules.units import field_columns
     from par_rules.units._parallel import score_rows
 
     path = tmp_path / "2025.yaml"

@@ -331,7 +331,7 @@ def test_any_decimal_cell_is_written_as_before(cell: Decimal, short: bool) -> No
 def test_streamed_csv_is_the_results_table_across_methodologies() -> None:
     """Rows of two methodologies with different fields, interleaved: each row fills its own
     methodology's field columns and leaves the others empty, as in the results table."""
-    from par_rules.formats._files import field_columns, stream_results_csv
+    from par_rules.units import field_columns, stream_results_csv
 
     reference = par_rules.load("reference/par-index/district")  # fields 1-9; the example has 1-6
     others = [o for o in score_many(reference, read_records("examples/reference-district-2024.json")) if isinstance(o, Result)]

@@ -293,7 +293,7 @@ def test_score_rows_raises_when_a_worker_is_killed(tmp_path: Path) -> None:
     import multiprocessing
     import signal
 
-    from par_rules.formats._files import field_columns
+    from par_rules.units import field_columns
     from par_rules.units._parallel import score_rows
 
     methodology = par_rules.load(NEW[0])

@@ -26,7 +26,7 @@ from ._load import read_yaml_file
 from ._model import Methodology
 from ._validate import check_schema, schema
 
-__all__ = ["shipped_root", "VersionInfo", "versions", "all_versions", "find", "load_file"]
+__all__ = ["shipped_root", "VersionInfo", "versions", "all_versions", "find", "load_file", "source_files"]
 
 TESTS_SUFFIX = ".tests.yaml"
 
@@ -258,3 +258,31 @@ def parent_path(path: Path, own_id: str, parent_id: str, version: str) -> Path |
         if candidate.is_file() and _inside(candidate, root):
             return candidate.resolve()
     return None
+
+
+def source_files(methodology: Methodology | str, root: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The files a methodology is read from: its own file and the versions it extends, in turn;
+    for an id, the file of every version under ``root`` (default: the shipped tree). A program
+    that writes files can refuse to write over one of them.
+
+    >>> from par_rules import load
+    >>> [path.name for path in source_files(load("example/par-index/district"))]
+    ['2024.yaml']
+    """
+    if not isinstance(methodology, Methodology):
+        return [info.path for info in versions(methodology, root)]
+    if methodology.file is None:
+        return []
+    path: Path | None = Path(methodology.file)
+    files = [Path(methodology.file)]
+    own_id, extended = methodology.id, methodology.extends
+    while path is not None and extended is not None:  # no circle: the methodology loaded
+        parent = parent_path(path, own_id, *extended)
+        if parent is None:
+            break
+        files.append(parent)
+        data, _ = read_yaml_file(parent)
+        target = data.get("extends") if isinstance(data, dict) else None
+        path, own_id = parent, extended[0]
+        extended = (str(target.get("id", own_id)), str(target["version"])) if isinstance(target, dict) and "version" in target else None
+    return files

@@ -1,8 +1,9 @@
 """Many units: scoring a batch (``_batch``, and on several processes ``_parallel``), ranking
 (``_ranking``), year on year (``_compare``), and gaps, what-if and self-assessment
 (``_analysis``), statistics of the results (``_statistics``), questionnaires counted into survey answers
-(``_survey``), units across mergers (``_register``), and the office's results report
-with its charts (``_office_report``).
+(``_survey``), units across mergers (``_register``), the office's results report
+with its charts (``_office_report``), and results turned into tables (``_tables``: the results
+table, its CSV stream, a comparison's table).
 
 Units use the engine and the file formats, never the command line or authoring. Names are
 imported when first used: one methodology and one record never need them.
@@ -24,6 +25,16 @@ if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (
     from ._register import UnitsComparison as UnitsComparison, UnitsRegister as UnitsRegister, UnitsRegisterError as UnitsRegisterError, compare_units as compare_units, load_register as load_register
     from ._statistics import describe as describe
     from ._survey import SurveyCounts as SurveyCounts, aggregate_survey as aggregate_survey
+    from ._tables import (
+        CsvTexts as CsvTexts,
+        band_lines as band_lines,
+        comparison_notes as comparison_notes,
+        comparison_table as comparison_table,
+        field_columns as field_columns,
+        results_table as results_table,
+        stream_results_csv as stream_results_csv,
+        write_csv_rows as write_csv_rows,
+    )
 
 _NAMES = {
     "score_many": "._batch",
@@ -46,6 +57,14 @@ _NAMES = {
     "build_report": "._office_report",
     "write_html": "._office_report",
     "write_annex": "._office_report",
+    "results_table": "._tables",
+    "field_columns": "._tables",
+    "CsvTexts": "._tables",
+    "write_csv_rows": "._tables",
+    "stream_results_csv": "._tables",
+    "comparison_table": "._tables",
+    "comparison_notes": "._tables",
+    "band_lines": "._tables",
 }
 
 __all__ = list(_NAMES)

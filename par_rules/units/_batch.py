@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..engine._api import is_path, load, score
@@ -33,7 +33,7 @@ from ..engine._report import Result
 if TYPE_CHECKING:
     from ..formats._files import Numbered
 
-__all__ = ["score_many"]
+__all__ = ["score_many", "BatchTally"]
 
 
 def score_many(
@@ -84,3 +84,74 @@ def _with_row(error: RecordError, row: int) -> RecordError:
     if all(problem.row == row for problem in error.problems):
         return error
     return RecordError([replace(problem, row=row) if problem.row is None else problem for problem in error.problems])
+
+
+class BatchTally:
+    """The count of a batch's rows as they pass: how many were read, which were refused, and the
+    columns that are no indicator of the methodology (in every row of a file: worth saying once).
+
+    :meth:`results` passes the results of :func:`score_many` on and holds back each
+    :class:`~par_rules.RecordError`, handing it to ``report`` without the unknown columns
+    already reported for an earlier row; :meth:`summary` says what it came to.
+
+    >>> from par_rules import load
+    >>> m = load("example/par-index/district")
+    >>> good = {"unit": "a", "plan_issued": "on_time", "plan_completion": 95, "reports_on_time": True,
+    ...         "inspected_share": 1, "dossiers_on_time": 10, "dossiers_total": 10, "online_rate": 60,
+    ...         "violations": 0, "e_gov_points": 16, "satisfaction": {"A": 1}}
+    >>> tally, said = BatchTally(), []
+    >>> records = [good, {**good, "online_rate": "lots"}, {**good, "notes": "x"}, {**good, "notes": "y"}]
+    >>> [result.record.unit for result in tally.results(score_many(m, records), said.append)]
+    ['a']
+    >>> tally.rows, tally.failed, tally.repeated_columns(), len(said)
+    (4, [2, 3, 4], {'notes': 2}, 2)
+    >>> tally.summary()
+    '1 of 4 rows scored; problems in row(s) 2, 3, 4'
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.failed: list[int] = []  # the rows refused, in the order met
+        self.unknown: dict[str, int] = {}  # column that is no indicator -> rows it was in
+
+    def results(self, outputs: Iterable[Result | RecordError], report: Callable[[RecordError], object]) -> Iterator[Result]:
+        """The results among ``outputs``; each error is counted and, if it says anything new,
+        given to ``report``."""
+        for output in outputs:
+            self.rows += 1
+            if isinstance(output, RecordError):
+                rows = sorted({problem.row for problem in output.problems if problem.row is not None})
+                self.failed += rows or [self.rows]
+                fresh = self.first_reports(output)
+                if fresh is not None:
+                    report(fresh)
+            else:
+                yield output
+
+    def first_reports(self, error: RecordError) -> RecordError | None:
+        """The error without the unknown columns already reported for an earlier row (a column
+        that is no indicator is in every row: once per file is enough); None if nothing is new."""
+        kept = []
+        for problem in error.problems:
+            column = problem.indicator
+            if column is not None and problem.message.startswith("unknown indicator"):
+                self.unknown[column] = self.unknown.get(column, 0) + 1
+                if self.unknown[column] > 1:
+                    continue
+            kept.append(problem)
+        return RecordError(kept) if kept else None
+
+    def repeated_columns(self) -> dict[str, int]:
+        """The unknown columns met in more than one row (reported for the first only) -> the
+        rows refused for them."""
+        return {column: count for column, count in self.unknown.items() if count > 1}
+
+    @property
+    def scored(self) -> int:
+        return self.rows - len(self.failed)
+
+    def summary(self) -> str | None:
+        """``"5 of 7 rows scored; problems in row(s) 3, 6"``, or None when every row was scored."""
+        if not self.failed:
+            return None
+        return f"{self.scored} of {self.rows} rows scored; problems in row(s) {', '.join(map(str, self.failed))}"

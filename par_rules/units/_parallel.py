@@ -4,7 +4,7 @@ A loaded methodology holds the compiled code of its plan, which does not cross p
 each worker process loads the methodology itself (from the same file, or the same id) when it
 starts. The main process reads the file and hands the rows out in chunks, at most two chunks
 per worker ahead of what has been written, so memory stays flat however long the file; each
-worker scores its chunk and sends back each row's CSV texts (:class:`~par_rules.files.CsvTexts`)
+worker scores its chunk and sends back each row's CSV texts (:class:`~par_rules.units.CsvTexts`)
 or its :class:`~par_rules.errors.RecordError`. The main process writes and reports them in the
 file's order: the output is the same, byte for byte, as with one process.
 
@@ -31,7 +31,8 @@ from typing import Union
 
 from ._batch import score_many
 from ..errors import ParRulesError, RecordError
-from ..formats._files import CsvTexts, Numbered
+from ..formats._files import Numbered
+from ._tables import CsvTexts
 from ..engine._model import Methodology
 
 __all__ = ["score_rows", "CHUNK"]
