@@ -34,7 +34,21 @@ if TYPE_CHECKING:  # imported when first used (below); named here for type check
     from .authoring import MethodologyDiff as MethodologyDiff, diff as diff
     from . import dump as dump, testing as testing
     from .formats import read_records as read_records, write_table as write_table
-    from .units import results_table as results_table, Comparison as Comparison, Ranking as Ranking, aggregate_survey as aggregate_survey, compare as compare, compare_units as compare_units, describe as describe, gaps as gaps, load_register as load_register, rank as rank, score_many as score_many, self_assessment as self_assessment, what_if as what_if
+    from .units import (
+        Comparison as Comparison,
+        Ranking as Ranking,
+        aggregate_survey as aggregate_survey,
+        compare as compare,
+        compare_units as compare_units,
+        describe as describe,
+        gaps as gaps,
+        load_register as load_register,
+        rank as rank,
+        results_table as results_table,
+        score_many as score_many,
+        self_assessment as self_assessment,
+        what_if as what_if,
+    )
 
 __version__ = "0.1.0"
 

@@ -8,7 +8,7 @@ neither needs the other to name a file, line and column.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .errors import Problem
 
@@ -28,7 +28,7 @@ class Location:
         return Problem(message, file=self.file, line=self.line, column=self.column, node=node, indicator=indicator)
 
 
-Container = Union[dict[Any, Any], list[Any]]
+Container = dict[Any, Any] | list[Any]
 
 
 class SourceMap:
@@ -54,7 +54,7 @@ class SourceMap:
         if entry is not None:
             entry[2][key] = where
 
-    def update(self, other: "SourceMap") -> None:
+    def update(self, other: SourceMap) -> None:
         self._places.update(other._places)
 
     def locate(self, container: object, key: Any = None) -> Location:

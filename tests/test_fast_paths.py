@@ -43,7 +43,10 @@ def _outcome(function: Any, *args: Any) -> tuple[str, str]:
         return type(error).__name__, str(error)
 
 
-_BOUNDARIES = ("1e15", "9.99e14", "1000000000000000", "999999999999999", "-1e15", "1e-40", "1e-41", "0E+30", "0E-50", "nan", "-inf", "1,234", "88,9", "93.5 %", "1_000", " ", 10**15, -(10**15) + 1, True)
+_BOUNDARIES = (
+    "1e15", "9.99e14", "1000000000000000", "999999999999999", "-1e15", "1e-40", "1e-41", "0E+30", "0E-50",
+    "nan", "-inf", "1,234", "88,9", "93.5 %", "1_000", " ", 10**15, -(10**15) + 1, True,
+)
 
 
 @given(_ANY_VALUE)
@@ -97,7 +100,12 @@ def catalogue_methodology(tmp_path_factory: pytest.TempPathFactory) -> par_rules
 
 
 _PLAIN = st.one_of(st.integers(-10, 200), st.decimals(-10, 200, places=2).map(str))
-_RECORD_VALUE = st.one_of(_PLAIN, _ANY_VALUE, st.sampled_from(["", "on_time", " late", "có", "yes", "TRUE", "False", " no", "Không", "KHÔNG ĐẠT", "tRUE"]), st.dictionaries(st.sampled_from(["A", "B", "C"]), _PLAIN, max_size=3))
+_RECORD_VALUE = st.one_of(
+    _PLAIN,
+    _ANY_VALUE,
+    st.sampled_from(["", "on_time", " late", "có", "yes", "TRUE", "False", " no", "Không", "KHÔNG ĐẠT", "tRUE"]),
+    st.dictionaries(st.sampled_from(["A", "B", "C"]), _PLAIN, max_size=3),
+)
 _KEYS = ("share", "part", "done", "staff", "score", "open", "issued", "plan", "survey", "rate", "shar")
 
 

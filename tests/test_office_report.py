@@ -30,7 +30,10 @@ RECORDS_2024 = str(ROOT / "examples/district-2024.json")
 RECORDS_2025 = str(ROOT / "examples/district-2025.csv")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-HOSTILE = ['<script>alert(1)</script>', 'javascript:alert(1)', '"><img src=x onerror=alert(1)>', "x --> <svg onload=alert(1)>", "$\\frac{1}{0}$", "=HYPERLINK(\"http://evil.example\")", "@SUM(A1)"]  # seven: one per example unit
+HOSTILE = [  # seven: one per example unit
+    '<script>alert(1)</script>', 'javascript:alert(1)', '"><img src=x onerror=alert(1)>', "x --> <svg onload=alert(1)>",
+    "$\\frac{1}{0}$", "=HYPERLINK(\"http://evil.example\")", "@SUM(A1)",
+]
 
 pytest.importorskip("matplotlib", reason="the report extra is not installed (pip install -e '.[report]')")
 

@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ def test_a_broken_methodology_stops_the_site(tmp_path: Path) -> None:
     broken = tmp_path / "x" / "y"
     broken.mkdir(parents=True)
     (broken / "2024.yaml").write_text("format: 1\nid: x/y\nversion: '2024'\nyears: [2024]\ncriteria: 3\n", encoding="utf-8")
-    with pytest.raises(par_rules.MethodologyError, match="2024.yaml"):
+    with pytest.raises(par_rules.MethodologyError, match=r"2024\.yaml"):
         criteria_pages(tmp_path)
 
 
@@ -131,7 +132,7 @@ def test_mkdocs_serve_watches_the_methodologies() -> None:
     spec.loader.exec_module(hook)
 
     class Server:
-        watched: list[str] = []
+        watched: ClassVar[list[str]] = []
 
         def watch(self, path: str) -> None:
             self.watched.append(path)
@@ -165,7 +166,7 @@ def test_mkdocs_build_is_strict_and_clean(site: Path) -> None:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -34,6 +34,8 @@ An author property-tests their own methodology in a few lines::
 
 from __future__ import annotations
 
+import itertools
+
 import copy
 from decimal import Decimal
 from typing import Any
@@ -279,7 +281,7 @@ class _TreeBuilder:
         parts = max(1, min(parts, units))
         cuts = self.draw(st.lists(st.integers(1, units - 1), min_size=parts - 1, max_size=parts - 1, unique=True)) if parts > 1 else []
         edges = [0, *sorted(cuts), units]
-        return [b - a for a, b in zip(edges, edges[1:])]
+        return [b - a for a, b in itertools.pairwise(edges)]
 
     def node(self, node_id: str, units: int, depth: int) -> dict[str, Any]:
         cap = units * self.unit

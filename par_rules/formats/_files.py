@@ -57,7 +57,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, Union
+from typing import IO, Any, BinaryIO, Literal
 
 import yaml
 
@@ -65,7 +65,6 @@ from ..engine._arithmetic import EXACT, format_decimal, format_short, in_context
 from ..errors import Problem, RecordError
 from ..engine._model import Methodology
 from ..engine._record import Record
-from ..engine._report import Result
 
 __all__ = [
     "READ_FORMATS",
@@ -92,11 +91,11 @@ _PERIOD_NAMES = frozenset({"period", "year", "năm"})
 _SELF_PREFIX = "self"
 _CHUNK = 1 << 16
 
-Cell = Union[str, Decimal, int, None]
+Cell = str | Decimal | int | None
 
 #: A record with its row number in the file it came from, or the error that kept it from being
 #: read (a malformed line): what :func:`read_records` yields.
-Numbered = tuple[int, Union[Mapping[str, Any], Record, RecordError]]
+Numbered = tuple[int, Mapping[str, Any] | Record | RecordError]
 
 
 # --------------------------------------------------------------------------- reading
@@ -496,7 +495,8 @@ class _RecordLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in records", event.start_mark)
+            mark = event.start_mark if isinstance(event.start_mark, yaml.error.Mark) else None  # the pure-Python loader's marks
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in records", mark)
         return super().compose_node(parent, index)
 
 

@@ -80,7 +80,7 @@ _YES, _NO = "có", "không"
 _MAX_EXACT_DIGITS = 15  # what an Excel number cell keeps
 _EVIDENCE_LENGTH = 2000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 # --------------------------------------------------------------------------- the layout
@@ -106,7 +106,9 @@ class Layout:
 
     @property
     def fingerprint(self) -> str:
-        data = [FORM_FORMAT, self.methodology_id, self.version, [[line.kind, line.key, line.row] for line in self.lines], sorted((key, list(map(list, pairs))) for key, pairs in self.choices.items()), HEADERS, TOP_CELLS]
+        lines = [[line.kind, line.key, line.row] for line in self.lines]
+        choices = sorted((key, list(map(list, pairs))) for key, pairs in self.choices.items())
+        data = [FORM_FORMAT, self.methodology_id, self.version, lines, choices, HEADERS, TOP_CELLS]
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -638,7 +640,8 @@ def _methodology_for(shape: Layout, methodology: Methodology | str | None, path:
     chosen: Methodology
     if isinstance(methodology, Methodology):
         if (methodology.id, methodology.version) != (shape.methodology_id, shape.version):
-            raise RecordError([Problem(f"{where}: this form was written for {written_for}, not {methodology.id}@{methodology.version}: write a form for the methodology you score with (par-rules form)", file=str(path))])
+            message = f"{where}: this form was written for {written_for}, not {methodology.id}@{methodology.version}: write a form for the methodology you score with (par-rules form)"
+            raise RecordError([Problem(message, file=str(path))])
         chosen = methodology
     else:
         if isinstance(methodology, str) and methodology != shape.methodology_id:
@@ -656,13 +659,13 @@ def _methodology_for(shape: Layout, methodology: Methodology | str | None, path:
 
 def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], shape: Layout, known: Methodology | None, given: Methodology | str | None, path: Path) -> Iterator[tuple[int, Any]]:
     readers = Catalogue(known.indicators).readers if known is not None else {}
-    lookups = {key: {shown: value for shown, value in pairs} for key, pairs in shape.choices.items()}
+    lookups = {key: dict(pairs) for key, pairs in shape.choices.items()}
     for position, title in enumerate(titles, start=1):
         grid = grids[title]
         problems: list[Problem] = []
 
         def problem(ref: str, message: str, indicator: str | None = None) -> None:
-            problems.append(Problem(f"sheet '{title}' cell {ref}: {message}", file=str(path), indicator=indicator, row=position))
+            problems.append(Problem(f"sheet '{title}' cell {ref}: {message}", file=str(path), indicator=indicator, row=position))  # noqa: B023 - called in this iteration only
 
         _check_sheet_layout(grid, shape, problem)
         if problems:
@@ -728,7 +731,10 @@ def _check_sheet_layout(grid: Sequence[Sequence[Any]], shape: Layout, problem: A
     for ref, text in expected:
         found = _at(grid, ref)
         if (found if not isinstance(found, str) else _text(found)) != text:
-            problem(ref, f"expected {text!r}, found {found!r}: the form's layout was changed (rows or columns inserted, moved or deleted); fill in a form written by par-rules form without changing its layout")
+            problem(
+                ref,
+                f"expected {text!r}, found {found!r}: the form's layout was changed (rows or columns inserted, moved or deleted); fill in a form written by par-rules form without changing its layout",
+            )
             return
     for row in range(last + 1, len(grid) + 1):
         if any(cell is not None and not (isinstance(cell, str) and not cell.strip()) for cell in grid[row - 1][:7]):
@@ -748,7 +754,8 @@ def _period_problems(record: Mapping[str, Any], shape: Layout, methodology_id: s
     except (ParRulesError, OSError, ValueError, TypeError):
         return []  # the period's own problem is reported when the record is scored
     if chosen.version != shape.version:
-        return [Problem(f"sheet '{title}' cell {TOP_CELLS[2][2]}: the period {period} is scored under {methodology_id}@{chosen.version}, but this form was written for version {shape.version}", file=str(path), indicator="period", row=position)]
+        message = f"sheet '{title}' cell {TOP_CELLS[2][2]}: the period {period} is scored under {methodology_id}@{chosen.version}, but this form was written for version {shape.version}"
+        return [Problem(message, file=str(path), indicator="period", row=position)]
     return []
 
 

@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
-from typing import Union
 
 from ._batch import score_many
 from ..errors import ParRulesError, RecordError
@@ -46,7 +45,7 @@ _methodology: Methodology | str | ParRulesError | OSError = ""
 _texts: CsvTexts | None = None
 
 
-def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fields: Mapping[str, str], jobs: int) -> Iterator[Union[list[str], RecordError]]:
+def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fields: Mapping[str, str], jobs: int) -> Iterator[list[str] | RecordError]:
     """Each record's CSV texts or its error, in the records' order, scored by ``jobs`` worker
     processes. ``methodology`` is a loaded methodology (its file is loaded again in each worker)
     or an id (each record scored under the version in force for its period)."""
@@ -55,7 +54,7 @@ def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fiel
         raise ValueError("a methodology built in memory has no file for the worker processes to load")
     executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(os.fspath(source), dict(fields)))
     rows = iter(records)
-    pending: deque[tuple[int, Future[list[Union[list[str], RecordError]]]]] = deque()  # (first row, its chunk's outputs)
+    pending: deque[tuple[int, Future[list[list[str] | RecordError]]]] = deque()  # (first row, its chunk's outputs)
     try:
         while True:
             chunk = list(islice(rows, CHUNK))
@@ -81,9 +80,9 @@ def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fiel
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _failed(error: BaseException) -> Future[list[Union[list[str], RecordError]]]:
+def _failed(error: BaseException) -> Future[list[list[str] | RecordError]]:
     """A chunk's outputs that will never come: getting them raises ``error``."""
-    future: Future[list[Union[list[str], RecordError]]] = Future()
+    future: Future[list[list[str] | RecordError]] = Future()
     future.set_exception(error)
     return future
 
@@ -101,7 +100,7 @@ def _start(source: str, fields: dict[str, str]) -> None:
     _texts = CsvTexts(fields)
 
 
-def _score_chunk(chunk: list[Numbered]) -> list[Union[list[str], RecordError]]:
+def _score_chunk(chunk: list[Numbered]) -> list[list[str] | RecordError]:
     """In a worker: each row's CSV texts, or its error."""
     assert _texts is not None, "the worker was started by _start"
     if isinstance(_methodology, (ParRulesError, OSError)):

@@ -34,6 +34,7 @@ row 2 is not ranked: its record was refused (indicator online_rate: not a number
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -211,7 +212,7 @@ def _refusal_note(error: RecordError) -> str:
 
 def _rounding_notes(entries: tuple[Ranked, ...]) -> Iterator[str]:
     """Say where units look tied once rounded but are ranked apart on their exact indexes."""
-    for before, after in zip(entries, entries[1:]):
+    for before, after in itertools.pairwise(entries):
         if before.published_index == after.published_index and before.index != after.index:
             yield (
                 f"{before.unit} (rank {before.rank}) and {after.unit} (rank {after.rank}) both publish "

@@ -382,7 +382,8 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
             if missing:
                 not_comparable.append((unit, f"the mean of its predecessors is not given: {', '.join(missing)} ha{'s' if len(missing) == 1 else 've'} no result in the previous year"))
             else:
-                pair(unit, "mean of predecessors", predecessors, f"merged{basis} from {listed}: against the mean of their indexes (not a published figure: no such unit was scored in the previous year)")
+                why = f"merged{basis} from {listed}: against the mean of their indexes (not a published figure: no such unit was scored in the previous year)"
+                pair(unit, "mean of predecessors", predecessors, why)
         elif relation == "split":
             old = predecessors[0]
             if missing:
@@ -403,7 +404,10 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
         else:
             successors = register.successors(old)
             note = register.units[old].provenance_note
-            not_compared.append((old, f"its successor(s) {', '.join(successors)} have no result or cannot be compared" if successors else "no unit of the later year continues it in the register" + (f" ({note})" if note else "")))
+            if successors:
+                not_compared.append((old, f"its successor(s) {', '.join(successors)} have no result or cannot be compared"))
+            else:
+                not_compared.append((old, "no unit of the later year continues it in the register" + (f" ({note})" if note else "")))
     return UnitsComparison(register=register, pairings=tuple(pairings), not_comparable=tuple(not_comparable), not_compared=tuple(not_compared), notes=tuple(notes))
 
 
@@ -462,7 +466,10 @@ def units_comparison_table(comparison: UnitsComparison) -> Table:
          p.previous_index, p.current_index, p.index_change) + tuple(field.change for field in p.fields)
         for p in comparison.pairings
     )
-    legend = ("relation: same unit, continues (renamed), merged (against one predecessor), mean of predecessors (labelled: not a published figure), split (against the whole predecessor)", "indexes exact; change_<field>: points gained (empty: not comparable)")
+    legend = (
+        "relation: same unit, continues (renamed), merged (against one predecessor), mean of predecessors (labelled: not a published figure), split (against the whole predecessor)",
+        "indexes exact; change_<field>: points gained (empty: not comparable)",
+    )
     return Table(headers, rows, legend)
 
 

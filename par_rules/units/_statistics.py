@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..engine._arithmetic import CONTEXT, format_decimal as fmt, publish
+from ..engine._arithmetic import CONTEXT, publish
 from ._compare import Comparison
 from ..errors import Problem, RecordError
 from ._ranking import Ranking, rank

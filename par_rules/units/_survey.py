@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -100,7 +100,7 @@ def _cell(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, (int, Decimal)) or isinstance(value, float):
+    if isinstance(value, (int, Decimal, float)):
         number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         if number.is_finite() and number == number.to_integral_value():
             return str(int(number))
@@ -134,7 +134,7 @@ def _header_of(path: Path, sheet: str | None) -> list[str] | None:
             return [survey_text(str(cell)) for cell in row if cell is not None]
     except (OSError, UnicodeDecodeError, KeyError, IndexError, ValueError):
         return None
-    except Exception:  # a damaged workbook: reading its rows reports it
+    except Exception:  # noqa: BLE001 - a damaged workbook raises whatever its zip and XML layers raise; reading its rows reports it
         return None
     return None
 
@@ -226,7 +226,8 @@ def aggregate_survey(
         group_counts[group] = group_counts.get(group, 0) + 1
     records = []
     unit_problems: list[RecordError] = []
-    notes = header_notes or [f"question {question.column} was not answered in any questionnaire counted: is the column in the file?" for question in section.questions if question.column not in answered and rows]
+    unanswered = [question.column for question in section.questions if question.column not in answered and rows]
+    notes = header_notes or [f"question {column} was not answered in any questionnaire counted: is the column in the file?" for column in unanswered]
     indicators = methodology.indicators
     for unit in sorted(tallies):
         record: dict[str, Any] = {"unit": unit}
@@ -239,7 +240,8 @@ def aggregate_survey(
                 continue  # no answers: the indicator is missing for this unit (its policy applies)
             written: dict[str, int] | None = _weighted(section, by_group, options) if section.weighted else {option: sum(g.get(option, 0) for g in by_group.values()) for option in options}
             if written is None:
-                unit_problems.append(RecordError([Problem(f"unit {unit}: the weighted answers of question {question.column} cannot be written exactly within 15 digits: left out (the indicator is missing for this unit)", indicator=question.indicator)]))
+                message = f"unit {unit}: the weighted answers of question {question.column} cannot be written exactly within 15 digits: left out (the indicator is missing for this unit)"
+                unit_problems.append(RecordError([Problem(message, indicator=question.indicator)]))
                 continue
             record[question.indicator] = written
         records.append(record)

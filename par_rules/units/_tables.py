@@ -48,6 +48,7 @@ def results_table(results: Iterable[Result] | Ranking) -> Table:
     >>> [format_decimal(cell) for cell in table.rows[0][4:6]], table.rows[0][-1]
     (['91.25', '91.25'], Decimal('33.25'))
     """
+    pairs: list[tuple[int | None, int | None, Result]]
     if isinstance(results, Ranking):
         pairs = [(entry.rank, entry.group_rank, entry.result) for entry in results]
     else:
@@ -144,7 +145,7 @@ def comparison_table(comparison: Comparison) -> Table:
     """A row per unit compared: its previous and current rank, index and band, the changes, and
     the points gained in each field (``change_<field id>``; empty where not comparable)."""
     field_ids = [change.id for change in comparison.units[0].fields] if comparison.units else []
-    headers = ("unit", "name", "previous_rank", "rank", "rank_change", "previous_index", "index", "index_change", "previous_band", "band")
+    headers: tuple[str, ...] = ("unit", "name", "previous_rank", "rank", "rank_change", "previous_index", "index", "index_change", "previous_band", "band")
     headers += tuple(f"change_{field_id}" for field_id in field_ids)
     rows: list[tuple[Cell, ...]] = []
     for change in comparison.units:
