@@ -12,10 +12,10 @@ The engine imports nothing above it (docs/architecture.md; tests/test_architectu
 imported whole by ``import par_rules``: loading and scoring one methodology needs all of it.
 """
 
-from ._api import load, score
+from ._api import load, resolve_methodology, score
 from ._model import Indicator, Methodology, Node, RatingBand
 from ._record import Record
-from ._registry import all_versions, shipped_root, versions
+from ._registry import all_versions, shipped_root, source_files, versions
 from ._report import NodeResult, Result
 
 __all__ = [
@@ -24,6 +24,8 @@ __all__ = [
     "versions",
     "all_versions",
     "shipped_root",
+    "resolve_methodology",
+    "source_files",
     "Methodology",
     "Node",
     "Indicator",

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_names
 
 if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (below)
-    from ._files import Numbered as Numbered, Table as Table, read_records as read_records, write_table as write_table
+    from ._files import Numbered as Numbered, count_rows as count_rows, Table as Table, read_records as read_records, write_table as write_table
     from ._forms import read_form as read_form, write_form as write_form
 
-__all__ = ["read_records", "write_table", "Table", "Numbered"]
+__all__ = ["read_records", "count_rows", "write_table", "Table", "Numbered"]
 
 _FORMS = ["write_form", "read_form"]
 __all__ += _FORMS

@@ -17,7 +17,7 @@ from .._lazy import lazy_names
 
 if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (below)
     from ._analysis import gaps as gaps, self_assessment as self_assessment, what_if as what_if
-    from ._batch import score_many as score_many
+    from ._batch import BatchTally as BatchTally, score_many as score_many
     from ._compare import Comparison as Comparison, compare as compare
     from ._parallel import score_rows as score_rows
     from ._ranking import Ranking as Ranking, rank as rank
@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (
 
 _NAMES = {
     "score_many": "._batch",
+    "BatchTally": "._batch",
     "score_rows": "._parallel",
     "rank": "._ranking",
     "Ranking": "._ranking",
