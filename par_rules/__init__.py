@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from ._lazy import lazy_names
+from ._lazy import lazy_names, offer
 from .engine import (
     Indicator,
     Methodology,
@@ -128,3 +128,6 @@ __all__ = [
     "RecordError",
     "Problem",
 ]
+
+# The engine's names say where users import them: par_rules.Result, not par_rules.engine.Result.
+offer(__name__, globals(), [name for name in __all__ if getattr(globals().get(name), "__module__", None) == "par_rules.engine"])

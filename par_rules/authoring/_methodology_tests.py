@@ -48,6 +48,7 @@ from ..engine._load import read_yaml_file
 from ..engine._model import Methodology
 from ..engine._registry import TESTS_SUFFIX, load_file, shipped_root
 from ..engine._validate import check_numbers
+from .._lazy import name_home
 
 __all__ = [
     "Expectation",
@@ -325,3 +326,6 @@ def run_tests(tests: MethodologyTests) -> list[CaseOutcome]:
     """Run every case of a tests file against its methodology."""
     methodology = load_file(tests.methodology)
     return [run_case(methodology, case) for case in tests.cases]
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -49,6 +49,7 @@ from ..engine._load import read_yaml
 from ..engine._model import Indicator, Methodology
 from ..engine._rules import BandsRule, DirectRule
 from ..engine._validate import check_schema
+from .._lazy import name_home
 
 __all__ = ["records", "methodology_data", "methodology_texts", "methodologies", "extends_chains", "load_text"]
 
@@ -420,3 +421,6 @@ class _TreeBuilder:
             return {"kind": "expression", "formula": f"MAX if {flag} and {level} == 'good' else round(MAX * {rate} / 200, 2)", "monotone_in": [rate]}
         # not monotone: more is worse past the threshold
         return {"kind": "expression", "formula": f"MAX - abs({rate} - {threshold}) * MAX / 100"}
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

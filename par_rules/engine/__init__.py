@@ -12,6 +12,7 @@ The engine imports nothing above it (docs/architecture.md; tests/test_architectu
 imported whole by ``import par_rules``: loading and scoring one methodology needs all of it.
 """
 
+from .._lazy import offer
 from ._api import load, resolve_methodology, score
 from ._model import Indicator, Methodology, Node, RatingBand
 from ._record import Record
@@ -34,3 +35,5 @@ __all__ = [
     "Result",
     "NodeResult",
 ]
+
+offer(__name__, globals(), __all__)  # par_rules.engine.Record, not par_rules.engine._record.Record

@@ -65,6 +65,7 @@ from ..engine._arithmetic import EXACT, format_decimal, format_short, in_context
 from ..errors import Problem, RecordError
 from ..engine._model import Methodology
 from ..engine._record import Record
+from .._lazy import name_home
 
 __all__ = [
     "READ_FORMATS",
@@ -892,3 +893,6 @@ def _xlsx_cell(sheet: Any, cell: Cell) -> Any:
     written.data_type = "s"  # openpyxl makes a formula of any text that starts with "="
     written.quotePrefix = cell.startswith(_FORMULA_STARTS)  # Excel keeps it text when edited too
     return written
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

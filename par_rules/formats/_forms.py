@@ -53,6 +53,7 @@ from ..engine._rules import (
     ProportionalRule,
     SurveyRule,
 )
+from .._lazy import name_home
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -764,3 +765,6 @@ def _text(value: str) -> str:
 
     text = value.strip()
     return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -24,6 +24,7 @@ from ..engine._model import Methodology, RatingBand
 from ._ranking import Ranked, Ranking, rank, unit_id
 from ..engine._record import RESERVED_KEYS, Record, coerce_number
 from ..engine._report import NodeResult, Result
+from .._lazy import name_home
 
 __all__ = [
     "gaps",
@@ -306,3 +307,6 @@ def self_assessment(result: Result, claimed: Mapping[str, Any] | None = None) ->
     if problems:
         raise RecordError(problems)
     return SelfAssessment(tuple(differences), tuple(agreed))
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -29,6 +29,7 @@ from ..errors import MethodologyNotFound, Problem, RecordError
 from ..engine._model import Methodology
 from ..engine._record import Record
 from ..engine._report import Result
+from .._lazy import name_home
 
 if TYPE_CHECKING:
     from ..formats._files import Numbered
@@ -155,3 +156,6 @@ class BatchTally:
         if not self.failed:
             return None
         return f"{self.scored} of {self.rows} rows scored; problems in row(s) {', '.join(map(str, self.failed))}"
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

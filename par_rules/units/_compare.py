@@ -31,6 +31,7 @@ from ..engine._lineage import node_mapping
 from ..engine._model import Methodology, Node
 from ._ranking import Ranking, rank
 from ..engine._report import Result
+from .._lazy import name_home
 
 __all__ = ["compare", "Comparison", "UnitChange", "NodeChange", "rank_change_text"]
 
@@ -275,3 +276,6 @@ def _node_notes(current: Methodology, resolved: Mapping[str, tuple[str, ...]], s
         if old not in continued:
             notes.append(f"previous node {old} has no continuation in {version}: its points are not compared")
     return notes
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -43,6 +43,7 @@ from ..engine._model import Methodology
 from ._ranking import Ranking, rank
 from ..engine._report import Result
 from ._statistics import Description, describe
+from .._lazy import name_home
 
 __all__ = ["OfficeReport", "build_report", "write_html", "write_annex", "render_html", "ReportDependencyMissing", "LANGUAGES"]
 
@@ -704,3 +705,6 @@ def _column(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index)
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -33,6 +33,7 @@ from ..errors import ParRulesError, RecordError
 from ..formats._files import Numbered
 from ._tables import CsvTexts
 from ..engine._model import Methodology
+from .._lazy import name_home
 
 __all__ = ["score_rows", "CHUNK"]
 
@@ -106,3 +107,6 @@ def _score_chunk(chunk: list[Numbered]) -> list[list[str] | RecordError]:
     if isinstance(_methodology, (ParRulesError, OSError)):
         raise _methodology  # raised again in the main process, by AsyncResult.get
     return [output if isinstance(output, RecordError) else _texts(output) for output in score_many(_methodology, chunk)]
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

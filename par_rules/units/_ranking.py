@@ -44,6 +44,7 @@ from ..engine._arithmetic import format_decimal as fmt, in_context
 from ..errors import Problem, RecordError
 from ..engine._model import RatingBand
 from ..engine._report import Result
+from .._lazy import name_home
 
 __all__ = ["rank", "Ranking", "Ranked", "TiePolicy", "unit_id"]
 
@@ -219,3 +220,6 @@ def _rounding_notes(entries: tuple[Ranked, ...]) -> Iterator[str]:
                 f"{fmt(before.published_index)}%, but their exact indexes differ "
                 f"({fmt(before.index)} > {fmt(after.index)}): ranked on the exact values"
             )
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..engine._arithmetic import CONTEXT
 from ..errors import MethodologyNotFound, Problem, RecordError, ProblemsError
+from .._lazy import name_home
 
 if TYPE_CHECKING:
     from ._compare import NodeChange
@@ -484,3 +485,6 @@ def compare_across_register(previous: Sequence[Result], current: Sequence[Result
         echo(str(error), err=True)
         raise SystemExit(1) from None
     return units_comparison_table(comparison), comparison.describe()
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

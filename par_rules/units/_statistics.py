@@ -27,6 +27,7 @@ from ._compare import Comparison
 from ..errors import Problem, RecordError
 from ._ranking import Ranking, rank
 from ..engine._report import Result
+from .._lazy import name_home
 
 __all__ = ["describe", "Description", "Measure", "Spread", "Move"]
 
@@ -158,3 +159,6 @@ def summarised_notes(notes: Sequence[str], shown: int = 10) -> list[str]:
         return list(notes)
     rest = len(notes) - shown
     return list(notes[:shown]) + [f"... and {rest} more note{'s' if rest > 1 else ''} of the same kind (all of them: par_rules.rank(...).notes)"]
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine._arithmetic import format_decimal
 from ..engine._survey_section import SurveySection, survey_text
 from ..errors import Problem, RecordError
+from .._lazy import name_home
 
 if TYPE_CHECKING:
     from ..engine._model import Methodology
@@ -333,3 +334,6 @@ def counts_table(counts: SurveyCounts) -> Table:
         rows.append(cells)
     legend = ["<indicator>.<option>: answers of that option at the unit" + ("; weighted by respondent group: only the proportions mean anything" if section.weighted else "")]
     return Table(headers, tuple(rows), tuple(legend))
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -17,6 +17,7 @@ from ..engine._report import Result
 from ..formats._files import Cell, Table, csv_cell
 from ._compare import Comparison
 from ._ranking import Ranking, unit_id
+from .._lazy import name_home
 
 __all__ = [
     "results_table",
@@ -178,3 +179,6 @@ def band_lines(ranking: Ranking, shown: int = 12) -> list[str]:
         listed = ", ".join(units[:shown]) + (f" and {len(units) - shown} more" if len(units) > shown else "")
         lines.append(f"band {band or '-'} ({len(units)}): {listed}")
     return lines
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)
