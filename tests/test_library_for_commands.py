@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 
 import par_rules
-from par_rules import MethodologyNotFound, RecordError, compare, rank, score_many
-from par_rules.engine import resolve_methodology, source_files
+from par_rules import MethodologyError, MethodologyNotFound, RecordError, compare, rank, score_many
+from par_rules.engine import read_node_mapping, resolve_methodology, source_files
 from par_rules.formats import count_rows, read_records
 from par_rules.units import BatchTally, band_lines, comparison_notes, comparison_table, results_table
 
@@ -178,3 +178,22 @@ def test_what_cannot_be_counted_cheaply_is_none(tmp_path: Path) -> None:
     with pytest.raises(RecordError):
         list(read_records(tmp_path / "broken.xlsx"))  # where the reader says why
 
+
+
+# --------------------------------------------------------------------------- a node mapping file
+
+
+def test_a_node_mapping_file_reads_ids_as_texts(tmp_path: Path) -> None:
+    path = tmp_path / "mapping.yaml"
+    path.write_text('2.2: [2.2, "2.3"]\n"2.3": null\n2.10: 2.1\n', encoding="utf-8")
+    assert read_node_mapping(path) == {"2.2": ["2.2", "2.3"], "2.3": None, "2.10": "2.1"}  # 2.10 is not 2.1
+
+
+def test_a_node_mapping_that_is_no_mapping_is_refused_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "mapping.yaml"
+    path.write_text("- 2.1\n- 2.2\n", encoding="utf-8")
+    with pytest.raises(MethodologyError, match=r"mapping\.yaml:1:1: .* must be a mapping"):
+        read_node_mapping(path)
+    path.write_text("a: [unclosed\n", encoding="utf-8")
+    with pytest.raises(MethodologyError, match=r"mapping\.yaml:2:1: YAML syntax"):
+        read_node_mapping(path)

@@ -27,7 +27,7 @@ import click
 
 from ..engine._api import is_path, load, resolve_methodology
 from ..engine._arithmetic import format_decimal as fmt, format_short
-from ..engine._load import read_yaml_file
+from ..engine._lineage import read_node_mapping
 from ..engine._model import Methodology
 from ..engine._registry import source_files, versions
 from ..engine._report import Result
@@ -414,20 +414,12 @@ def compare_command(previous_methodology: str, previous_records: str, methodolog
     new_batch.finish()
 
 
-def _read_mapping(path: str) -> dict[str, Any]:
+def _read_mapping(path: str) -> dict[str, str | list[str] | None]:
     try:
-        data, _ = read_yaml_file(path)
+        return read_node_mapping(path)
     except ParRulesError as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
-    if not isinstance(data, dict):
-        echo(f"{path}: the mapping must be a mapping of new node id to previous node id(s)", err=True)
-        raise SystemExit(1)
-
-    def node_id(value: Any) -> str:
-        return fmt(value) if isinstance(value, Decimal) else str(value)
-
-    return {node_id(key): None if value is None else [node_id(item) for item in value] if isinstance(value, list) else node_id(value) for key, value in data.items()}
 
 
 @click.command("gaps")

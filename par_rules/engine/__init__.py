@@ -14,6 +14,7 @@ imported whole by ``import par_rules``: loading and scoring one methodology need
 
 from .._lazy import offer
 from ._api import load, resolve_methodology, score
+from ._lineage import read_node_mapping
 from ._model import Indicator, Methodology, Node, RatingBand
 from ._record import Record
 from ._registry import all_versions, shipped_root, source_files, versions
@@ -27,6 +28,7 @@ __all__ = [
     "shipped_root",
     "resolve_methodology",
     "source_files",
+    "read_node_mapping",
     "Methodology",
     "Node",
     "Indicator",
