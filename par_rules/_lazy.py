@@ -17,7 +17,6 @@ An object renamed so keeps its doctests with the module that defines it (in that
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 import types
 from collections.abc import Callable, Iterable, Mapping
@@ -64,9 +63,18 @@ def offer(face: str, namespace: Mapping[str, Any], names: Iterable[str]) -> None
     """Name ``face`` as the module of each of ``names`` (in the face's ``namespace``) defined
     below it: the engine's face for its names, ``par_rules`` for those it offers in turn."""
     for name in names:
-        value = namespace[name]
+        value = namespace.get(name)  # a name the face imports when first used is named by name_home
         if getattr(value, "__module__", "").startswith(face + "."):
             _renamed(value, face)
+
+
+def _absolute(source: str, package: str) -> str:
+    """``source`` (``._batch``, ``..units``) made absolute from ``package``, as an import makes
+    it (importlib.util.resolve_name, without importing importlib.util for it)."""
+    rest = source.lstrip(".")
+    levels = len(source) - len(rest)
+    base = package.rsplit(".", levels - 1)[0] if levels > 1 else package
+    return f"{base}.{rest}" if rest else base
 
 
 def _highest_face(name: str, offered_by: str) -> str:
@@ -76,7 +84,7 @@ def _highest_face(name: str, offered_by: str) -> str:
         climbing = False
         for other, names in _FACES.items():
             source = names.get(name)
-            if source is not None and other != face and importlib.util.resolve_name(source, other) == face:
+            if source is not None and other != face and _absolute(source, other) == face:
                 face, climbing = other, True
                 break
     return face
@@ -88,5 +96,5 @@ def name_home(module: str) -> None:
     namespace = sys.modules[module].__dict__
     for face, names in list(_FACES.items()):
         for name, source in names.items():
-            if name in namespace and importlib.util.resolve_name(source, face) == module:
+            if name in namespace and _absolute(source, face) == module:
                 _renamed(namespace[name], _highest_face(name, face))

@@ -9,12 +9,14 @@ and the evaluation plan) → ``_evaluate`` and ``_codegen`` (scoring) → ``_rep
 ``_api`` is :func:`load` and :func:`score`.
 
 The engine imports nothing above it (docs/architecture.md; tests/test_architecture.py). It is
-imported whole by ``import par_rules``: loading and scoring one methodology needs all of it.
+imported by ``import par_rules``: loading and scoring one methodology needs all of it, but for
+``read_node_mapping`` (``_lineage``), imported when first asked for.
 """
 
-from .._lazy import offer
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names, offer
 from ._api import load, resolve_methodology, score
-from ._lineage import read_node_mapping
 from ._model import Indicator, Methodology, Node, RatingBand
 from ._record import Record
 from ._registry import all_versions, shipped_root, source_files, versions
@@ -37,5 +39,10 @@ __all__ = [
     "Result",
     "NodeResult",
 ]
+
+if TYPE_CHECKING:  # imported when first used (below): scoring never reads a node mapping
+    from ._lineage import read_node_mapping as read_node_mapping
+
+__getattr__, __dir__ = lazy_names(__name__, {"read_node_mapping": "._lineage"}, globals())
 
 offer(__name__, globals(), __all__)  # par_rules.engine.Record, not par_rules.engine._record.Record

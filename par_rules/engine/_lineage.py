@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import MethodologyError, MethodologyNotFound, Problem
 from ._arithmetic import format_decimal
 from ._load import read_yaml_file
+from .._lazy import name_home
 from ._model import Methodology
 
 __all__ = ["node_mapping", "read_node_mapping"]
@@ -83,3 +84,6 @@ def _ids(earlier: str | Sequence[str] | None) -> tuple[str, ...]:
     if isinstance(earlier, str):
         return (earlier,)
     return tuple(str(item) for item in earlier)
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)
