@@ -28,7 +28,11 @@ from .engine import (
     shipped_root,
     versions,
 )
+from . import engine
 from .errors import MethodologyError, MethodologyNotFound, ParRulesError, Problem, RecordError
+
+#: What this face offers from the engine (imported above); the errors keep their own module.
+_ENGINE_NAMES = ("Indicator", "Methodology", "Node", "NodeResult", "RatingBand", "Record", "Result", "all_versions", "load", "score", "shipped_root", "versions")
 
 if TYPE_CHECKING:  # imported when first used (below); named here for type checkers and doc tools
     from .authoring import MethodologyDiff as MethodologyDiff, diff as diff
@@ -130,4 +134,5 @@ __all__ = [
 ]
 
 # The engine's names say where users import them: par_rules.Result, not par_rules.engine.Result.
-offer(__name__, globals(), [name for name in __all__ if getattr(globals().get(name), "__module__", None) == "par_rules.engine"])
+offer(__name__, globals(), _ENGINE_NAMES)
+offer(f"{__name__}.engine", vars(engine), [name for name in engine.__all__ if name not in _ENGINE_NAMES])

@@ -48,24 +48,24 @@ def lazy_names(package: str, names: Mapping[str, str], namespace: dict[str, Any]
     return __getattr__, __dir__
 
 
-def _renamed(value: object, face: str) -> None:
+def _rename(value: object, name: str, face: str) -> None:
     """Name ``face`` as ``value``'s module, keeping its doctests with the module defining it."""
     if not isinstance(value, (type, types.FunctionType)):
         return  # a constant or a type alias has no module of its own to name
     defining = sys.modules.get(value.__module__)
-    if defining is not None and not hasattr(defining, "__path__"):  # a module, not a face
-        tests = defining.__dict__.setdefault("__test__", {})
-        tests.setdefault(value.__name__, value)
+    if defining is not None and "__path__" not in defining.__dict__:  # a module, not a face (a package)
+        defining.__dict__.setdefault("__test__", {}).setdefault(name, value)
     value.__module__ = face
 
 
 def offer(face: str, namespace: Mapping[str, Any], names: Iterable[str]) -> None:
     """Name ``face`` as the module of each of ``names`` (in the face's ``namespace``) defined
     below it: the engine's face for its names, ``par_rules`` for those it offers in turn."""
+    below = face + "."
     for name in names:
         value = namespace.get(name)  # a name the face imports when first used is named by name_home
-        if getattr(value, "__module__", "").startswith(face + "."):
-            _renamed(value, face)
+        if getattr(value, "__module__", "").startswith(below):
+            _rename(value, name, face)
 
 
 def _absolute(source: str, package: str) -> str:
@@ -97,4 +97,4 @@ def name_home(module: str) -> None:
     for face, names in list(_FACES.items()):
         for name, source in names.items():
             if name in namespace and _absolute(source, face) == module:
-                _renamed(namespace[name], _highest_face(name, face))
+                _rename(namespace[name], name, _highest_face(name, face))

@@ -15,7 +15,7 @@ imported by ``import par_rules``: loading and scoring one methodology needs all 
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_names, offer
+from .._lazy import lazy_names
 from ._api import load, resolve_methodology, score
 from ._model import Indicator, Methodology, Node, RatingBand
 from ._record import Record
@@ -44,5 +44,5 @@ if TYPE_CHECKING:  # imported when first used (below): scoring never reads a nod
     from ._lineage import read_node_mapping as read_node_mapping
 
 __getattr__, __dir__ = lazy_names(__name__, {"read_node_mapping": "._lineage"}, globals())
-
-offer(__name__, globals(), __all__)  # par_rules.engine.Record, not par_rules.engine._record.Record
+# The names' __module__ is set by par_rules/__init__.py, which imports this face whole first:
+# par_rules for what it offers in turn (par_rules.Record), par_rules.engine for the rest.
