@@ -72,11 +72,12 @@ _CATALOGUE = methodology(
     plan: {label: Plan, type: level, levels: {on_time: On time, late: Late}}
     survey: {label: Survey, type: answers, options: {A: Good, B: Bad}, missing: zero}
     rate: {label: Rate, type: percent, formula: "done / staff * 100 if staff > 0 else 100", missing: zero}
+    later: {label: Later, type: number, range: [0, 2], missing: pending}
     """,
     """
     - id: "1"
       label: Field
-      max: 10
+      max: 8
       cap_note: the leaves add up to more than the field, on purpose
       children:
         - {id: "1.1", label: Share, max: 1, rule: {kind: proportional, indicator: share}}
@@ -88,6 +89,7 @@ _CATALOGUE = methodology(
         - {id: "1.7", label: Issued, max: 1, rule: {kind: boolean, indicator: issued}}
         - {id: "1.8", label: Plan, max: 1, rule: {kind: levels, indicator: plan, points: {on_time: 1, late: 0.5}}}
         - {id: "1.9", label: Survey, max: 1, rule: {kind: survey, indicator: survey, weights: {A: 100, B: 0}}}
+    - {id: "2", label: Later, max: 2, rule: {kind: direct, indicator: later}}
     """,
 )
 
@@ -106,22 +108,31 @@ _RECORD_VALUE = st.one_of(
     st.sampled_from(["", "on_time", " late", "có", "yes", "TRUE", "False", " no", "Không", "KHÔNG ĐẠT", "tRUE"]),
     st.dictionaries(st.sampled_from(["A", "B", "C"]), _PLAIN, max_size=3),
 )
-_KEYS = ("share", "part", "done", "staff", "score", "open", "issued", "plan", "survey", "rate", "shar")
+_KEYS = ("share", "part", "done", "staff", "score", "open", "issued", "plan", "survey", "rate", "shar", "later")
 
 
 def _scored(scorer: Scorer, values: Any) -> Any:
     """What the plan's function gives for ``values``: ``None`` (unusual), an error, or the outcome."""
     try:
         outcome = scorer(values, None)
+        reach = scorer(values, None, True)  # type: ignore[call-arg]  # pending leaves at their caps
     except RecordError as error:
         return "RecordError", str(error)
-    return None if outcome is None else (outcome.values, outcome.points, outcome.details, outcome.total)
+    if outcome is None:
+        return None
+    assert reach is not None
+    return (outcome.values, outcome.points, outcome.details, outcome.total, outcome.pending, reach.points, reach.total)
+
+
+_PARTS = st.sampled_from([None, ("1",), ("2",), ("1.3", "1.4"), ("1.5", "2")])
 
 
 @given(st.data())
 def test_the_generated_reader_gives_what_the_readers_give(catalogue_methodology: par_rules.Methodology, data: st.DataObject) -> None:
+    """With parts named too: the plan that scores only them reads what the readers read, and
+    scores the same with the pending leaves at 0 and at their caps."""
     raw = data.draw(st.dictionaries(st.sampled_from(_KEYS), _RECORD_VALUE, max_size=len(_KEYS)))
-    plan = catalogue_methodology.plan
+    plan = catalogue_methodology.plan.for_parts(data.draw(_PARTS))
     scorer = compile_plan(plan)
     fast = _scored(scorer, raw)
     try:
@@ -149,6 +160,27 @@ def test_the_generated_reader_reads_the_usual_record(catalogue_methodology: par_
         assert _scored(scorer, {**raw, **wrong}) is None
         with pytest.raises(RecordError):
             par_rules.score(catalogue_methodology, {**raw, **wrong})
+
+
+def test_a_pending_leaf_scores_zero_so_far_and_its_cap_at_most(catalogue_methodology: par_rules.Methodology) -> None:
+    raw = {"share": "88.5", "part": "0.25", "done": 3, "staff": "4", "score": "1.5", "open": 0, "issued": True, "plan": "late", "survey": {"A": 3, "B": 1}}
+    plan = catalogue_methodology.plan
+    scorer = compile_plan(plan)
+    so_far, at_most = scorer(raw, None), scorer(raw, None, True)  # type: ignore[call-arg]
+    assert so_far is not None and at_most is not None and so_far.pending
+    two = plan.position["2"]
+    assert (so_far.points[two], at_most.points[two]) == (0, 2) and at_most.total - so_far.total == 2
+    given = scorer({**raw, "later": "1.5"}, None)
+    assert given is not None and not given.pending and given.points[two] == Decimal("1.5")
+    only_two = scorer_of(plan.for_parts(["2"]))  # every leaf of field 1 pending, its values still read
+    outcome = only_two({**raw, "later": "1.5"}, None)
+    assert outcome is not None and outcome.pending and outcome.points[two] == Decimal("1.5") and outcome.points[plan.position["1"]] == 0
+    assert only_two({"later": 1}, None) is not None  # field 1's required values need not be given
+    assert only_two({"later": 1, "share": "lots"}, None) is None  # but a value given is still checked
+
+
+def scorer_of(plan: Any) -> Scorer:
+    return compile_plan(plan)
 
 
 def _tiled_bands(cuts: list[Decimal], closed_low: list[bool]) -> str:

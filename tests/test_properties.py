@@ -30,7 +30,7 @@ from par_rules.dump import dump, to_yaml
 from par_rules.errors import RecordError
 from par_rules.engine._expressions import reference_evaluate
 from par_rules.engine._model import Methodology, Node
-from par_rules.engine._record import Record, prepare
+from par_rules.engine._record import Catalogue, Record, check_values, prepare
 from par_rules.engine._rules import BandsRule, DeductionRule, ExpressionRule
 from par_rules.testing import extends_chains, load_text, methodologies, records
 
@@ -38,7 +38,7 @@ from .test_exactness import exact_leaf, exact_parent, exact_total
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
-_PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
+_PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2, "pending": 3}
 
 
 # ------------------------------------------------------------ the hand formulas
@@ -48,19 +48,22 @@ def _clamp(value: Decimal, cap: Decimal) -> Decimal:
     return max(ZERO, min(value, cap))
 
 
-def _leaf_by_hand(node: Node, values: Mapping[str, Any], methodology: Methodology) -> Decimal | None:
+def _leaf_by_hand(node: Node, values: Mapping[str, Any], methodology: Methodology, reach: bool = False) -> tuple[Decimal | None, bool]:
     """A leaf's points from the rule's written definition (expressions through simpleeval, the
-    other rules by the exact formulas of test_exactness, rounded once)."""
+    other rules by the exact formulas of test_exactness, rounded once), and whether it is
+    pending (then 0, or its cap when ``reach``)."""
     rule, cap = node.rule, node.max
+    when_missing = {"zero": ZERO, "full": cap, "not_applicable": None, "pending": cap if reach else ZERO}
     if isinstance(rule, ExpressionRule):
         absent = [name for name in rule.expression.names if name not in values]
         if absent:
             policy = min((methodology.indicators[name].missing for name in absent), key=_PRECEDENCE.__getitem__)
-            return {"zero": ZERO, "full": cap, "not_applicable": None}[policy]
-        return _clamp(reference_evaluate(rule.expression, {**values, "MAX": cap}), cap)
+            return when_missing[policy], policy == "pending"
+        return _clamp(reference_evaluate(rule.expression, {**values, "MAX": cap}), cap), False
     if rule.indicator not in values:
-        return {"zero": ZERO, "full": cap, "not_applicable": None}[methodology.indicators[rule.indicator].missing]
-    return _rounded(exact_leaf(node, values[rule.indicator]))
+        policy = methodology.indicators[rule.indicator].missing
+        return when_missing[policy], policy == "pending"
+    return _rounded(exact_leaf(node, values[rule.indicator])), False
 
 
 def _rounded(value: Fraction | None) -> Decimal | None:
@@ -74,9 +77,17 @@ def _aggregate(node: Node, children: list[tuple[Decimal | None, Node]]) -> Decim
     return _rounded(exact_parent(node, [points for points, _ in children]))
 
 
-def score_by_hand(methodology: Methodology, record: Mapping[str, Any]) -> tuple[dict[str, Decimal | None], Decimal | None]:
-    """Every node's points and the total (``None``: no field applies), by the hand formulas."""
-    values = dict(prepare(methodology, Record.from_mapping(record)))
+def score_by_hand(
+    methodology: Methodology, record: Mapping[str, Any], *, reach: bool = False, parts: frozenset[str] | None = None, pending: set[str] | None = None,
+) -> tuple[dict[str, Decimal | None], Decimal | None]:
+    """Every node's points and the total (``None``: no field applies), by the hand formulas.
+    Pending leaves (a missing value under ``pending``; outside ``parts``) score 0, or their cap
+    when ``reach``; their ids are added to ``pending``."""
+    inside: set[str] = set()
+    for part in parts or ():
+        inside.update(node.id for node in methodology.node(part).walk())
+    used = _used_by(methodology, [node for node in methodology.leaves() if node.id in inside]) if parts is not None else set(methodology.indicators)
+    values = dict(prepare(methodology, Record.from_mapping(record))) if parts is None else _prepare_parts(methodology, record, used)
     points: dict[str, Decimal | None] = {}
     with decimal.localcontext(CONTEXT):
         for key, indicator in _derived_in_order(methodology):
@@ -85,7 +96,12 @@ def score_by_hand(methodology: Methodology, record: Mapping[str, Any]) -> tuple[
 
         def visit(node: Node) -> Decimal | None:
             if node.rule is not None:
-                points[node.id] = _leaf_by_hand(node, values, methodology)
+                if parts is not None and node.id not in inside:
+                    points[node.id], waiting = (node.max if reach else ZERO), True
+                else:
+                    points[node.id], waiting = _leaf_by_hand(node, values, methodology, reach)
+                if waiting and pending is not None:
+                    pending.add(node.id)
             else:
                 points[node.id] = _aggregate(node, [(visit(child), child) for child in node.children])
             return points[node.id]
@@ -94,6 +110,80 @@ def score_by_hand(methodology: Methodology, record: Mapping[str, Any]) -> tuple[
         if all(p is None for p in fields):
             return points, None
         return points, _rounded(exact_total(methodology, fields))
+
+
+def _used_by(methodology: Methodology, leaves: list[Node]) -> set[str]:
+    """The indicators the leaves read, and those they derive from."""
+    waiting = [name for leaf in leaves for name in (leaf.rule.expression.names if isinstance(leaf.rule, ExpressionRule) else (leaf.rule.indicator,))]
+    used: set[str] = set()
+    while waiting:
+        name = waiting.pop()
+        if name not in used:
+            used.add(name)
+            formula = methodology.indicators[name].formula
+            waiting.extend(formula.names if formula is not None else ())
+    return used
+
+
+def _prepare_parts(methodology: Methodology, record: Mapping[str, Any], used: set[str]) -> dict[str, Any]:
+    """The values the parts' leaves read: each checked as a record's, those only other leaves
+    read left out (they need not be given)."""
+    optional = frozenset(key for key in methodology.indicators if key not in used)
+    return check_values(Catalogue(methodology.indicators, optional), {key: value for key, value in Record.from_mapping(record).values.items() if key in used})
+
+
+def _states(methodology: Methodology, pending_leaves: set[str], points: Mapping[str, Decimal | None]) -> dict[str, str]:
+    """Each node's state by hand: a leaf is pending or complete; a parent is pending when every
+    child that applies or is pending is pending, partial when some is not complete."""
+    states: dict[str, str] = {}
+
+    def visit(node: Node) -> str:
+        if node.rule is not None:
+            states[node.id] = "pending" if node.id in pending_leaves else "complete"
+            return states[node.id]
+        below = [(visit(child), child) for child in node.children]
+        counted = [state for state, child in below if state == "pending" or points[child.id] is not None]
+        states[node.id] = "pending" if counted and all(s == "pending" for s in counted) else "partial" if any(s != "complete" for s in counted) else "complete"
+        return states[node.id]
+
+    for field in methodology.criteria:
+        visit(field)
+    return states
+
+
+def check_against_the_hand(methodology: Methodology, record: Mapping[str, Any], result: par_rules.Result, parts: frozenset[str] | None = None) -> None:
+    """Every node's points so far and reach, the total, the reach and the pending nodes, against
+    the hand formulas run with pending leaves at 0 and at their caps."""
+    waiting: set[str] = set()
+    low, total = score_by_hand(methodology, record, parts=parts, pending=waiting)
+    high, reach = score_by_hand(methodology, record, parts=parts, reach=True)
+    states = _states(methodology, waiting, low)
+    for node in methodology.nodes():
+        state = states[node.id]
+        got = result.node(node.id)
+        assert (got.pending, got.partial) == (state == "pending", state == "partial"), node.id
+        assert result.points(node.id) == (None if state == "pending" else low[node.id]), node.id
+        assert got.reach == (high[node.id] if state != "complete" else low[node.id]), node.id
+        assert got.points is None or ZERO <= got.points <= (got.reach if got.reach is not None else node.max) <= node.max, node.id
+    assert result.total == total and result.reach == reach
+    assert result.complete == (not waiting) and (result.index is None) == bool(waiting) == bool(result.pending)
+    assert set(result.pending) == {node.id for node in methodology.nodes() if states[node.id] == "pending" and all(states[a.id] != "pending" for a in _ancestors(methodology, node.id))}
+
+
+def _ancestors(methodology: Methodology, node_id: str) -> list[Node]:
+    path: list[Node] = []
+
+    def find(nodes: tuple[Node, ...], trail: list[Node]) -> bool:
+        for node in nodes:
+            if node.id == node_id:
+                path.extend(trail)
+                return True
+            if find(node.children, [*trail, node]):
+                return True
+        return False
+
+    find(methodology.criteria, [])
+    return path
 
 
 def _derived_in_order(methodology: Methodology) -> list[tuple[str, Any]]:
@@ -125,16 +215,30 @@ def test_points_within_bounds_and_equal_to_the_hand_formula(methodology: Methodo
     result = _score(methodology, record)
     if result is None:
         return
-    by_hand, total = score_by_hand(methodology, record)
-    for node in methodology.nodes():
-        points = result.points(node.id)
-        assert points == by_hand[node.id], node.id
-        assert points is None or ZERO <= points <= node.max, (node.id, points)
-    assert result.total == total
-    assert ZERO <= result.total <= methodology.scale
-    assert ZERO <= result.index <= HUNDRED
-    assert ZERO <= result.published_index <= HUNDRED
+    check_against_the_hand(methodology, record, result)
+    assert ZERO <= result.total <= result.reach <= methodology.scale
+    if result.complete:
+        assert ZERO <= result.index <= HUNDRED
+        assert ZERO <= result.published_index <= HUNDRED
+    else:  # parts not in yet: no index, no band
+        assert result.index is None and result.published_index is None and result.band is None
     assert all(isinstance(r.points, (Decimal, type(None))) for r in result.nodes())
+
+
+@given(methodologies(), st.data())
+def test_scoring_named_parts_equals_the_hand_formula_with_the_rest_pending(methodology: Methodology, data: st.DataObject) -> None:
+    """The generated scorer with parts named (the leaves outside them pending whatever the record
+    gives) against the hand formulas, node by node."""
+    record = data.draw(records(methodology))
+    ids = [node.id for node in methodology.nodes()]
+    parts = frozenset(data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3)))
+    try:
+        result = par_rules.score(methodology, record, parts=parts)
+    except RecordError as error:
+        assert [p.message for p in error.problems] == ["no criterion applies to this record: every field is not applicable"], error
+        assert score_by_hand(methodology, record, parts=parts)[1] is None
+        return
+    check_against_the_hand(methodology, record, result, parts)
 
 
 @given(methodologies(), st.data())
@@ -142,11 +246,12 @@ def test_parents_are_exactly_the_aggregation_of_their_children(methodology: Meth
     result = _score(methodology, data.draw(records(methodology)))
     if result is None:
         return
+    so_far = {node.id: ZERO if node.pending else node.points for node in result.nodes()}  # a pending node: 0 so far
     with decimal.localcontext(CONTEXT):
         for node in methodology.nodes():
             if node.children:
-                children = [(result.points(child.id), child) for child in node.children]
-                assert result.points(node.id) == _aggregate(node, children), node.id
+                children = [(so_far[child.id], child) for child in node.children]
+                assert so_far[node.id] == _aggregate(node, children), node.id
 
 
 def _monotone_indicators(node: Node) -> tuple[str, ...]:
@@ -281,8 +386,11 @@ def test_every_shipped_methodology_keeps_its_bounds(info: Any) -> None:
             derived = {key for key, indicator in methodology.indicators.items() if indicator.derived}
             assert all(problem.indicator in derived or "no criterion applies" in problem.message for problem in error.problems), error
             return
-        assert ZERO <= result.total <= methodology.scale and ZERO <= result.index <= HUNDRED
+        assert ZERO <= result.total <= result.reach <= methodology.scale
+        assert (result.index is None) == (not result.complete) == bool(result.pending)  # survey parts are `missing: pending`
+        assert result.index is None or ZERO <= result.index <= HUNDRED
         for node in result.nodes():
             assert node.points is None or ZERO <= node.points <= node.max, node.id
+            assert node.reach is None or (node.points or ZERO) <= node.reach <= node.max, node.id
 
     keeps_its_bounds()

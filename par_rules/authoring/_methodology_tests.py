@@ -14,6 +14,14 @@ A methodology ``<id>/<version>.yaml`` keeps its tests in ``<id>/<version>.tests.
           nodes:                 # any node: a field, a criterion or a leaf
             "1": 7
             "1.2.2": null        # null: the node must not apply
+      - name: Bình Định 2019 self-assessment, before the survey
+        record: {unit: binh-dinh, period: 2019, field_1_points: 7, ...}
+        parts: [appraisal]       # optional: score only these nodes, the rest pending
+        expect:
+          total: 59.69           # a partial result: the points so far
+          reach: 94.69           # the most the total can still reach
+          pending: [survey]      # the nodes not in yet ([]: the result is complete)
+          index: null            # a partial result has no index (null) and no band
       - name: a value above the cap is refused
         record: {...}
         error: outside 0 to 7    # the record must be refused with this text in the error
@@ -63,26 +71,28 @@ __all__ = [
     "methodology_path",
 ]
 
-_TOTALS = ("total", "index", "published_total", "published_index")
+_TOTALS = ("total", "index", "published_total", "published_index", "reach")
+_NO_INDEX = ("index", "published_index")  # null: a partial result, which has none
 _FILE_KEYS = frozenset({"tolerance", "cases"})
-_CASE_KEYS = frozenset({"name", "note", "record", "tolerance", "expect", "error"})
-_EXPECT_KEYS = frozenset({*_TOTALS, "band", "nodes"})
+_CASE_KEYS = frozenset({"name", "note", "record", "parts", "tolerance", "expect", "error"})
+_EXPECT_KEYS = frozenset({*_TOTALS, "band", "nodes", "pending"})
 
 
 @dataclass(frozen=True)
 class Expectation:
     """One expected value: ``target`` is a total (``total``, ``index``...), ``band`` or a node id.
 
-    ``value`` is points (``None``: the node must not apply) or, for ``band``, a band id
-    (``None``: no band)."""
+    ``value`` is points (``None``: the node must not apply, or is pending; for ``index``: the
+    result is partial), for ``band`` a band id (``None``: no band), for ``pending`` the ids of
+    the nodes not in yet."""
 
     target: str
-    value: Decimal | str | None
+    value: Decimal | str | tuple[str, ...] | None
     location: Location
 
     @property
     def is_node(self) -> bool:
-        return self.target not in _TOTALS and self.target != "band"
+        return self.target not in _TOTALS and self.target not in ("band", "pending")
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,7 @@ class MethodologyCase:
     error: str | None
     location: Location
     note: str | None = None
+    parts: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +131,7 @@ class Failure:
 
     def __str__(self) -> str:
         place = self.location.problem("").where
-        what = self.target if self.target in (*_TOTALS, "band", "error") else f"node {self.target}"
+        what = self.target if self.target in (*_TOTALS, "band", "error", "pending", "parts") else f"node {self.target}"
         within = f" (tolerance {format_decimal(self.tolerance)})" if self.tolerance else ""
         return f"{place}: case {self.case!r}: {what}: expected {self.expected}, got {self.actual}{within}"
 
@@ -238,7 +249,12 @@ def _case(raw: Any, where: SourceMap, problems: list[Problem], default: Decimal)
     if "expect" in raw and isinstance(raw["expect"], dict) and not expectations:
         problems.append(where.locate(raw, "expect").problem(f"case {name!r}: 'expect' names nothing to check"))
     note = raw.get("note")
-    return MethodologyCase(name, record, expectations, _tolerance(raw, where, problems, default), error, location, note if isinstance(note, str) else None)
+    parts = raw.get("parts")
+    if parts is not None and (not isinstance(parts, list) or not parts or not all(isinstance(part, (str, Decimal)) for part in parts)):
+        problems.append(where.locate(raw, "parts").problem(f"case {name!r}: 'parts' must be a list of node ids"))
+        parts = None
+    chosen = None if parts is None else tuple(format_decimal(part) if isinstance(part, Decimal) else part for part in parts)
+    return MethodologyCase(name, record, expectations, _tolerance(raw, where, problems, default), error, location, note if isinstance(note, str) else None, chosen)
 
 
 def _expectations(expect: Any, place: Location, where: SourceMap, problems: list[Problem], name: str) -> tuple[Expectation, ...]:
@@ -250,10 +266,17 @@ def _expectations(expect: Any, place: Location, where: SourceMap, problems: list
     for target in _TOTALS:
         if target in expect:
             value = expect[target]
-            if not isinstance(value, Decimal):
-                problems.append(where.locate(expect, target).problem(f"case {name!r}: {target} must be a number"))
+            if not isinstance(value, Decimal) and not (value is None and target in _NO_INDEX):
+                problems.append(where.locate(expect, target).problem(f"case {name!r}: {target} must be a number" + (" or null (a partial result)" if target in _NO_INDEX else "")))
                 continue
             found.append(Expectation(target, value, where.locate(expect, target)))
+    if "pending" in expect:
+        pending = expect["pending"]
+        if not isinstance(pending, list) or not all(isinstance(item, (str, Decimal)) for item in pending):
+            problems.append(where.locate(expect, "pending").problem(f"case {name!r}: pending must be a list of node ids ([]: complete)"))
+        else:
+            ids = tuple(sorted(format_decimal(item) if isinstance(item, Decimal) else item for item in pending))
+            found.append(Expectation("pending", ids, where.locate(expect, "pending")))
     if "band" in expect:
         band = expect["band"]
         if band is not None and not isinstance(band, str):
@@ -272,9 +295,11 @@ def _expectations(expect: Any, place: Location, where: SourceMap, problems: list
     return tuple(found)
 
 
-def _text(value: Decimal | str | None) -> str:
+def _text(value: Decimal | str | tuple[str, ...] | None) -> str:
     if value is None:
         return "none"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(value) + "]"
     return format_decimal(value) if isinstance(value, Decimal) else value
 
 
@@ -286,7 +311,9 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
         return CaseOutcome(case, (Failure(case.name, target, expected, actual, location, tolerance),))
 
     try:
-        result = score(methodology, case.record)
+        result = score(methodology, case.record, parts=case.parts)
+    except MethodologyNotFound as error:  # a part that is no node
+        return failed("parts", "parts that are nodes", str(error), case.location)
     except RecordError as error:
         if case.error is not None and case.error in str(error):
             return CaseOutcome(case, ())
@@ -302,6 +329,11 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
             if actual != expectation.value:
                 failures.append(Failure(case.name, "band", _text(expectation.value), _text(actual), expectation.location))
             continue
+        if expectation.target == "pending":
+            pending = tuple(sorted(result.pending))
+            if pending != expectation.value:
+                failures.append(Failure(case.name, "pending", _text(expectation.value), _text(pending), expectation.location))
+            continue
         if expectation.is_node:
             try:
                 actual = result.points(expectation.target)
@@ -315,7 +347,7 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
     return CaseOutcome(case, tuple(failures))
 
 
-def _close(actual: Decimal | str | None, expected: Decimal | str | None, tolerance: Decimal) -> bool:
+def _close(actual: Decimal | str | tuple[str, ...] | None, expected: Decimal | str | tuple[str, ...] | None, tolerance: Decimal) -> bool:
     if actual is None or expected is None:
         return actual is expected
     assert isinstance(actual, Decimal) and isinstance(expected, Decimal)

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from ..engine._api import load, score
 from ..engine._arithmetic import format_short as fmt
 from ._diff import diff
-from ..errors import RecordError
+from ..errors import MethodologyNotFound, RecordError
 from ._methodology_tests import MethodologyCase, load_tests, run_case
 from ..engine._model import Indicator, Methodology, Node
 from ..engine._registry import TESTS_SUFFIX, VersionInfo, all_versions
@@ -419,18 +419,27 @@ def _case_lines(m: Methodology, case: MethodologyCase) -> list[str]:
         lines.append(f"| {_code(key)} | {label} | {escape(_value_text(value))} |")
     lines.append("")
     try:
-        result = score(m, case.record)
-    except RecordError as error:
+        result = score(m, case.record, parts=case.parts)
+    except (RecordError, MethodologyNotFound) as error:
         return lines + ["The engine refuses this record, as the test expects" if outcome.passed else verdict, "", *_fenced(str(error)), ""]
     expected = {expectation.target: expectation.value for expectation in case.expectations}
-    summary = f"**Total {fmt(result.published_total)} / {fmt(m.scale)}**, index {fmt(result.published_index)}%"
-    summary += f", band {escape(result.band.id)}" if result.band else ", no band"
+    if result.complete:
+        summary = f"**Total {fmt(result.published_total)} / {fmt(m.scale)}**, index {fmt(result.published_index)}%"
+        summary += f", band {escape(result.band.id)}" if result.band else ", no band"
+    else:
+        scored = f"only {', '.join(map(escape, case.parts))} scored; " if case.parts else ""
+        summary = (
+            f"**Partial: {fmt(result.published_total)} so far, at most {fmt(result.reach)} / {fmt(m.scale)}**"
+            f" ({scored}not in yet: {', '.join(map(escape, result.pending))}; no index, no band)"
+        )
     totals = [f"{escape(expectation.target)} {_expected_text(expectation.value)}" for expectation in case.expectations if not expectation.is_node]
     if totals:
         summary += f" (the test expects {', '.join(totals)})"
     lines += [f"{summary}: {verdict}.", "", "| Id | Criterion | Points | Max | Why | Expected |", "|---|---|--:|--:|---|--:|"]
     for node in result.nodes():
-        points = "n/a" if node.points is None else fmt(node.points)
+        points = "pending" if node.pending else "n/a" if node.points is None else fmt(node.points)
+        if node.partial:
+            points += f" (≤ {fmt(node.reach)})"  # type: ignore[arg-type]
         indent = "&emsp;" * (node.node.depth - 1)
         want = _expected_text(expected[node.id]) if node.id in expected else ""
         lines.append(f"| {indent}{escape(node.id)} | {escape(node.label)} | {points} | {fmt(node.max)} | {escape(node.why)} | {want} |")
@@ -455,9 +464,11 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-def _expected_text(value: Decimal | str | None) -> str:
+def _expected_text(value: Decimal | str | tuple[str, ...] | None) -> str:
     if value is None:
         return "n/a"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(map(escape, value)) + "]"
     return fmt(value) if isinstance(value, Decimal) else escape(value)
 
 

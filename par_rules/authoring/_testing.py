@@ -71,7 +71,7 @@ criteria:
 """
 
 _RULE_KINDS = ("bands", "levels", "boolean", "proportional", "direct", "deduction", "bonus", "survey", "expression", "derived")
-_POLICIES = ("error", "zero", "full", "not_applicable")
+_POLICIES = ("error", "zero", "full", "not_applicable", "pending")
 _D = Decimal
 
 

@@ -7,7 +7,9 @@ under the version in force for its period, unless ``--year`` or ``--version`` pi
 
 Exit codes: 0 every row scored; 1 some rows (or a file) have problems, reported on stderr with
 their row number, while every good row is still scored and output; 2 the command was used wrongly
-(an output file that is one of the inputs, too).
+(an output file that is one of the inputs, too; a --unit, --node, --on or --parts that names
+nothing there is). A record with parts not in yet (``missing: pending``, or ``--parts``) is no
+problem: it is scored as a partial result (points so far, no index, no band), exit 0.
 
 What the commands print passes through :func:`echo`, which shows the control characters of the
 input (an ANSI escape sequence in a unit's name) as escapes; files are written whole or not at all
@@ -123,15 +125,26 @@ class Batch:
         self.tally = BatchTally()
         context = click.get_current_context(silent=True)
         self.ignored: tuple[str, ...] = context.meta.get(IGNORED_COLUMNS_KEY, ()) if context is not None else ()
+        self.parts: tuple[str, ...] | None = context.meta.get(PARTS_KEY) if context is not None else None
+        if self.parts is not None and isinstance(methodology, Methodology):
+            try:
+                methodology.plan.for_parts(self.parts)
+            except MethodologyNotFound as error:
+                raise click.BadParameter(terminal_text(str(error)), param_hint="--parts") from None
+        elif self.parts is not None and isinstance(methodology, str):  # an id: a part no version has is a mistake; one some versions lack, a row's problem
+            known = {node.id for info in versions(methodology) for node in load(info.path).nodes()}
+            unknown = [part for part in self.parts if part not in known]
+            if unknown:
+                raise click.BadParameter(terminal_text(f"no version of {methodology} has a node {', '.join(map(repr, unknown))}"), param_hint="--parts")
 
     def outputs(self) -> Iterator[Result]:
         """Stream the results; report each bad row on stderr as it comes."""
-        return self._outputs(lambda records: score_many(self.methodology, records))
+        return self._outputs(lambda records: score_many(self.methodology, records, parts=self.parts))
 
     def csv_rows(self, fields: Mapping[str, str], jobs: int) -> Iterator[list[str]]:
         """Stream each row's CSV texts, scored by ``jobs`` worker processes; report each bad
         row on stderr as it comes."""
-        return self._outputs(lambda records: score_rows(self.methodology, records, fields, jobs))
+        return self._outputs(lambda records: score_rows(self.methodology, records, fields, jobs, self.parts))
 
     def _outputs(self, scored: Callable[[Iterator[Numbered]], Iterator[Any]]) -> Iterator[Any]:
         try:
@@ -225,10 +238,15 @@ def chosen_format(format: str | None, output: str | None) -> str:
     return "table"
 
 
-def _find(results: list[Result], unit: str) -> Result:
+def _find(results: list[Result], unit: str, batch: Batch | None = None) -> Result:
+    """The result of ``unit``. When it is not there: a problem found (exit 1) if some rows were
+    refused (the unit's may be among them, reported above), else a misused --unit (exit 2)."""
     for result in results:
         if unit in (result.record.unit, result.record.name):
             return result
+    if batch is not None and batch.tally.failed:
+        echo(f"no scored record for unit {unit!r}: its row may be among the rows with problems reported above", err=True)
+        batch.finish()  # exits 1
     raise click.BadParameter(f"no scored record for unit {unit!r} (check the unit column, and the problems reported above)", param_hint="--unit")
 
 
@@ -240,6 +258,20 @@ def _remember_ignored(context: click.Context, parameter: click.Parameter, value:
     changes): comma-separated names."""
     context.meta[IGNORED_COLUMNS_KEY] = tuple(name.strip() for name in (value or "").split(",") if name.strip())
 
+
+PARTS_KEY = "par_rules.parts"
+
+
+def _remember_parts(context: click.Context, parameter: click.Parameter, value: str | None) -> None:
+    """--parts, kept on the context for the file's Batch: comma-separated node ids."""
+    if value is not None:
+        parts = tuple(part.strip() for part in value.split(",") if part.strip())
+        if not parts:
+            raise click.BadParameter("name at least one node id (--parts appraisal, --parts 7)", param_hint="--parts")
+        context.meta[PARTS_KEY] = parts
+
+
+PARTS = click.option("--parts", metavar="NODES", callback=_remember_parts, expose_value=False, help="Score only these nodes (comma-separated ids: appraisal or 7): every other part is pending, and each result partial (points so far, the most they can reach, no index, no band).")
 
 IGNORE_COLUMNS = click.option("--ignore-columns", metavar="NAMES", callback=_remember_ignored, expose_value=False, help="Columns of RECORDS that are not indicators (rank,total,ghi chú): comma-separated, left out of every record.")
 
@@ -253,6 +285,7 @@ def _methodology_options(function: Any) -> Any:
             click.option("--version", "version_", help="Use this version of the methodology."),
             click.option("--sheet", help="The worksheet of an .xlsx RECORDS file (default: the first)."),
             IGNORE_COLUMNS,
+            PARTS,
             click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal)."),
         ]
     ):
@@ -272,9 +305,11 @@ def _score_all(methodology: str, records: str, year: int | None, version_: str |
     return batch, batch.results()
 
 
-def _ranking(results: list[Result], ties: str = "competition") -> Ranking:
+def _ranking(results: list[Result], ties: str = "competition", on: str | None = None) -> Ranking:
+    if on is not None and results and on not in results[0].methodology.plan.position:
+        raise click.BadParameter(terminal_text(f"{results[0].methodology.id}@{results[0].methodology.version} has no node {on!r}"), param_hint="--on")
     try:
-        return rank(results, ties=ties)  # type: ignore[arg-type]
+        return rank(results, ties=ties, on=on)  # type: ignore[arg-type]
     except RecordError as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
@@ -357,17 +392,24 @@ def _stream_csv(batch: Batch, output: str | None, jobs: int) -> None:
 @table_options
 @click.option("--ties", type=click.Choice(["competition", "dense"]), default="competition", show_default=True, help="competition: 1, 2, 2, 4; dense: 1, 2, 2, 3.")
 @click.option("--summary", is_flag=True, help="Also print the summary statistics: mean, median, bands, units above the mean, per field.")
-def rank_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, ties: str, summary: bool) -> None:
+@click.option("--on", "on", metavar="NODE", help="Rank on the exact points of this node (a part that is in for every unit), not on the index.")
+def rank_command(methodology: str, records: str, year: int | None, version_: str | None, sheet: str | None, progress: bool | None, format_: str | None, output: str | None, ties: str, summary: bool, on: str | None) -> None:
     """Rank the units of RECORDS by exact index, with rank in group and rating band; notes say
-    where units look tied only after rounding."""
+    where units look tied only after rounding. Units with parts not in yet are ranked only
+    against units with the same parts in, on their points so far (or all on --on NODE)."""
     batch, results = _score_all(methodology, records, year, version_, sheet, progress, output)
     if results:
-        ranking = _ranking(results, ties)
+        ranking = _ranking(results, ties, on)
         chosen = chosen_format(format_, output)
-        emit(results_table(ranking), chosen, output, summarised_notes(ranking.notes) + band_lines(ranking))
+        ranked_on = [f"ranked on the exact points of node {on}"] if on is not None else []
+        emit(results_table(ranking), chosen, output, ranked_on + summarised_notes(ranking.notes) + band_lines(ranking))
         if summary:  # on stdout after a table meant to be read; on stderr after CSV or JSON
             labels = {node.id: node.label for node in ranking.entries[0].result.methodology.criteria}
-            click.echo("\n" + "\n".join(describe(ranking).lines(labels)), err=chosen in ("csv", "json") and output is None)
+            try:
+                lines = describe(ranking).lines(labels)
+            except RecordError as error:  # every unit partial: no index to summarise
+                lines = [f"summary: {problem.message}" for problem in error.problems]
+            click.echo("\n" + "\n".join(lines), err=chosen in ("csv", "json") and output is None)
     batch.finish()
 
 
@@ -431,7 +473,7 @@ def gaps_command(methodology: str, records: str, year: int | None, version_: str
     """Where UNIT lost most points, its lowest component indices, how far it is from the next
     rank and the next band, and where its self-assessment differs from the appraisal."""
     batch, results = _score_all(methodology, records, year, version_, sheet, progress)
-    result = _find(results, unit)
+    result = _find(results, unit, batch)
     report = gap_analysis(result, _ranking(results), top=top)
     try:
         claims = self_assessment(result)
@@ -442,37 +484,56 @@ def gaps_command(methodology: str, records: str, year: int | None, version_: str
     if format_ == "json":
         data = {
             "unit": unit,
-            "index": fmt(result.index),
-            "published_index": fmt(result.published_index),
+            "index": None if result.index is None else fmt(result.index),
+            "published_index": None if result.published_index is None else fmt(result.published_index),
             "band": result.band.id if result.band else None,
+            "complete": result.complete,
+            "total": fmt(result.total),
+            "reach": fmt(result.reach),
+            "pending": list(result.pending),
             "lost": [{"id": node.id, "label": node.label, "lost": fmt(node.lost), "points": fmt(node.points), "max": fmt(node.max)} for node in report.lost],  # type: ignore[arg-type]
             "components": [{"id": c.id, "label": c.label, "points": fmt(c.points), "max": fmt(c.max), "percent": fmt(c.percent)} for c in report.components],
-            "next_rank": None if report.next_rank is None else {"unit": report.next_rank.unit, "rank": report.next_rank.rank, "points": fmt(report.next_rank.points), "index_points": fmt(report.next_rank.index_points)},
+            "next_rank": None if report.next_rank is None else {"unit": report.next_rank.unit, "rank": report.next_rank.rank, "points": fmt(report.next_rank.points), "index_points": None if report.next_rank.index_points is None else fmt(report.next_rank.index_points)},
             "next_band": None if report.next_band is None else {"band": report.next_band.band.id, "index_needed": fmt(report.next_band.index_needed), "points_needed": fmt(report.next_band.points_needed), "strictly_more": report.next_band.strictly_more},
             "self_assessment": [{"id": d.id, "claimed": fmt(d.claimed), "appraised": None if d.appraised is None else fmt(d.appraised), "difference": fmt(d.difference)} for d in claims.differences],
+            "self_assessment_pending": list(claims.pending),
         }
         echo(json_text(data))
         batch.finish()
         return
     who = f"{result.record.unit or unit}" + (f" ({result.record.name})" if result.record.name else "")
-    lines = [f"{who}: index {fmt(result.published_index)}%" + (f", band {result.band.id}" if result.band else ", no band"), "", f"Most points lost (top {top}):"]
+    if result.published_index is not None:  # complete: every part in
+        lines = [f"{who}: index {fmt(result.published_index)}%" + (f", band {result.band.id}" if result.band else ", no band"), "", f"Most points lost (top {top}):"]
+    else:
+        lines = [
+            f"{who}: partial, {fmt(result.published_total)} points so far, at most {format_short(result.reach, decimals)} of {fmt(result.scale)}; no index, no band",
+            f"  not in yet: {', '.join(result.pending)}",
+            "",
+            f"Most points lost, among the parts in (top {top}):",
+        ]
     lines += [f"  {node.id:<8} lost {format_short(node.lost):>8} of {fmt(node.max):<6} {node.label}" for node in report.lost] or ["  none: every node has full points"]
     lines += ["", "Component indices, lowest first:"]
     lines += [f"  {c.id:<8} {format_short(c.percent, 2):>7}%  ({format_short(c.points)} / {fmt(c.max)})  {c.label}" for c in report.components]
     lines.append("")
+    among = "" if result.complete else " among the units with the same parts in"
     if report.next_rank is None:
-        lines.append("Rank: first (nobody above).")
+        lines.append(f"Rank: first{among} (nobody above).")
     else:
         gap = report.next_rank
-        lines.append(f"Next rank: {gap.unit} (rank {gap.rank}) is {format_short(gap.points)} points ({format_short(gap.index_points)} index points) ahead: as many points shares rank {gap.rank}, any more passes it.")
-    if report.next_band is None:
+        index_points = "" if gap.index_points is None else f" ({format_short(gap.index_points)} index points)"
+        lines.append(f"Next rank{among}: {gap.unit} (rank {gap.rank}) is {format_short(gap.points)} points{index_points} ahead: as many points shares rank {gap.rank}, any more passes it.")
+    if not result.complete:
+        lines.append("Next band: none until every part is in (no index yet).")
+    elif report.next_band is None:
         lines.append("Next band: none above.")
     else:
         band = report.next_band
         how = "more than" if band.strictly_more else "at least"
         lines.append(f"Next band: {band.band.id} from an index of {fmt(band.index_needed)}% ({'published, rounded to ' + str(decimals) + ' decimals' if result.methodology.bands_on == 'published' else 'exact'}): {how} {format_short(band.points_needed)} more points.")
-    if claims.differences or claims.agreed:
+    if claims.differences or claims.agreed or claims.pending:
         lines += ["", f"Self-assessment: {len(claims.differences)} node(s) differ from the appraisal, {len(claims.agreed)} agree."]
+        if claims.pending:
+            lines.append(f"  not appraised yet (pending): {', '.join(claims.pending)}")
         for difference in claims.differences:
             appraised = "n/a" if difference.appraised is None else format_short(difference.appraised)
             extra = "  (claims more than the max)" if difference.above_max else ""
@@ -496,10 +557,10 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
             raise click.BadParameter(f"{change!r}: write INDICATOR=VALUE", param_hint="--set")
         parsed[key.strip()] = value.strip()
     batch, results = _score_all(methodology, records, year, version_, sheet, progress)
-    result = _find(results, unit)
+    result = _find(results, unit, batch)
     others = [other for other in results if other is not result]
     try:
-        outcome = what_if(result.methodology, record_mapping(result.record), parsed, others)
+        outcome = what_if(result.methodology, record_mapping(result.record), parsed, others, parts=batch.parts)
     except RecordError as error:
         echo(f"with {', '.join(changes)}: {error}", err=True)
         raise SystemExit(1) from None
@@ -508,10 +569,14 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
         data = {
             "unit": unit,
             "changes": parsed,
-            "before": {"total": fmt(before.total), "index": fmt(before.index), "published_index": fmt(before.published_index), "band": before.band.id if before.band else None, "rank": outcome.rank_before},
-            "after": {"total": fmt(after.total), "index": fmt(after.index), "published_index": fmt(after.published_index), "band": after.band.id if after.band else None, "rank": outcome.rank_after},
+            "before": _whatif_side(before, outcome.rank_before),
+            "after": _whatif_side(after, outcome.rank_after),
             "units_ranked": outcome.units_ranked,
-            "nodes": [{"id": old.id, "before": None if old.points is None else fmt(old.points), "after": None if new.points is None else fmt(new.points)} for old, new in outcome.changed_nodes()],
+            "nodes": [
+                {"id": old.id, "before": None if old.points is None else fmt(old.points), "after": None if new.points is None else fmt(new.points)}
+                | ({"pending_before": old.pending, "pending_after": new.pending} if old.pending or new.pending else {})
+                for old, new in outcome.changed_nodes()
+            ],
         }
         echo(json_text(data))
         batch.finish()
@@ -519,18 +584,41 @@ def whatif_command(methodology: str, records: str, year: int | None, version_: s
     def band(result: Result) -> str:
         return result.band.id if result.band else "-"
 
+    def index(result: Result) -> str:
+        return "-" if result.published_index is None else f"{fmt(result.published_index)}%"
+
     lines = [
         f"{unit} with {', '.join(f'{key} = {value}' for key, value in parsed.items())}:",
         f"  total  {fmt(before.published_total)} → {fmt(after.published_total)}   ({_signed(outcome.points_change)} points)",
-        f"  index  {fmt(before.published_index)}% → {fmt(after.published_index)}%",
+        f"  index  {index(before)} → {index(after)}",
         f"  band   {band(before)} → {band(after)}",
     ]
+    for when, result in (("before", before), ("after", after)):
+        if not result.complete:
+            lines.append(f"  {when}: partial, at most {format_short(result.reach)}; not in yet: {', '.join(result.pending)} (no index, no band)")
     if outcome.rank_before is not None:
         lines.append(f"  rank   {outcome.rank_before} → {outcome.rank_after} of {outcome.units_ranked}")
     lines.append("  nodes that change:")
-    lines += [f"    {old.id:<8} {'n/a' if old.points is None else format_short(old.points):>8} → {'n/a' if new.points is None else format_short(new.points):<8} {old.label}" for old, new in outcome.changed_nodes()] or ["    none"]
+    lines += [f"    {old.id:<8} {_points_text(old):>8} → {_points_text(new):<8} {old.label}" for old, new in outcome.changed_nodes()] or ["    none"]
     echo("\n".join(lines))
     batch.finish()
+
+
+def _points_text(node: Any) -> str:
+    return "pending" if node.pending else "n/a" if node.points is None else format_short(node.points)
+
+
+def _whatif_side(result: Result, place: int | None) -> dict[str, Any]:
+    return {
+        "total": fmt(result.total),
+        "index": None if result.index is None else fmt(result.index),
+        "published_index": None if result.published_index is None else fmt(result.published_index),
+        "band": result.band.id if result.band else None,
+        "rank": place,
+        "complete": result.complete,
+        "reach": fmt(result.reach),
+        "pending": list(result.pending),
+    }
 
 
 @click.command("explain")
@@ -543,7 +631,7 @@ def explain_command(methodology: str, records: str, year: int | None, version_: 
     """Explain the points of every unit of RECORDS (or of one --unit, one --node): each node
     with its points, cap and the reason."""
     batch, results = _score_all(methodology, records, year, version_, sheet, progress)
-    chosen = [_find(results, unit)] if unit else results
+    chosen = [_find(results, unit, batch)] if unit else results
     documents = []
     for result in chosen:
         if node_id is None:
@@ -561,7 +649,7 @@ def explain_command(methodology: str, records: str, year: int | None, version_: 
             if depth is not None and item.node.depth > depth:
                 continue
             indent = "  " * (item.node.depth - node.node.depth)
-            points = "n/a" if item.points is None else format_short(item.points)
+            points = _points_text(item)
             lines.append(f"  {indent}{item.id}  {points} / {fmt(item.max)}  {item.label}\n  {indent}  ↳ {item.why}")
         documents.append("\n".join(lines))
     if format_ == "json":

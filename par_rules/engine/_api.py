@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
 from ..errors import MethodologyNotFound
@@ -58,7 +58,7 @@ def load(
 
 
 @in_context
-def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int | None = None) -> Result:
+def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int | None = None, parts: Iterable[str] | None = None) -> Result:
     """Score one record: a mapping of indicator ids to values (plus, optionally, ``unit``,
     ``name``, ``period`` and ``group``).
 
@@ -66,6 +66,12 @@ def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int |
     version in force for the record's ``period`` is used). A record that does not fit the
     methodology's catalogue raises one :class:`~par_rules.RecordError` listing every problem;
     ``row`` (a position in a batch) is added to each problem.
+
+    ``parts`` names the nodes to score (``["appraisal"]``, ``["7"]``): every other leaf is
+    pending, and the result is partial (points so far, the most they can reach, no index and no
+    band; :class:`~par_rules.Result`). A missing value whose policy is ``pending`` does the same
+    for the leaves that use it. A part that is no node raises
+    :class:`~par_rules.MethodologyNotFound`.
 
     >>> m = load("example/par-index/district")
     >>> result = score(m, {"unit": "truc-ninh", "period": 2024, "plan_issued": "on_time",
@@ -81,7 +87,7 @@ def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int |
             methodology = load_file(methodology)
         else:
             methodology = load(methodology, year=record.period)
-    return Result(methodology, record, methodology.plan.score(record.values, row))
+    return Result(methodology, record, methodology.plan.score(record.values, row, parts))
 
 
 def resolve_methodology(

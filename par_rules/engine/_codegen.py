@@ -51,32 +51,39 @@ from ._rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule
 if TYPE_CHECKING:
     from ._evaluate import Plan
 
-__all__ = ["write_plan", "compile_plan", "Scorer", "Outcome", "MISSING_DETAIL", "ABSENT"]
+__all__ = ["write_plan", "compile_plan", "Scorer", "Outcome", "MISSING_DETAIL", "PENDING_DETAIL", "ABSENT"]
 
 #: ``score(record, row)``: the outcome of a record's values, or ``None`` when they are unusual.
 Scorer = Callable[[Mapping[str, Any], "int | None"], "Outcome | None"]
 
 _ZERO = Decimal(0)
 _MAX_ADJUSTED = MAX_MAGNITUDE.adjusted()
-_PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2}
+_PRECEDENCE = {"not_applicable": 0, "zero": 1, "full": 2, "pending": 3}
 #: A missing value, in the function's locals and in an Outcome's values.
 ABSENT = object()
 _NONE_APPLICABLE = ("none_applicable",)
 
 #: The detail of a leaf whose indicator was missing: ("missing", indicator id, policy).
 MISSING_DETAIL = "missing"
+#: The detail of a pending leaf: ("pending", indicator id or None, "missing" (its indicator is
+#: missing under the policy pending) or "part" (outside the parts named to score)).
+PENDING_DETAIL = "pending"
 
 
 class Outcome:
     """What scoring decided at every node: points (``None``: not applicable) and details, and
-    the record's values as read (derived indicators included)."""
+    the record's values as read (derived indicators included). ``pending``: some leaf is not in
+    yet (its points here are 0: the points so far); ``reach``: then, the outcome with each
+    pending leaf at its cap (set by the plan)."""
 
-    __slots__ = ("points", "details", "total", "_names", "_read", "_values")
+    __slots__ = ("points", "details", "total", "pending", "reach", "_names", "_read", "_values")
 
-    def __init__(self, points: list[Decimal | None], details: list[Any], names: tuple[str, ...], read: tuple[Any, ...], total: Decimal | None) -> None:
+    def __init__(self, points: list[Decimal | None], details: list[Any], names: tuple[str, ...], read: tuple[Any, ...], total: Decimal | None, pending: bool = False) -> None:
         self.points = points
         self.details = details
         self.total = total
+        self.pending = pending
+        self.reach: Outcome | None = None
         self._names = names  # the values, as the plan's function left them: made a dict when asked
         self._read = read
         self._values: dict[str, Any] | None = None
@@ -133,19 +140,20 @@ def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
     nodes = plan.nodes
     locals_of = {key: f"i{number}" for number, key in enumerate(plan.catalogue.indicators)}
     policies = plan.policies
-    out.add(0, "def score(record, row):")
+    out.add(0, "def score(record, row, reach=False):")  # reach: pending leaves at their caps, not at 0
     _read_inputs(out, plan, locals_of)
     out.add(1, "problems = []")
+    out.add(1, "pending = False")
     out.add(1, "with localcontext(CONTEXT) as context:")
     for key, _ in plan.derived:
         out.add(2, f"{locals_of[key]} = ABSENT")
     for key, indicator in plan.derived:
-        _derivation(out, key, indicator, locals_of)
+        _derivation(out, key, indicator, locals_of, policies[key])
     out.add(2, "if problems:")
     out.add(3, "raise RecordError(problems)")
     for position in range(len(nodes) - 1, -1, -1):  # problems are reported leaves last to first
         if nodes[position].rule is not None:
-            _leaf(out, position, nodes[position], locals_of, policies)
+            _leaf(out, position, nodes[position], locals_of, policies, position in plan.forced_pending)
     out.add(2, "if problems:")
     out.add(3, "raise RecordError(problems)")
     out.add(2, "setcontext(EXACT)")  # sums and products exact; each parent rounds once, explicitly
@@ -155,18 +163,18 @@ def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
     _total(out, plan)
     points = ", ".join(f"p{position}" for position in range(len(nodes)))
     details = ", ".join(f"d{position}" for position in range(len(nodes)))
-    out.add(1, f"return Outcome([{points}], [{details}], {out.constant(tuple(locals_of), 'n')}, {_tuple(locals_of.values())}, total)")
+    out.add(1, f"return Outcome([{points}], [{details}], {out.constant(tuple(locals_of), 'n')}, {_tuple(locals_of.values())}, total, pending)")
     return "\n".join(out.lines) + "\n", out.constants
 
 
-def _derivation(out: _Source, key: str, indicator: Indicator, locals_of: dict[str, str]) -> None:
+def _derivation(out: _Source, key: str, indicator: Indicator, locals_of: dict[str, str], policy: str) -> None:
     """A derived indicator: computed into its local, or a problem noted."""
     formula = indicator.formula
     assert formula is not None, "only derived indicators are written here"
     local = locals_of[key]
     absent = " or ".join(f"{locals_of[name]} is ABSENT" for name in formula.names) or "False"
     out.add(2, f"if {absent}:")
-    if indicator.missing == "error":
+    if policy == "error":
         names = out.constant(formula.names, "n")
         given = _tuple(locals_of[name] for name in formula.names)
         out.add(3, f"problems.append(cannot_compute({key!r}, {names}, {given}, row))")
@@ -188,12 +196,17 @@ def _derivation(out: _Source, key: str, indicator: Indicator, locals_of: dict[st
         out.add(4, f"{local} = result")
 
 
-def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], policies: Mapping[str, str]) -> None:
+def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], policies: Mapping[str, str], forced_pending: bool = False) -> None:
     """A leaf: ``p<position>``, ``d<position>`` (points, detail), inside a try that turns an
-    error into a problem of this node."""
+    error into a problem of this node; a pending leaf scores 0, or its cap when ``reach``."""
     rule = node.rule
     points, detail = f"p{position}", f"d{position}"
     cap = out.constant(node.max, "c")
+    if forced_pending:  # outside the parts named to score
+        out.add(2, f"{points} = {cap} if reach else ZERO")
+        out.add(2, f"{detail} = {out.constant((PENDING_DETAIL, rule.indicator, 'part'), 'w')}")  # type: ignore[union-attr]
+        out.add(2, "pending = True")
+        return
     out.add(2, "try:")
     if isinstance(rule, ExpressionRule):
         names = rule.expression.names
@@ -202,7 +215,10 @@ def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], po
             policy = out.constant({name: policies[name] for name in names}, "m")
             out.add(3, f"if {absent}:")
             given = _tuple(locals_of[name] for name in names)
-            out.add(4, f"{points}, {detail} = expression_missing({out.constant(node, 'node')}, {policy}, {given})")
+            out.add(4, f"{points}, {detail} = expression_missing({out.constant(node, 'node')}, {policy}, {given}, reach)")
+            if any(policies[name] == "pending" for name in names):
+                out.add(4, f"if {detail}[0] == {PENDING_DETAIL!r}:")
+                out.add(5, "pending = True")
             out.add(3, "else:")
         indent = 4 if absent else 3
         out.add(indent, f"raw = {_expression(out, rule.expression, locals_of)}")
@@ -214,7 +230,11 @@ def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], po
         value = locals_of[indicator]
         out.add(3, f"if {value} is ABSENT:")
         when_missing = _missing(node, indicator, policies[indicator])
-        if when_missing is None:
+        if policies[indicator] == "pending":
+            out.add(4, f"{points} = {cap} if reach else ZERO")
+            out.add(4, f"{detail} = {out.constant((PENDING_DETAIL, indicator, 'missing'), 'w')}")
+            out.add(4, "pending = True")
+        elif when_missing is None:
             out.add(4, f"raise ValueError({f'indicator {indicator} is missing'!r})")
         else:
             out.add(4, f"{points}, {detail} = {out.constant(when_missing, 'w')}")
@@ -649,12 +669,15 @@ def _missing(node: Node, indicator: str, policy: str) -> tuple[Decimal | None, A
     return None
 
 
-def _expression_missing(node: Node, policies: Mapping[str, str], values: tuple[Any, ...]) -> tuple[Decimal | None, Any]:
+def _expression_missing(node: Node, policies: Mapping[str, str], values: tuple[Any, ...], reach: bool = False) -> tuple[Decimal | None, Any]:
     """An expression leaf some of whose inputs (``values``, in the order of ``policies``) are
     missing: the strictest policy among them (not applicable, then zero, then full points;
-    ``error`` is stricter than all)."""
+    ``error`` is stricter than all; pending only when every missing input is pending: whatever
+    comes in, another missing input would decide)."""
     absent = [name for name, value in zip(policies, values) if value is ABSENT]
     policy = min((policies[name] for name in absent), key=lambda p: _PRECEDENCE.get(p, -1))
+    if policy == "pending":
+        return (node.max if reach else _ZERO), (PENDING_DETAIL, absent[0], "missing")
     outcome = _missing(node, absent[0], policy)
     if outcome is None:
         raise ValueError(f"indicator {absent[0]} is missing")

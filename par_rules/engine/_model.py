@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 IndicatorType = Literal["number", "percent", "ratio", "count", "boolean", "level", "answers"]
-MissingPolicy = Literal["error", "zero", "full", "not_applicable"]
+MissingPolicy = Literal["error", "zero", "full", "not_applicable", "pending"]
 NUMERIC_TYPES = frozenset({"number", "percent", "ratio", "count"})
 
 

@@ -235,12 +235,12 @@ class Catalogue:
 
     __slots__ = ("indicators", "readers", "required")
 
-    def __init__(self, indicators: Mapping[str, Indicator]) -> None:
+    def __init__(self, indicators: Mapping[str, Indicator], optional: frozenset[str] = frozenset()) -> None:
         self.indicators = indicators
         self.readers: dict[str, Callable[[Any], Any] | None] = {
             key: None if indicator.derived else _READERS.get(indicator.type, _number_reader)(indicator) for key, indicator in indicators.items()
         }
-        self.required = tuple(key for key, indicator in indicators.items() if not indicator.derived and indicator.missing == "error")
+        self.required = tuple(key for key, indicator in indicators.items() if not indicator.derived and indicator.missing == "error" and key not in optional)
 
 
 def _missing(value: Any) -> bool:

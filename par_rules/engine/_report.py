@@ -16,7 +16,7 @@ from typing import Any
 
 from ._arithmetic import CONTEXT, format_decimal as fmt, format_short, in_context, publish
 from ..errors import MethodologyNotFound
-from ._evaluate import MISSING_DETAIL, Outcome
+from ._evaluate import MISSING_DETAIL, PENDING_DETAIL, Outcome
 from ._model import Methodology, Node, RatingBand
 from ._record import Record
 
@@ -28,12 +28,16 @@ _HUNDRED = Decimal(100)
 
 @dataclass(frozen=True)
 class NodeResult:
-    """The points of one node, and why."""
+    """The points of one node, and why.
+
+    A node not in yet is ``pending`` (its points ``None``, what it can reach its cap); a parent
+    some of whose leaves are pending is ``partial``: its points are the points so far, ``reach``
+    the most it can still score. A complete node reaches its points."""
 
     id: str
     label: str
     max: Decimal
-    points: Decimal | None  # None: not applicable
+    points: Decimal | None  # None: not applicable, or pending
     source: str
     why: str
     rule: str | None
@@ -42,20 +46,34 @@ class NodeResult:
     rescaled: bool
     children: tuple[NodeResult, ...]
     node: Node
+    pending: bool = False
+    partial: bool = False
+    reach: Decimal | None = None  # None: not applicable
 
     @property
     def applicable(self) -> bool:
-        return self.points is not None
+        return self.points is not None or self.pending
+
+    @property
+    def complete(self) -> bool:
+        """Whether every leaf below is in (neither pending nor partial)."""
+        return not (self.pending or self.partial)
 
     @property
     def lost(self) -> Decimal:
-        """Points lost against the cap (0 for a node that does not apply)."""
-        return _ZERO if self.points is None else CONTEXT.subtract(self.max, self.points)
+        """Points lost against the cap (0 for a node that does not apply); for a partial node,
+        the points lost for good (cap − reach), 0 for a pending one."""
+        if self.pending or self.points is None:
+            return _ZERO
+        if self.partial and self.reach is not None:
+            return CONTEXT.subtract(self.max, self.reach)
+        return CONTEXT.subtract(self.max, self.points)
 
     @property
     def percent(self) -> Decimal | None:
-        """The component index: points / max × 100 (``None`` if not applicable or max is 0)."""
-        if self.points is None or self.max == 0:
+        """The component index: points / max × 100 (``None`` if not applicable, not complete,
+        or max is 0)."""
+        if self.points is None or self.max == 0 or not self.complete:
             return None
         return CONTEXT.divide(CONTEXT.multiply(self.points, _HUNDRED), self.max)
 
@@ -76,6 +94,9 @@ class NodeResult:
             "source": self.source,
             "why": self.why,
         }
+        if not self.complete:
+            data["pending" if self.pending else "partial"] = True
+            data["reach"] = None if self.reach is None else fmt(self.reach)
         if self.rule:
             data["rule"] = self.rule
             data["inputs"] = {key: _json_value(value) for key, value in self.inputs.items()}
@@ -111,6 +132,12 @@ class Result:
 
     ``total`` and ``index`` are exact; ``published_total`` and ``published_index`` are rounded
     as the methodology declares (half-up). ``band`` is the rating band.
+
+    A result with parts not in yet (a missing value under the policy ``pending``, or parts named
+    to score) is partial: ``pending`` names the nodes not in yet (the highest of them),
+    ``complete`` is false, ``total`` is the points so far and ``reach`` the most the total can
+    still reach; there is no ``index`` and no ``band`` (both ``None``): a share of a total not
+    known yet means nothing.
     """
 
     def __init__(self, methodology: Methodology, record: Record, outcome: Outcome) -> None:
@@ -119,16 +146,81 @@ class Result:
         self._outcome = outcome
         self.total: Decimal = outcome.total  # type: ignore[assignment]
         self.scale: Decimal = methodology.scale
-        self.index: Decimal = CONTEXT.divide(CONTEXT.multiply(self.total, _HUNDRED), self.scale)  # × 100 is exact
         self.published_total = publish(self.total, methodology.decimals)
-        self.published_index = publish(self.index, methodology.decimals)
-        rated = self.published_index if methodology.bands_on == "published" else self.index
-        self.band: RatingBand | None = methodology.band_for(rated)
+        self.complete: bool = not outcome.pending
+        self.reach: Decimal = self.total if outcome.reach is None else outcome.reach.total  # type: ignore[assignment]
+        self.index: Decimal | None = None
+        self.published_index: Decimal | None = None
+        self.band: RatingBand | None = None
+        if self.complete:
+            self.index = CONTEXT.divide(CONTEXT.multiply(self.total, _HUNDRED), self.scale)  # × 100 is exact
+            self.published_index = publish(self.index, methodology.decimals)
+            rated = self.published_index if methodology.bands_on == "published" else self.index
+            self.band = methodology.band_for(rated)
 
     @in_context
     def __repr__(self) -> str:
         unit = f" {self.record.unit}" if self.record.unit else ""
+        if not self.complete:
+            return f"<Result{unit} partial {fmt(self.published_total)}/{fmt(self.scale)} so far, at most {fmt(self.reach)}; pending {', '.join(self.pending)}>"
         return f"<Result{unit} {fmt(self.published_total)}/{fmt(self.scale)} index {fmt(self.published_index)}% band {self.band.id if self.band else '-'}>"
+
+    @cached_property
+    def _status(self) -> tuple[str, ...]:
+        """Each node's state, by position: "complete", "partial" or "pending"."""
+        plan = self.methodology.plan
+        status = ["complete"] * len(plan.nodes)
+        if self.complete:
+            return tuple(status)
+        details = self._outcome.details
+        for position in range(len(plan.nodes) - 1, -1, -1):  # children after their parent
+            children = plan.children[position]
+            if not children:
+                detail = details[position]
+                if isinstance(detail, tuple) and detail and detail[0] == PENDING_DETAIL:
+                    status[position] = "pending"
+                continue
+            states = [status[child] for child in children if self._outcome.points[child] is not None or status[child] == "pending"]
+            if states and all(state == "pending" for state in states):
+                status[position] = "pending"
+            elif any(state != "complete" for state in states):
+                status[position] = "partial"
+        return tuple(status)
+
+    @cached_property
+    def pending(self) -> tuple[str, ...]:
+        """The ids of the nodes not in yet: the highest ones (a pending node's children are
+        pending too, and not listed); empty for a complete result."""
+        if self.complete:
+            return ()
+        plan = self.methodology.plan
+        status = self._status
+        found: list[str] = []
+        stack = list(reversed(plan.fields))
+        while stack:
+            position = stack.pop()
+            if status[position] == "pending":
+                found.append(plan.nodes[position].id)
+            elif status[position] == "partial":
+                stack.extend(reversed(plan.children[position]))
+        return tuple(found)
+
+    def reach_of(self, node_id: str) -> Decimal | None:
+        """The most one node can still score (its points when complete; ``None``: not applicable)."""
+        position = self._position(node_id)
+        if self.complete or self._status[position] == "complete":
+            return self._outcome.points[position]
+        return self._outcome.reach.points[position]  # type: ignore[union-attr]
+
+    def _position(self, node_id: str) -> int:
+        try:
+            return self.methodology.plan.position[node_id]  # type: ignore[no-any-return]
+        except KeyError:
+            raise MethodologyNotFound(f"{self.methodology.id}@{self.methodology.version} has no node {node_id!r}") from None
+
+    def is_complete(self, node_id: str) -> bool:
+        """Whether every leaf below ``node_id`` is in."""
+        return self.complete or self._status[self._position(node_id)] == "complete"
 
     @property
     def unit(self) -> str | None:
@@ -139,12 +231,12 @@ class Result:
         return self.record.period
 
     def points(self, node_id: str) -> Decimal | None:
-        """The exact points of one node (``None``: not applicable)."""
-        plan = self.methodology.plan
-        try:
-            return self._outcome.points[plan.position[node_id]]
-        except KeyError:
-            raise MethodologyNotFound(f"{self.methodology.id}@{self.methodology.version} has no node {node_id!r}") from None
+        """The exact points of one node (``None``: not applicable, or pending; a partial node's
+        points so far)."""
+        position = self._position(node_id)
+        if not self.complete and self._status[position] == "pending":
+            return None
+        return self._outcome.points[position]
 
     def node(self, node_id: str) -> NodeResult:
         """The result of one node, with its explanation and its children's."""
@@ -188,12 +280,42 @@ class Result:
         points = self._outcome.points[position]
         detail = self._outcome.details[position]
         children = tuple(self._node_result(child) for child in plan.children[position])
-        why, inputs, capped, rescaled = self._why(node, points, detail)
+        status = self._status[position]
+        reach = points
+        if status == "pending":
+            why, inputs, capped, rescaled = self._pending_why(node, detail), {}, False, False
+            points, reach = None, self._outcome.reach.points[position]  # type: ignore[union-attr]
+        else:
+            why, inputs, capped, rescaled = self._why(node, points, detail)
+            if status == "partial":
+                reach = self._outcome.reach.points[position]  # type: ignore[union-attr]
+                why = f"{why}; so far, with {', '.join(self._pending_below(position))} pending: at most {format_short(reach)}"  # type: ignore[arg-type]
         return NodeResult(
             id=node.id, label=node.label, max=node.max, points=points, source=node.source, why=why,
             rule=node.rule.kind if node.rule is not None else None, inputs=inputs, capped=capped,
-            rescaled=rescaled, children=children, node=node,
+            rescaled=rescaled, children=children, node=node, pending=status == "pending",
+            partial=status == "partial", reach=reach,
         )
+
+    def _pending_below(self, position: int) -> list[str]:
+        plan = self.methodology.plan
+        found: list[str] = []
+        stack = list(reversed(plan.children[position]))
+        while stack:
+            child = stack.pop()
+            if self._status[child] == "pending":
+                found.append(plan.nodes[child].id)
+            elif self._status[child] == "partial":
+                stack.extend(reversed(plan.children[child]))
+        return found
+
+    @staticmethod
+    def _pending_why(node: Node, detail: Any) -> str:
+        if node.rule is None:
+            return "pending: nothing below is in yet"
+        if detail[2] == "part":
+            return "pending: not among the parts scored"
+        return f"pending: {detail[1]} not in yet"
 
     def _why(self, node: Node, points: Decimal | None, detail: Any) -> tuple[str, dict[str, Any], bool, bool]:
         values = self._outcome.values
@@ -241,9 +363,12 @@ class Result:
             "total": fmt(self.total),
             "published_total": fmt(self.published_total),
             "scale": fmt(self.scale),
-            "index": fmt(self.index),
-            "published_index": fmt(self.published_index),
+            "index": None if self.index is None else fmt(self.index),
+            "published_index": None if self.published_index is None else fmt(self.published_index),
             "band": self.band.id if self.band else None,
+            "complete": self.complete,
+            "reach": fmt(self.reach),
+            "pending": list(self.pending),
             "by_source": {source: fmt(points) for source, points in sorted(self.by_source.items())},
             "fields": [field_result.to_dict() for field_result in self.fields],
         }
@@ -257,7 +382,10 @@ class Result:
             f"{methodology.title} — {methodology.id}@{methodology.version}" + (f" [{methodology.status}]" if methodology.status != "official" else ""),
             f"{who or 'record'}" + (f", {self.record.period}" if self.record.period else ""),
             f"Total {fmt(self.published_total)} / {fmt(self.scale)}   index {fmt(self.published_index)}%"
-            + (f"   band {self.band.id}" if self.band else ""),
+            + (f"   band {self.band.id}" if self.band else "")
+            if self.complete
+            else f"Partial: {fmt(self.published_total)} so far, at most {format_short(self.reach, methodology.decimals)} / {fmt(self.scale)}"
+            f"   pending: {', '.join(self.pending)}   (no index, no band until every part is in)",
         ]
         if len(self.by_source) > 1:
             lines.append("  " + ", ".join(f"{source} {fmt(publish(points, methodology.decimals))}" for source, points in sorted(self.by_source.items())))
@@ -267,9 +395,11 @@ class Result:
             if depth is not None and result.node.depth > depth:
                 continue
             indent = "  " * (result.node.depth - 1)
-            points = "n/a" if result.points is None else format_short(result.points, methodology.decimals)
+            points = "pending" if result.pending else "n/a" if result.points is None else format_short(result.points, methodology.decimals)
+            if result.partial:
+                points = f"{points} (≤ {format_short(result.reach, methodology.decimals)})"  # type: ignore[arg-type]
             label = result.label if len(result.label) <= 60 else result.label[:57] + "..."
             lines.append(f"{indent}{result.id:<{width - len(indent)}}  {points:>8} / {fmt(result.max):<6} {label}")
-            if result.rule is not None or result.points is None or result.capped or result.rescaled:
+            if result.rule is not None or result.points is None or result.capped or result.rescaled or result.partial:
                 lines.append(f"{'':<{width + 20}}↳ {result.why}")
         return "\n".join(lines)

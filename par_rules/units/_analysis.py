@@ -8,6 +8,11 @@ self-assessment differs from the appraisal.
 
 All figures are exact decimals; "points needed" are the least that would do. Every function and
 property computes in :data:`~par_rules.arithmetic.CONTEXT`, whatever the caller's decimal context.
+
+Parts not in yet: for a partial result, points lost count only where they are lost for good
+(complete leaves), components only complete fields, the next rank is looked for among the units
+with the same parts in (on the points so far), there is no next band (no index yet), and a
+self-assessed node whose appraisal is not in yet is listed as pending, never as a difference.
 """
 
 from __future__ import annotations
@@ -68,7 +73,7 @@ class RankGap:
     unit: str
     rank: int
     points: Decimal
-    index_points: Decimal
+    index_points: Decimal | None  # None: ranked on points so far (parts pending), no index
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,8 @@ class Gaps:
     lost: tuple[NodeResult, ...]  # leaves, most points lost first
     components: tuple[Component, ...]  # fields, lowest component index first
     next_rank: RankGap | None  # None: not ranked, or first
-    next_band: BandGap | None  # None: no band above
+    next_band: BandGap | None  # None: no band above, or parts pending (no index yet)
+    pending: tuple[str, ...] = ()  # the nodes not in yet (the result's)
 
 
 @in_context
@@ -111,32 +117,44 @@ def gaps(result: Result, ranking: Ranking | None = None, *, top: int = 5) -> Gap
     >>> fmt(r.published_index), report.next_band   # already in the top band
     ('93.75', None)
     """
-    leaves = [node for node in result.nodes() if node.rule is not None and node.applicable and node.lost > 0]
+    leaves = [node for node in result.nodes() if node.rule is not None and node.applicable and not node.pending and node.lost > 0]
     leaves.sort(key=lambda node: -node.lost)  # stable: ties keep the order of the methodology
-    components = [Component(field.id, field.label, field.points, field.max) for field in result.fields if field.points is not None and field.max > 0]
+    components = [Component(field.id, field.label, field.points, field.max) for field in result.fields if field.points is not None and field.complete and field.max > 0]
     components.sort(key=lambda component: component.percent)
-    return Gaps(result, tuple(leaves[:top]), tuple(components), _rank_gap(result, ranking), _band_gap(result))
+    return Gaps(result, tuple(leaves[:top]), tuple(components), _rank_gap(result, ranking), _band_gap(result), result.pending)
+
+
+def _ranked_value(entry: Ranked) -> Decimal:
+    return entry.index if entry.value is None else entry.value  # type: ignore[return-value]
 
 
 def _rank_gap(result: Result, ranking: Ranking | None) -> RankGap | None:
     if ranking is None:
         return None
+    own = next((entry for entry in ranking if entry.result is result), None)
+    if own is None:
+        raise KeyError(f"unit {unit_id(result, 0)!r} is not in the ranking given")
     ahead: Ranked | None = None
     for entry in ranking:
         if entry.result is result:
             break
-        if entry.index > result.index:
+        if entry.cohort == own.cohort and _ranked_value(entry) > _ranked_value(own):  # only units with the same parts in
             ahead = entry
-    else:
-        raise KeyError(f"unit {unit_id(result, 0)!r} is not in the ranking given")
     if ahead is None:
         return None
-    return RankGap(ahead.unit, ahead.rank, ahead.result.total - result.total, ahead.index - result.index)
+    if ranking.on is not None:  # ranked on one node: the points of that node
+        return RankGap(ahead.unit, ahead.rank, _ranked_value(ahead) - _ranked_value(own), None)
+    index_points = None if ahead.index is None or result.index is None else ahead.index - result.index
+    return RankGap(ahead.unit, ahead.rank, ahead.result.total - result.total, index_points)
 
 
 def _band_gap(result: Result) -> BandGap | None:
     methodology = result.methodology
+    if not result.complete:  # no index until every part is in
+        return None
     rated = result.published_index if methodology.bands_on == "published" else result.index
+    if rated is None:
+        return None
     above = [band for band in methodology.bands if band.interval.low is not None and rated not in band.interval and band.interval.low >= rated]
     if not above:
         return None
@@ -169,12 +187,21 @@ class WhatIf:
     @property
     @in_context
     def points_change(self) -> Decimal:
+        """Change of the total (of the points so far, when parts are pending)."""
         return self.after.total - self.before.total
 
     @property
     @in_context
-    def index_change(self) -> Decimal:
+    def index_change(self) -> Decimal | None:
+        """``None``: before or after has parts pending (no index)."""
+        if self.before.index is None or self.after.index is None:
+            return None
         return self.after.index - self.before.index
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """The nodes still not in after the changes."""
+        return self.after.pending
 
     def changed_nodes(self) -> list[tuple[NodeResult, NodeResult]]:
         """(before, after) for every node whose points change."""
@@ -183,10 +210,11 @@ class WhatIf:
 
 
 @in_context
-def what_if(methodology: Methodology, record: Mapping[str, Any] | Record, changes: Mapping[str, Any], others: Iterable[Result] = ()) -> WhatIf:
+def what_if(methodology: Methodology, record: Mapping[str, Any] | Record, changes: Mapping[str, Any], others: Iterable[Result] = (), *, parts: Iterable[str] | None = None) -> WhatIf:
     """Score a record as it is and with ``changes`` (indicator → new value; ``indicator.option``
     sets one answer count of a survey), and rank both among ``others`` (the other units; a result
-    for the same unit among them is left out).
+    for the same unit among them is left out). ``parts``: score only these nodes (see
+    :func:`par_rules.score`); a value given for a pending indicator brings its part in.
 
     >>> from par_rules import load
     >>> m = load("example/par-index/district")
@@ -206,8 +234,9 @@ def what_if(methodology: Methodology, record: Mapping[str, Any] | Record, change
             changed[indicator] = {**(answers if isinstance(answers, Mapping) else {}), option: value}
         else:
             changed[key] = value
-    before = score(methodology, mapping)
-    after = score(methodology, changed)
+    chosen = None if parts is None else tuple(parts)
+    before = score(methodology, mapping, parts=chosen)
+    after = score(methodology, changed, parts=chosen)
     peers = [other for other in others if not (before.unit is not None and other.unit == before.unit)]
     if not peers:
         return WhatIf(before, after, dict(changes), None, None, 1)
@@ -258,6 +287,7 @@ class SelfAssessment:
 
     differences: tuple[Difference, ...]
     agreed: tuple[str, ...]
+    pending: tuple[str, ...] = ()  # self-assessed nodes whose appraisal is not (wholly) in yet
 
     @property
     @in_context
@@ -287,6 +317,7 @@ def self_assessment(result: Result, claimed: Mapping[str, Any] | None = None) ->
     problems: list[Problem] = []
     differences: list[Difference] = []
     agreed: list[str] = []
+    waiting: list[str] = []
     for raw_id, raw_value in claims.items():
         node_id = fmt(raw_id) if isinstance(raw_id, Decimal) else str(raw_id)
         try:
@@ -300,13 +331,15 @@ def self_assessment(result: Result, claimed: Mapping[str, Any] | None = None) ->
         except (ValueError, TypeError) as error:
             problems.append(Problem(f"self-assessed points: {error}", node=node_id))
             continue
-        if appraised is not None and value == appraised:
+        if not result.is_complete(node_id):
+            waiting.append(node_id)  # nothing appraised to set the claim against yet
+        elif appraised is not None and value == appraised:
             agreed.append(node_id)
         else:
             differences.append(Difference(node_id, node.label, node.max, value, appraised))
     if problems:
         raise RecordError(problems)
-    return SelfAssessment(tuple(differences), tuple(agreed))
+    return SelfAssessment(tuple(differences), tuple(agreed), tuple(waiting))
 
 
 name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

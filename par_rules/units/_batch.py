@@ -40,6 +40,8 @@ __all__ = ["score_many", "BatchTally"]
 def score_many(
     methodology: Methodology | str | os.PathLike[str],
     records: Iterable[Mapping[str, Any] | Record | Numbered],
+    *,
+    parts: Iterable[str] | None = None,
 ) -> Iterator[Result | RecordError]:
     """Score each record in turn; yield its :class:`~par_rules.Result` or its
     :class:`~par_rules.RecordError` (whose problems name the row). Exactly one output per input,
@@ -49,9 +51,16 @@ def score_many(
     numbers (the line or row in a file) are used instead. ``methodology`` is as for
     :func:`par_rules.score`; given an id, each record is scored under the version in force for
     its ``period``, and a record whose period no version covers gets that as its error.
+
+    ``parts``: score only these nodes (see :func:`par_rules.score`); a part that is no node
+    raises :class:`~par_rules.MethodologyNotFound` (given an id: a row of a version without it
+    gets that as its error).
     """
+    chosen_parts = None if parts is None else tuple(parts)
     if not isinstance(methodology, Methodology) and is_path(methodology):
         methodology = load(methodology)
+    if chosen_parts is not None and isinstance(methodology, Methodology):
+        methodology.plan.for_parts(chosen_parts)  # a part that is no node: raised before any row
     by_period: dict[int | None, Methodology | MethodologyNotFound] = {}  # an id: one lookup a year
     for position, item in enumerate(records, start=1):
         row, record = item if isinstance(item, tuple) else (position, item)
@@ -72,7 +81,13 @@ def score_many(
                 if isinstance(found, MethodologyNotFound):
                     raise found
                 chosen = found
-            yield score(chosen, record, row=row)
+                if chosen_parts is not None:
+                    try:
+                        chosen.plan.for_parts(chosen_parts)
+                    except MethodologyNotFound as error:  # the version of this period has no such node
+                        yield RecordError([Problem(f"{error}, the version in force for {record.period}", row=row)])
+                        continue
+            yield score(chosen, record, row=row, parts=chosen_parts)
         except RecordError as error:
             yield _with_row(error, row)
         except MethodologyNotFound as error:

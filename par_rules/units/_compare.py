@@ -17,6 +17,10 @@ words in :attr:`Comparison.notes`.
 
 Indexes (%) are compared, as well as points: a field whose cap changed can gain points while its
 component index falls, and the index is what the scale change does not distort.
+
+Parts not in yet: a partial result has no index, so its index and total changes are ``None``; a
+node is compared only where it is complete in both years (a pending or partial node is not
+comparable, and says why), and the notes name the units with parts pending.
 """
 
 from __future__ import annotations
@@ -87,15 +91,25 @@ class UnitChange:
 
     @property
     @in_context
-    def index_change(self) -> Decimal:
-        """Change of the exact index, in percentage points."""
+    def index_change(self) -> Decimal | None:
+        """Change of the exact index, in percentage points (``None``: a year has parts pending)."""
+        if self.current.index is None or self.previous.index is None:
+            return None
         return self.current.index - self.previous.index
 
     @property
     @in_context
-    def total_change(self) -> Decimal:
-        """Change of the exact total, in points (compare indexes when the scales differ)."""
+    def total_change(self) -> Decimal | None:
+        """Change of the exact total, in points (compare indexes when the scales differ;
+        ``None``: a year has parts pending, whose total is not known)."""
+        if not (self.current.complete and self.previous.complete):
+            return None
         return self.current.total - self.previous.total
+
+    @property
+    def pending(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The nodes not in yet: (previous year, this year)."""
+        return self.previous.pending, self.current.pending
 
     @property
     def places_up(self) -> int:
@@ -193,6 +207,9 @@ def compare(
         old_entry = before.get(entry.unit)
         if old_entry is None:
             continue
+        for year, result in (("the previous year", old_entry.result), ("this year", entry.result)):
+            if not result.complete:
+                notes.append(f"{entry.unit}: {', '.join(result.pending)} not in yet in {year}: no index change; ranked only against units with the same parts in")
         nodes = tuple(_node_change(node, entry.result, old_entry.result, resolved[node.id], shared, old_nodes) for node in new_methodology.nodes())
         field_ids = {node.id for node in new_methodology.criteria}
         units.append(
@@ -244,6 +261,11 @@ def _node_change(node: Node, current: Result, previous: Result, earlier: tuple[s
     split = [old for old in earlier if node.id in shared.get(old, ())]
     if not earlier or split:
         return NodeChange(node.id, node.label, earlier, None, points, None, node.max, False, _why_not(node.id, earlier, split, shared))
+    waiting = ["this year"] if not current.is_complete(node.id) else []
+    waiting += ["the previous year"] if not all(previous.is_complete(old) for old in earlier) else []
+    if waiting:
+        why = f"not in yet in {' and '.join(waiting)}: nothing to compare"
+        return NodeChange(node.id, node.label, earlier, None, points, None, node.max, False, why)
     old_points = [previous.points(old) for old in earlier]
     applicable = [p for p in old_points if p is not None]
     before = sum(applicable, Decimal(0)) if applicable else None

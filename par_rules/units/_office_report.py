@@ -194,10 +194,17 @@ class OfficeReport:
 
 def build_report(results: Iterable[Result], previous: Iterable[Result] | None = None) -> OfficeReport:
     """Rank the results (one methodology version), describe them, compare them with the
-    previous year's (any version with a lineage to this one), and analyse each unit's gaps."""
+    previous year's (any version with a lineage to this one), and analyse each unit's gaps.
+    The report publishes indexes: a result with parts not in yet (no index) is refused, with
+    the units and parts named."""
     ranking = rank(results)
     if not len(ranking):
         raise ParRulesError("no results to report")
+    partial = [entry for entry in ranking if not entry.result.complete]
+    if partial:
+        waiting = sorted({node for entry in partial for node in entry.result.pending})
+        units = ", ".join(entry.unit for entry in partial[:12]) + (f" and {len(partial) - 12} more" if len(partial) > 12 else "")
+        raise ParRulesError(f"the report publishes indexes, and {units} have parts not in yet ({', '.join(waiting)}): report when every part is in (par-rules score and rank show the points so far)")
     comparison = compare(list(previous), [entry.result for entry in ranking]) if previous is not None else None
     return OfficeReport(
         methodology=ranking.entries[0].result.methodology,
@@ -224,7 +231,14 @@ def _published(value: Decimal | None, decimals: int) -> str:
     return f"{publish(value, decimals):.{decimals}f}" if decimals > 0 else str(publish(value, 0))
 
 
-def _signed(value: Decimal, decimals: int) -> str:
+def _indexes(report: OfficeReport) -> list[Decimal]:
+    """The exact index of each unit ranked, best first (build_report refuses a result without)."""
+    return [entry.index for entry in report.ranking if entry.index is not None]
+
+
+def _signed(value: Decimal | None, decimals: int) -> str:
+    if value is None:  # a year with parts not in yet: no index, no change
+        return "–"
     text = _published(abs(value), decimals)
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
@@ -313,7 +327,7 @@ def _ranking_chart(charts: _Charts, report: OfficeReport, t: dict[str, str], lan
     entries = list(report.ranking)
     figure = charts.figure(8, 0.9 + 0.28 * len(entries))
     ax = figure.add_subplot()
-    values = [float(publish(entry.index, report.decimals)) for entry in entries]
+    values = [float(publish(index, report.decimals)) for index in _indexes(report)]
     _band_spans(ax, report.methodology, True, lang)
     labels = [f"{entry.rank}. {_name(entry.result, entry.unit)}" for entry in entries]
     positions = list(range(len(entries)))[::-1]
@@ -355,7 +369,7 @@ def _heatmap(charts: _Charts, report: OfficeReport, t: dict[str, str], lang: str
 
 
 def _distribution(charts: _Charts, report: OfficeReport, t: dict[str, str], lang: str) -> str:
-    values = [float(publish(entry.index, report.decimals)) for entry in report.ranking]
+    values = [float(publish(index, report.decimals)) for index in _indexes(report)]
     figure = charts.figure(8, 2.6)
     ax = figure.add_subplot()
     _band_spans(ax, report.methodology, True, lang)
@@ -399,6 +413,8 @@ def _slope_chart(charts: _Charts, report: OfficeReport, t: dict[str, str], lang:
     previous_year = comparison.units[0].previous.period if comparison.units else None
     current_year = comparison.units[0].current.period if comparison.units else None
     for change in comparison.units:
+        if change.previous.index is None or change.current.index is None:
+            continue  # parts not in yet in a year: no index to draw (the table says so)
         before, after = float(change.previous.index), float(change.current.index)
         colour = "#1a9850" if after > before else "#d73027" if after < before else "#616161"
         ax.plot([0, 1], [before, after], color=colour, marker="o", lw=1.5)
@@ -557,7 +573,8 @@ def _changes_html(report: OfficeReport, t: dict[str, str], lang: str) -> list[st
     head = [t["unit"], t["previous_index"], t["index"], t["index_change"], t["previous_rank"], t["rank"], t["rank_change"]]
     lines = [f'<h2 id="changes">{_e(t["changes"])}</h2>', "<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
     for change in sorted(comparison.units, key=lambda c: c.current_rank):
-        css = "up" if change.index_change > 0 else "down" if change.index_change < 0 else ""
+        index_change = change.index_change
+        css = "" if index_change is None else "up" if index_change > 0 else "down" if index_change < 0 else ""
         places = change.places_up
         lines.append(
             f"<tr><td>{_e(_name(change.current, change.unit))}</td><td class=n>{_published(change.previous.index, d)}</td><td class=n>{_published(change.current.index, d)}</td>"

@@ -44,16 +44,18 @@ CHUNK = 200
 # methodology, or why it could not be loaded (the file changed since the main process read it).
 _methodology: Methodology | str | ParRulesError | OSError = ""
 _texts: CsvTexts | None = None
+_parts: tuple[str, ...] | None = None
 
 
-def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fields: Mapping[str, str], jobs: int) -> Iterator[list[str] | RecordError]:
+def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fields: Mapping[str, str], jobs: int, parts: Iterable[str] | None = None) -> Iterator[list[str] | RecordError]:
     """Each record's CSV texts or its error, in the records' order, scored by ``jobs`` worker
     processes. ``methodology`` is a loaded methodology (its file is loaded again in each worker)
-    or an id (each record scored under the version in force for its period)."""
+    or an id (each record scored under the version in force for its period); ``parts``: score
+    only these nodes (:func:`par_rules.score`)."""
     source = methodology.file if isinstance(methodology, Methodology) else methodology
     if source is None:
         raise ValueError("a methodology built in memory has no file for the worker processes to load")
-    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(os.fspath(source), dict(fields)))
+    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(os.fspath(source), dict(fields), None if parts is None else tuple(parts)))
     rows = iter(records)
     pending: deque[tuple[int, Future[list[list[str] | RecordError]]]] = deque()  # (first row, its chunk's outputs)
     try:
@@ -88,10 +90,11 @@ def _failed(error: BaseException) -> Future[list[list[str] | RecordError]]:
     return future
 
 
-def _start(source: str, fields: dict[str, str]) -> None:
+def _start(source: str, fields: dict[str, str], parts: tuple[str, ...] | None = None) -> None:
     """In a worker: load the methodology once (an id stays an id: score_many picks its versions).
     It must not raise: a pool whose workers fail to start restarts them for ever."""
-    global _methodology, _texts
+    global _methodology, _texts, _parts
+    _parts = parts
     from ..engine._api import is_path, load
 
     try:
@@ -106,7 +109,7 @@ def _score_chunk(chunk: list[Numbered]) -> list[list[str] | RecordError]:
     assert _texts is not None, "the worker was started by _start"
     if isinstance(_methodology, (ParRulesError, OSError)):
         raise _methodology  # raised again in the main process, by AsyncResult.get
-    return [output if isinstance(output, RecordError) else _texts(output) for output in score_many(_methodology, chunk)]
+    return [output if isinstance(output, RecordError) else _texts(output) for output in score_many(_methodology, chunk, parts=_parts)]
 
 
 name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

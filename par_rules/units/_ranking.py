@@ -30,6 +30,12 @@ and every good one still placed.
 (['a'], ["row 2: indicator online_rate: not a number: 'lots'"])
 >>> print(mixed.notes[-1])
 row 2 is not ranked: its record was refused (indicator online_rate: not a number: 'lots')
+
+Parts not in yet: a partial result (a self-assessment before the survey) has no index. It is
+ranked only against the units with the same parts in, on its points so far: each set of pending
+parts is a cohort with ranks of its own (``Ranked.cohort``), and the notes say so. ``on=NODE``
+ranks every unit on the exact points of one node instead, which must be complete (in, and
+applicable) for every unit.
 """
 
 from __future__ import annotations
@@ -40,8 +46,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from ..engine._arithmetic import format_decimal as fmt, in_context
-from ..errors import Problem, RecordError
+from ..engine._arithmetic import format_decimal as fmt, in_context, publish
+from ..errors import MethodologyNotFound, Problem, RecordError
 from ..engine._model import RatingBand
 from ..engine._report import Result
 from .._lazy import name_home
@@ -64,7 +70,10 @@ class Ranked:
     result: Result
     rank: int
     group_rank: int | None  # None: the record names no group
-    sharing: tuple[str, ...]  # every unit with exactly this index, this one included
+    sharing: tuple[str, ...]  # every unit with exactly this value, this one included
+    value: Decimal | None = None  # what the unit was ranked on (None: its index)
+    published_value: Decimal | None = None
+    cohort: tuple[str, ...] = ()  # the nodes pending for every unit ranked alongside ((): complete)
 
     @property
     def tied_with(self) -> tuple[str, ...]:
@@ -72,11 +81,12 @@ class Ranked:
         return tuple(unit for unit in self.sharing if unit != self.unit)
 
     @property
-    def index(self) -> Decimal:
+    def index(self) -> Decimal | None:
+        """The exact index (``None``: a partial result, ranked on its points so far)."""
         return self.result.index
 
     @property
-    def published_index(self) -> Decimal:
+    def published_index(self) -> Decimal | None:
         return self.result.published_index
 
     @property
@@ -96,6 +106,7 @@ class Ranking:
     ties: TiePolicy
     notes: tuple[str, ...]
     refused: tuple[RecordError, ...] = ()  # the records that came as errors: reported, not ranked
+    on: str | None = None  # the node ranked on (None: the index, or the points so far)
 
     def __iter__(self) -> Iterator[Ranked]:
         return iter(self.entries)
@@ -111,9 +122,12 @@ class Ranking:
         raise KeyError(f"unit {unit!r} is not in the ranking")
 
     def bands(self) -> dict[str | None, tuple[str, ...]]:
-        """Units by rating band (``None``: below every band), best band first."""
+        """Units by rating band (``None``: below every band), best band first; a partial result
+        has no band and is not listed."""
         grouped: dict[str | None, list[str]] = {}
         for entry in self.entries:
+            if not entry.result.complete:
+                continue
             grouped.setdefault(entry.band.id if entry.band else None, []).append(entry.unit)
         return {band: tuple(units) for band, units in grouped.items()}
 
@@ -126,8 +140,13 @@ class Ranking:
 
 
 @in_context
-def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competition") -> Ranking:
+def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competition", on: str | None = None) -> Ranking:
     """Rank results by exact index, best first (units that tie keep their input order).
+
+    Partial results (parts not in yet) are ranked only against units with the same parts in,
+    on their points so far: each set of pending nodes is a cohort ranked on its own, complete
+    results first. ``on``: rank on the exact points of this node instead; it must be complete
+    and applicable for every unit (else :class:`~par_rules.RecordError`).
 
     ``results`` may hold :class:`~par_rules.RecordError` s too, as :func:`par_rules.score_many`
     yields them: those records are not ranked; they are kept in ``Ranking.refused`` and named in
@@ -148,33 +167,60 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
         else:
             raise TypeError(f"rank takes results (and the RecordErrors of refused records), not {type(item).__name__}")
     listed = [(unit_id(result, position), result) for position, result in enumerate(scored, start=1)]
-    _check_comparable(listed)
-    ordered = sorted(listed, key=lambda pair: pair[1].index, reverse=True)  # stable: ties keep their order
-    overall = _places([result.index for _, result in ordered], ties)
+    _check_comparable(listed, on)
+    cohorts: dict[tuple[str, ...], list[tuple[str, Result, Decimal, Decimal]]] = {}
+    for unit, result in listed:
+        if on is not None:
+            value: Decimal = result.points(on)  # type: ignore[assignment]  # checked: complete, applicable
+            cohorts.setdefault((), []).append((unit, result, value, publish(value, result.methodology.decimals)))
+        elif result.complete:
+            cohorts.setdefault((), []).append((unit, result, result.index, result.published_index))  # type: ignore[arg-type]
+        else:
+            cohorts.setdefault(tuple(sorted(result.pending)), []).append((unit, result, result.total, result.published_total))
+    entries: list[Ranked] = []
+    notes: list[str] = []
+    for cohort in sorted(cohorts, key=lambda key: (len(key), key)):  # complete first, then fewer parts pending
+        entries += _ranked(cohorts[cohort], ties, cohort, on is None)
+        if cohort:
+            units = [unit for unit, *_ in cohorts[cohort]]
+            notes.append(
+                f"{', '.join(units[:12])}{f' and {len(units) - 12} more' if len(units) > 12 else ''}: {', '.join(cohort)} not in yet, so no index; "
+                f"ranked only against units with the same parts in ({len(units)}), on the points so far"
+            )
+    ranked = tuple(entries)
+    notes = [*_rounding_notes(ranked), *notes, *map(_refusal_note, refused)]
+    return Ranking(ranked, ties, tuple(notes), tuple(refused), on)
+
+
+def _ranked(members: list[tuple[str, Result, Decimal, Decimal]], ties: TiePolicy, cohort: tuple[str, ...], on_index: bool) -> list[Ranked]:
+    """One cohort ranked on its values, best first, with ranks in groups."""
+    ordered = sorted(members, key=lambda member: member[2], reverse=True)  # stable: ties keep their order
+    overall = _places([value for _, _, value, _ in ordered], ties)
     group_places: dict[int, int] = {}
     members_of: dict[str, list[int]] = {}
-    for position, (_, result) in enumerate(ordered):
+    for position, (_, result, _, _) in enumerate(ordered):
         if result.record.group is not None:
             members_of.setdefault(result.record.group, []).append(position)
-    for members in members_of.values():
-        for position, place in zip(members, _places([ordered[p][1].index for p in members], ties)):
+    for positions in members_of.values():
+        for position, place in zip(positions, _places([ordered[p][2] for p in positions], ties)):
             group_places[position] = place
     lists: dict[Decimal, list[str]] = {}
-    for unit, result in ordered:
-        lists.setdefault(result.index, []).append(unit)
-    sharing = {index: tuple(units) for index, units in lists.items()}  # one tuple per index, shared
-    entries = tuple(
+    for unit, _, value, _ in ordered:
+        lists.setdefault(value, []).append(unit)
+    sharing = {value: tuple(units) for value, units in lists.items()}  # one tuple per value, shared
+    return [
         Ranked(
             unit=unit,
             result=result,
             rank=overall[position],
             group_rank=group_places.get(position),
-            sharing=sharing[result.index],
+            sharing=sharing[value],
+            value=None if on_index and not cohort else value,
+            published_value=None if on_index and not cohort else published,
+            cohort=cohort,
         )
-        for position, (unit, result) in enumerate(ordered)
-    )
-    notes = tuple(_rounding_notes(entries)) + tuple(map(_refusal_note, refused))
-    return Ranking(entries, ties, notes, tuple(refused))
+        for position, (unit, result, value, published) in enumerate(ordered)
+    ]
 
 
 def _places(indexes: list[Decimal], ties: TiePolicy) -> list[int]:
@@ -190,8 +236,19 @@ def _places(indexes: list[Decimal], ties: TiePolicy) -> list[int]:
     return places
 
 
-def _check_comparable(listed: list[tuple[str, Result]]) -> None:
+def _check_comparable(listed: list[tuple[str, Result]], on: str | None = None) -> None:
     problems = []
+    if on is not None:
+        for unit, result in listed:
+            try:
+                complete = result.is_complete(on)
+            except MethodologyNotFound as error:
+                raise RecordError([Problem(f"cannot rank on {on}: {error}")]) from None
+            if not complete:
+                state = "pending" if result.points(on) is None else "partial"
+                problems.append(Problem(f"cannot rank on node {on}: it is {state} for unit {unit} (rank on a part that is in for every unit)", node=on))
+            elif result.points(on) is None:
+                problems.append(Problem(f"cannot rank on node {on}: it does not apply to unit {unit}", node=on))
     versions = sorted({f"{result.methodology.id}@{result.methodology.version}" for _, result in listed})
     if len(versions) > 1:
         problems.append(Problem(f"results come from different methodologies ({', '.join(versions)}): rank each separately or compare them with par_rules.compare"))
@@ -212,14 +269,21 @@ def _refusal_note(error: RecordError) -> str:
 
 
 def _rounding_notes(entries: tuple[Ranked, ...]) -> Iterator[str]:
-    """Say where units look tied once rounded but are ranked apart on their exact indexes."""
+    """Say where units look tied once rounded but are ranked apart on their exact values."""
     for before, after in itertools.pairwise(entries):
-        if before.published_index == after.published_index and before.index != after.index:
-            yield (
-                f"{before.unit} (rank {before.rank}) and {after.unit} (rank {after.rank}) both publish "
-                f"{fmt(before.published_index)}%, but their exact indexes differ "
-                f"({fmt(before.index)} > {fmt(after.index)}): ranked on the exact values"
-            )
+        if before.cohort != after.cohort:
+            continue
+        on_index = before.value is None
+        published, exact, next_exact = (before.published_index, before.index, after.index) if on_index else (before.published_value, before.value, after.value)
+        next_published = after.published_index if on_index else after.published_value
+        if published is None or exact is None or next_exact is None or published != next_published or exact == next_exact:
+            continue  # (a partial result has no index: ranked on its value, never None here)
+        what, unit = ("%", "exact indexes") if on_index else (" points", "exact points")
+        yield (
+            f"{before.unit} (rank {before.rank}) and {after.unit} (rank {after.rank}) both publish "
+            f"{fmt(published)}{what}, but their {unit} differ "
+            f"({fmt(exact)} > {fmt(next_exact)}): ranked on the exact values"
+        )
 
 
 name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -334,10 +334,15 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
         result = after[unit]
         earlier = [before[old] for old in against]
         used.update(against)
+        waiting = sorted({node for r in (result, *earlier) for node in r.pending})
+        indexes = [r.index for r in (result, *earlier) if r.index is not None]  # every one when none is waiting
+        if waiting or len(indexes) != 1 + len(earlier):  # no index yet on one side: nothing to set against
+            not_comparable.append((unit, f"parts not in yet ({', '.join(waiting)}): no index to compare"))
+            return
         pairings.append(UnitPairing(
             unit=unit, name=result.record.name or register.units[unit].name if unit in register.units else result.record.name,
             relation=relation, against=against, label=label,
-            previous_index=CONTEXT.divide(sum((r.index for r in earlier), Decimal(0)), len(earlier)), current_index=result.index,
+            previous_index=CONTEXT.divide(sum(indexes[1:], Decimal(0)), len(earlier)), current_index=indexes[0],
             fields=_fields(new_methodology, result, earlier, resolved, old_nodes),
         ))
 

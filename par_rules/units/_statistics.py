@@ -102,14 +102,16 @@ class Description:
 
 def describe(results: Iterable[Result] | Ranking, comparison: Comparison | None = None, *, top: int = 3) -> Description:
     """The summary statistics of the results of one methodology version (a
-    :class:`~par_rules.RecordError` if they mix versions or are empty), and, given a
+    :class:`~par_rules.RecordError` if they mix versions or are empty; partial results, which
+    have no index, are left out), and, given a
     :class:`~par_rules.Comparison` with the previous year, the ``top`` largest rises and falls."""
     ranking = results if isinstance(results, Ranking) else rank(results)
-    entries = ranking.entries
+    entries = tuple(entry for entry in ranking.entries if entry.result.complete)  # a partial result has no index to count
     if not entries:
-        raise RecordError([Problem("no results to describe")])
+        pending = sorted({node for entry in ranking.entries for node in entry.result.pending})
+        raise RecordError([Problem("no results to describe" if not ranking.entries else f"no complete result to describe: every unit has parts not in yet ({', '.join(pending)}), so no index")])
     decimals = entries[0].result.methodology.decimals
-    indexes = [entry.index for entry in entries]
+    indexes = [entry.index for entry in entries if entry.index is not None]  # every one: complete
     index = _spread(indexes, decimals)
     fields: dict[str, Spread] = {}
     points: dict[str, Spread] = {}
@@ -123,11 +125,15 @@ def describe(results: Iterable[Result] | Ranking, comparison: Comparison | None 
             fields[field_node.id] = _spread([value / field_node.max * _HUNDRED for value in present], decimals)
     bands: dict[str | None, int] = {band: len(units) for band, units in ranking.bands().items()}
     mean = index.mean.exact
-    above = tuple(entry.unit for entry in entries if entry.index > mean)
+    above = tuple(entry.unit for entry in entries if entry.index is not None and entry.index > mean)
     rises: tuple[Move, ...] = ()
     falls: tuple[Move, ...] = ()
     if comparison is not None:
-        moves = [Move(change.unit, Measure(change.index_change, publish(change.index_change, decimals)), change.previous_rank, change.current_rank) for change in comparison.units]
+        moves = [
+            Move(change.unit, Measure(change.index_change, publish(change.index_change, decimals)), change.previous_rank, change.current_rank)
+            for change in comparison.units
+            if change.index_change is not None
+        ]
         rises = tuple(sorted((move for move in moves if move.change.exact > 0), key=lambda move: -move.change.exact)[:top])
         falls = tuple(sorted((move for move in moves if move.change.exact < 0), key=lambda move: move.change.exact)[:top])
     return Description(len(entries), index, fields, points, bands, above, rises, falls)

@@ -35,7 +35,10 @@ __all__ = [
 
 def results_table(results: Iterable[Result] | Ranking) -> Table:
     """A row per unit: rank (when ranked), unit, name, group, period, total, index (published
-    and exact), band, then the exact points of each field as a column ``points_<field id>``.
+    and exact), band, reach and pending, then the exact points of each field as a column
+    ``points_<field id>``. A partial result (parts not in yet) has no index and no band, its
+    total is the points so far, ``reach`` the most it can still reach and ``pending`` the nodes
+    not in yet (a pending field's points are empty); a complete one reaches its total.
 
     >>> from par_rules import load, score
     >>> m = load("example/par-index/district")
@@ -79,7 +82,7 @@ def field_columns(methodologies: Iterable[Methodology]) -> dict[str, str]:
 
 def result_headers(fields: Mapping[str, str], ranked: bool = False) -> tuple[str, ...]:
     """The columns of a results table (see :func:`results_table`)."""
-    headers = (("rank", "group_rank") if ranked else ()) + ("unit", "name", "group", "period", "total", "index", "band", "exact_index")
+    headers = (("rank", "group_rank") if ranked else ()) + ("unit", "name", "group", "period", "total", "index", "band", "exact_index", "reach", "pending")
     return headers + tuple(f"points_{field_id}" for field_id in fields)
 
 
@@ -98,6 +101,7 @@ def _cells(result: Result, slots: Sequence[str | None], unit: str) -> tuple[Cell
     record = result.record
     band = result.band
     cells: tuple[Cell, ...] = (unit, record.name, record.group, record.period, result.published_total, result.published_index, band.id if band else None, result.index)
+    cells += (result.reach, " ".join(result.pending) or None)
     points = result.points  # the stored points: no explanation is built for a table
     return cells + tuple(None if field_id is None else points(field_id) for field_id in slots)
 
