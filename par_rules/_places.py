@@ -7,12 +7,14 @@ neither needs the other to name a file, line and column.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problem
 
-__all__ = ["Location", "SourceMap", "Container"]
+__all__ = ["Location", "SourceMap", "Container", "did_you_mean"]
 
 
 @dataclass(frozen=True)
@@ -66,3 +68,15 @@ class SourceMap:
         if key is not None and key in entries:
             return entries[key]
         return where
+
+
+def did_you_mean(name: object, known: Iterable[object]) -> str:
+    """A suggestion for a misspelt name, as the end of a message (or nothing).
+
+    >>> did_you_mean("onlin_rate", ["online_rate", "plan_issued"])
+    " (did you mean 'online_rate'?)"
+    >>> did_you_mean("zzz", ["online_rate"])
+    ''
+    """
+    close = difflib.get_close_matches(str(name), [str(item) for item in known], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -163,15 +163,14 @@ def test_without_lineage_a_new_id_is_an_addition(tmp_path: Path) -> None:
     assert ("added", "e-gov") in kinds and ("removed", "2") in kinds
 
 
-def test_a_lineage_naming_missing_nodes_is_an_error(tmp_path: Path) -> None:
-    old, new = _pair(tmp_path, NEW.replace('{e-gov: "2"}', '{e-gov: "9", ghost: "2"}'))
+def test_a_lineage_naming_missing_nodes_is_an_error_at_load_with_its_place(tmp_path: Path) -> None:
     with pytest.raises(par_rules.MethodologyError) as caught:
-        par_rules.diff(old, new)
+        _pair(tmp_path, NEW.replace('{e-gov: "2"}', '{e-gov: "9", ghost: "2"}'))
     text = str(caught.value)
-    assert "2.yaml: lineage: " in text and "the mapping names node ghost, which t/index@2 does not have" in text
-    assert "the mapping sends node e-gov to 9, which t/index@1 does not have" in text
+    assert "2.yaml:8:23: the lineage names node ghost, which t/index@2 does not have" in text
+    assert "2.yaml:8:11: the lineage sends node e-gov to 9, which t/index@1 does not have" in text
     result = runner().invoke(main, ["diff", str(tmp_path / "1.yaml"), str(tmp_path / "2.yaml")])
-    assert result.exit_code == 1 and "names node ghost" in result.stderr
+    assert result.exit_code == 1 and "names node ghost" in result.stderr and "2.yaml:8:23" in result.stderr
 
 
 def test_every_shipped_lineage_names_real_nodes() -> None:

@@ -127,22 +127,43 @@ def test_api_docstrings_show_doctests_as_sessions_and_roles_as_code() -> None:
     assert module.markdown_docstring(">>> 1").splitlines() == ["```pycon", ">>> 1", "```"]
 
 
-def test_mkdocs_serve_watches_the_methodologies() -> None:
+def _plugin(roots: list[str] | None = None) -> Any:
+    """The plugin as mkdocs makes it: found through the ``mkdocs.plugins`` entry point, its
+    options validated against a config file at the repository's root."""
     _require("mkdocs")
-    spec = importlib.util.spec_from_file_location("criteria_browser_hook", ROOT / "docs" / "_hooks" / "criteria_browser.py")
-    assert spec is not None and spec.loader is not None
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
+    from importlib.metadata import entry_points
 
+    found = entry_points(group="mkdocs.plugins", name="par-rules")
+    if not found:
+        pytest.fail("the mkdocs plugin par-rules is not registered: install the package again (pip install -e .) to register pyproject.toml's entry points")
+    (entry,) = found
+    plugin = entry.load()()
+    errors, warnings = plugin.load_config({} if roots is None else {"roots": roots}, str(ROOT / "mkdocs.yml"))
+    assert errors == [] and warnings == []
+    return plugin
+
+
+def test_the_plugin_is_the_package_s_own_and_mkdocs_is_not_imported_with_par_rules() -> None:
+    plugin = _plugin()
+    assert type(plugin).__module__ == "par_rules.authoring._mkdocs_plugin"
+    code = "import sys, par_rules, par_rules.authoring; par_rules.load('example/par-index/district'); print('mkdocs' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip() == "False"
+
+
+def test_mkdocs_serve_watches_the_methodologies() -> None:
     class Server:
-        watched: ClassVar[list[str]] = []
+        def __init__(self) -> None:
+            self.watched: list[str] = []
 
         def watch(self, path: str) -> None:
             self.watched.append(path)
 
     server = Server()
-    assert hook.on_serve(server, config=None, builder=None) is server
+    assert _plugin().on_serve(server, config=None, builder=None) is server
     assert server.watched == [str(par_rules.shipped_root())]
+    server = Server()
+    _plugin(["methodologies/example", "units"]).on_serve(server, config=None, builder=None)
+    assert server.watched == [str(ROOT / "methodologies" / "example"), str(ROOT / "units")]
 
 
 # --- the built site -------------------------------------------------------------------------------
@@ -150,7 +171,7 @@ def test_mkdocs_serve_watches_the_methodologies() -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    _require("mkdocs")
+    _plugin()  # mkdocs.yml lists the par-rules plugin: it must be registered
     out = tmp_path_factory.mktemp("site")
     build = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],

@@ -25,6 +25,18 @@ A methodology ``<id>/<version>.yaml`` keeps its tests in ``<id>/<version>.tests.
       - name: a value above the cap is refused
         record: {...}
         error: outside 0 to 7    # the record must be refused with this text in the error
+      - name: the same unit without its plan
+        base: Điện Biên 2020 self-assessment   # start from an earlier case's record...
+        record: {plan_issued: false}           # ...and change (or add) these values
+        expect: {total: 89.30}
+      - name: a row of a records file
+        from: {file: records.csv, unit: dien-bien}   # or row: 3 (the header is row 1)
+        record: {online_rate: 80}                    # overrides, as with base
+        expect: {total: 92}
+
+A record given by ``base`` or ``from`` may set a value to ``null`` to leave it out. A records
+file is a CSV file beside the tests file (or in a folder below it), its cells read as text, as
+``par-rules score`` reads them.
 
 Numbers are read as in a methodology and held to the same limits (finite, below 10^15 in size,
 at most 10 decimals), each refused at its line and column.
@@ -42,19 +54,20 @@ expectation. A broken test file raises :class:`~par_rules.MethodologyError` with
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..engine._api import score
-from ..engine._arithmetic import format_decimal, in_context
+from ..engine._arithmetic import format_decimal, format_short, in_context, publish
 from ..errors import MethodologyError, MethodologyNotFound, Problem, RecordError
-from .._places import Location, SourceMap
+from .._places import Location, SourceMap, did_you_mean
 from ..engine._load import read_yaml_file
 from ..engine._model import Methodology
-from ..engine._registry import TESTS_SUFFIX, load_file, shipped_root
+from ..engine._registry import TESTS_SUFFIX, Roots, load_file, shipped_root
 from ..engine._validate import check_numbers
 from .._lazy import name_home
 
@@ -74,7 +87,7 @@ __all__ = [
 _TOTALS = ("total", "index", "published_total", "published_index", "reach")
 _NO_INDEX = ("index", "published_index")  # null: a partial result, which has none
 _FILE_KEYS = frozenset({"tolerance", "cases"})
-_CASE_KEYS = frozenset({"name", "note", "record", "parts", "tolerance", "expect", "error"})
+_CASE_KEYS = frozenset({"name", "note", "record", "parts", "tolerance", "expect", "error", "base", "from"})
 _EXPECT_KEYS = frozenset({*_TOTALS, "band", "nodes", "pending"})
 
 
@@ -197,18 +210,83 @@ def load_tests(path: str | Path) -> MethodologyTests:
         problems.append(where.locate(data, "cases").problem("'cases' must be a non-empty list"))
         raw_cases = []
     cases = []
-    names: set[str] = set()
+    names: dict[str, MethodologyCase] = {}
     for raw in raw_cases:
         case = _case(raw, where, problems, default)
         if case is None:
             continue
+        case = _with_start(case, raw, where, problems, names, path)
         if case.name in names:
             problems.append(case.location.problem(f"two cases are named {case.name!r}"))
-        names.add(case.name)
+        names[case.name] = case
         cases.append(case)
     if problems:
         raise MethodologyError(problems)
     return MethodologyTests(path, methodology_path(path), tuple(cases))
+
+
+def _with_start(case: MethodologyCase, raw: dict[str, Any], where: SourceMap, problems: list[Problem], earlier: Mapping[str, MethodologyCase], path: Path) -> MethodologyCase:
+    """A case whose record starts from an earlier case (``base``) or a records file's row
+    (``from``), with its own ``record`` values laid over it (``null`` leaves a value out)."""
+    if "base" in raw and "from" in raw:
+        problems.append(where.locate(raw, "from").problem(f"case {case.name!r}: give 'base' or 'from', not both"))
+        return case
+    start: Mapping[str, Any] | None = None
+    if "base" in raw:
+        base = raw["base"]
+        if not isinstance(base, str) or base not in earlier:
+            known = list(earlier)
+            hint = did_you_mean(str(base), known) or (f" (earlier cases: {', '.join(repr(name) for name in known)})" if known else " (there is no earlier case)")
+            problems.append(where.locate(raw, "base").problem(f"case {case.name!r}: base {base!r} is not the name of an earlier case{hint}"))
+            return case
+        start = earlier[base].record
+    elif "from" in raw:
+        start = _row_of(raw["from"], where.locate(raw, "from"), path, problems, case.name)
+        if start is None:
+            return case
+    if start is None:
+        return case
+    record = {**start, **case.record}
+    record = {key: value for key, value in record.items() if value is not None}
+    return replace(case, record=record)
+
+
+def _row_of(spec: Any, place: Location, path: Path, problems: list[Problem], name: str) -> dict[str, Any] | None:
+    """The record of one row of a CSV records file: ``{file: F, row: N}`` or ``{file: F, unit: U}``."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("file"), str) or (("row" in spec) == ("unit" in spec)) or set(spec) - {"file", "row", "unit"}:
+        problems.append(place.problem(f"case {name!r}: 'from' is {{file: records.csv, row: N}} or {{file: records.csv, unit: UNIT}}"))
+        return None
+    source = path.parent / spec["file"]
+    if Path(spec["file"]).is_absolute() or not source.resolve().is_relative_to(path.parent.resolve()):
+        problems.append(place.problem(f"case {name!r}: the records file {spec['file']!r} must be beside the tests file or in a folder below it"))
+        return None
+    try:
+        with open(source, encoding="utf-8-sig", newline="") as stream:
+            rows = list(csv.reader(stream))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        problems.append(place.problem(f"case {name!r}: cannot read {spec['file']}: {error}"))
+        return None
+    if not rows:
+        problems.append(place.problem(f"case {name!r}: {spec['file']} is empty"))
+        return None
+    header = [column.strip() for column in rows[0]]
+    records = {number: dict(zip(header, row)) for number, row in enumerate(rows[1:], start=2) if any(cell.strip() for cell in row)}
+    if "row" in spec:
+        row = spec["row"]
+        chosen = records.get(int(row)) if isinstance(row, (int, Decimal)) and not isinstance(row, bool) and row == int(row) else None
+        if chosen is None:
+            problems.append(place.problem(f"case {name!r}: {spec['file']} has no row {spec['row']} (rows {min(records, default=2)} to {max(records, default=1)}; the header is row 1)"))
+            return None
+    else:
+        matches = [record for record in records.values() if record.get("unit", "").strip() == str(spec["unit"])]
+        if len(matches) != 1:
+            units = [record.get("unit", "").strip() for record in records.values()]
+            hint = did_you_mean(str(spec["unit"]), units)
+            what = "no row" if not matches else f"{len(matches)} rows"
+            problems.append(place.problem(f"case {name!r}: {spec['file']} has {what} of unit {spec['unit']!r}{hint}"))
+            return None
+        chosen = matches[0]
+    return {key: value.strip() for key, value in chosen.items() if key and value is not None and value.strip() != ""}
 
 
 def _unknown_keys(data: Mapping[str, Any], allowed: frozenset[str], where: SourceMap, problems: list[Problem]) -> None:
@@ -235,7 +313,7 @@ def _case(raw: Any, where: SourceMap, problems: list[Problem], default: Decimal)
     if not isinstance(name, str) or not name.strip():
         problems.append(location.problem("a case needs a 'name'"))
         name = f"line {location.line}"
-    record = raw.get("record")
+    record = raw.get("record", {} if "base" in raw or "from" in raw else None)
     if not isinstance(record, dict):
         problems.append(where.locate(raw, "record").problem(f"case {name!r}: 'record' must be a mapping of indicator ids to values"))
         record = {}
@@ -295,12 +373,16 @@ def _expectations(expect: Any, place: Location, where: SourceMap, problems: list
     return tuple(found)
 
 
-def _text(value: Decimal | str | tuple[str, ...] | None) -> str:
+def _text(value: Decimal | str | tuple[str, ...] | None, decimals: int | None = None) -> str:
+    """A value as a failure shows it: points rounded to the methodology's decimals (with "≈"
+    where rounding changed them), a band id, a list of parts, or "none"."""
     if value is None:
         return "none"
     if isinstance(value, tuple):
         return "[" + ", ".join(value) + "]"
-    return format_decimal(value) if isinstance(value, Decimal) else value
+    if not isinstance(value, Decimal):
+        return value
+    return format_decimal(value) if decimals is None else format_short(value, decimals)
 
 
 @in_context  # the tolerance check subtracts: in par_rules' context, not the caller's
@@ -320,7 +402,7 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
         expected = f"an error containing {case.error!r}" if case.error is not None else "a score"
         return failed("error", expected, f"the record was refused: {'; '.join(str(p) for p in error.problems)}", case.location)
     if case.error is not None:
-        return failed("error", f"an error containing {case.error!r}", f"a score of {_text(result.total)}", case.location)
+        return failed("error", f"an error containing {case.error!r}", f"a score of {_text(result.total, methodology.decimals)}", case.location)
     failures = []
     for expectation in case.expectations:
         actual: Decimal | str | None
@@ -343,8 +425,20 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
         else:
             actual = getattr(result, expectation.target)
         if not _close(actual, expectation.value, case.tolerance):
-            failures.append(Failure(case.name, expectation.target, _text(expectation.value), _text(actual), expectation.location, case.tolerance))
+            failures.append(Failure(case.name, expectation.target, _text(expectation.value), _text(actual, _decimals(actual, expectation.value, methodology.decimals)), expectation.location, case.tolerance))
     return CaseOutcome(case, tuple(failures))
+
+
+def _decimals(actual: Decimal | str | tuple[str, ...] | None, expected: Decimal | str | tuple[str, ...] | None, decimals: int) -> int:
+    """The methodology's decimals (or the expected value's, if more), or more where rounding to
+    them would hide the difference."""
+    if not isinstance(actual, Decimal) or not isinstance(expected, Decimal):
+        return decimals
+    exponent = expected.as_tuple().exponent
+    decimals = min(10, max(decimals, -exponent if isinstance(exponent, int) else 0))
+    while decimals < 10 and publish(actual, decimals) == expected != actual:
+        decimals += 1
+    return decimals
 
 
 def _close(actual: Decimal | str | tuple[str, ...] | None, expected: Decimal | str | tuple[str, ...] | None, tolerance: Decimal) -> bool:
@@ -354,9 +448,10 @@ def _close(actual: Decimal | str | tuple[str, ...] | None, expected: Decimal | s
     return abs(actual - expected) <= tolerance
 
 
-def run_tests(tests: MethodologyTests) -> list[CaseOutcome]:
-    """Run every case of a tests file against its methodology."""
-    methodology = load_file(tests.methodology)
+def run_tests(tests: MethodologyTests, root: Roots = None) -> list[CaseOutcome]:
+    """Run every case of a tests file against its methodology (the versions it extends looked
+    for beside it, then in ``root``, ``PAR_RULES_PATH`` and the shipped tree)."""
+    methodology = load_file(tests.methodology, root)
     return [run_case(methodology, case) for case in tests.cases]
 
 

@@ -4,7 +4,7 @@ Every page is Markdown made at build time from what :func:`par_rules.load` retur
 cannot disagree with the engine: a page per methodology version (the tree, its caps, each rule
 in words, the legal sources, what is illustrative), an index by issuer, level and year, a
 version history per methodology (from :func:`par_rules.diff`) and the worked examples of the
-methodology tests. The mkdocs hook ``docs/_hooks/criteria_browser.py`` hands the pages to mkdocs.
+methodology tests. The mkdocs plugin ``par-rules`` (``_mkdocs_plugin``) hands the pages to mkdocs.
 
 >>> pages = criteria_pages()
 >>> pages[0].path
@@ -33,7 +33,7 @@ from ._diff import diff
 from ..errors import MethodologyNotFound, RecordError
 from ._methodology_tests import MethodologyCase, load_tests, run_case
 from ..engine._model import Indicator, Methodology, Node
-from ..engine._registry import TESTS_SUFFIX, VersionInfo, all_versions
+from ..engine._registry import TESTS_SUFFIX, Roots, VersionInfo, all_versions
 from ..engine._rules import LevelsRule, SurveyRule, points_text
 
 __all__ = ["Page", "criteria_pages", "criteria_nav", "escape", "rule_in_words"]
@@ -156,16 +156,17 @@ class _Loaded:
     tests_file: Path | None
 
 
-def _load_all(root: str | Path | None) -> list[_Loaded]:
+def _load_all(root: Roots) -> list[_Loaded]:
     loaded = []
     for info in all_versions(root):
         tests = info.path.with_name(info.path.name.removesuffix(".yaml") + TESTS_SUFFIX)
-        loaded.append(_Loaded(info, load(info.path), tests if tests.is_file() else None))
+        loaded.append(_Loaded(info, load(info.path, root=root), tests if tests.is_file() else None))
     return loaded
 
 
-def criteria_pages(root: str | Path | None = None) -> list[Page]:
-    """Every page of the criteria browser for the methodologies under ``root`` (default: shipped).
+def criteria_pages(root: Roots = None) -> list[Page]:
+    """Every page of the criteria browser for the methodologies under ``root`` (a folder or a
+    list of them; default: shipped).
 
     A methodology that does not load raises its :class:`~par_rules.MethodologyError`: the site
     is not built around a broken file.

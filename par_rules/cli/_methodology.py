@@ -6,14 +6,19 @@ Exit codes as for every command: 0 all went well, 1 problems (a failed test, a b
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 
 from ..authoring._diff import diff
-from ..engine._api import load
+from ..engine._api import is_path, load
+from ..engine._registry import versions
 from ..errors import MethodologyError, MethodologyNotFound, ParRulesError
 from ..authoring._methodology_tests import find_test_files, load_tests, run_tests
 from ..engine._model import Methodology
 from ..formats._files import json_text
+from ._roots import given_roots
 from ._units import echo
 
 __all__ = ["diff_command", "test_command"]
@@ -63,25 +68,42 @@ def diff_command(old: str, new: str, old_year: int | None, new_year: int | None,
         echo("no differences", err=True)
 
 
+def _test_paths(names: tuple[str, ...]) -> list[str | Path]:
+    """Paths as given, and for an id that is no path, the files of its versions."""
+    found: list[str | Path] = []
+    for name in names:
+        if os.path.exists(name) or is_path(name):
+            found.append(name)
+            continue
+        try:
+            known = versions(name)
+        except MethodologyNotFound:
+            known = []
+        if not known:
+            raise click.BadParameter(f"{name!r} is neither a file or folder nor a methodology id (par-rules list shows every id)", param_hint="PATHS")
+        found += [info.path for info in known]
+    return found
+
+
 @click.command("test")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1)
 @click.option("-v", "--verbose", is_flag=True, help="Name every case, not only the failed ones.")
 def test_command(paths: tuple[str, ...], verbose: bool) -> None:
-    """Run the methodology tests (<version>.tests.yaml) in PATHS: files, methodologies or folders
-    (default: every shipped methodology). Each failure names the case, the node, the expected and
-    the actual points."""
+    """Run the methodology tests (<version>.tests.yaml) in PATHS: files, methodologies, folders or
+    methodology ids (default: those in the --root folders, else every shipped methodology). Each
+    failure names the case, the node, the expected and the actual points."""
     try:
-        files = find_test_files(paths)
+        files = find_test_files(_test_paths(paths) or given_roots())
     except MethodologyNotFound as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
     if not files:
-        echo(f"no tests found in {', '.join(paths)}", err=True)
+        echo(f"no tests found in {', '.join(map(str, paths or given_roots()))}", err=True)
         raise SystemExit(1)
     passed = failed = 0
     for path in files:
         try:
-            outcomes = run_tests(load_tests(path))
+            outcomes = run_tests(load_tests(path), given_roots() or None)
         except MethodologyError as error:
             failed += 1
             echo(f"{path}: cannot run: {error}")

@@ -106,7 +106,7 @@ def methodology_or_id(source: str, year: int | None, version: str | None) -> Met
         raise click.UsageError(str(error)) from None
     except MethodologyNotFound as error:
         unknown_id = not is_path(source) and year is None and version is None
-        echo(f"{error} (par-rules check lists what is shipped; or give a file)" if unknown_id else str(error), err=True)
+        echo(f"{error} (par-rules list shows every id; --root DIR adds a folder of yours; or give a file)" if unknown_id else str(error), err=True)
         raise SystemExit(1) from None
     except (ParRulesError, OSError) as error:
         echo(str(error), err=True)
@@ -166,6 +166,9 @@ class Batch:
 
     def finish(self) -> None:
         """Summarise the bad rows and exit 1 if there were any."""
+        for (methodology_id, version, years), units in self.tally.out_of_years.items():
+            listed = ", ".join(units[:10]) + (f" and {len(units) - 10} more" if len(units) > 10 else "")
+            echo(f"{self.path}: warning: {len(units)} record(s) scored under {methodology_id}@{version}, whose years ({', '.join(map(str, years))}) do not include their period: {listed}", err=True)
         for column, count in self.tally.repeated_columns().items():
             click.echo(f"{self.path}: column {column!r} is not an indicator of the methodology: {count} rows refused (reported once above); if it is not meant as one, leave it out with --ignore-columns {column!r}", err=True)
         summary = self.tally.summary()

@@ -10,7 +10,7 @@ from ..errors import MethodologyNotFound
 from ._arithmetic import in_context
 from ._model import Methodology
 from ._record import Record
-from ._registry import find, load_file, versions
+from ._registry import Roots, find, load_file, versions
 from ._report import Result
 
 __all__ = ["load", "score", "is_path", "resolve_methodology"]
@@ -32,10 +32,14 @@ def load(
     *,
     year: int | None = None,
     version: str | None = None,
-    root: str | os.PathLike[str] | None = None,
+    root: Roots = None,
 ) -> Methodology:
     """Load a methodology from a file path, or by id (the version in force for ``year``, or the
-    named ``version``, or else the latest) from ``root`` (default: the shipped methodologies).
+    named ``version``, or else the latest).
+
+    An id is looked for in ``root`` (a folder, or a list of folders), then in the folders of the
+    ``PAR_RULES_PATH`` environment variable, then in the methodologies shipped with par_rules;
+    the versions a file ``extends`` are looked for beside it, then in the same folders.
 
     Loading reads the file safely, validates it against the schema and the semantic checks, and
     compiles it; a broken file raises one :class:`~par_rules.MethodologyError` listing every
@@ -53,17 +57,18 @@ def load(
     if is_path(source):
         if year is not None or version is not None:
             raise TypeError("year= and version= select among versions of an id; a path names one file")
-        return load_file(source)
-    return load_file(find(os.fspath(source), year=year, version=version, root=root))
+        return load_file(os.fspath(source), root)
+    return load_file(find(os.fspath(source), year=year, version=version, root=root), root)
 
 
 @in_context
-def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int | None = None, parts: Iterable[str] | None = None) -> Result:
+def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int | None = None, parts: Iterable[str] | None = None, root: Roots = None) -> Result:
     """Score one record: a mapping of indicator ids to values (plus, optionally, ``unit``,
     ``name``, ``period`` and ``group``).
 
     ``methodology`` is a loaded :class:`~par_rules.Methodology`, a path, or an id (then the
-    version in force for the record's ``period`` is used). A record that does not fit the
+    version in force for the record's ``period`` is used, looked for as :func:`load` does, in
+    ``root`` first). A record that does not fit the
     methodology's catalogue raises one :class:`~par_rules.RecordError` listing every problem;
     ``row`` (a position in a batch) is added to each problem.
 
@@ -84,9 +89,9 @@ def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int |
     record = Record.from_mapping(record)
     if not isinstance(methodology, Methodology):
         if is_path(methodology):
-            methodology = load_file(methodology)
+            methodology = load_file(os.fspath(methodology), root)
         else:
-            methodology = load(methodology, year=record.period)
+            methodology = load(methodology, year=record.period, root=root)
     return Result(methodology, record, methodology.plan.score(record.values, row, parts))
 
 

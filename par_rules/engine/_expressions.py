@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, TypeGuard
 
+from .._places import did_you_mean
 from ._arithmetic import CONTEXT
 
 __all__ = ["Expression", "ExpressionError", "compile_expression", "FUNCTIONS", "reference_evaluate"]
@@ -333,7 +334,7 @@ class _Checker:
         if node.id in FUNCTIONS:
             raise self.fail(f"{node.id} is a function: call it, as {node.id}(...)", node)
         if node.id not in self.names:
-            raise self.fail(f"unknown name '{node.id}' (not a declared indicator)", node)
+            raise self.fail(f"unknown name '{node.id}' (not a declared indicator){did_you_mean(node.id, [*self.names, *self.constants])}", node)
         kind = self.names[node.id]
         if kind not in ("number", "boolean", "level"):
             raise self.fail(f"indicator '{node.id}' (of type {kind}) cannot be used in an expression", node)
@@ -388,7 +389,7 @@ class _Checker:
             raise self.fail("compare a level indicator with a quoted level id", left)
         allowed = self.levels.get(name.id)
         if allowed is not None and text.value not in allowed:
-            raise self.fail(f"'{text.value}' is not a level of {name.id} (levels: {', '.join(sorted(allowed))})", text)
+            raise self.fail(f"'{text.value}' is not a level of {name.id}{did_you_mean(text.value, allowed)} (levels: {', '.join(sorted(allowed))})", text)
 
     def _IfExp(self, node: ast.IfExp, depth: int) -> str:
         if self.check(node.test, depth) != "boolean":

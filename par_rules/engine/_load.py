@@ -100,7 +100,7 @@ def read_yaml(source: str | bytes, file: str | None = None) -> tuple[Any, Source
         message = f"YAML syntax: {error.problem or error.context}"
         if error.context and error.problem:
             message = f"YAML syntax: {error.problem} ({error.context})"
-        raise MethodologyError([_problem_at(message, file, mark)]) from None
+        raise MethodologyError([_problem_at(message + _syntax_hint(error, source, mark), file, mark)]) from None
     except yaml.reader.ReaderError as error:  # a control character: no mark, only a position
         character = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "\0")
         message = f"character U+{character:04X} is not allowed in a YAML file ({error.reason})"
@@ -124,6 +124,21 @@ def _safe_loader() -> tuple[type[yaml.SafeLoader], Callable[[str, tuple[bool, bo
 
     loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return loader, partial(loader("").resolve, yaml.ScalarNode)
+
+
+def _syntax_hint(error: Any, source: str, mark: Any) -> str:
+    """What to do about the YAML mistakes authors make most: a tab, an entry indented out of line
+    with its neighbours, a colon in a value that is not quoted."""
+    text = f"{error.problem} {error.context}"
+    lines = source.split("\n")
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if "'\\t'" in text or "\t" in text or "\t" in line[: mark.column + 1 if mark is not None else 0]:
+        return ": tabs are not allowed in YAML; indent with spaces"
+    if "mapping values are not allowed" in text and line.strip().count(": ") > 1 and not line.strip().startswith(("{", "-")):
+        return ": put a value that holds ': ' in quotes, or check this line's indentation against the lines above"
+    if any(phrase in text for phrase in ("expected <block end>", "mapping values are not allowed", "did not find expected key", "did not find expected '-' indicator")):
+        return ": check this line's indentation: the keys of one mapping (and the '-' of one list) start in the same column, with spaces"
+    return ""
 
 
 def _problem_at_offset(message: str, file: str | None, text: str, offset: int) -> Problem:

@@ -6,7 +6,10 @@ Methodologies live in a folder tree whose path is their id::
     methodologies/vn/moha/par-index/province/2020.tests.yaml  its tests
 
 The shipped tree is part of the installed package (``par_rules/methodologies``); in a source
-checkout it is the repository's ``methodologies/`` folder.
+checkout it is the repository's ``methodologies/`` folder. An author keeps their own trees
+(*roots*) anywhere: an id is looked for in the roots given (``root=``, one folder or a list;
+``--root`` on the command line), then in the folders of the ``PAR_RULES_PATH`` environment
+variable (a path list, ``os.pathsep`` between folders), then in the shipped tree.
 """
 
 from __future__ import annotations
@@ -16,19 +19,26 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Union
 
 from ._compile import compile_methodology
 from ..errors import MethodologyError, MethodologyNotFound, Problem
 from ._extends import merge
-from .._places import SourceMap
+from .._places import SourceMap, did_you_mean
 from ._load import read_yaml_file
 from ._model import Methodology
 from ._validate import check_schema, schema
 
-__all__ = ["shipped_root", "VersionInfo", "versions", "all_versions", "find", "load_file", "source_files"]
+__all__ = ["shipped_root", "VersionInfo", "versions", "all_versions", "find", "load_file", "search_roots", "user_roots", "Roots", "PATH_VARIABLE", "source_files"]
 
 TESTS_SUFFIX = ".tests.yaml"
+
+#: The environment variable of the user's methodology folders (os.pathsep between them).
+PATH_VARIABLE = "PAR_RULES_PATH"
+
+#: One folder of methodologies, or a list of them (searched in order).
+Roots = Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]], None]
 
 
 def shipped_root() -> Path:
@@ -36,6 +46,36 @@ def shipped_root() -> Path:
     package = Path(__file__).resolve().parent.parent
     installed = package / "methodologies"
     return installed if installed.is_dir() else package.parent / "methodologies"
+
+
+def _as_list(root: Roots) -> list[Path]:
+    if root is None:
+        return []
+    if isinstance(root, (str, os.PathLike)):
+        return [Path(root)]
+    return [Path(item) for item in root]
+
+
+def user_roots(root: Roots = None) -> list[Path]:
+    """The user's methodology folders, in the order searched: ``root`` (one folder or a list),
+    then the folders of ``PAR_RULES_PATH``.
+
+    >>> [str(p) for p in user_roots(["a", "b"])] == ["a", "b"] + [p for p in os.environ.get(PATH_VARIABLE, "").split(os.pathsep) if p]
+    True
+    """
+    listed = _as_list(root) + [Path(part) for part in os.environ.get(PATH_VARIABLE, "").split(os.pathsep) if part]
+    found: list[Path] = []
+    for path in listed:
+        if path not in found:
+            found.append(path)
+    return found
+
+
+def search_roots(root: Roots = None) -> list[Path]:
+    """Every folder an id is looked for in, in order: :func:`user_roots`, then the shipped tree."""
+    found = user_roots(root)
+    shipped = shipped_root()
+    return found + ([shipped] if shipped not in found else [])
 
 
 @dataclass(frozen=True)
@@ -95,33 +135,45 @@ def _read_header(path: Path) -> VersionInfo | None:
     return VersionInfo(str(data.get("id")), str(data.get("version")), tuple(int(y) for y in years if isinstance(y, (int,)) or str(y).isdigit()), path)
 
 
-def versions(methodology_id: str, root: str | os.PathLike[str] | None = None) -> list[VersionInfo]:
-    """Every version of a methodology found under ``root`` (default: the shipped tree).
+def versions(methodology_id: str, root: Roots = None) -> list[VersionInfo]:
+    """Every version of a methodology found in the folders of :func:`search_roots` (``root``,
+    then ``PAR_RULES_PATH``, then the shipped tree); a version found in an earlier folder hides
+    the same version in a later one.
 
-    The id is a path under ``root`` only once it matches the id pattern (no ``..``, no absolute
-    path), and files whose symlinks lead out of ``root`` are not read.
+    The id is a path under a root only once it matches the id pattern (no ``..``, no absolute
+    path), and files whose symlinks lead out of their root are not read.
     """
     _check_id(methodology_id)
-    base = Path(root or shipped_root())
-    folder = base / methodology_id
-    if not folder.is_dir() or not _inside(folder, base):
-        return []
-    found = [_header(path) for path in sorted(folder.iterdir()) if path.is_file() and _is_methodology_file(path) and _inside(path, base)]
-    return sorted((info for info in found if info is not None), key=lambda info: (min(info.years, default=0), info.version))
+    by_version: dict[str, VersionInfo] = {}
+    for base in search_roots(root):
+        folder = base / methodology_id
+        if not folder.is_dir() or not _inside(folder, base):
+            continue
+        found = [_header(path) for path in sorted(folder.iterdir()) if path.is_file() and _is_methodology_file(path) and _inside(path, base)]
+        for info in found:
+            if info is not None:
+                by_version.setdefault(info.version, info)
+    return sorted(by_version.values(), key=lambda info: (min(info.years, default=0), info.version))
 
 
-def all_versions(root: str | Path | None = None) -> list[VersionInfo]:
-    """Every methodology file under ``root`` (default: the shipped tree), by id then year."""
-    base = Path(root or shipped_root())
-    found = [_header(path) for path in sorted(base.rglob("*.yaml")) if _is_methodology_file(path) and _inside(path, base)]
-    return sorted((info for info in found if info is not None), key=lambda info: (info.id, min(info.years, default=0), info.version))
+def all_versions(root: Roots = None) -> list[VersionInfo]:
+    """Every methodology file in ``root`` (one folder or a list; default: the shipped tree), by
+    id then year; an id and version found in an earlier folder hides it in a later one."""
+    by_key: dict[tuple[str, str], VersionInfo] = {}
+    for base in _as_list(root) or [shipped_root()]:
+        found = [_header(path) for path in sorted(base.rglob("*.yaml")) if _is_methodology_file(path) and _inside(path, base)]
+        for info in found:
+            if info is not None:
+                by_key.setdefault((info.id, info.version), info)
+    return sorted(by_key.values(), key=lambda info: (info.id, min(info.years, default=0), info.version))
 
 
-def find(methodology_id: str, *, year: int | None = None, version: str | None = None, root: str | os.PathLike[str] | None = None) -> Path:
+def find(methodology_id: str, *, year: int | None = None, version: str | None = None, root: Roots = None) -> Path:
     """The file of a methodology version, named or in force for an assessment year."""
     known = versions(methodology_id, root)
     if not known:
-        raise MethodologyNotFound(f"no methodology with id {methodology_id!r} under {Path(root or shipped_root())}")
+        searched = ", ".join(str(path) for path in search_roots(root))
+        raise MethodologyNotFound(f"no methodology with id {methodology_id!r} in {searched} (par-rules list shows every id; --root DIR or PAR_RULES_PATH adds folders)")
     if version is not None:
         for info in known:
             if info.version == str(version):
@@ -141,7 +193,7 @@ def find(methodology_id: str, *, year: int | None = None, version: str | None = 
 
 
 # Compiled methodologies by file, kept while none of their files change.
-_cache: dict[Path, tuple[tuple[tuple[Path, int, int], ...], Methodology]] = {}
+_cache: dict[tuple[Path, tuple[Path, ...]], tuple[tuple[tuple[Path, int, int], ...], Methodology]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -150,11 +202,13 @@ def _stamp(path: Path) -> tuple[Path, int, int]:
     return path, status.st_mtime_ns, status.st_size
 
 
-def load_file(path: str | os.PathLike[str]) -> Methodology:
-    """Load, check and compile one methodology file (and the versions it extends)."""
+def load_file(path: str | Path, roots: Roots = None) -> Methodology:
+    """Load, check and compile one methodology file (and the versions it extends, looked for
+    beside it, then in ``roots``, ``PAR_RULES_PATH`` and the shipped tree)."""
     path = Path(path).resolve()
+    key = (path, tuple(search_roots(roots)))
     with _cache_lock:
-        cached = _cache.get(path)
+        cached = _cache.get(key)
     if cached is not None:
         try:
             if all(_stamp(stamp[0]) == stamp for stamp in cached[0]):
@@ -162,14 +216,14 @@ def load_file(path: str | os.PathLike[str]) -> Methodology:
         except OSError:
             pass
     chain: list[Path] = []
-    data, where = _resolve(path, chain)
+    data, where = _resolve(path, chain, roots)
     methodology = compile_methodology(data, where, _display(path))
     try:
         stamps = tuple(_stamp(p) for p in chain)
     except OSError:
         return methodology
     with _cache_lock:
-        _cache[path] = (stamps, methodology)
+        _cache[key] = (stamps, methodology)
     return methodology
 
 
@@ -180,8 +234,9 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _resolve(path: Path, chain: list[Path]) -> tuple[dict[str, Any], SourceMap]:
-    """A file's data with its ``extends`` chain merged in, checked against the schema."""
+def _resolve(path: Path, chain: list[Path], roots: Roots = None, lineage: bool = True) -> tuple[dict[str, Any], SourceMap]:
+    """A file's data with its ``extends`` chain merged in, checked against the schema (and its
+    own lineage checked, unless ``lineage`` is false: the versions it extends or starts from)."""
     if path in chain:
         cycle = " → ".join(p.name for p in chain + [path])
         raise MethodologyError([Problem(f"'extends' goes round in a circle: {cycle}", file=_display(path))])
@@ -192,8 +247,9 @@ def _resolve(path: Path, chain: list[Path]) -> tuple[dict[str, Any], SourceMap]:
     if problems:
         raise MethodologyError(problems)
     version_problems = _check_versions(data, where)
-    problems = version_problems + _check_place(path, data, name)
+    problems = version_problems + _check_place(path, data, name, roots)
     if "extends" not in data:
+        problems += _check_lineage(path, data, data, where, roots) if lineage and not problems else []
         if problems:
             raise MethodologyError(problems)
         return data, where
@@ -201,17 +257,59 @@ def _resolve(path: Path, chain: list[Path]) -> tuple[dict[str, Any], SourceMap]:
         raise MethodologyError(problems)
     target = data["extends"]
     parent_id = target.get("id", data["id"])
-    parent_file = parent_path(path, data["id"], parent_id, str(target["version"]))
+    parent_file = parent_path(path, data["id"], parent_id, str(target["version"]), roots)
     if parent_file is None:
-        problems.append(where.locate(data, "extends").problem(f"extends {parent_id}@{target['version']}: no such file ({parent_id}/{target['version']}.yaml in the methodology folders)"))
+        problems.append(where.locate(data, "extends").problem(_missing_parent(path, data["id"], parent_id, str(target["version"]), roots)))
         raise MethodologyError(problems)
-    parent_data, parent_where = _resolve(parent_file, chain)
+    parent_data, parent_where = _resolve(parent_file, chain, roots, lineage=False)
     where.update(parent_where)
     merged, change_problems = merge(parent_data, data, where)
     problems += change_problems
+    if lineage and not problems:
+        problems += _check_lineage(path, data, merged, where, roots)
     if problems:
         raise MethodologyError(problems)
     return merged, where
+
+
+def _node_ids(data: Any) -> list[str]:
+    """The ids of every node in a file's (merged) criteria, in order."""
+    found: list[str] = []
+    stack = list(reversed(data.get("criteria") or [])) if isinstance(data, dict) else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found.append(str(node.get("id")))
+            stack += reversed(node.get("children") or [])
+    return found
+
+
+def _check_lineage(path: Path, own: dict[str, Any], merged: dict[str, Any], where: SourceMap, roots: Roots) -> list[Problem]:
+    """A file's own ``lineage``: every node it names exists, in this version (the keys) and in the
+    version it starts from (the values), which must exist too; each problem at its place."""
+    lineage = own.get("lineage")
+    if not isinstance(lineage, dict) or not isinstance(lineage.get("from"), dict):
+        return []
+    start = lineage["from"]
+    from_id, from_version = str(start.get("id", own["id"])), str(start.get("version"))
+    problems: list[Problem] = []
+    from_file = parent_path(path, own["id"], from_id, from_version, roots)
+    if from_file is None or from_file == path.resolve():
+        what = "itself" if from_file is not None else _missing_parent(path, own["id"], from_id, from_version, roots).replace("extends ", "lineage starts from ", 1)
+        return [where.locate(lineage, "from").problem(what if from_file is None else "the lineage starts from this very version: name the earlier version it continues")]
+    try:
+        earlier, _ = _resolve(from_file, [path.resolve()], roots, lineage=False)
+    except MethodologyError as error:
+        return [where.locate(lineage, "from").problem(f"lineage starts from {from_id}@{from_version}, which does not load: {error.problems[0]}")]
+    current_ids, earlier_ids = _node_ids(merged), _node_ids(earlier)
+    nodes = lineage.get("nodes") or {}
+    for node_id, before in nodes.items():
+        if str(node_id) not in current_ids:
+            problems.append(where.locate(nodes, node_id).problem(f"the lineage names node {node_id}, which {own['id']}@{own['version']} does not have{did_you_mean(node_id, current_ids)}"))
+        for old in [before] if isinstance(before, str) else (before or []):
+            if str(old) not in earlier_ids:
+                problems.append(where.locate(nodes, node_id).problem(f"the lineage sends node {node_id} to {old}, which {from_id}@{from_version} does not have{did_you_mean(old, earlier_ids)}"))
+    return problems
 
 
 def _check_versions(data: dict[str, Any], where: SourceMap) -> list[Problem]:
@@ -225,44 +323,63 @@ def _check_versions(data: dict[str, Any], where: SourceMap) -> list[Problem]:
     return problems
 
 
-def _check_place(path: Path, data: dict[str, Any], name: str) -> list[Problem]:
+def _check_place(path: Path, data: dict[str, Any], name: str, roots: Roots = None) -> list[Problem]:
     """A file in a methodology tree must sit at <id>/<version>.yaml."""
     problems = []
     if path.stem != str(data["version"]):
         problems.append(Problem(f"the file of version {data['version']} must be named {data['version']}.yaml", file=name, line=1, column=1))
     parts = data["id"].split("/")
     folder = path.parent.parts[-len(parts):]
-    if list(folder) != parts and _in_tree(path):
+    if list(folder) != parts and _in_tree(path, roots):
         problems.append(Problem(f"id {data['id']} does not match the folder {'/'.join(folder)} (the folder path is the id)", file=name, line=1, column=1))
     return problems
 
 
-def _in_tree(path: Path) -> bool:
-    root = shipped_root().resolve()
-    return root in path.parents
+def _in_tree(path: Path, roots: Roots = None) -> bool:
+    """Whether a file sits in one of the folders searched for ids (where its folder is its id)."""
+    return any(root.resolve() in path.parents for root in search_roots(roots))
 
 
-def parent_path(path: Path, own_id: str, parent_id: str, version: str) -> Path | None:
-    """The file of the version extended: beside this one, or under the root of its tree, or shipped.
+def _parent_candidates(path: Path, own_id: str, parent_id: str, version: str, roots: Roots) -> list[tuple[Path, Path]]:
+    """Where the file of an extended version may be, with the root each must stay inside."""
+    depth = len(own_id.split("/"))
+    local_root = path.parents[depth] if len(path.parents) > depth else path.parent
+    bases = [local_root] + [root for root in search_roots(roots) if root != local_root]
+    candidates = [(path.parent / f"{version}.yaml", path.parent)] if parent_id == own_id else []
+    return candidates + [(base / parent_id / f"{version}.yaml", base) for base in bases]
+
+
+def parent_path(path: Path, own_id: str, parent_id: str, version: str, roots: Roots = None) -> Path | None:
+    """The file of the version extended: beside this one, or under the root of its tree, or in
+    ``roots``, ``PAR_RULES_PATH`` or the shipped tree.
 
     The id and version have matched their patterns (no separator, no ``..``), and a file whose
     symlinks lead out of the root searched is not taken.
     """
-    if parent_id == own_id:
-        candidates = [(path.parent / f"{version}.yaml", path.parent)]
-    else:
-        depth = len(own_id.split("/"))
-        local_root = path.parents[depth] if len(path.parents) > depth else path.parent
-        candidates = [(local_root / parent_id / f"{version}.yaml", local_root), (shipped_root() / parent_id / f"{version}.yaml", shipped_root())]
-    for candidate, root in candidates:
+    for candidate, root in _parent_candidates(path, own_id, parent_id, version, roots):
         if candidate.is_file() and _inside(candidate, root):
             return candidate.resolve()
     return None
 
 
-def source_files(methodology: Methodology | str, root: str | os.PathLike[str] | None = None) -> list[Path]:
+def _missing_parent(path: Path, own_id: str, parent_id: str, version: str, roots: Roots) -> str:
+    """What to say of an ``extends`` whose version is nowhere: the versions that do exist."""
+    message = f"extends {parent_id}@{version}: no such file ({parent_id}/{version}.yaml in the methodology folders)"
+    known: list[str] = []
+    for candidate, root in _parent_candidates(path, own_id, parent_id, version, roots):
+        folder = candidate.parent
+        if folder.is_dir() and _inside(folder, root):
+            for file in sorted(folder.iterdir()):
+                if file.is_file() and _is_methodology_file(file) and file != path and file.stem not in known:
+                    known.append(file.stem)
+    if known:
+        return message + f"; the versions of {parent_id} are: {', '.join(known)}"
+    return message + f"; no version of {parent_id} was found (par-rules list shows every id)"
+
+
+def source_files(methodology: Methodology | str, root: Roots = None) -> list[Path]:
     """The files a methodology is read from: its own file and the versions it extends, in turn;
-    for an id, the file of every version under ``root`` (default: the shipped tree). A program
+    for an id, the file of every version found (in ``root``, then as :func:`versions` looks). A program
     that writes files can refuse to write over one of them.
 
     >>> from par_rules import load
@@ -277,7 +394,7 @@ def source_files(methodology: Methodology | str, root: str | os.PathLike[str] | 
     files = [Path(methodology.file)]
     own_id, extended = methodology.id, methodology.extends
     while path is not None and extended is not None:  # no circle: the methodology loaded
-        parent = parent_path(path, own_id, *extended)
+        parent = parent_path(path, own_id, *extended, root)
         if parent is None:
             break
         files.append(parent)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._arithmetic import format_decimal as fmt
 from ..errors import Problem
-from .._places import Location, SourceMap
+from .._places import Location, SourceMap, did_you_mean
 from ._model import NUMERIC_TYPES, Indicator, Interval, Methodology, Node
 from ._rules import (
     BandsRule,
@@ -330,7 +330,7 @@ def _leaf_errors(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsons
 def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        return f"{error.message}; allowed here: {', '.join(allowed)}"
+        return f"{error.message}; allowed here: {', '.join(allowed)}{_unknown_key_hint(error, allowed)}{_decimal_comma_hint(error)}"
     if error.validator == "enum":
         return f"{error.instance!r} is not one of: {', '.join(map(str, error.validator_value))}"
     if error.validator == "pattern":
@@ -338,7 +338,26 @@ def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "type" and "pattern" in error.schema and _is_number(error.instance):
         # YAML reads 1.10 as a number; a number would skip the id's pattern (+1.1 and 1.1 would be one id).
         return f"{error.instance} is a number, and an id is text: write the id in quotes: \"{error.instance}\""
-    return re.sub(r"Decimal\('([^']*)'\)", r"\1", error.message)  # Decimal('-4') reads as -4
+    return re.sub(r"Decimal\('([^']*)'\)", r"\1", error.message) + _decimal_comma_hint(error)  # Decimal('-4') reads as -4
+
+
+def _unknown_key_hint(error: jsonschema.ValidationError, allowed: list[str]) -> str:
+    """A suggestion for a misspelt key (``ful_at``: did you mean 'full_at'?)."""
+    extras = [str(name) for name in error.instance if name not in allowed] if isinstance(error.instance, dict) else []
+    return did_you_mean(extras[0], allowed) if extras else ""
+
+
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
+
+
+def _decimal_comma_hint(error: jsonschema.ValidationError) -> str:
+    """What to do about a number written with a decimal comma: 16,75 reads as the text "16,75"
+    (and, inside { }, as 16 and a key 75)."""
+    if error.validator == "type" and isinstance(error.instance, str) and _DECIMAL_COMMA.fullmatch(error.instance.strip()):
+        return f": write numbers with a decimal point: {error.instance.strip().replace(',', '.')}, not {error.instance.strip()}"
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict) and any(str(key).isdigit() for key in error.instance):
+        return ": a number written with a decimal comma inside { }? write 16.75, not 16,75"
+    return ""
 
 
 def _container_of(data: Any, path: list[Any]) -> tuple[Any, Any]:
@@ -416,7 +435,7 @@ def _check_rule(node: Node, methodology: Methodology) -> list[Problem]:
         return []  # checked when compiled: names, types, allow-list
     indicator = methodology.indicators.get(rule.indicator)
     if indicator is None:
-        return [_at(node, "rule", f"unknown indicator '{rule.indicator}'", rule.indicator)]
+        return [_at(node, "rule", f"unknown indicator '{rule.indicator}'{did_you_mean(rule.indicator, methodology.indicators)}", rule.indicator)]
     accepted = _RULE_TYPES[type(rule)]
     if indicator.type not in accepted:
         kinds = " or ".join(sorted(accepted))
@@ -455,7 +474,7 @@ def _coverage(node: Node, indicator: Indicator, declared: Mapping[str, str], giv
     if missing:
         problems.append(_at(node, "rule", f"no {what} for {noun}(s) {', '.join(missing)} of '{indicator.id}'", indicator.id))
     if unknown:
-        problems.append(_at(node, "rule", f"'{indicator.id}' has no {noun}(s) {', '.join(unknown)} ({noun}s: {', '.join(declared)})", indicator.id))
+        problems.append(_at(node, "rule", f"'{indicator.id}' has no {noun}(s) {', '.join(unknown)}{did_you_mean(unknown[0], declared)} ({noun}s: {', '.join(declared)})", indicator.id))
     return problems
 
 

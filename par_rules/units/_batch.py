@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..engine._api import is_path, load, score
 from ..errors import MethodologyNotFound, Problem, RecordError
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from ..formats._files import Numbered
 
 __all__ = ["score_many", "BatchTally"]
+
+_Output = TypeVar("_Output")
 
 
 def score_many(
@@ -129,9 +131,13 @@ class BatchTally:
         self.rows = 0
         self.failed: list[int] = []  # the rows refused, in the order met
         self.unknown: dict[str, int] = {}  # column that is no indicator -> rows it was in
+        # a version scored for a period it does not cover (an id picks by period; a file may not):
+        # (id, version, its years) -> "unit (period)" of each such record
+        self.out_of_years: dict[tuple[str, str, tuple[int, ...]], list[str]] = {}
 
-    def results(self, outputs: Iterable[Result | RecordError], report: Callable[[RecordError], object]) -> Iterator[Result]:
-        """The results among ``outputs``; each error is counted and, if it says anything new,
+    def results(self, outputs: Iterable[_Output | RecordError], report: Callable[[RecordError], object]) -> Iterator[_Output]:
+        """The results among ``outputs`` (of :func:`score_many`, or rows of CSV texts from
+        :func:`~par_rules.units.score_rows`); each error is counted and, if it says anything new,
         given to ``report``."""
         for output in outputs:
             self.rows += 1
@@ -142,6 +148,9 @@ class BatchTally:
                 if fresh is not None:
                     report(fresh)
             else:
+                if isinstance(output, Result) and output.period is not None and output.period not in output.methodology.years:
+                    methodology = output.methodology
+                    self.out_of_years.setdefault((methodology.id, methodology.version, methodology.years), []).append(f"{output.unit or self.rows} ({output.period})")
                 yield output
 
     def first_reports(self, error: RecordError) -> RecordError | None:
