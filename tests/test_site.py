@@ -17,7 +17,6 @@ import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 from pathlib import Path
 from typing import Any
 

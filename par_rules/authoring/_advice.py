@@ -22,6 +22,7 @@ its records is one the methodology declares, every node and band it expects exis
 from __future__ import annotations
 
 import ast
+import itertools
 import os
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
@@ -35,6 +36,7 @@ from ..engine._load import read_yaml_file
 from ..engine._model import Indicator, Methodology
 from ..errors import MethodologyError, Problem
 from ._methodology_tests import load_tests, methodology_path
+from .._lazy import name_home
 
 __all__ = ["check_methodology_file", "check_tests_file", "unit_warnings", "period_warning"]
 
@@ -144,7 +146,7 @@ def _formula_warnings(container: dict[str, Any], where: SourceMap, indicators: M
         if not isinstance(node, ast.Compare):
             continue
         operands = [node.left, *node.comparators]
-        for left, right in zip(operands, operands[1:]):
+        for left, right in itertools.pairwise(operands):
             for name, constant in ((left, right), (right, left)):
                 if not isinstance(name, ast.Name) or not isinstance(constant, ast.Constant):
                     continue
@@ -218,9 +220,12 @@ def check_tests_file(path: str | os.PathLike[str]) -> tuple[list[Problem], list[
                 problems.append(where.locate(record, key).problem(f"case {case.name!r}: {key!r} is no indicator of {methodology.id}@{methodology.version}{did_you_mean(key, names)}"))
         for expectation in case.expectations:
             if expectation.is_node and expectation.target not in node_ids:
-                problems.append(expectation.location.problem(f"case {case.name!r}: {methodology.id}@{methodology.version} has no node {expectation.target}{did_you_mean(expectation.target, node_ids)}"))
+                case_of = f"case {case.name!r}: {methodology.id}@{methodology.version}"
+                problems.append(expectation.location.problem(f"{case_of} has no node {expectation.target}{did_you_mean(expectation.target, node_ids)}"))
             if expectation.target == "band" and expectation.value is not None and expectation.value not in band_ids:
-                problems.append(expectation.location.problem(f"case {case.name!r}: {methodology.id}@{methodology.version} has no band {expectation.value!r}{did_you_mean(expectation.value, band_ids)} (bands: {', '.join(band_ids) or 'none'})"))
+                case_of = f"case {case.name!r}: {methodology.id}@{methodology.version}"
+                hint = f"{did_you_mean(expectation.value, band_ids)} (bands: {', '.join(band_ids) or 'none'})"
+                problems.append(expectation.location.problem(f"{case_of} has no band {expectation.value!r}{hint}"))
         period = case.record.get("period")
         message = period_warning(methodology, period) if period is not None else None
         if message:
@@ -228,3 +233,5 @@ def check_tests_file(path: str | os.PathLike[str]) -> tuple[list[Problem], list[
             warnings.append(place.problem(f"case {case.name!r}: {message}"))
     return problems, warnings, f"{len(suite.cases)} case(s) for {methodology.id}@{methodology.version}"
 
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

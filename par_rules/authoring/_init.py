@@ -29,6 +29,7 @@ from ..engine._registry import TESTS_SUFFIX, Roots, find
 from ..engine._validate import schema
 from ..errors import MethodologyError, MethodologyNotFound, Problem
 from ._methodology_tests import load_tests, run_tests
+from .._lazy import name_home
 
 __all__ = ["new_methodology", "schema_path", "write_schema", "new_site", "SCHEMA_NAME"]
 
@@ -284,3 +285,6 @@ nav:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -425,7 +425,8 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
         else:
             actual = getattr(result, expectation.target)
         if not _close(actual, expectation.value, case.tolerance):
-            failures.append(Failure(case.name, expectation.target, _text(expectation.value), _text(actual, _decimals(actual, expectation.value, methodology.decimals)), expectation.location, case.tolerance))
+            shown = _text(actual, _decimals(actual, expectation.value, methodology.decimals))
+            failures.append(Failure(case.name, expectation.target, _text(expectation.value), shown, expectation.location, case.tolerance))
     return CaseOutcome(case, tuple(failures))
 
 
