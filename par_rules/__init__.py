@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # imported when first used (below); named here for type check
     from .units import (
         Comparison as Comparison,
         Ranking as Ranking,
+        Sensitivity as Sensitivity,
         aggregate_survey as aggregate_survey,
         compare as compare,
         compare_units as compare_units,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:  # imported when first used (below); named here for type check
         results_table as results_table,
         score_many as score_many,
         self_assessment as self_assessment,
+        sensitivity as sensitivity,
         what_if as what_if,
     )
 
@@ -76,6 +78,8 @@ _LAZY = {
     "aggregate_survey": ".units",
     "compare_units": ".units",
     "load_register": ".units",
+    "sensitivity": ".units",
+    "Sensitivity": ".units",
 }
 
 #: The public modules ``par_rules.testing`` (which needs hypothesis) and ``par_rules.dump``.
@@ -102,6 +106,8 @@ __all__ = [
     "score_many",
     "rank",
     "Ranking",
+    "sensitivity",
+    "Sensitivity",
     "describe",
     "compare",
     "Comparison",

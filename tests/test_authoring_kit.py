@@ -427,15 +427,17 @@ def test_every_property_of_the_schema_is_described_in_vietnamese_and_english() -
     def walk(node: object, path: str) -> None:
         if isinstance(node, dict):
             for name, value in (node.get("properties") or {}).items():
-                found.append((f"{path}/{name}", value.get("description", "") if isinstance(value, dict) else ""))
+                if value is not True:  # `kind: true` in a rule kind's branch: described at the top of the rule
+                    found.append((f"{path}/{name}", value.get("description", "") if isinstance(value, dict) else ""))
             for key, value in node.items():
-                walk(value, f"{path}/{key}")
+                if key != "if":  # a branch's condition, never shown while typing
+                    walk(value, f"{path}/{key}")
         elif isinstance(node, list):
             for index, value in enumerate(node):
                 walk(value, f"{path}[{index}]")
 
     walk(schema, "")
-    assert len(found) > 150
+    assert len(found) > 130  # the walk reached every part of the schema
     for path, description in found:
         vietnamese, _, english = description.partition(" · ")
         assert vietnamese and english, f"{path}: {description!r}"

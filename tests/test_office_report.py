@@ -94,15 +94,17 @@ def test_the_report_is_deterministic_and_speaks_english_when_asked(tmp_path: Pat
     assert "<h2 id=\"results\">Results</h2>" in english and 'lang="en"' in english
 
 
-def test_hostile_unit_names_stay_text(tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra", [(), ("--sensitivity", "10")], ids=["plain", "with-rank-robustness"])
+def test_hostile_unit_names_stay_text(tmp_path: Path, extra: tuple[str, ...]) -> None:
     records = [dict(record) for _, record in read_records(RECORDS_2024)]
     for record, name in zip(records, HOSTILE):
         record["name"] = name
         record["unit"] = name
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps(records, default=str), encoding="utf-8")
-    text = _html(tmp_path, records=str(path), methodology=EXAMPLE)
+    text = _html(tmp_path, *extra, records=str(path), methodology=EXAMPLE)
     page = _parse(text)
+    assert ('data-chart="robustness"' in text) == bool(extra)
     assert not any(tag == "script" or any(name.startswith("on") for name in attributes) for tag, attributes in page.tags)
     links = [attributes.get(name) or "" for _, attributes in page.tags for name in ("href", "xlink:href", "src", "action", "formaction")]
     assert not any("javascript:" in link.lower() for link in links)

@@ -25,6 +25,7 @@ from par_rules.engine import _codegen as codegen
 from par_rules.engine._arithmetic import format_short
 from par_rules.errors import MethodologyError, RecordError
 from par_rules.engine._load import LIMITS
+from par_rules.engine._rules.bands import BandTable
 from par_rules.testing import load_text, methodology_texts, records
 from tests.methodology_text import methodology
 from tests.test_fast_paths import _CUTS, _tiled_bands
@@ -166,7 +167,7 @@ def test_bisection_finds_the_band_the_rule_finds(table_cuts: tuple[list[Decimal]
     loaded = load_text(methodology("x: {label: X, type: number}", f'- {{id: "1", label: X, max: 10, rule: {{kind: bands, indicator: x, bands: {_tiled_bands(cuts, closed_low)}}}}}'))
     node = loaded.node("1")
     rule = node.rule
-    table = codegen._BandTable(rule)  # type: ignore[arg-type]
+    table = BandTable(rule)  # type: ignore[arg-type]
     values = [cut + offset for cut in cuts for offset in (D("-0.01"), D(0), D("0.01"))]
     values += data.draw(st.lists(st.decimals(min_value=-60, max_value=160, places=2), max_size=5))
     for value in values:

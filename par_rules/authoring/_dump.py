@@ -20,18 +20,8 @@ from typing import Any
 import yaml
 
 from ..engine._arithmetic import format_decimal
-from ..engine._model import Indicator, Interval, Methodology, Node, RatingBand
-from ..engine._rules import (
-    BandsRule,
-    BonusRule,
-    BooleanRule,
-    DeductionRule,
-    ExpressionRule,
-    LevelsRule,
-    ProportionalRule,
-    Rule,
-    SurveyRule,
-)
+from ..engine._model import Indicator, Methodology, Node, RatingBand
+from ..engine._rules import bounds_of
 
 __all__ = ["dump", "to_data", "to_yaml"]
 
@@ -106,20 +96,11 @@ def _put(data: dict[str, Any], key: str, value: Any) -> None:
         data[key] = value
 
 
-def _bounds(interval: Interval) -> dict[str, Decimal]:
-    bounds = {}
-    if interval.low is not None:
-        bounds["at_least" if interval.low_inclusive else "above"] = interval.low
-    if interval.high is not None:
-        bounds["at_most" if interval.high_inclusive else "below"] = interval.high
-    return bounds
-
-
 def _rating_band(band: RatingBand) -> dict[str, Any]:
     data: dict[str, Any] = {"id": band.id}
     _put(data, "label", band.label)
     _put(data, "label_en", band.label_en)
-    data.update(_bounds(band.interval))
+    data.update(bounds_of(band.interval))
     return data
 
 
@@ -154,39 +135,5 @@ def _node(node: Node) -> dict[str, Any]:
     if node.children:
         data["children"] = [_node(child) for child in node.children]
     if node.rule is not None:
-        data["rule"] = _rule(node.rule)
-    return data
-
-
-def _rule(rule: Rule) -> dict[str, Any]:
-    data: dict[str, Any] = {"kind": rule.kind}
-    if rule.indicator is not None:
-        data["indicator"] = rule.indicator
-    if isinstance(rule, BandsRule):
-        data["bands"] = [_band(band.interval, band.points, band.label) for band in rule.bands]
-    elif isinstance(rule, LevelsRule):
-        data["points"] = dict(rule.points)
-    elif isinstance(rule, BooleanRule):
-        _put(data, "when_true", rule.when_true)
-        data["when_false"] = rule.when_false
-    elif isinstance(rule, ProportionalRule):
-        data["full_at"] = rule.full_at
-    elif isinstance(rule, DeductionRule):
-        data["per_occurrence"] = rule.per_occurrence
-        _put(data, "limit", rule.limit)
-    elif isinstance(rule, BonusRule):
-        data["per_occurrence"] = rule.per_occurrence
-    elif isinstance(rule, SurveyRule):
-        data["weights"] = dict(rule.weights)
-    elif isinstance(rule, ExpressionRule):
-        data["formula"] = rule.expression.source
-        if rule.monotone_in:
-            data["monotone_in"] = list(rule.monotone_in)
-    return data  # a DirectRule has only its indicator
-
-
-def _band(interval: Interval, points: Decimal, label: str | None) -> dict[str, Any]:
-    data: dict[str, Any] = dict(_bounds(interval))
-    data["points"] = points
-    _put(data, "label", label)
+        data["rule"] = node.rule.dump()
     return data

@@ -34,7 +34,7 @@ from ..errors import MethodologyNotFound, RecordError
 from ._methodology_tests import MethodologyCase, load_tests, run_case
 from ..engine._model import Indicator, Methodology, Node
 from ..engine._registry import TESTS_SUFFIX, Roots, VersionInfo, all_versions
-from ..engine._rules import LevelsRule, SurveyRule, points_text
+from ..engine._rules import points_text
 
 __all__ = ["Page", "criteria_pages", "criteria_nav", "escape", "rule_in_words"]
 
@@ -118,13 +118,7 @@ def rule_in_words(node: Node, indicators: Mapping[str, Indicator]) -> str:
     rule = node.rule
     if rule is None:
         raise ValueError(f"node {node.id} has no rule")
-    indicator = indicators.get(rule.indicator) if rule.indicator else None
-    unit = indicator.unit_symbol if indicator else ""
-    if isinstance(rule, LevelsRule):
-        return rule.describe(node.max, unit, labels=indicator.levels if indicator else None)
-    if isinstance(rule, SurveyRule):
-        return rule.describe(node.max, unit, labels=indicator.options if indicator else None)
-    return rule.describe(node.max, unit)
+    return rule.describe(node.max, indicators.get(rule.indicator) if rule.indicator else None)
 
 
 def version_path(methodology_id: str, version: str) -> str:

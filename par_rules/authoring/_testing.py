@@ -47,7 +47,6 @@ from ._dump import to_yaml
 from ..errors import MethodologyError
 from ..engine._load import read_yaml
 from ..engine._model import Indicator, Methodology
-from ..engine._rules import BandsRule, DirectRule
 from ..engine._validate import check_schema
 from .._lazy import name_home
 
@@ -132,9 +131,9 @@ def _required(methodology: Methodology) -> set[str]:
 def _thresholds(methodology: Methodology) -> dict[str, list[Decimal]]:
     found: dict[str, list[Decimal]] = {}
     for node in methodology.leaves():
-        if isinstance(node.rule, BandsRule):
-            for band in node.rule.bands:
-                found.setdefault(node.rule.indicator, []).extend(v for v in (band.interval.low, band.interval.high) if v is not None)
+        thresholds = node.rule.thresholds() if node.rule is not None else ()
+        if thresholds and node.rule is not None and node.rule.indicator is not None:
+            found.setdefault(node.rule.indicator, []).extend(thresholds)
     return found
 
 
@@ -142,8 +141,9 @@ def _direct_caps(methodology: Methodology) -> dict[str, Decimal]:
     """The smallest cap of the direct rules on each indicator: the points a record may give."""
     caps: dict[str, Decimal] = {}
     for node in methodology.leaves():
-        if isinstance(node.rule, DirectRule):
-            caps[node.rule.indicator] = min(node.max, caps.get(node.rule.indicator, node.max))
+        limit = node.rule.record_limit(node.max) if node.rule is not None else None
+        if limit is not None and node.rule is not None and node.rule.indicator is not None:
+            caps[node.rule.indicator] = min(limit, caps.get(node.rule.indicator, limit))
     return caps
 
 

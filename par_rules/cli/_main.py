@@ -25,6 +25,7 @@ from ._methodology import diff_command, test_command
 from ._roots import add_root_option, given_roots
 from ._office import form_command, report_command
 from ._survey import survey_command
+from ._sensitivity import sensitivity_command
 
 __all__ = ["main"]
 
@@ -89,6 +90,7 @@ main.add_command(cli_units.explain_command)
 main.add_command(form_command)
 main.add_command(report_command)
 main.add_command(survey_command)
+main.add_command(sensitivity_command)
 main.add_command(list_command)
 main.add_command(init_command)
 main.add_command(schema_command)

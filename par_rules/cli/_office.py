@@ -76,7 +76,8 @@ def form_command(methodology: str, records: str | None, year: int | None, versio
 @IGNORE_COLUMNS
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="report.html (the report with charts) or annex.xlsx (the results annex).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
-def report_command(methodology: str, records: str, previous: tuple[str, str] | None, year: int | None, version_: str | None, lang: str, output: str, progress: bool | None) -> None:
+@click.option("--sensitivity", "samples", type=click.IntRange(min=1), metavar="N", help="HTML report: add each unit's rank interval over N samples of field caps moved by up to ±20% (as par-rules sensitivity, seed 0).")
+def report_command(methodology: str, records: str, previous: tuple[str, str] | None, year: int | None, version_: str | None, lang: str, output: str, progress: bool | None, samples: int | None) -> None:
     """Write the results of RECORDS under METHODOLOGY as a self-contained HTML report with
     charts (-o report.html) or as a results annex workbook with Excel charts (-o annex.xlsx)."""
     from ..units._office_report import build_report, write_annex, write_html
@@ -84,6 +85,8 @@ def report_command(methodology: str, records: str, previous: tuple[str, str] | N
     suffix = Path(output).suffix.lower()
     if suffix not in (".html", ".htm", ".xlsx"):
         raise click.UsageError("-o must name an .html report or an .xlsx annex")
+    if samples is not None and suffix == ".xlsx":
+        raise click.UsageError("--sensitivity adds a chart to the HTML report: give -o FILE.html")
     batch = Batch(methodology_or_id(methodology, year, version_), records, None, progress)
     results = batch.results()
     previous_batch = None
@@ -93,7 +96,12 @@ def report_command(methodology: str, records: str, previous: tuple[str, str] | N
         previous_results = previous_batch.results()
     if results:
         try:
-            report = build_report(results, previous_results)
+            robustness = None
+            if samples is not None:
+                from ..units._sensitivity import sensitivity
+
+                robustness = sensitivity(results[0].methodology, results, samples=samples)
+            report = build_report(results, previous_results, sensitivity=robustness)
             if suffix == ".xlsx":
                 write_annex(report, output, lang)
             else:

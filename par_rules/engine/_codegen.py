@@ -5,7 +5,8 @@ source, compiled once per methodology: each indicator is read from the record's 
 local variable, each derived indicator and each leaf is a few lines with its cap, band bounds,
 level points and weights bound as constants, each parent adds its children's locals, and the
 total is summed at the end. Nothing is looked up by name, dispatched on a rule kind or parsed
-while a record is scored.
+while a record is scored. Each leaf's code is written by its rule (``Rule.write``, in
+:mod:`par_rules.engine._rules`) from the same formula text as the rule's ``apply``.
 
 Safety: an expression's text is never pasted into the source. Its syntax tree, which passed the
 allow-list of :mod:`par_rules.expressions`, is copied with every name renamed (indicators to the
@@ -15,9 +16,8 @@ every limit of the expression language still holds. Everything else in the sourc
 from ``repr`` of ids and from names this module chooses.
 
 The function reads each value as the catalogue's readers do (:mod:`par_rules.record`) and gives
-exactly what the rules' own ``apply`` gives (the same operations on the same ``Decimal`` operands,
-in the same order); it records the same details for the explanation and reports the same
-problems. Leaves run in (a copy of) :data:`~par_rules.arithmetic.CONTEXT`, but for a survey's
+exactly what the rules' own ``apply`` gives (the same formula text, in the same context); it
+records the same details for the explanation and reports the same problems. Leaves run in (a copy of) :data:`~par_rules.arithmetic.CONTEXT`, but for a survey's
 sums and products; parents and the total add and multiply in :data:`~par_rules.arithmetic.EXACT`
 and round once, by one division or ``context.plus``, so that a value the documented formula gives
 exactly is given exactly. Rare paths (a value outside every band, a missing input to an expression, any unusual
@@ -25,8 +25,8 @@ value) call the general code.
 
 Size: nothing in the source nests with the size of the methodology (Python's compiler recurses
 over nested code and stops at about a thousand levels): a sum of many children is written a line
-per :data:`_TERMS_PER_LINE` terms, a band table longer than :data:`_CHAINED_BANDS` is searched by
-bisection, and everything else is one statement after another. Whatever the loader's limits
+per :data:`_TERMS_PER_LINE` terms, a long band table is searched by bisection (``_rules/bands.py``),
+and everything else is one statement after another. Whatever the loader's limits
 let through compiles (what the largest costs to compile is measured in the documentation).
 """
 
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import ast
 import decimal
-from bisect import bisect_right
 import linecache
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -46,7 +45,7 @@ from ..errors import Problem, RecordError
 from ._expressions import Expression
 from ._model import NUMERIC_TYPES, Indicator, Interval, Node
 from ._record import FALSE_WORDS, TRUE_WORDS
-from ._rules import BandsRule, BonusRule, BooleanRule, DeductionRule, DirectRule, ExpressionRule, LevelsRule, ProportionalRule, SurveyRule
+from ._rules import FORMULA_HELPERS, Slots
 
 if TYPE_CHECKING:
     from ._evaluate import Plan
@@ -127,6 +126,10 @@ class _Source:
             self.constants[name] = value
         return name
 
+    def expression(self, expression: Expression, inputs: Mapping[str, str]) -> str:
+        """An expression's checked tree, every name renamed, as source (in brackets)."""
+        return _expression(self, expression, inputs)
+
 
 def write_plan(plan: Plan) -> tuple[str, dict[str, Any]]:
     """The source of ``score(record, row)`` and the constants it uses.
@@ -198,171 +201,45 @@ def _derivation(out: _Source, key: str, indicator: Indicator, locals_of: dict[st
 
 def _leaf(out: _Source, position: int, node: Node, locals_of: dict[str, str], policies: Mapping[str, str], forced_pending: bool = False) -> None:
     """A leaf: ``p<position>``, ``d<position>`` (points, detail), inside a try that turns an
-    error into a problem of this node; a pending leaf scores 0, or its cap when ``reach``."""
+    error into a problem of this node; a pending leaf scores 0, or its cap when ``reach``. The
+    rule writes its own code (:meth:`~par_rules.engine._rules.Rule.write`)."""
     rule = node.rule
+    assert rule is not None, "only leaves are written here"
     points, detail = f"p{position}", f"d{position}"
     cap = out.constant(node.max, "c")
     if forced_pending:  # outside the parts named to score
         out.add(2, f"{points} = {cap} if reach else ZERO")
-        out.add(2, f"{detail} = {out.constant((PENDING_DETAIL, rule.indicator, 'part'), 'w')}")  # type: ignore[union-attr]
+        out.add(2, f"{detail} = {out.constant((PENDING_DETAIL, rule.indicator, 'part'), 'w')}")
         out.add(2, "pending = True")
         return
+    inputs = rule.inputs
     out.add(2, "try:")
-    if isinstance(rule, ExpressionRule):
-        names = rule.expression.names
-        absent = " or ".join(f"{locals_of[name]} is ABSENT" for name in names)
-        if absent:
-            policy = out.constant({name: policies[name] for name in names}, "m")
-            out.add(3, f"if {absent}:")
-            given = _tuple(locals_of[name] for name in names)
+    absent = " or ".join(f"{locals_of[name]} is ABSENT" for name in inputs)
+    if absent:
+        out.add(3, f"if {absent}:")
+        if rule.indicator is None:  # a formula over several indicators: the strictest policy of those missing
+            policy = out.constant({name: policies[name] for name in inputs}, "m")
+            given = _tuple(locals_of[name] for name in inputs)
             out.add(4, f"{points}, {detail} = expression_missing({out.constant(node, 'node')}, {policy}, {given}, reach)")
-            if any(policies[name] == "pending" for name in names):
+            if any(policies[name] == "pending" for name in inputs):
                 out.add(4, f"if {detail}[0] == {PENDING_DETAIL!r}:")
                 out.add(5, "pending = True")
-            out.add(3, "else:")
-        indent = 4 if absent else 3
-        out.add(indent, f"raw = {_expression(out, rule.expression, locals_of)}")
-        out.add(indent, f"{points} = {_clamped('raw', cap)}")
-        out.add(indent, f"{detail} = raw")
-        indicator = None
-    else:
-        indicator = rule.indicator  # type: ignore[union-attr]
-        value = locals_of[indicator]
-        out.add(3, f"if {value} is ABSENT:")
-        when_missing = _missing(node, indicator, policies[indicator])
-        if policies[indicator] == "pending":
-            out.add(4, f"{points} = {cap} if reach else ZERO")
-            out.add(4, f"{detail} = {out.constant((PENDING_DETAIL, indicator, 'missing'), 'w')}")
-            out.add(4, "pending = True")
-        elif when_missing is None:
-            out.add(4, f"raise ValueError({f'indicator {indicator} is missing'!r})")
-        else:
-            out.add(4, f"{points}, {detail} = {out.constant(when_missing, 'w')}")
+        else:  # one indicator: the outcome is known in advance
+            indicator = rule.indicator
+            when_missing = _missing(node, indicator, policies[indicator])
+            if policies[indicator] == "pending":
+                out.add(4, f"{points} = {cap} if reach else ZERO")
+                out.add(4, f"{detail} = {out.constant((PENDING_DETAIL, indicator, 'missing'), 'w')}")
+                out.add(4, "pending = True")
+            elif when_missing is None:
+                out.add(4, f"raise ValueError({f'indicator {indicator} is missing'!r})")
+            else:
+                out.add(4, f"{points}, {detail} = {out.constant(when_missing, 'w')}")
         out.add(3, "else:")
-        _rule(out, 4, rule, value, cap, points, detail)
+    rule.write(out, 4 if absent else 3, Slots(cap, node.max, points, detail, {name: locals_of[name] for name in inputs}))
     out.add(2, "except LEAF_ERRORS as error:")
-    if isinstance(rule, SurveyRule):
-        out.add(3, "setcontext(context)")
-    out.add(3, f"problems.append(leaf_problem(error, {node.id!r}, {indicator!r}, row))")
-
-
-def _rule(out: _Source, indent: int, rule: Any, value: str, cap: str, points: str, detail: str) -> None:
-    """The points of a rule other than an expression, from a present value."""
-    if isinstance(rule, BandsRule):
-        _bands(out, indent, rule, value, cap, points, detail, out.constant(rule.apply, "apply"))
-    elif isinstance(rule, LevelsRule):
-        out.add(indent, f"{points} = {out.constant(rule.points, 'levels')}[{value}]")
-        out.add(indent, f"{detail} = {value}")
-    elif isinstance(rule, BooleanRule):
-        yes = cap if rule.when_true is None else out.constant(rule.when_true, "c")
-        out.add(indent, f"if {value}:")
-        out.add(indent + 1, f"{points} = {yes}")
-        out.add(indent + 1, f"{detail} = True")
-        out.add(indent, "else:")
-        out.add(indent + 1, f"{points} = {out.constant(rule.when_false, 'c')}")
-        out.add(indent + 1, f"{detail} = False")
-    elif isinstance(rule, ProportionalRule):
-        out.add(indent, f"raw = EXACT_MULTIPLY({cap}, {value}) / {out.constant(rule.full_at, 'c')}")
-        out.add(indent, f"{points} = {_clamped('raw', cap)}")
-        out.add(indent, f"{detail} = raw")
-    elif isinstance(rule, DirectRule):
-        out.add(indent, f"if ZERO <= {value} <= {cap}:")
-        out.add(indent + 1, f"{points} = {value}")
-        out.add(indent + 1, f"{detail} = None")
-        out.add(indent, "else:")
-        out.add(indent + 1, f"{points}, {detail} = {out.constant(rule.apply, 'apply')}({cap}, {value})")  # its error
-    elif isinstance(rule, (DeductionRule, BonusRule)):
-        if isinstance(rule, DeductionRule):  # exact, for the subtraction to round once
-            out.add(indent, f"raw = EXACT_MULTIPLY({value}, {out.constant(rule.per_occurrence, 'c')})")
-            node_cap = out.constants[cap]
-            limit = out.constant(node_cap if rule.limit is None else min(rule.limit, node_cap), "c")
-            out.add(indent, f"{points} = {cap} - ({_clamped('raw', limit)})")
-        else:
-            out.add(indent, f"raw = {value} * {out.constant(rule.per_occurrence, 'c')}")
-            out.add(indent, f"{points} = {_clamped('raw', cap)}")
-        out.add(indent, f"{detail} = raw")
-    else:  # survey answers: the counts in the record's order, as SurveyRule.apply sums them
-        weights = out.constant(rule.weights, "weights")
-        out.add(indent, "setcontext(EXACT)")  # exact sums and products (the except clause sets context back)
-        out.add(indent, "answers = weighted = ZERO")
-        out.add(indent, f"for option, count in {value}.items():")
-        out.add(indent + 1, "answers += count")
-        out.add(indent + 1, f"weighted += count * {weights}[option]")
-        out.add(indent, f"{points} = context.divide({cap} * weighted, answers * HUNDRED)")
-        out.add(indent, f"{detail} = (context.divide(weighted, answers), answers)")
-        out.add(indent, "setcontext(context)")
-
-
-def _bands(out: _Source, indent: int, rule: BandsRule, value: str, cap: str, points: str, detail: str, apply: str) -> None:
-    """A band table as a chain of tests, from the highest lower bound down: the first band whose
-    lower bound admits the value is the only one that can hold it (the methodology check
-    rejects empty and overlapping bands); its upper bound is then confirmed, unless it is where
-    the band above starts (the value failed that band's test), and anything else goes to the
-    rule's ``apply`` (same result, same error). A table longer than :data:`_CHAINED_BANDS` is
-    searched by bisection instead (:class:`_BandTable`): a chain that long nests too deep for
-    Python's compiler."""
-    if len(rule.bands) > _CHAINED_BANDS:
-        out.add(indent, f"{points}, {detail} = {out.constant(_BandTable(rule), 'bands')}.points({cap}, {value})")
-        return
-    table = sorted(enumerate(rule.bands), key=lambda item: _by_lower_bound(item[1].interval), reverse=True)
-    keyword = "if"
-    above: Interval | None = None
-    for band_position, band in table:
-        interval = band.interval
-        touches = above is not None and interval.high is not None and interval.high == above.low and interval.high_inclusive != above.low_inclusive
-        above = interval
-        if interval.low is None:
-            out.add(indent, "else:" if keyword == "elif" else "if True:")
-        else:
-            operator = ">=" if interval.low_inclusive else ">"
-            out.add(indent, f"{keyword} {value} {operator} {out.constant(interval.low, 'c')}:")
-        keyword = "elif"
-        if interval.high is None or touches:
-            out.add(indent + 1, f"{points} = {out.constant(band.points, 'c')}")
-            out.add(indent + 1, f"{detail} = {band_position}")
-        else:
-            operator = "<=" if interval.high_inclusive else "<"
-            out.add(indent + 1, f"if {value} {operator} {out.constant(interval.high, 'c')}:")
-            out.add(indent + 2, f"{points} = {out.constant(band.points, 'c')}")
-            out.add(indent + 2, f"{detail} = {band_position}")
-            out.add(indent + 1, "else:")
-            out.add(indent + 2, f"{points}, {detail} = {apply}({cap}, {value})")
-        if interval.low is None:
-            return
-    out.add(indent, "else:")
-    out.add(indent + 1, f"{points}, {detail} = {apply}({cap}, {value})")
-
-
-#: The longest band table written as a chain of tests (longer ones are searched by bisection).
-_CHAINED_BANDS = 16
-_BELOW_EVERYTHING = Decimal("-Infinity")
-
-
-def _by_lower_bound(interval: Interval) -> tuple[bool, Decimal, bool]:
-    """Orders intervals by where they start: unbounded below first, then by lower bound, an
-    inclusive bound before an exclusive one."""
-    return (interval.low is not None, _BELOW_EVERYTHING if interval.low is None else interval.low, not interval.low_inclusive)
-
-
-class _BandTable:
-    """A long band table, searched by bisection over its lower bounds: the value's band, if
-    any, is the last band starting at or below it, or the one before (a band "above c" follows
-    the band that ends "at c", or the band [c, c]); the methodology check rejects overlapping
-    bands, so no other band can hold the value. Anything else goes to the rule's ``apply``."""
-
-    def __init__(self, rule: BandsRule) -> None:
-        order = sorted(range(len(rule.bands)), key=lambda position: _by_lower_bound(rule.bands[position].interval))
-        self.lows: list[Decimal] = [_by_lower_bound(rule.bands[position].interval)[1] for position in order]
-        self.bands = [(rule.bands[position].interval, rule.bands[position].points, position) for position in order]
-        self.apply = rule.apply
-
-    def points(self, cap: Decimal, value: Decimal) -> tuple[Decimal, int]:
-        after = bisect_right(self.lows, value)
-        for candidate in range(after - 1, max(after - 3, -1), -1):
-            interval, points, position = self.bands[candidate]
-            if value in interval:
-                return points, position
-        return self.apply(cap, value)  # in no band: the rule's own error
+    out.add(3, "setcontext(context)")  # a rule may have set another context (a survey's, exact)
+    out.add(3, f"problems.append(leaf_problem(error, {node.id!r}, {rule.indicator!r}, row))")
 
 
 def _parent(out: _Source, position: int, plan: Plan) -> None:
@@ -474,7 +351,14 @@ def _add_applicable(out: _Source, total: str, nodes: Iterable[tuple[int, str]]) 
 def _read_inputs(out: _Source, plan: Plan, locals_of: Mapping[str, str]) -> None:
     """Each input value checked and coerced as its indicator's reader does, into its local
     (``ABSENT`` when missing); ``return None`` at anything unusual. Plain numbers
-    (ints, short texts) are read inline, every other value by the reader itself."""
+    (ints, short texts) are read inline, every other value by the reader itself.
+
+    A second reader, kept for speed. Measured (2026-12-01, CPU time, the benchmark's methodology
+    of 112 indicators, 300 records): the catalogue's readers (:func:`~par_rules.record.check_values`)
+    alone take 111-175 µs a record, as long as this whole function, reading and scoring (185-220
+    µs); reading every record through them first made scoring cost 510-630 µs. Anything unusual
+    still goes to them (``return None``), and ``tests/test_fast_paths.py`` holds this reader to
+    them on drawn records of every type, values and errors alike."""
     out.constants.update(int=int, str=str, dict=dict, len=len, ArithmeticError=ArithmeticError, MappingProxyType=MappingProxyType, BOOLEAN_WORDS=_BOOLEAN_WORDS)
     catalogue = plan.catalogue
     inputs = [key for key, reader in catalogue.readers.items() if reader is not None]
@@ -600,11 +484,6 @@ def _product(numbers: Iterable[Decimal]) -> Decimal:
     return product
 
 
-def _clamped(value: str, cap: str) -> str:
-    """``value`` kept within [0, ``cap``], as the rules' ``_clamp`` keeps it."""
-    return f"ZERO if {value} < 0 else {cap} if {value} > {cap} else {value}"
-
-
 def _tuple(items: Iterable[str]) -> str:
     """A tuple display of the given expressions: ``()``, ``(a,)``, ``(a, b,)``."""
     return "(" + "".join(f"{item}, " for item in items).rstrip() + ")"
@@ -713,6 +592,7 @@ def _out_of_range(key: str, result: Any, interval: Interval, row: int | None) ->
 
 
 _HELPERS: dict[str, Any] = {
+    **FORMULA_HELPERS,  # what the rule kinds' formulas name
     "localcontext": decimal.localcontext,
     "setcontext": decimal.setcontext,
     "CONTEXT": CONTEXT,

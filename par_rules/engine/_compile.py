@@ -18,21 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import MethodologyError, Problem
 from ._expressions import ExpressionError, compile_expression
-from .._places import Location, SourceMap
+from .._places import SourceMap
 from ._model import Indicator, Interval, LegalDocument, Lineage, Methodology, Node, RatingBand
-from ._rules import (
-    Band,
-    BandsRule,
-    BonusRule,
-    BooleanRule,
-    DeductionRule,
-    DirectRule,
-    ExpressionRule,
-    LevelsRule,
-    ProportionalRule,
-    Rule,
-    SurveyRule,
-)
+from ._rules import KINDS, Rule, expression_kinds
 from ._validate import check_model
 
 if TYPE_CHECKING:
@@ -45,14 +33,6 @@ _DEFAULT_RANGES = {
     "ratio": Interval(Decimal(0), True, Decimal(1), True),
     "count": Interval(Decimal(0), True, None, False),
 }
-_KIND_OF_TYPE = {"number": "number", "percent": "number", "ratio": "number", "count": "number", "boolean": "boolean", "level": "level"}
-
-
-def expression_kinds(indicators: Mapping[str, Indicator]) -> dict[str, str]:
-    """The kind (number, boolean, level, or the type itself) of each indicator in expressions."""
-    return {key: _KIND_OF_TYPE.get(indicator.type, indicator.type) for key, indicator in indicators.items()}
-
-
 def compile_methodology(data: dict[str, Any], where: SourceMap, file: str | None) -> Methodology:
     """Build the methodology from schema-valid, ``extends``-resolved data, or raise every problem."""
     compiler = _Compiler(where, file)
@@ -162,7 +142,7 @@ class _Compiler:
         source = raw["from"]
         return Lineage(source.get("id", own_id), _text(source["version"]), MappingProxyType(nodes))
 
-    def _bounded(self, spec: Mapping[str, Any], what: str) -> Interval | None:
+    def bounded(self, spec: Mapping[str, Any], what: str) -> Interval | None:
         for pair in (("at_least", "above"), ("at_most", "below")):
             if all(key in spec for key in pair):
                 self.problem(spec, pair[1], f"{what} has both '{pair[0]}' and '{pair[1]}': keep one")
@@ -170,7 +150,7 @@ class _Compiler:
         return _interval(spec)
 
     def _rating_band(self, raw: Mapping[str, Any]) -> RatingBand:
-        interval = self._bounded(raw, f"rating band {raw['id']}") or Interval()
+        interval = self.bounded(raw, f"rating band {raw['id']}") or Interval()
         return RatingBand(raw["id"], interval, raw.get("label"), raw.get("label_en"))
 
     def _indicators(self, raw: Mapping[str, Any]) -> dict[str, Indicator]:
@@ -275,49 +255,7 @@ class _Compiler:
         )
 
     def _rule(self, raw: Mapping[str, Any], cap: Decimal, node_id: str) -> Rule | None:
-        kind = raw["kind"]
-        indicator_id = raw.get("indicator")
-        indicator = self.indicators.get(indicator_id) if indicator_id else None
-        if kind == "bands":
-            bands = []
-            for band in raw["bands"]:
-                interval = self._bounded(band, "a band")
-                if interval is not None:
-                    bands.append(Band(interval, band["points"], band.get("label")))
-            return BandsRule(indicator_id, tuple(bands))
-        if kind == "levels":
-            return LevelsRule(indicator_id, MappingProxyType({_text(k): v for k, v in raw["points"].items()}))
-        if kind == "boolean":
-            return BooleanRule(indicator_id, raw.get("when_true"), raw.get("when_false", Decimal(0)))
-        if kind == "proportional":
-            full_at = raw.get("full_at")
-            if full_at is None:
-                defaults = {"percent": Decimal(100), "ratio": Decimal(1)}
-                full_at = defaults.get(indicator.type) if indicator else None
-                if full_at is None:
-                    self.problem(raw, "kind", f"a proportional rule on a {indicator.type if indicator else 'non-percent'} indicator needs full_at", node=node_id, indicator=indicator_id)
-                    full_at = Decimal(1)
-            return ProportionalRule(indicator_id, full_at)
-        if kind == "direct":
-            return DirectRule(indicator_id)
-        if kind == "deduction":
-            return DeductionRule(indicator_id, raw["per_occurrence"], raw.get("limit"))
-        if kind == "bonus":
-            return BonusRule(indicator_id, raw["per_occurrence"])
-        if kind == "survey":
-            return SurveyRule(indicator_id, MappingProxyType({_text(k): v for k, v in raw["weights"].items()}))
-        # expression
-        levels = {key: frozenset(ind.levels) for key, ind in self.indicators.items() if ind.type == "level"}
-        try:
-            expression = compile_expression(raw["formula"], expression_kinds(self.indicators), levels=levels, constants={"MAX": cap})
-        except ExpressionError as error:
-            self.problem(raw, "formula", f"formula: {error}", node=node_id)
-            return None
-        monotone = tuple(raw.get("monotone_in", ()))
-        for name in monotone:
-            if name not in expression.names:
-                self.problem(raw, "monotone_in", f"monotone_in names '{name}', which the formula does not use", node=node_id, indicator=name)
-        return ExpressionRule(expression, monotone)
+        return KINDS[raw["kind"]].build(raw, cap, node_id, self)  # the schema allows only the kinds of KINDS
 
 
 def _inputs(indicator: Indicator) -> tuple[str, ...]:

@@ -28,7 +28,6 @@ from ._codegen import MISSING_DETAIL, PENDING_DETAIL, Outcome, Scorer, compile_p
 from ..errors import MethodologyNotFound
 from ._model import Indicator, Methodology, Node
 from ._record import Catalogue, check_values
-from ._rules import ExpressionRule
 
 __all__ = ["Plan", "Outcome", "MISSING_DETAIL", "PENDING_DETAIL"]
 
@@ -91,10 +90,8 @@ class Plan:
         lapses = [False] * len(self.nodes)
         for position in range(len(self.nodes) - 1, -1, -1):  # children always come after their parent
             node = self.nodes[position]
-            if isinstance(node.rule, ExpressionRule):
-                lapses[position] = any(self.policies[name] == "not_applicable" for name in node.rule.expression.names)
-            elif node.rule is not None:
-                lapses[position] = self.policies[node.rule.indicator] == "not_applicable"
+            if node.rule is not None:
+                lapses[position] = any(self.policies[name] == "not_applicable" for name in node.rule.inputs)
             else:
                 lapses[position] = all(lapses[child] for child in self.children[position])
         return tuple(lapses)
@@ -137,10 +134,8 @@ def _indicators_used(indicators: Mapping[str, Indicator], nodes: Iterable[Node])
     """The indicators the rules of ``nodes`` read, and every indicator those derive from."""
     waiting: list[str] = []
     for node in nodes:
-        if isinstance(node.rule, ExpressionRule):
-            waiting.extend(node.rule.expression.names)
-        elif node.rule is not None:
-            waiting.append(node.rule.indicator)
+        if node.rule is not None:
+            waiting.extend(node.rule.inputs)
     used: set[str] = set()
     while waiting:
         key = waiting.pop()

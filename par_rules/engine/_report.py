@@ -339,16 +339,12 @@ class Result:
             if capped:
                 text += f", capped at {fmt(node.max)}"
             return text, {}, capped, rescaled
-        if rule.kind == "expression":
-            inputs = {name: values[name] for name in rule.expression.names}
-            text = rule.explain(node.max, points, detail, "")
-            return text, inputs, detail != points, False
-        indicator = indicators[rule.indicator]
-        value = values[rule.indicator]
-        text = rule.explain(node.max, points, detail, _value_text(value, indicator.unit_symbol), indicator.unit_symbol)
-        capped = rule.kind in ("proportional", "bonus") and detail != points
-        capped = capped or (rule.kind == "deduction" and rule.capped(node.max, detail))
-        return text, {rule.indicator: value}, capped, False
+        inputs = {name: values[name] for name in rule.inputs}
+        if rule.indicator is None:  # a formula over several indicators
+            return rule.explain(node.max, points, detail, ""), inputs, rule.capped(node.max, points, detail), False
+        unit = indicators[rule.indicator].unit_symbol
+        text = rule.explain(node.max, points, detail, _value_text(inputs[rule.indicator], unit), unit)
+        return text, inputs, rule.capped(node.max, points, detail), False
 
     @in_context
     def to_dict(self) -> dict[str, Any]:

@@ -347,7 +347,12 @@ def _wide_rows(rows: Iterable[Sequence[Any]], path: Path) -> Iterator[Numbered]:
 def _text_rows(rows: Iterable[Sequence[str]], path: Path) -> Iterator[Numbered]:
     """:func:`_wide_rows` for rows of text only (CSV), with the same records and errors: what
     :func:`fold_columns` does to a column name (period, ``indicator.option``, ``self.node``) is
-    worked out once for the header rather than for every cell of every row."""
+    worked out once for the header rather than for every cell of every row.
+
+    A second reader, kept for speed. Measured (2026-12-01, CPU time, 6,000 rows of the
+    benchmark's 126 columns): 29 µs a row here, 57-61 µs through :func:`_wide_rows` and
+    :func:`fold_columns`. ``tests/test_files.py`` holds the two to the same records and errors
+    on drawn headers and rows, and on awkward ones."""
     iterator = iter(rows)
     try:
         first = next(iterator, None)

@@ -40,19 +40,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine._arithmetic import format_decimal as fmt
 from ..errors import ParRulesError, Problem, RecordError
-from ..engine._model import Indicator, Interval, Methodology, Node
+from ..engine._model import Indicator, Methodology, Node
 from ..engine._record import Catalogue, coerce_number
-from ..engine._rules import (
-    BandsRule,
-    BonusRule,
-    BooleanRule,
-    DeductionRule,
-    DirectRule,
-    ExpressionRule,
-    LevelsRule,
-    ProportionalRule,
-    SurveyRule,
-)
+from ..engine._rules import interval_vi
 from .._lazy import name_home
 
 if TYPE_CHECKING:
@@ -144,19 +134,12 @@ def layout(methodology: Methodology) -> Layout:
     for node in methodology.nodes():
         add("node", node.id)
         if node.rule is not None:
-            for name in _rule_inputs(node):
+            for name in node.rule.inputs:
                 place(name)
     for key in inputs:
         place(key)
     choices = {key: _choices(indicator) for key, indicator in methodology.indicators.items() if indicator.type in ("level", "boolean") and not indicator.derived}
     return Layout(methodology.id, methodology.version, tuple(lines), choices)
-
-
-def _rule_inputs(node: Node) -> tuple[str, ...]:
-    rule = node.rule
-    if isinstance(rule, ExpressionRule):
-        return tuple(rule.expression.names)
-    return (rule.indicator,) if rule is not None and rule.indicator else ()
 
 
 def _choices(indicator: Indicator) -> tuple[tuple[str, str], ...]:
@@ -174,23 +157,6 @@ def _choices(indicator: Indicator) -> tuple[tuple[str, str], ...]:
 # --------------------------------------------------------------------------- words
 
 
-def _interval_vi(interval: Interval, unit: str) -> str:
-    low = None if interval.low is None else f"{fmt(interval.low)}{unit}"
-    high = None if interval.high is None else f"{fmt(interval.high)}{unit}"
-    if low is None and high is None:
-        return "mọi giá trị"
-    start = None if low is None else (f"từ {low}" if interval.low_inclusive else f"trên {low}")
-    if high is None:
-        return start or ""
-    if start is None:
-        return f"đến {high}" if interval.high_inclusive else f"dưới {high}"
-    return f"{start} đến {high}" if interval.high_inclusive else f"{start} đến dưới {high}"
-
-
-def _points_vi(value: Decimal) -> str:
-    return f"{fmt(value)} điểm"
-
-
 def rule_in_vietnamese(node: Node, indicators: Mapping[str, Indicator]) -> str:
     """How a node is scored, in Vietnamese words.
 
@@ -204,32 +170,7 @@ def rule_in_vietnamese(node: Node, indicators: Mapping[str, Indicator]) -> str:
     rule = node.rule
     if rule is None:
         return "trung bình có trọng số của các tiêu chí thành phần" if node.aggregate == "weighted_mean" else "tổng điểm các tiêu chí thành phần"
-    indicator = indicators.get(rule.indicator) if rule.indicator else None
-    unit = indicator.unit_symbol if indicator else ""
-    cap = node.max
-    if isinstance(rule, BandsRule):
-        return "; ".join(f"{_interval_vi(band.interval, unit)}: {_points_vi(band.points)}" for band in rule.bands)
-    if isinstance(rule, LevelsRule):
-        labels = indicator.levels if indicator else {}
-        return "; ".join(f"{labels.get(level) or level}: {_points_vi(points)}" for level, points in rule.points.items())
-    if isinstance(rule, BooleanRule):
-        return f"Có: {_points_vi(cap if rule.when_true is None else rule.when_true)}; Không: {_points_vi(rule.when_false)}"
-    if isinstance(rule, ProportionalRule):
-        return f"{fmt(cap)} × giá trị / {fmt(rule.full_at)}{unit} (đạt {fmt(rule.full_at)}{unit} trở lên: điểm tối đa)"
-    if isinstance(rule, DirectRule):
-        return f"điểm do hội đồng thẩm định chấm (từ 0 đến {fmt(cap)})"
-    if isinstance(rule, DeductionRule):
-        limit = cap if rule.limit is None else rule.limit
-        return f"{_points_vi(cap)}, trừ {fmt(rule.per_occurrence)} điểm mỗi trường hợp (trừ tối đa {fmt(limit)} điểm)"
-    if isinstance(rule, BonusRule):
-        return f"{fmt(rule.per_occurrence)} điểm mỗi trường hợp, tối đa {_points_vi(cap)}"
-    if isinstance(rule, SurveyRule):
-        labels = indicator.options if indicator else {}
-        shares = ", ".join(f"{labels.get(option) or option} {fmt(weight)}%" for option, weight in rule.weights.items())
-        return f"trung bình các ý kiến trả lời, mỗi mức bằng một tỷ lệ của {_points_vi(cap)}: {shares}"
-    if isinstance(rule, ExpressionRule):
-        return f"công thức: {rule.expression.source} (trong khoảng 0 đến {fmt(cap)})"
-    return rule.describe(cap, unit)  # pragma: no cover (every rule kind is named above)
+    return rule.describe_vi(node.max, indicators.get(rule.indicator) if rule.indicator else None)
 
 
 def _indicator_vi(indicator: Indicator, option: str | None = None) -> str:
@@ -243,7 +184,7 @@ def _indicator_vi(indicator: Indicator, option: str | None = None) -> str:
         return "chọn một mức: " + "; ".join(f"{label or level}" for level, label in indicator.levels.items())
     what = {"percent": "tỷ lệ %", "count": "số nguyên", "ratio": "tỷ số", "number": "số"}.get(kind, "số")
     unit = indicator.unit_symbol.strip() if kind != "percent" else ""
-    bounds = _interval_vi(indicator.range, "%" if kind == "percent" else "")
+    bounds = interval_vi(indicator.range, "%" if kind == "percent" else "")
     return f"{what}{f' ({unit})' if unit else ''}, {bounds}"
 
 

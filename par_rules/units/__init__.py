@@ -2,8 +2,9 @@
 (``_ranking``), year on year (``_compare``), and gaps, what-if and self-assessment
 (``_analysis``), statistics of the results (``_statistics``), questionnaires counted into survey answers
 (``_survey``), units across mergers (``_register``), the office's results report
-with its charts (``_office_report``), and results turned into tables (``_tables``: the results
-table, its CSV stream, a comparison's table).
+with its charts (``_office_report``), rank robustness under perturbed weights
+(``_sensitivity``), and results turned into tables (``_tables``: the results table, its CSV
+stream, a comparison's table).
 
 Units use the engine and the file formats, never the command line or authoring. Names are
 imported when first used: one methodology and one record never need them.
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (
     from ._parallel import score_rows as score_rows
     from ._ranking import Ranking as Ranking, rank as rank
     from ._office_report import build_report as build_report, write_annex as write_annex, write_html as write_html
+    from ._sensitivity import Sensitivity as Sensitivity, sensitivity as sensitivity
     from ._register import UnitsComparison as UnitsComparison, UnitsRegister as UnitsRegister, UnitsRegisterError as UnitsRegisterError, compare_units as compare_units, load_register as load_register
     from ._statistics import describe as describe
     from ._survey import SurveyCounts as SurveyCounts, aggregate_survey as aggregate_survey
@@ -66,6 +68,8 @@ _NAMES = {
     "comparison_table": "._tables",
     "comparison_notes": "._tables",
     "band_lines": "._tables",
+    "sensitivity": "._sensitivity",
+    "Sensitivity": "._sensitivity",
 }
 
 __all__ = list(_NAMES)

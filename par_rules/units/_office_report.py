@@ -8,7 +8,9 @@ table; the ranking as a chart over the rating bands; a heat map of units × fiel
 share of its maximum); the distribution of the index; per field, where the units lose most
 points; given the previous year, each unit's change in index and rank and the fields that moved
 most (through the methodologies' lineage, :func:`par_rules.compare`); and a section per unit with
-its lost points by field and its nearest improvements (:func:`par_rules.gaps`).
+its lost points by field and its nearest improvements (:func:`par_rules.gaps`); given a
+sensitivity analysis (:func:`par_rules.sensitivity`), each unit's rank interval as a chart and a
+table.
 
 Every text from the input (unit names, labels) is HTML-escaped; the SVG's comments, where
 matplotlib repeats the text it drew, are removed; mathtext is off, so a ``$`` is a dollar.
@@ -42,6 +44,7 @@ from ..formats._forms import exact_number_cell, safe_text
 from ..engine._model import Methodology
 from ._ranking import Ranking, rank
 from ..engine._report import Result
+from ._sensitivity import Sensitivity
 from ._statistics import Description, describe
 from .._lazy import name_home
 
@@ -112,6 +115,17 @@ _TEXTS = {
         "share": "tỷ lệ đạt (%)",
         "count": "số đơn vị",
         "notes": "Ghi chú",
+        "robustness": "Độ vững của thứ hạng",
+        "robustness_chart": "Khoảng hạng của từng đơn vị khi trọng số thay đổi",
+        "robustness_text": "{samples} mẫu (hạt giống {seed}): điểm tối đa của {level} thay đổi ngẫu nhiên trong khoảng ±{percent}%, chuẩn hoá lại về thang điểm{bands}. Đoạn thẳng: hạng từ phân vị 5 đến phân vị 95; chấm tròn: hạng trung vị; dấu ×: hạng công bố. Đoạn càng ngắn, thứ hạng càng vững.",
+        "robustness_bands": "; các ngưỡng xếp loại dịch chuyển trong khoảng ±{shift} điểm",
+        "level_fields": "các lĩnh vực",
+        "level_criteria": "các tiêu chí",
+        "median_rank": "Hạng trung vị",
+        "rank_interval": "Khoảng hạng (phân vị 5–95)",
+        "band_changes": "Đổi xếp loại (% số mẫu)",
+        "moved_by": "Lĩnh vực làm hạng thay đổi nhiều nhất",
+        "worst_without": "Hạng thấp nhất khi bỏ một lĩnh vực",
     },
     "en": {
         "title": "Administrative reform index: results report",
@@ -169,6 +183,17 @@ _TEXTS = {
         "share": "share (%)",
         "count": "units",
         "notes": "Notes",
+        "robustness": "Rank robustness",
+        "robustness_chart": "Each unit's rank interval when the weights move",
+        "robustness_text": "{samples} samples (seed {seed}): the caps of {level} moved at random by up to ±{percent}%, renormalised to the scale{bands}. Line: ranks from the 5th to the 95th percentile; dot: median rank; ×: published rank. The shorter the line, the more solid the rank.",
+        "robustness_bands": "; band thresholds moved by up to ±{shift} points",
+        "level_fields": "the fields",
+        "level_criteria": "the criteria",
+        "median_rank": "Median rank",
+        "rank_interval": "Rank interval (5th–95th percentile)",
+        "band_changes": "Band changes (% of samples)",
+        "moved_by": "Field that moves the rank most",
+        "worst_without": "Worst rank with one field left out",
     },
 }
 
@@ -186,17 +211,19 @@ class OfficeReport:
     description: Description
     comparison: Comparison | None
     gaps: tuple[Gaps, ...]  # in ranking order
+    sensitivity: Sensitivity | None = None  # rank robustness, when asked for
 
     @property
     def decimals(self) -> int:
         return self.methodology.decimals
 
 
-def build_report(results: Iterable[Result], previous: Iterable[Result] | None = None) -> OfficeReport:
+def build_report(results: Iterable[Result], previous: Iterable[Result] | None = None, *, sensitivity: Sensitivity | None = None) -> OfficeReport:
     """Rank the results (one methodology version), describe them, compare them with the
-    previous year's (any version with a lineage to this one), and analyse each unit's gaps.
-    The report publishes indexes: a result with parts not in yet (no index) is refused, with
-    the units and parts named."""
+    previous year's (any version with a lineage to this one), and analyse each unit's gaps;
+    given ``sensitivity`` (:func:`par_rules.sensitivity` of the same results), the report shows
+    each unit's rank interval too. The report publishes indexes: a result with parts not in yet
+    (no index) is refused, with the units and parts named."""
     ranking = rank(results)
     if not len(ranking):
         raise ParRulesError("no results to report")
@@ -212,6 +239,7 @@ def build_report(results: Iterable[Result], previous: Iterable[Result] | None = 
         description=describe(ranking, comparison),
         comparison=comparison,
         gaps=tuple(gaps(entry.result, ranking, top=5) for entry in ranking),
+        sensitivity=sensitivity,
     )
 
 
@@ -426,6 +454,23 @@ def _slope_chart(charts: _Charts, report: OfficeReport, t: dict[str, str], lang:
     return charts.svg(figure, t["changes"])
 
 
+def _robustness_chart(charts: _Charts, report: OfficeReport, analysis: Sensitivity, t: dict[str, str]) -> str:
+    """Each unit's rank interval (5th to 95th percentile) as a line, its median as a dot and its
+    published rank as a cross, best rank at the top."""
+    entries = list(analysis.units)
+    figure = charts.figure(8, 0.9 + 0.28 * len(entries))
+    ax = figure.add_subplot()
+    positions = list(range(len(entries)))[::-1]
+    colours = [_band_colour(report.methodology, entry.band.id if entry.band else None) for entry in entries]
+    ax.hlines(positions, [entry.low - 0.3 for entry in entries], [entry.high + 0.3 for entry in entries], colors=colours, linewidth=4, alpha=0.8)  # a solid rank still shows
+    ax.scatter([entry.median for entry in entries], positions, s=18, color="#333333", zorder=3)
+    ax.scatter([entry.rank for entry in entries], positions, s=22, marker="x", color="#b71c1c", zorder=4)
+    ax.set_yticks(positions, [f"{entry.rank}. {_name(entry.result, entry.unit)}" for entry in entries])
+    ax.set_xlim(0.5, max(entry.high for entry in entries) + 0.5)  # the best rank on the left
+    ax.set_xlabel(t["rank"])
+    return charts.svg(figure, t["robustness_chart"])
+
+
 def _unit_chart(charts: _Charts, report: OfficeReport, result: Result, t: dict[str, str], lang: str, title: str) -> str:
     fields = result.fields
     figure = charts.figure(6, 0.8 + 0.3 * len(fields))
@@ -487,6 +532,9 @@ def render_html(report: OfficeReport, lang: str = "vi") -> str:
     if report.comparison is not None:
         parts += _changes_html(report, t, lang)
         parts.append(_figure(_slope_chart(charts, report, t, lang), t["changes"], "changes"))
+    if report.sensitivity is not None:
+        parts += _robustness_html(report, report.sensitivity, t, lang)
+        parts.append(_figure(_robustness_chart(charts, report, report.sensitivity, t), t["robustness_chart"], "robustness"))
     parts.append(f"<h2 id=\"units\">{_e(t['units_section'])}</h2>")
     for entry, analysis in zip(report.ranking, report.gaps):
         parts += _unit_html(report, entry, analysis, charts, t, lang)
@@ -532,6 +580,25 @@ def _results_html(report: OfficeReport, t: dict[str, str], lang: str) -> list[st
         cells += [f"<td class=n>{_published(node.points, d)}</td>" for node in result.fields]
         cells += [f"<td class=n>{_published(result.total, d)}</td>", f"<td class=n>{_published(result.index, d)}</td>", f'<td><span class="band" style="background:{colour}33">{_e(band)}</span></td>']
         lines.append("<tr>" + "".join(cells) + "</tr>")
+    lines.append("</tbody></table>")
+    return lines
+
+
+def _robustness_html(report: OfficeReport, analysis: Sensitivity, t: dict[str, str], lang: str) -> list[str]:
+    level = t["level_fields"] if analysis.level == "fields" else t["level_criteria"]
+    bands = t["robustness_bands"].format(shift=fmt(analysis.band_shift)) if analysis.band_shift else ""
+    text = t["robustness_text"].format(samples=analysis.samples, seed=analysis.seed, level=level, percent=fmt(analysis.percent), bands=bands)
+    labels = {node.id: f"{node.id}. {_label(node, lang)}" for node in report.methodology.criteria}
+    head = [t["rank"], t["unit"], t["median_rank"], t["rank_interval"], t["band_changes"], t["moved_by"], t["worst_without"]]
+    lines = [f'<h2 id="robustness">{_e(t["robustness"])}</h2>', f"<p>{_e(text)}</p>", "<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
+    for entry in analysis.units:
+        moved = f"{labels[entry.moved_by]} ({entry.moved:+d})" if entry.moved_by else "–"
+        worst = entry.worst_without
+        without = f"{worst[1]} ({labels[worst[0]]})" if worst else "–"
+        lines.append(
+            f"<tr><td class=n>{entry.rank}</td><td>{_e(_name(entry.result, entry.unit))}</td><td class=n>{entry.median}</td>"
+            f"<td class=n>{entry.low}–{entry.high}</td><td class=n>{_e(fmt(entry.band_change_share))}</td><td>{_e(moved)}</td><td>{_e(without)}</td></tr>"
+        )
     lines.append("</tbody></table>")
     return lines
 

@@ -41,10 +41,10 @@ applicable) for every unit.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ..engine._arithmetic import format_decimal as fmt, in_context, publish
 from ..errors import MethodologyNotFound, Problem, RecordError
@@ -52,7 +52,7 @@ from ..engine._model import RatingBand
 from ..engine._report import Result
 from .._lazy import name_home
 
-__all__ = ["rank", "Ranking", "Ranked", "TiePolicy", "unit_id"]
+__all__ = ["rank", "Ranking", "Ranked", "TiePolicy", "unit_id", "places"]
 
 TiePolicy = Literal["competition", "dense"]
 
@@ -195,14 +195,14 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
 def _ranked(members: list[tuple[str, Result, Decimal, Decimal]], ties: TiePolicy, cohort: tuple[str, ...], on_index: bool) -> list[Ranked]:
     """One cohort ranked on its values, best first, with ranks in groups."""
     ordered = sorted(members, key=lambda member: member[2], reverse=True)  # stable: ties keep their order
-    overall = _places([value for _, _, value, _ in ordered], ties)
+    overall = places([value for _, _, value, _ in ordered], ties)
     group_places: dict[int, int] = {}
     members_of: dict[str, list[int]] = {}
     for position, (_, result, _, _) in enumerate(ordered):
         if result.record.group is not None:
             members_of.setdefault(result.record.group, []).append(position)
     for positions in members_of.values():
-        for position, place in zip(positions, _places([ordered[p][2] for p in positions], ties)):
+        for position, place in zip(positions, places([ordered[p][2] for p in positions], ties)):
             group_places[position] = place
     lists: dict[Decimal, list[str]] = {}
     for unit, _, value, _ in ordered:
@@ -223,8 +223,9 @@ def _ranked(members: list[tuple[str, Result, Decimal, Decimal]], ties: TiePolicy
     ]
 
 
-def _places(indexes: list[Decimal], ties: TiePolicy) -> list[int]:
-    """Ranks for indexes sorted best first; equal indexes share a rank."""
+def places(indexes: Sequence[Any], ties: TiePolicy) -> list[int]:
+    """Ranks for indexes sorted best first; equal indexes share a rank (the one rule of ties,
+    which :func:`par_rules.sensitivity` follows too, on its own exact values)."""
     places: list[int] = []
     for position, index in enumerate(indexes):
         if position and index == indexes[position - 1]:
