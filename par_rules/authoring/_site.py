@@ -35,6 +35,7 @@ from ._methodology_tests import MethodologyCase, load_tests, run_case
 from ..engine._model import Indicator, Methodology, Node
 from ..engine._registry import TESTS_SUFFIX, Roots, VersionInfo, all_versions
 from ..engine._rules import points_text
+from .._lazy import name_home
 
 __all__ = ["Page", "criteria_pages", "criteria_nav", "escape", "rule_in_words"]
 
@@ -364,7 +365,8 @@ def _survey(m: Methodology) -> list[str]:
     if section is None:
         return []
     lines = ["## Questionnaires", "", f"`par-rules survey` counts a respondents file (one row per questionnaire) per unit: the unit is in column {_code(section.unit_column)}"]
-    lines[-1] += (f", the respondent's group in {_code(section.group_column)}" if section.group_column else "") + "; a blank answer " + ("refuses the questionnaire." if section.blank == "reject" else "leaves that question out.")
+    blank = "refuses the questionnaire." if section.blank == "reject" else "leaves that question out."
+    lines[-1] += (f", the respondent's group in {_code(section.group_column)}" if section.group_column else "") + "; a blank answer " + blank
     lines.append("")
     if section.groups:
         lines += ["| Group | Label | Weight | Provenance |", "|---|---|--:|---|"]
@@ -418,7 +420,7 @@ def _case_lines(m: Methodology, case: MethodologyCase) -> list[str]:
     except (RecordError, MethodologyNotFound) as error:
         return lines + ["The engine refuses this record, as the test expects" if outcome.passed else verdict, "", *_fenced(str(error)), ""]
     expected = {expectation.target: expectation.value for expectation in case.expectations}
-    if result.complete:
+    if result.published_index is not None:  # complete
         summary = f"**Total {fmt(result.published_total)} / {fmt(m.scale)}**, index {fmt(result.published_index)}%"
         summary += f", band {escape(result.band.id)}" if result.band else ", no band"
     else:
@@ -499,3 +501,6 @@ def _changes(path: str, old: Methodology, new: Methodology) -> list[str]:
         node = f"[{escape(change.node)}]({_link(path, version_path(shown_in.id, shown_in.version))}#{_anchor('node-' + change.node)})"
         lines.append(f"| {escape(change.kind)} | {node} | {escape(change.old or '')} | {escape(change.new or '')} |")
     return lines + [""]
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

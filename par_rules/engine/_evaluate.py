@@ -126,7 +126,7 @@ class Plan:
             outcome = scorer(values, row)
             assert outcome is not None, "checked values read as they are"
         if outcome.pending:
-            outcome.reach = scorer(values, row, True)  # type: ignore[call-arg]  # TODO(wt-kinds merge): _codegen's Scorer leaves out reach
+            outcome.reach = scorer(values, row, True)
         return outcome
 
 

@@ -161,9 +161,10 @@ class Result:
     @in_context
     def __repr__(self) -> str:
         unit = f" {self.record.unit}" if self.record.unit else ""
-        if not self.complete:
+        published = self.published_index
+        if published is None:  # partial: no index until every part is in
             return f"<Result{unit} partial {fmt(self.published_total)}/{fmt(self.scale)} so far, at most {fmt(self.reach)}; pending {', '.join(self.pending)}>"
-        return f"<Result{unit} {fmt(self.published_total)}/{fmt(self.scale)} index {fmt(self.published_index)}% band {self.band.id if self.band else '-'}>"
+        return f"<Result{unit} {fmt(self.published_total)}/{fmt(self.scale)} index {fmt(published)}% band {self.band.id if self.band else '-'}>"
 
     @cached_property
     def _status(self) -> tuple[str, ...]:
@@ -214,7 +215,7 @@ class Result:
 
     def _position(self, node_id: str) -> int:
         try:
-            return self.methodology.plan.position[node_id]  # type: ignore[no-any-return]
+            return self.methodology.plan.position[node_id]
         except KeyError:
             raise MethodologyNotFound(f"{self.methodology.id}@{self.methodology.version} has no node {node_id!r}") from None
 
@@ -282,6 +283,7 @@ class Result:
         children = tuple(self._node_result(child) for child in plan.children[position])
         status = self._status[position]
         reach = points
+        inputs: dict[str, Any]
         if status == "pending":
             why, inputs, capped, rescaled = self._pending_why(node, detail), {}, False, False
             points, reach = None, self._outcome.reach.points[position]  # type: ignore[union-attr]
@@ -339,6 +341,8 @@ class Result:
             if capped:
                 text += f", capped at {fmt(node.max)}"
             return text, {}, capped, rescaled
+        if points is None:  # a leaf with a rule has points unless its value is missing (said above)
+            return "not applicable", {}, False, False
         inputs = {name: values[name] for name in rule.inputs}
         if rule.indicator is None:  # a formula over several indicators
             return rule.explain(node.max, points, detail, ""), inputs, rule.capped(node.max, points, detail), False
@@ -379,7 +383,7 @@ class Result:
             f"{who or 'record'}" + (f", {self.record.period}" if self.record.period else ""),
             f"Total {fmt(self.published_total)} / {fmt(self.scale)}   index {fmt(self.published_index)}%"
             + (f"   band {self.band.id}" if self.band else "")
-            if self.complete
+            if self.published_index is not None  # complete
             else f"Partial: {fmt(self.published_total)} so far, at most {format_short(self.reach, methodology.decimals)} / {fmt(self.scale)}"
             f"   pending: {', '.join(self.pending)}   (no index, no band until every part is in)",
         ]

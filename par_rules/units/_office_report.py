@@ -117,7 +117,10 @@ _TEXTS = {
         "notes": "Ghi chú",
         "robustness": "Độ vững của thứ hạng",
         "robustness_chart": "Khoảng hạng của từng đơn vị khi trọng số thay đổi",
-        "robustness_text": "{samples} mẫu (hạt giống {seed}): điểm tối đa của {level} thay đổi ngẫu nhiên trong khoảng ±{percent}%, chuẩn hoá lại về thang điểm{bands}. Đoạn thẳng: hạng từ phân vị 5 đến phân vị 95; chấm tròn: hạng trung vị; dấu ×: hạng công bố. Đoạn càng ngắn, thứ hạng càng vững.",
+        "robustness_text": (
+            "{samples} mẫu (hạt giống {seed}): điểm tối đa của {level} thay đổi ngẫu nhiên trong khoảng ±{percent}%, chuẩn hoá lại về thang điểm{bands}. "
+            "Đoạn thẳng: hạng từ phân vị 5 đến phân vị 95; chấm tròn: hạng trung vị; dấu ×: hạng công bố. Đoạn càng ngắn, thứ hạng càng vững."
+        ),
         "robustness_bands": "; các ngưỡng xếp loại dịch chuyển trong khoảng ±{shift} điểm",
         "level_fields": "các lĩnh vực",
         "level_criteria": "các tiêu chí",
@@ -185,7 +188,11 @@ _TEXTS = {
         "notes": "Notes",
         "robustness": "Rank robustness",
         "robustness_chart": "Each unit's rank interval when the weights move",
-        "robustness_text": "{samples} samples (seed {seed}): the caps of {level} moved at random by up to ±{percent}%, renormalised to the scale{bands}. Line: ranks from the 5th to the 95th percentile; dot: median rank; ×: published rank. The shorter the line, the more solid the rank.",
+        "robustness_text": (
+            "{samples} samples (seed {seed}): the caps of {level} moved at random by up to ±{percent}%, renormalised to the scale{bands}. "
+            "Line: ranks from the 5th to the 95th percentile; dot: median rank; ×: published rank. "
+            "The shorter the line, the more solid the rank."
+        ),
         "robustness_bands": "; band thresholds moved by up to ±{shift} points",
         "level_fields": "the fields",
         "level_criteria": "the criteria",

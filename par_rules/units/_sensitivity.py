@@ -57,6 +57,7 @@ not round at all.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import random
@@ -76,6 +77,7 @@ from ..errors import ParRulesError, Problem, RecordError
 from ..formats._files import Table
 from ._batch import score_many
 from ._ranking import TiePolicy, places, rank, unit_id
+from .._lazy import name_home
 
 __all__ = ["sensitivity", "Sensitivity", "UnitSensitivity", "Sample", "Level"]
 
@@ -355,7 +357,7 @@ def _boundaries(methodology: Methodology, shift_steps: int) -> list[Decimal]:
     ``shift_steps`` hundredths each, they must stay in order."""
     values = sorted({bound for band in methodology.bands for bound in (band.interval.low, band.interval.high) if bound is not None})
     if shift_steps and len(values) > 1:
-        gap = min(high - low for low, high in zip(values, values[1:]))
+        gap = min(high - low for low, high in itertools.pairwise(values))
         if Decimal(2 * shift_steps) / _SHIFT_STEP >= gap:
             raise ValueError(f"band_shift {fmt(Decimal(shift_steps) / _SHIFT_STEP)} is too large: thresholds {fmt(gap)} apart could cross (use less than {fmt(gap / 2)})")
     return values
@@ -373,7 +375,8 @@ def _scored(methodology: Methodology, records: Iterable[Any]) -> tuple[list[Resu
         if isinstance(output, RecordError):
             refused.append(output)
         elif output.methodology is not methodology and (output.methodology.id, output.methodology.version) != (methodology.id, methodology.version):
-            raise RecordError([Problem(f"a result of {output.methodology.id}@{output.methodology.version} given to analyse {methodology.id}@{methodology.version}: score the records under one methodology")])
+            given = f"{output.methodology.id}@{output.methodology.version}"
+            raise RecordError([Problem(f"a result of {given} given to analyse {methodology.id}@{methodology.version}: score the records under one methodology")])
         else:
             results.append(output)
     partial = [(unit_id(result, position), result) for position, result in enumerate(results, start=1) if not result.complete]
@@ -590,3 +593,5 @@ def _band(limits: Sequence[tuple[str, int | None, bool, int | None, bool]], valu
         return band_id
     return None
 
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)
