@@ -50,13 +50,15 @@ from ._rules import FORMULA_HELPERS, Slots
 if TYPE_CHECKING:
     from ._evaluate import Plan
 
-__all__ = ["write_plan", "compile_plan", "Scorer", "Outcome", "MISSING_DETAIL", "PENDING_DETAIL", "ABSENT"]
+__all__ = ["write_plan", "compile_plan", "Outcome", "MISSING_DETAIL", "PENDING_DETAIL", "ABSENT"]
 
 #: ``score(record, row)``: the outcome of a record's values, or ``None`` when they are unusual.
-class Scorer(Protocol):
-    """The function :func:`compile_plan` writes: ``score(record, row, reach=False)``."""
+if TYPE_CHECKING:  # a type only: a Protocol class costs import time for nothing at run time
 
-    def __call__(self, record: Mapping[str, Any], row: int | None, reach: bool = False, /) -> Outcome | None: ...
+    class Scorer(Protocol):
+        """The function :func:`compile_plan` writes: ``score(record, row, reach=False)``."""
+
+        def __call__(self, record: Mapping[str, Any], row: int | None, reach: bool = False, /) -> Outcome | None: ...
 
 _ZERO = Decimal(0)
 _MAX_ADJUSTED = MAX_MAGNITUDE.adjusted()
