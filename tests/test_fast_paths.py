@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given
@@ -19,10 +19,13 @@ from hypothesis import strategies as st
 
 import par_rules
 from par_rules.engine._arithmetic import format_short
-from par_rules.engine._codegen import Scorer, compile_plan
+from par_rules.engine._codegen import compile_plan
 from par_rules.errors import RecordError
 from par_rules.engine._record import _read_number, check_values, coerce_number
 from tests.methodology_text import methodology
+
+if TYPE_CHECKING:
+    from par_rules.engine._codegen import Scorer
 
 _NUMBER_TEXT = st.from_regex(r"\A\s?[-+]?\d{0,17}([.,]\d{0,8})?([eE][-+]?\d{1,3})?%?\s?\Z", fullmatch=True)
 _ANY_VALUE = st.one_of(
