@@ -26,7 +26,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from par_rules.authoring._site import criteria_pages, escape
+from par_rules.authoring._site import LANGUAGES, criteria_pages, escape
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,9 +105,10 @@ def hostile_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def hostile_pages(hostile_root: Path) -> dict[str, str]:
-    return {page.path: page.content for page in criteria_pages(hostile_root)}
+@pytest.fixture(scope="module", params=LANGUAGES)
+def hostile_pages(hostile_root: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    """The pages in one language (every test runs on both)."""
+    return {page.path: page.content for page in criteria_pages(hostile_root, lang=request.param)}
 
 
 @functools.cache
@@ -174,15 +175,19 @@ def test_methodology_texts_are_shown_as_written(hostile_pages: dict[str, str]) -
         page.feed(converter.reset().convert(content))
         shown[path] = " ".join("".join(page.text).split())
     version = shown["criteria/hostile/site/1.md"]
-    for suffix in (" title", " issuer_en", " label", " band", " level", " level label", " option", " wording", " cap_note", " number", " unit"):
+    english = "Status:" in version  # an English page shows the English labels, with the Vietnamese beside them
+    both = (" title_en", " issuer_en", " label_en") if english else ()
+    for suffix in (" title", " issuer", " label", " band", " level", " level label", " option", " wording", " cap_note", " number", " unit", *both):
         assert _text(suffix) in version, suffix
     assert " ".join(MULTILINE.split()) in version
     for url in BAD_URLS:
         assert " ".join(url.split()) in version  # shown as text, not linked
-    assert "the engine disagrees" in shown["criteria/hostile/site/1-examples.md"]
+    disagrees = "the engine disagrees" if english else "cho kết quả khác kiểm thử"
+    assert disagrees in shown["criteria/hostile/site/1-examples.md"]
     assert _text(" failing case") in shown["criteria/hostile/site/1-examples.md"]
     history = shown["criteria/hostile/site/history.md"]
-    assert HOSTILE.rstrip("\\") in history and "renamed" in history  # the diff quotes labels as Python does
+    renamed = "renamed" if english else "đổi tên"
+    assert HOSTILE.rstrip("\\") in history and renamed in history  # the diff quotes labels as Python does
 
 
 def test_only_an_http_url_becomes_a_link(hostile_pages: dict[str, str]) -> None:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (
     from ._diff import MethodologyDiff as MethodologyDiff, diff as diff
     from ._dump import dump as dump, to_data as to_data, to_yaml as to_yaml
     from ._methodology_tests import find_test_files as find_test_files, load_tests as load_tests, run_tests as run_tests
-    from ._site import SECTION as SECTION, Page as Page, criteria_nav as criteria_nav, criteria_pages as criteria_pages
+    from ._site import LANGUAGES as LANGUAGES, SECTION as SECTION, Page as Page, criteria_nav as criteria_nav, criteria_pages as criteria_pages
     from ._init import new_methodology as new_methodology, new_site as new_site, schema_path as schema_path, write_schema as write_schema
     from ._advice import check_methodology_file as check_methodology_file, check_tests_file as check_tests_file
 
@@ -32,6 +32,7 @@ _NAMES = {
     "find_test_files": "._methodology_tests",
     "load_tests": "._methodology_tests",
     "run_tests": "._methodology_tests",
+    "LANGUAGES": "._site",
     "SECTION": "._site",
     "Page": "._site",
     "criteria_nav": "._site",
