@@ -74,7 +74,8 @@ def main() -> int:
             seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
             met = seconds < TARGET_SECONDS
             failed += not met
-            print(f"  {'sensitivity, ' + name:<52} {seconds:>8.2f} s  (cpu {cpu_seconds:.2f} s)  {seconds / plain:>6.1f} × the plain pass   target < {TARGET_SECONDS:.0f} s {'met' if met else 'NOT MET'}")
+            verdict = "met" if met else "NOT MET"
+            print(f"  {'sensitivity, ' + name:<52} {seconds:>8.2f} s  (cpu {cpu_seconds:.2f} s)  {seconds / plain:>6.1f} × the plain pass   target < {TARGET_SECONDS:.0f} s {verdict}")
     if failed and not options.quick:
         print(f"{failed} target(s) not met")
     return 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from ._lazy import lazy_names
+from ._lazy import lazy_names, offer
 from .engine import (
     Indicator,
     Methodology,
@@ -28,13 +28,35 @@ from .engine import (
     shipped_root,
     versions,
 )
+from . import engine
 from .errors import MethodologyError, MethodologyNotFound, ParRulesError, Problem, RecordError
 
+#: What this face offers from the engine (imported above); the errors keep their own module.
+_ENGINE_NAMES = ("Indicator", "Methodology", "Node", "NodeResult", "RatingBand", "Record", "Result", "all_versions", "load", "score", "shipped_root", "versions")
+
 if TYPE_CHECKING:  # imported when first used (below); named here for type checkers and doc tools
-    from .authoring import MethodologyDiff, diff
-    from . import dump, testing
-    from .formats import read_records, results_table, write_table
-    from .units import Comparison, Ranking, Sensitivity, aggregate_survey, sensitivity, compare, compare_units, describe, gaps, load_register, rank, score_csv, score_many, score_table, self_assessment, what_if
+    from .authoring import MethodologyDiff as MethodologyDiff, diff as diff
+    from . import dump as dump, testing as testing
+    from .formats import read_records as read_records, write_table as write_table
+    from .units import (
+        Comparison as Comparison,
+        Ranking as Ranking,
+        Sensitivity as Sensitivity,
+        aggregate_survey as aggregate_survey,
+        compare as compare,
+        compare_units as compare_units,
+        describe as describe,
+        gaps as gaps,
+        load_register as load_register,
+        rank as rank,
+        results_table as results_table,
+        score_csv as score_csv,
+        score_many as score_many,
+        score_table as score_table,
+        self_assessment as self_assessment,
+        sensitivity as sensitivity,
+        what_if as what_if,
+    )
 
 __version__ = "0.1.0"
 
@@ -52,7 +74,7 @@ _LAZY = {
     "Ranking": ".units",
     "rank": ".units",
     "read_records": ".formats",
-    "results_table": ".formats",
+    "results_table": ".units",
     "write_table": ".formats",
     "MethodologyDiff": ".authoring",
     "diff": ".authoring",
@@ -122,3 +144,7 @@ __all__ = [
     "RecordError",
     "Problem",
 ]
+
+# The engine's names say where users import them: par_rules.Result, not par_rules.engine.Result.
+offer(__name__, globals(), _ENGINE_NAMES)
+offer(f"{__name__}.engine", vars(engine), [name for name in engine.__all__ if name not in _ENGINE_NAMES])

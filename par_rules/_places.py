@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .errors import Problem
 from ._i18n import gettext as _
@@ -26,12 +26,12 @@ class Location:
     line: int | None = None
     column: int | None = None
 
-    def problem(self, message: str, **places: str | None) -> Problem:
+    def problem(self, message: str, *, node: str | None = None, indicator: str | None = None) -> Problem:
         """A :class:`Problem` at this place."""
-        return Problem(message, file=self.file, line=self.line, column=self.column, **places)
+        return Problem(message, file=self.file, line=self.line, column=self.column, node=node, indicator=indicator)
 
 
-Container = Union[dict, list]
+Container = dict[Any, Any] | list[Any]
 
 
 class SourceMap:
@@ -57,7 +57,7 @@ class SourceMap:
         if entry is not None:
             entry[2][key] = where
 
-    def update(self, other: "SourceMap") -> None:
+    def update(self, other: SourceMap) -> None:
         self._places.update(other._places)
 
     def locate(self, container: object, key: Any = None) -> Location:

@@ -37,11 +37,7 @@ MAY_IMPORT = {
 }
 
 #: Imports against the layers that are known, each with its reason; to be removed, not added to.
-KNOWN_EXCEPTIONS = {
-    # results_table turns a Ranking into a table, a units job that still lives beside the file
-    # writers; imported when called. It goes when the results tables move into units/.
-    ("par_rules.formats._files", "par_rules.units._ranking"),
-}
+KNOWN_EXCEPTIONS: set[tuple[str, str]] = set()
 
 SIGNPOSTS = {"par_rules.files", "par_rules.dump", "par_rules.testing"}
 

@@ -65,7 +65,9 @@ def test_the_author_s_whole_path_outside_the_repository(tmp_path: Path, monkeypa
     assert (folder / "2026.tests.yaml").is_file()
 
     # fill it in: the online share now earns points in proportion, and the tests say what it gives
-    replace(first, "    rule:\n      kind: bands\n      indicator: online_rate\n      bands:\n        - {at_least: 80, points: 60}\n        - {at_least: 50, below: 80, points: 30}\n        - {below: 50, points: 0}\n", "    rule: {kind: proportional, indicator: online_rate}\n")
+    bands = "    rule:\n      kind: bands\n      indicator: online_rate\n      bands:\n"
+    bands += "        - {at_least: 80, points: 60}\n        - {at_least: 50, below: 80, points: 30}\n        - {below: 50, points: 0}\n"
+    replace(first, bands, "    rule: {kind: proportional, indicator: online_rate}\n")
     tests = folder / "2026.tests.yaml"
     replace(tests, 'nodes: {"1": 40, "2": 60}\n      total: 100', 'nodes: {"1": 40, "2": 51}\n      total: 91')
     replace(tests, 'nodes: {"1": 0, "2": 30}\n      total: 30', 'nodes: {"1": 0, "2": 36}\n      total: 36')
@@ -120,7 +122,8 @@ def test_the_author_s_whole_path_outside_the_repository(tmp_path: Path, monkeypa
     assert code == 0, err
     assert '- par-rules:\n      roots: ["methodologies"]' in (tmp_path / "mkdocs.yml").read_text(encoding="utf-8")
     _require_plugin()
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")]
+    build = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     assert build.returncode == 0, build.stdout + build.stderr
     history = (tmp_path / "site" / "criteria" / COMMUNE / "history" / "index.html").read_text(encoding="utf-8")
     assert "2a" in history and "đổi tên" in history  # the site's theme is in Vietnamese, and so are its pages
@@ -170,13 +173,13 @@ def test_user_roots_come_before_the_shipped_ones_in_the_api_the_environment_and_
     assert par_rules.load("example/par-index/district", version="2024").title != "Tỉnh tôi"
     assert par_rules.load("other/index", root=[mine, other]).title == "Other"  # a list, searched in order
     assert par_rules.score("other/index", {"period": 2026, "online_rate": 50}, root=[other]).total == 5
-    with pytest.raises(MethodologyNotFound, match="no methodology with id 'other/index' in .*mine.*par-rules list"):
+    with pytest.raises(MethodologyNotFound, match=r"no methodology with id 'other/index' in .*mine.*par-rules list"):
         par_rules.load("other/index", root=mine)
     monkeypatch.setenv("PAR_RULES_PATH", os.pathsep.join([str(mine), str(other)]))
     assert par_rules.load("other/index").title == "Other"
     assert par_rules.load("example/par-index/district", version="2024").title == "Tỉnh tôi"
     monkeypatch.delenv("PAR_RULES_PATH")
-    code, out, _ = run("list", "--root", str(other))
+    _, out, _ = run("list", "--root", str(other))
     assert out.splitlines()[0].startswith("other/index@2026  years 2026  commune  illustrative  Other  [")
     assert "PAR_RULES_PATH" not in os.environ  # --root is taken off again when the command ends
 
@@ -226,7 +229,10 @@ def _warnings(out: str) -> list[str]:
 
 
 def test_a_percent_written_as_a_fraction_is_warned_at_its_place_and_strict_refuses_it(tmp_path: Path) -> None:
-    bands = '  - {id: "1", label: Trực tuyến, max: 10, rule: {kind: bands, indicator: online_rate, bands: [{at_least: 0.8, points: 10}, {at_least: 0.5, below: 0.8, points: 5}, {below: 0.5, points: 0}]}}'
+    bands = (
+        '  - {id: "1", label: Trực tuyến, max: 10, rule: {kind: bands, indicator: online_rate, '
+        "bands: [{at_least: 0.8, points: 10}, {at_least: 0.5, below: 0.8, points: 5}, {below: 0.5, points: 0}]}}"
+    )
     path = write(tmp_path, criteria=bands)
     code, out, _ = run("check", str(path))
     assert code == 0, out
@@ -246,8 +252,14 @@ def test_a_percent_written_as_a_fraction_is_warned_at_its_place_and_strict_refus
     [
         ("{kind: proportional, indicator: online_rate, full_at: 0.5}", "full_at: 0.5 looks like a fraction, but 'online_rate' is a percent (0 to 100): 0.5 means 0.5%; for 50% write 50"),
         ("{kind: proportional, indicator: inspected_share, full_at: 100}", "full_at: 100 is outside the range of 'inspected_share' is a ratio (0 to 1): a ratio is a fraction of 1; for 100% write 1"),
-        ('{kind: expression, formula: "MAX if online_rate >= 0.9 else 0"}', "the formula compares online_rate with 0.9 looks like a fraction, but 'online_rate' is a percent (0 to 100): 0.9 means 0.9%; for 90% write 90 (at character 23 of the formula)"),
-        ("{kind: bands, indicator: online_rate, bands: [{above: 100, points: 10}, {at_most: 100, points: 0}]}", "the band limit above: 100 is at the edge of the range of 'online_rate' is a percent (0 to 100): no value is above it"),
+        (
+            '{kind: expression, formula: "MAX if online_rate >= 0.9 else 0"}',
+            "the formula compares online_rate with 0.9 looks like a fraction, but 'online_rate' is a percent (0 to 100): 0.9 means 0.9%; for 90% write 90 (at character 23 of the formula)",
+        ),
+        (
+            "{kind: bands, indicator: online_rate, bands: [{above: 100, points: 10}, {at_most: 100, points: 0}]}",
+            "the band limit above: 100 is at the edge of the range of 'online_rate' is a percent (0 to 100): no value is above it",
+        ),
     ],
 )
 def test_full_at_and_formula_constants_in_the_other_unit_are_warned(tmp_path: Path, rule: str, expected: str) -> None:
@@ -266,7 +278,8 @@ def test_the_shipped_methodologies_get_no_warning() -> None:
 
 def test_a_lineage_naming_unknown_nodes_is_refused_at_load_with_its_place(tmp_path: Path) -> None:
     write(tmp_path, "test/index", "2025")
-    path = write(tmp_path, "test/index", "2026", criteria='  - {id: "1.1", label: Trực tuyến, max: 10, rule: {kind: proportional, indicator: online_rate}}', extra='lineage:\n  from: {version: "2025"}\n  nodes:\n    "1.2": "1"\n    "1.1": "7"\n')
+    criteria = '  - {id: "1.1", label: Trực tuyến, max: 10, rule: {kind: proportional, indicator: online_rate}}'
+    path = write(tmp_path, "test/index", "2026", criteria=criteria, extra='lineage:\n  from: {version: "2025"}\n  nodes:\n    "1.2": "1"\n    "1.1": "7"\n')
     with pytest.raises(MethodologyError) as caught:
         par_rules.load(path)
     messages = [str(problem) for problem in caught.value.problems]
@@ -284,7 +297,11 @@ def test_a_lineage_naming_unknown_nodes_is_refused_at_load_with_its_place(tmp_pa
         ('  - {id: "1", label: a, max: 10, rule: {kind: proportional, indicator: online_rat}}', ":15:", "unknown indicator 'online_rat' (did you mean 'online_rate'?)"),
         ('  - {id: "1", label: a, max: 10, rule: {kind: levels, indicator: plan, points: {on_time: 10, lat: 5}}}', ":15:", "'plan' has no level(s) lat (did you mean 'late'?)"),
         ('  - {id: "1", label: a, max: 10, rule: {kind: expression, formula: "MAX if plan == \'ontime\' else 0"}}', ":15:", "'ontime' is not a level of plan (did you mean 'on_time'?)"),
-        ('  - {id: "1", label: a, max: 10, rule: {kind: proportional, indicator: online_rate, ful_at: 50}}', ":15:", "('ful_at' was unexpected); allowed here: full_at, indicator, kind (did you mean 'full_at'?)"),
+        (
+            '  - {id: "1", label: a, max: 10, rule: {kind: proportional, indicator: online_rate, ful_at: 50}}',
+            ":15:",
+            "('ful_at' was unexpected); allowed here: full_at, indicator, kind (did you mean 'full_at'?)",
+        ),
     ],
 )
 def test_unknown_names_get_a_suggestion(tmp_path: Path, criteria: str, place: str, message: str) -> None:
@@ -317,7 +334,10 @@ def test_yaml_mistakes_say_what_to_do(tmp_path: Path, text: str, place: str, adv
     [("max: 16,75", "write numbers with a decimal point: 16.75, not 16,75"), ("{max: 16,75}", "a number written with a decimal comma inside { }? write 16.75, not 16,75")],
 )
 def test_a_decimal_comma_says_write_a_point(tmp_path: Path, max_text: str, advice: str) -> None:
-    criteria = f'  - id: "1"\n    label: a\n    {max_text.strip("{}")}\n    rule: {{kind: proportional, indicator: online_rate}}' if not max_text.startswith("{") else f'  - {{id: "1", label: a, {max_text.strip("{}")}, rule: {{kind: proportional, indicator: online_rate}}}}'
+    if not max_text.startswith("{"):
+        criteria = f'  - id: "1"\n    label: a\n    {max_text.strip("{}")}\n    rule: {{kind: proportional, indicator: online_rate}}'
+    else:
+        criteria = f'  - {{id: "1", label: a, {max_text.strip("{}")}, rule: {{kind: proportional, indicator: online_rate}}}}'
     path = write(tmp_path, criteria=criteria)
     code, out, _ = run("check", str(path))
     assert code == 1 and advice in out, out
@@ -439,7 +459,8 @@ def test_the_next_version_starts_with_the_tests_of_the_last_one_numbers_exact(tm
     write(mine, criteria='  - {id: "1", label: Điểm, max: 9999999, rule: {kind: direct, indicator: points}}', extra="")
     replace(mine / "test/index/2026.yaml", "indicators:\n", "indicators:\n  points: {label: Điểm thẩm định, type: number}\n")
     replace(mine / "test/index/2026.yaml", "scale: 10\n", "scale: 9999999\n")
-    (mine / "test/index/2026.tests.yaml").write_text("cases:\n  - name: long\n    record: {period: 2026, online_rate: 1, points: 1234567.1234567891}\n    expect: {nodes: {'1': 1234567.1234567891}}\n", encoding="utf-8")
+    tests = "cases:\n  - name: long\n    record: {period: 2026, online_rate: 1, points: 1234567.1234567891}\n    expect: {nodes: {'1': 1234567.1234567891}}\n"
+    (mine / "test/index/2026.tests.yaml").write_text(tests, encoding="utf-8")
     assert run("test", "--root", str(mine))[0] == 0
     code, _, err = run("init", "test/index", "--version", "2027", "--extends", "test/index@2026", "--root", str(mine))
     assert code == 0, err
@@ -459,7 +480,7 @@ def test_the_plugin_names_a_missing_root_and_a_broken_methodology(tmp_path: Path
     config.load_dict({"site_name": "x", "nav": [{"Home": "index.md"}]})
     plugin = entry.load()()
     plugin.load_config({"roots": ["nowhere"]}, str(config_file))
-    with pytest.raises(PluginError, match="the methodology folder .*nowhere does not exist"):
+    with pytest.raises(PluginError, match=r"the methodology folder .*nowhere does not exist"):
         plugin.on_config(config)
     write(tmp_path / "mine", criteria='  - {id: "1", label: a, max: 10, rule: {kind: proportional, indicator: online_rat}}')
     plugin.load_config({"roots": ["mine"]}, str(config_file))

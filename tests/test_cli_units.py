@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -190,31 +192,59 @@ def test_explain_one_unit_one_node() -> None:
     assert run("explain", *OLD, "--node", "9.9")[0] == 2
 
 
-def test_progress_bar_on_request() -> None:
+def test_progress_bar_on_request_and_never_unasked_off_a_terminal() -> None:
     code, out, err = run("rank", *OLD, "--progress")
     assert code == 0 and "Scoring district-2024.json" in err and "truc-ninh" in out
+    assert "7 rows" in err.rsplit("\r", 1)[-1]  # a JSON document: no total known up front, the rows done
+    code, out, err = run("rank", *OLD)  # CliRunner's stderr is no terminal
+    assert code == 0 and "Scoring" not in err and "%" not in err
 
 
-def test_progress_bar_on_a_terminal_is_redrawn_every_hundred_rows(tmp_path: Path, monkeypatch: Any) -> None:
-    """A redraw asks the terminal its size and writes a line, as costly as scoring a row."""
-    import io
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
 
+
+def _many_rows(tmp_path: Path, copies: int, bad_row: int | None = None) -> Path:
+    header, *rows = Path(NEW[1]).read_text(encoding="utf-8").splitlines()
+    body = rows * copies
+    if bad_row is not None:
+        body[bad_row - 2] = body[bad_row - 2].replace(";on_time;", ";soon;")
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_progress_bar_on_a_terminal_shows_the_count_the_percentage_and_the_time_left(tmp_path: Path, monkeypatch: Any) -> None:
     from par_rules import load
     from par_rules.cli._units import Batch
 
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    header, *rows = Path(NEW[1]).read_text(encoding="utf-8").splitlines()
-    path = tmp_path / "many.csv"
-    path.write_text("\n".join([header] + rows * 36) + "\n", encoding="utf-8")  # 252 rows
-    terminal = Terminal()
+    path = _many_rows(tmp_path, 36)  # 252 rows
+    terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
-    results = list(Batch(load(NEW[0]), str(path), None, True).outputs())
+    results = list(Batch(load(NEW[0]), str(path), None, None).outputs())  # None: a bar because stderr is a terminal
     assert len(results) == 252
-    assert "Scoring many.csv" in terminal.getvalue() and "252" in terminal.getvalue().rsplit("\r", 1)[-1]
-    assert terminal.getvalue().count("\r") <= 10  # once per row would be 500
+    last = terminal.getvalue().rsplit("\r", 1)[-1]
+    assert "Scoring many.csv" in last and "252/252" in last and "100%" in last
+    assert re.search(r"\[\d\d:\d\d<\d\d:\d\d", last), last  # elapsed<time left
+    # redrawn a few times a second at most, never once per row (each redraw writes a line)
+    assert terminal.getvalue().count("\r") <= 60
+
+
+def test_a_bad_row_is_said_above_the_progress_bar(tmp_path: Path, monkeypatch: Any) -> None:
+    from par_rules import load
+    from par_rules.cli._units import Batch
+
+    path = _many_rows(tmp_path, 3, bad_row=3)
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    batch = Batch(load(NEW[0]), str(path), None, True)
+    assert len(list(batch.outputs())) == 20
+    said = terminal.getvalue()
+    # on a line of its own: the bar is cleared before, and drawn again after
+    assert re.search("[\r\n]" + re.escape(f"{path}: 1 problem in the record:\n  row 3"), said), said
+    assert "21/21" in said.rsplit("\r", 1)[-1]
+    assert batch.tally.failed == [3] and batch.tally.rows == 21
 
 
 def test_score_on_several_processes_writes_what_one_process_writes(tmp_path: Path) -> None:
@@ -250,7 +280,8 @@ def test_several_processes_are_for_csv_output_only() -> None:
 
 def test_a_worker_that_cannot_load_the_methodology_stops_the_run_with_its_error(tmp_path: Path) -> None:
     from par_rules import MethodologyError, load
-    from par_rules.formats._files import field_columns, read_records
+    from par_rules.formats import read_records
+    from par_rules.units import field_columns
     from par_rules.units._parallel import score_rows
 
     path = tmp_path / "2025.yaml"

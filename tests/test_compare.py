@@ -78,7 +78,7 @@ def test_an_explicit_mapping_overrides_the_lineage_and_merges_nodes() -> None:
 
 
 def test_a_mapping_naming_nodes_that_do_not_exist_is_refused() -> None:
-    with pytest.raises(MethodologyNotFound, match="sends node 2.4 to 9.9"):
+    with pytest.raises(MethodologyNotFound, match=r"sends node 2\.4 to 9\.9"):
         node_mapping(OLD, NEW, {"2.4": "9.9"})
     with pytest.raises(MethodologyNotFound, match="names node 7"):
         node_mapping(OLD, NEW, {"7": "1"})

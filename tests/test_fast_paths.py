@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given
@@ -19,10 +19,13 @@ from hypothesis import strategies as st
 
 import par_rules
 from par_rules.engine._arithmetic import format_short
-from par_rules.engine._codegen import Scorer, compile_plan
+from par_rules.engine._codegen import compile_plan
 from par_rules.errors import RecordError
 from par_rules.engine._record import _read_number, check_values, coerce_number
 from tests.methodology_text import methodology
+
+if TYPE_CHECKING:
+    from par_rules.engine._codegen import Scorer
 
 _NUMBER_TEXT = st.from_regex(r"\A\s?[-+]?\d{0,17}([.,]\d{0,8})?([eE][-+]?\d{1,3})?%?\s?\Z", fullmatch=True)
 _ANY_VALUE = st.one_of(
@@ -43,7 +46,10 @@ def _outcome(function: Any, *args: Any) -> tuple[str, str]:
         return type(error).__name__, str(error)
 
 
-_BOUNDARIES = ("1e15", "9.99e14", "1000000000000000", "999999999999999", "-1e15", "1e-40", "1e-41", "0E+30", "0E-50", "nan", "-inf", "1,234", "88,9", "93.5 %", "1_000", " ", 10**15, -(10**15) + 1, True)
+_BOUNDARIES = (
+    "1e15", "9.99e14", "1000000000000000", "999999999999999", "-1e15", "1e-40", "1e-41", "0E+30", "0E-50",
+    "nan", "-inf", "1,234", "88,9", "93.5 %", "1_000", " ", 10**15, -(10**15) + 1, True,
+)
 
 
 @given(_ANY_VALUE)
@@ -99,7 +105,12 @@ def catalogue_methodology(tmp_path_factory: pytest.TempPathFactory) -> par_rules
 
 
 _PLAIN = st.one_of(st.integers(-10, 200), st.decimals(-10, 200, places=2).map(str))
-_RECORD_VALUE = st.one_of(_PLAIN, _ANY_VALUE, st.sampled_from(["", "on_time", " late", "có", "yes", "TRUE", "False", " no", "Không", "KHÔNG ĐẠT", "tRUE"]), st.dictionaries(st.sampled_from(["A", "B", "C"]), _PLAIN, max_size=3))
+_RECORD_VALUE = st.one_of(
+    _PLAIN,
+    _ANY_VALUE,
+    st.sampled_from(["", "on_time", " late", "có", "yes", "TRUE", "False", " no", "Không", "KHÔNG ĐẠT", "tRUE"]),
+    st.dictionaries(st.sampled_from(["A", "B", "C"]), _PLAIN, max_size=3),
+)
 _KEYS = ("share", "part", "done", "staff", "score", "open", "issued", "plan", "survey", "rate", "shar", "later")
 
 

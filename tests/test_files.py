@@ -95,7 +95,7 @@ def test_header_problems(tmp_path: Path) -> None:
     path.write_text("", encoding="utf-8")
     with pytest.raises(RecordError, match="no header row"):
         list(read_records(path))
-    with pytest.raises(RecordError, match="cannot read records from a .txt file"):
+    with pytest.raises(RecordError, match=r"cannot read records from a \.txt file"):
         read_records(tmp_path / "units.txt")
 
 
@@ -206,7 +206,7 @@ def test_xlsx_out_written_and_read_back(tmp_path: Path) -> None:
     assert rows[1][rows[0].index("exact_index")] == "91.70881136950904392764857881136951"  # longer than Excel keeps: text
     assert rows[1][rows[0].index("points_5")] == pytest.approx(16.63)
     assert workbook["legend"]["A1"].value.startswith("points_1: ")
-    with pytest.raises(ValueError, match="needs? .*path|give a path"):
+    with pytest.raises(ValueError, match=r"needs? .*path|give a path"):
         write_table(table, "xlsx", io.StringIO())
 
 
@@ -331,7 +331,7 @@ def test_any_decimal_cell_is_written_as_before(cell: Decimal, short: bool) -> No
 def test_streamed_csv_is_the_results_table_across_methodologies() -> None:
     """Rows of two methodologies with different fields, interleaved: each row fills its own
     methodology's field columns and leaves the others empty, as in the results table."""
-    from par_rules.formats._files import field_columns, stream_results_csv
+    from par_rules.units import field_columns, stream_results_csv
 
     reference = par_rules.load("reference/par-index/district")  # fields 1-9; the example has 1-6
     others = [o for o in score_many(reference, read_records("examples/reference-district-2024.json")) if isinstance(o, Result)]

@@ -182,7 +182,7 @@ def test_an_edited_layout_is_refused_naming_the_sheet_and_cell(tmp_path: Path) -
 
 
 def test_a_form_for_another_version_or_with_a_changed_marker_is_refused(tmp_path: Path) -> None:
-    methodology, path, _ = _example_form(tmp_path)
+    _, path, _ = _example_form(tmp_path)
     newer = par_rules.load(EXAMPLE_2025)
     with pytest.raises(RecordError, match=r"sheet 'truc-ninh' cell B2: this form was written for example/par-index/district@2024, not example/par-index/district@2025"):
         list(read_records(path, methodology=newer))

@@ -30,7 +30,10 @@ RECORDS_2024 = str(ROOT / "examples/district-2024.json")
 RECORDS_2025 = str(ROOT / "examples/district-2025.csv")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-HOSTILE = ['<script>alert(1)</script>', 'javascript:alert(1)', '"><img src=x onerror=alert(1)>', "x --> <svg onload=alert(1)>", "$\\frac{1}{0}$", "=HYPERLINK(\"http://evil.example\")", "@SUM(A1)"]  # seven: one per example unit
+HOSTILE = [  # seven: one per example unit
+    '<script>alert(1)</script>', 'javascript:alert(1)', '"><img src=x onerror=alert(1)>', "x --> <svg onload=alert(1)>",
+    "$\\frac{1}{0}$", "=HYPERLINK(\"http://evil.example\")", "@SUM(A1)",
+]
 
 pytest.importorskip("matplotlib", reason="the report extra is not installed (pip install -e '.[report]')")
 
@@ -199,3 +202,28 @@ def test_browser_draws_every_chart_and_no_request_leaves_the_file(browser: Any, 
     screenshot = Path(os.environ.get("PAR_RULES_REPORT_SCREENSHOT") or tmp_path / "report.png")
     browser.save_screenshot(str(screenshot))
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_previous_year_with_parts_not_in_yet_has_no_change_and_no_traceback(tmp_path: Path) -> None:
+    # a unit whose previous result is partial has no index to compare: its change is a dash in
+    # the table and it is left out of the slope chart, never a TypeError on None
+    from par_rules.units import build_report, write_html
+
+    current = [output for output in par_rules.score_many(EXAMPLE_2025, read_records(RECORDS_2025)) if isinstance(output, par_rules.Result)]
+    previous = [output for output in par_rules.score_many(EXAMPLE, read_records(RECORDS_2024)) if isinstance(output, par_rules.Result)]
+    partial = par_rules.score(EXAMPLE, {**_record_of(previous[0]), "period": 2024}, parts=["1"])
+    assert not partial.complete and partial.index is None
+    report = build_report(current, [partial, *previous[1:]])
+    assert report.comparison is not None
+    [waiting] = [change for change in report.comparison.units if change.index_change is None]
+    out = tmp_path / "report.html"
+    write_html(report, out, "en")
+    page = out.read_text(encoding="utf-8")
+    row = page[page.index(f"<td>{waiting.current.record.name}</td><td class=n>") :].split("</tr>", 1)[0]
+    assert '<td class="n ">–</td>' in row
+
+
+def _record_of(result: par_rules.Result) -> dict[str, Any]:
+    from par_rules.units._analysis import record_mapping
+
+    return dict(record_mapping(result.record))

@@ -74,7 +74,7 @@ def test_an_output_that_is_the_records_file_is_refused_and_the_records_kept(tmp_
     elif link == "hardlink":
         os.link(records, output)
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(command, str(ROOT / NEW[0]), str(records), "-o", str(output))
+    code, _, err = run(command, str(ROOT / NEW[0]), str(records), "-o", str(output))
     assert code == 2 and "is the input file" in err and "choose another output file" in err
     assert records.read_bytes() == before
 
@@ -120,10 +120,9 @@ def test_a_file_is_replaced_only_when_the_new_one_is_whole(tmp_path: Path) -> No
     target = tmp_path / "results.csv"
     target.write_text("the previous results\n", encoding="utf-8")
     target.chmod(0o640)
-    with pytest.raises(KeyboardInterrupt):
-        with replace_atomically(target) as handle:
-            handle.write("half of the new")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), replace_atomically(target) as handle:
+        handle.write("half of the new")
+        raise KeyboardInterrupt
     assert target.read_text(encoding="utf-8") == "the previous results\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["results.csv"]  # no temporary file left
     with replace_atomically(target) as handle:
@@ -293,7 +292,7 @@ def test_score_rows_raises_when_a_worker_is_killed(tmp_path: Path) -> None:
     import multiprocessing
     import signal
 
-    from par_rules.formats._files import field_columns
+    from par_rules.units import field_columns
     from par_rules.units._parallel import score_rows
 
     methodology = par_rules.load(NEW[0])

@@ -75,7 +75,7 @@ def test_compare_and_diff_stay_functions_once_their_modules_are_imported():
         "import par_rules.units._compare, par_rules.authoring._diff, par_rules; "
         "print(par_rules.compare.__module__, par_rules.diff.__module__, type(par_rules).__name__)"
     )
-    assert _run(code).split() == ["par_rules.units._compare", "par_rules.authoring._diff", "module"]
+    assert _run(code).split() == ["par_rules", "par_rules", "module"]
 
 
 def test_old_import_paths_are_signposts_to_the_same_objects():

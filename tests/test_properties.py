@@ -8,6 +8,7 @@ CI runs the derandomized ``ci`` profile; ``HYPOTHESIS_PROFILE=deep`` runs thousa
 
 from __future__ import annotations
 
+import itertools
 import dataclasses
 import decimal
 import random
@@ -28,7 +29,7 @@ from par_rules.engine._arithmetic import CONTEXT
 from par_rules.dump import dump, to_yaml
 from par_rules.errors import RecordError
 from par_rules.engine._expressions import reference_evaluate
-from par_rules.engine._model import Interval, Methodology, Node
+from par_rules.engine._model import Methodology, Node
 from par_rules.engine._record import Catalogue, Record, check_values, prepare
 from par_rules.engine._rules import BandsRule, DeductionRule, ExpressionRule
 from par_rules.testing import extends_chains, load_text, methodologies, records
@@ -260,7 +261,7 @@ def _monotone_indicators(node: Node) -> tuple[str, ...]:
         return rule.monotone_in
     if isinstance(rule, BandsRule):
         ordered = sorted(rule.bands, key=lambda band: (band.interval.low is not None, band.interval.low or ZERO, not band.interval.low_inclusive))
-        return (rule.indicator,) if all(a.points <= b.points for a, b in zip(ordered, ordered[1:])) else ()
+        return (rule.indicator,) if all(a.points <= b.points for a, b in itertools.pairwise(ordered)) else ()
     if rule.kind in ("proportional", "bonus"):
         return (rule.indicator,)
     return ()
@@ -281,7 +282,8 @@ def test_raising_a_monotone_indicator_never_lowers_the_points(methodology: Metho
             if indicator.derived or name not in values:
                 continue
             high = indicator.range.high if indicator.range.high is not None else values[name] + 1000
-            raised = data.draw(st.integers(1, 1000).map(lambda n: min(values[name] + Decimal(n) / (1 if indicator.type == "count" else 4), high)))
+            start, step = values[name], Decimal(1 if indicator.type == "count" else 4)
+            raised = data.draw(st.integers(1, 1000).map(lambda n, start=start, step=step, high=high: min(start + Decimal(n) / step, high)))
             after = _score(methodology, {**record, name: raised})
             if after is None:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -93,7 +94,7 @@ def test_ranks_follow_the_exact_index(points: list[Decimal], ties: str) -> None:
     results = [scored(f"u{n}", str(value)) for n, value in enumerate(points)]
     ranking = rank(results, ties=ties)  # type: ignore[arg-type]
     entries = list(ranking)
-    for better, worse in zip(entries, entries[1:]):
+    for better, worse in itertools.pairwise(entries):
         assert better.index >= worse.index
         assert (better.rank == worse.rank) == (better.index == worse.index)
     for entry in entries:

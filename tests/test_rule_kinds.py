@@ -51,7 +51,10 @@ def _example_text(kind: str, rule: Mapping[str, Any] | None = None, indicator: M
     spec = {"label": "X", **(indicator if indicator is not None else example["indicator"])}
     mapping = dict(rule) if rule is not None else {"kind": kind, **({"indicator": "x"} if kind != "expression" else {}), **example["rule"]}
     leaf = {"id": "1", "label": "Leaf", "max": example["max"], "rule": mapping}
-    dumped = lambda data: yaml.dump(data, Dumper=_Dumper, allow_unicode=True, default_flow_style=True, width=10_000).strip()
+
+    def dumped(data: Any) -> str:
+        return str(yaml.dump(data, Dumper=_Dumper, allow_unicode=True, default_flow_style=True, width=10_000)).strip()
+
     return methodology(f"x: {dumped(spec)}", f"- {dumped(leaf)}", scale=str(example["max"]))
 
 
@@ -210,7 +213,7 @@ def test_the_worked_example_of_the_architecture_page_is_a_working_kind(monkeypat
     module = types.ModuleType("par_rules.engine._rules.inverse")
     module.__package__ = "par_rules.engine._rules"
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    exec(compile(_worked_example(), "docs/architecture.md", "exec"), module.__dict__)  # noqa: S102 - the page's own example
+    exec(compile(_worked_example(), "docs/architecture.md", "exec"), module.__dict__)  # the page's own example
     monkeypatch.setitem(KINDS, "inverse", module.InverseRule)  # the one row
     caches = (schema, _fast_check, _validator)  # the schema is made of the kinds' own schemas once per process
     for cache in caches:
@@ -273,7 +276,9 @@ def kind_names_used(text: str) -> list[str]:
             found.append(f"line {node.lineno}: {node.id}")
         elif isinstance(node, ast.Attribute) and node.attr in _KIND_CLASSES:
             found.append(f"line {node.lineno}: .{node.attr}")
-        elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Attribute) and node.left.attr == "kind" and any(isinstance(part, ast.Constant) and part.value in KINDS for part in node.comparators):
+        elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Attribute) and node.left.attr == "kind" and any(
+            isinstance(part, ast.Constant) and part.value in KINDS for part in node.comparators
+        ):
             found.append(f"line {node.lineno}: compares .kind with {next(p.value for p in node.comparators if isinstance(p, ast.Constant))!r}")
     return sorted(found, key=lambda where: int(where.split(":")[0].split()[1]))
 

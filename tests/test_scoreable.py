@@ -21,7 +21,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import par_rules
-from par_rules.engine import _codegen as codegen
 from par_rules.engine._arithmetic import format_short
 from par_rules.errors import MethodologyError, RecordError
 from par_rules.engine._load import LIMITS

@@ -10,6 +10,7 @@ file; it loads that text and scores every record with :func:`par_rules.score`, r
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from decimal import Decimal
@@ -71,7 +72,12 @@ def _scale_subtree(node: dict[str, Any], weight: Decimal, direct: dict[str, tupl
             indicator["range"] = [indicator["range"][0], indicator["range"][1] * max(weight, Decimal(1))]
 
 
-def perturbed(methodology: par_rules.Methodology, weights: dict[str, Decimal], left_out: str | None = None, shifts: dict[Decimal, Decimal] | None = None) -> tuple[par_rules.Methodology, dict[str, tuple[str, Decimal]]]:
+def perturbed(
+    methodology: par_rules.Methodology,
+    weights: dict[str, Decimal],
+    left_out: str | None = None,
+    shifts: dict[Decimal, Decimal] | None = None,
+) -> tuple[par_rules.Methodology, dict[str, tuple[str, Decimal]]]:
     """The methodology with these subtrees scaled, a field left out and thresholds moved.
 
     A field whose criteria are scaled gets the cap m_F × Σ w_c m_c / Σ m_c; when that is no
@@ -111,7 +117,13 @@ def perturbed(methodology: par_rules.Methodology, weights: dict[str, Decimal], l
     return load_text(to_yaml(data)), direct
 
 
-def oracle(methodology: par_rules.Methodology, results: list[par_rules.Result], weights: dict[str, Decimal], left_out: str | None = None, shifts: dict[Decimal, Decimal] | None = None) -> tuple[dict[str, int], dict[str, str | None]]:
+def oracle(
+    methodology: par_rules.Methodology,
+    results: list[par_rules.Result],
+    weights: dict[str, Decimal],
+    left_out: str | None = None,
+    shifts: dict[Decimal, Decimal] | None = None,
+) -> tuple[dict[str, int], dict[str, str | None]]:
     """Every unit's rank and band under the perturbed methodology, scored by the engine."""
     changed, direct = perturbed(methodology, weights, left_out, shifts)
     indicators = [indicator for indicator, _ in direct.values()]
@@ -210,10 +222,11 @@ def test_generated_methodologies_agree_with_the_engine(methodology: par_rules.Me
     depth = 1 if level == "fields" else 2
     assume(any(node.depth == depth for node in methodology.nodes()))
     thresholds = sorted({bound for band in methodology.bands for bound in (band.interval.low, band.interval.high) if bound is not None})
-    gap = min((high - low for low, high in zip(thresholds, thresholds[1:])), default=Decimal(10))
+    gap = min((high - low for low, high in itertools.pairwise(thresholds)), default=Decimal(10))
     shift = min(Decimal(2), (gap / 2 - Decimal("0.01")).quantize(Decimal("0.01"), rounding="ROUND_DOWN"))
     shift = data.draw(st.sampled_from([Decimal(0), max(shift, Decimal(0))]))
-    report = par_rules.sensitivity(methodology, results, samples=2, percent=data.draw(st.sampled_from([5, 30, 90])), level=level, band_shift=shift, seed=data.draw(st.integers(0, 50)), keep_samples=True)
+    percent, seed = data.draw(st.sampled_from([5, 30, 90])), data.draw(st.integers(0, 50))
+    report = par_rules.sensitivity(methodology, results, samples=2, percent=percent, level=level, band_shift=shift, seed=seed, keep_samples=True)
     _check_samples(report, results, band_shifts=True)
     for field in methodology.criteria:
         if field.id in report.units[0].left_out:

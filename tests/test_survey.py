@@ -7,7 +7,6 @@ import csv
 import subprocess
 import sys
 from collections import Counter
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -127,7 +126,7 @@ def test_weighted_groups_give_the_weighted_mean_of_the_group_means(tmp_path_fact
 def test_unweighted_counts_are_the_answers_as_given(rows):
     methodology = par_rules.load("vn/moha/sipas", version="2017")
     columns = list(FACTORS)
-    respondents = [{"unit": unit, **{c: answer for c in columns}} for unit, answer in rows]
+    respondents = [{"unit": unit, **dict.fromkeys(columns, answer)} for unit, answer in rows]
     counts = aggregate_survey(methodology, respondents)
     good = [(unit, answer) for unit, answer in rows if answer in {"1", "2", "3", "4", "5"}]
     assert counts.counted == len(good) and len(counts.problems) == len(rows) - len(good)

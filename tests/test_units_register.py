@@ -57,7 +57,8 @@ def test_2024_to_2025_across_merged_provinces_says_what_it_compared():
 def test_cli_compare_with_units_runs_the_documented_command():
     code = "import sys; from par_rules.cli import main; sys.argv[0] = 'par-rules'; main()"
     m = str(PROVINCE_2024.relative_to(ROOT))
-    done = subprocess.run([sys.executable, "-c", code, "compare", m, "examples/province-2024.csv", m, "examples/province-2025.csv", "--units", "vn/provinces"], cwd=ROOT, capture_output=True, text=True)
+    command = [sys.executable, "-c", code, "compare", m, "examples/province-2024.csv", m, "examples/province-2025.csv", "--units", "vn/provinces"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "tuyen-quang-2025: merged by 202/2025/QH15 from tuyen-quang, ha-giang: against the mean" in done.stdout
     assert "quang-ngai-2025: not comparable" in done.stdout
@@ -157,7 +158,8 @@ def test_survey_with_a_units_register_refuses_a_unit_that_no_longer_exists(tmp_p
     path = tmp_path / "phieu.csv"
     path.write_text("unit,tiep_can,thu_tuc,cong_chuc,ket_qua,gop_y\nha-noi,5,5,5,5,5\nha-giang,4,4,4,4,4\ntuyen-quang-2025,4,4,4,4,4\n", encoding="utf-8")
     code = "import sys; from par_rules.cli import main; sys.argv[0] = 'par-rules'; main()"
-    done = subprocess.run([sys.executable, "-c", code, "survey", "vn/moha/sipas", str(path), "--version", "2017", "--period", "2026", "--units", "vn/provinces", "--format", "csv"], cwd=ROOT, capture_output=True, text=True)
+    command = [sys.executable, "-c", code, "survey", "vn/moha/sipas", str(path), "--version", "2017", "--period", "2026", "--units", "vn/provinces", "--format", "csv"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 1
     assert "row 3: indicator unit: unknown unit 'ha-giang'" in done.stderr
     assert [line.split(",")[0] for line in done.stdout.splitlines()[1:]] == ["ha-noi", "tuyen-quang-2025"]

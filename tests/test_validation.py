@@ -113,7 +113,8 @@ def test_bands_must_cover_the_range_without_overlap(tmp_path, bands, message):
 
 def test_unbounded_indicator_needs_an_open_top_band(tmp_path):
     indicators = GOOD_INDICATORS + "n: {label: Số, type: count}\n"
-    criteria = GOOD_CRITERIA.replace("indicator: done, bands: [{at_least: 90, points: 6}, {below: 90, points: 0}]", "indicator: n, bands: [{at_least: 5, at_most: 10, points: 6}, {below: 5, points: 0}]")
+    before = "indicator: done, bands: [{at_least: 90, points: 6}, {below: 90, points: 0}]"
+    criteria = GOOD_CRITERIA.replace(before, "indicator: n, bands: [{at_least: 5, at_most: 10, points: 6}, {below: 5, points: 0}]")
     problems = problems_of(tmp_path, methodology(indicators, criteria))
     assert any("no band covers above 10" in p.message for p in problems)
 

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_names
 
 if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (below)
-    from ._diff import MethodologyDiff, diff
-    from ._dump import dump, to_data, to_yaml
-    from ._methodology_tests import find_test_files, load_tests, run_tests
-    from ._site import LANGUAGES, SECTION, Page, criteria_nav, criteria_pages
-    from ._init import new_methodology, new_site, schema_path, write_schema
-    from ._advice import check_methodology_file, check_tests_file
+    from ._diff import MethodologyDiff as MethodologyDiff, diff as diff
+    from ._dump import dump as dump, to_data as to_data, to_yaml as to_yaml
+    from ._methodology_tests import find_test_files as find_test_files, load_tests as load_tests, run_tests as run_tests
+    from ._site import LANGUAGES as LANGUAGES, SECTION as SECTION, Page as Page, criteria_nav as criteria_nav, criteria_pages as criteria_pages
+    from ._init import new_methodology as new_methodology, new_site as new_site, schema_path as schema_path, write_schema as write_schema
+    from ._advice import check_methodology_file as check_methodology_file, check_tests_file as check_tests_file
 
 _NAMES = {
     "diff": "._diff",

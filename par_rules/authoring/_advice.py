@@ -23,6 +23,7 @@ its records is one the methodology declares, every node and band it expects exis
 from __future__ import annotations
 
 import ast
+import itertools
 import os
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
@@ -37,6 +38,7 @@ from ..engine._model import Indicator, Methodology
 from ..errors import MethodologyError, Problem
 from ._methodology_tests import load_tests, methodology_path
 from .._i18n import gettext as _
+from .._lazy import name_home
 
 __all__ = ["check_methodology_file", "check_tests_file", "unit_warnings", "period_warning"]
 
@@ -100,13 +102,17 @@ def _judge(indicator: Indicator, value: Decimal, what: str, all_small: bool, kin
     """What looks wrong about a value compared with the indicator (or nothing)."""
     interval = indicator.range
     if indicator.type == "ratio" and value > 1 and value <= 100:
-        return _("{what} {fmt} is outside the range of {indicator}: a ratio is a fraction of 1; for {fmt}% write {fmt2}").format(what=what, fmt=fmt(value), indicator=_unit_text(indicator), fmt2=fmt(value / 100))
+        return _("{what} {fmt} is outside the range of {indicator}: a ratio is a fraction of 1; for {fmt}% write {fmt2}").format(
+            what=what, fmt=fmt(value), indicator=_unit_text(indicator), fmt2=fmt(value / 100)
+        )
     if (interval.low is not None and value < interval.low) or (interval.high is not None and value > interval.high):
         return _("{what} {fmt} is outside the range of {indicator}: no value can reach it").format(what=what, fmt=fmt(value), indicator=_unit_text(indicator))
     if (kind == "above" and value == interval.high) or (kind == "below" and value == interval.low):
         return _("{what} {fmt} is at the edge of the range of {indicator}: no value is {kind} it").format(what=what, fmt=fmt(value), indicator=_unit_text(indicator), kind=kind)
     if indicator.type == "percent" and all_small and 0 < value <= 1:
-        return _("{what} {fmt} looks like a fraction, but {indicator}: {fmt} means {fmt}%; for {fmt2}% write {fmt2}").format(what=what, fmt=fmt(value), indicator=_unit_text(indicator), fmt2=fmt(value * 100))
+        return _("{what} {fmt} looks like a fraction, but {indicator}: {fmt} means {fmt}%; for {fmt2}% write {fmt2}").format(
+            what=what, fmt=fmt(value), indicator=_unit_text(indicator), fmt2=fmt(value * 100)
+        )
     return None
 
 
@@ -119,7 +125,7 @@ def _rule_warnings(rule: dict[str, Any], where: SourceMap, methodology: Methodol
         return []
     if kind == "bands" and isinstance(rule.get("bands"), list):
         limits = [(band, key, band[key]) for band in rule["bands"] if isinstance(band, dict) for key in _BOUNDS if isinstance(band.get(key), Decimal)]
-        nonzero = [value for _unused, _unused, value in limits if value != 0]
+        nonzero = [value for _band, _key, value in limits if value != 0]
         all_small = bool(nonzero) and all(0 < value <= 1 for value in nonzero) and any(value < 1 for value in nonzero)
         for band, key, value in limits:
             message = _judge(indicator, value, _("the band limit {key}:").format(key=key), all_small, key)
@@ -146,7 +152,7 @@ def _formula_warnings(container: dict[str, Any], where: SourceMap, indicators: M
         if not isinstance(node, ast.Compare):
             continue
         operands = [node.left, *node.comparators]
-        for left, right in zip(operands, operands[1:]):
+        for left, right in itertools.pairwise(operands):
             for name, constant in ((left, right), (right, left)):
                 if not isinstance(name, ast.Name) or not isinstance(constant, ast.Constant):
                     continue
@@ -186,7 +192,9 @@ def period_warning(methodology: Methodology, period: object) -> str | None:
     if year in methodology.years:
         return None
     years = ", ".join(str(y) for y in methodology.years)
-    return _("the period {year} is not among the years of {id}@{version} ({years}): the record is scored under a version not in force for it").format(year=year, id=methodology.id, version=methodology.version, years=years)
+    return _("the period {year} is not among the years of {id}@{version} ({years}): the record is scored under a version not in force for it").format(
+        year=year, id=methodology.id, version=methodology.version, years=years
+    )
 
 
 def check_tests_file(path: str | os.PathLike[str]) -> tuple[list[Problem], list[Problem], str]:
@@ -217,12 +225,19 @@ def check_tests_file(path: str | os.PathLike[str]) -> tuple[list[Problem], list[
         record: dict[str, Any] = given if isinstance(given, dict) else {}
         for key in record:
             if key not in names:
-                problems.append(where.locate(record, key).problem(_("case {name!r}: {key!r} is no indicator of {id}@{version}{key2}").format(name=case.name, key=key, id=methodology.id, version=methodology.version, key2=did_you_mean(key, names))))
+                problems.append(where.locate(record, key).problem(_("case {name!r}: {key!r} is no indicator of {id}@{version}{key2}").format(
+                    name=case.name, key=key, id=methodology.id, version=methodology.version, key2=did_you_mean(key, names)
+                )))
         for expectation in case.expectations:
             if expectation.is_node and expectation.target not in node_ids:
-                problems.append(expectation.location.problem(_("case {name!r}: {id}@{version} has no node {target}{target2}").format(name=case.name, id=methodology.id, version=methodology.version, target=expectation.target, target2=did_you_mean(expectation.target, node_ids))))
+                problems.append(expectation.location.problem(_("case {name!r}: {id}@{version} has no node {target}{target2}").format(
+                    name=case.name, id=methodology.id, version=methodology.version, target=expectation.target, target2=did_you_mean(expectation.target, node_ids)
+                )))
             if expectation.target == "band" and expectation.value is not None and expectation.value not in band_ids:
-                problems.append(expectation.location.problem(_("case {name!r}: {id}@{version} has no band {value!r}{did_you_mean} (bands: {band_ids})").format(name=case.name, id=methodology.id, version=methodology.version, value=expectation.value, did_you_mean=did_you_mean(expectation.value, band_ids), band_ids=', '.join(band_ids) or 'none')))
+                problems.append(expectation.location.problem(_("case {name!r}: {id}@{version} has no band {value!r}{did_you_mean} (bands: {band_ids})").format(
+                    name=case.name, id=methodology.id, version=methodology.version, value=expectation.value,
+                    did_you_mean=did_you_mean(expectation.value, band_ids), band_ids=', '.join(band_ids) or 'none',
+                )))
         period = case.record.get("period")
         message = period_warning(methodology, period) if period is not None else None
         if message:
@@ -230,3 +245,5 @@ def check_tests_file(path: str | os.PathLike[str]) -> tuple[list[Problem], list[
             warnings.append(place.problem(_("case {name!r}: {message}").format(name=case.name, message=message)))
     return problems, warnings, _("{cases} case(s) for {id}@{version}").format(cases=len(suite.cases), id=methodology.id, version=methodology.version)
 
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

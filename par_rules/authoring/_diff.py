@@ -32,6 +32,7 @@ from ..errors import MethodologyError, MethodologyNotFound, Problem
 from ..engine._expressions import Expression
 from ..engine._model import Interval, Methodology, Node
 from .._i18n import N_, gettext as _
+from .._lazy import name_home
 
 __all__ = ["Change", "MethodologyDiff", "diff", "rule_text"]
 
@@ -193,3 +194,6 @@ def _compare(old: Node, new: Node, old_parent: str | None, new_parent: str | Non
     old_rule, new_rule = rule_text(old), rule_text(new)
     if old_rule != new_rule:
         yield Change("rule changed", new.id, old=old_rule, new=new_rule)
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

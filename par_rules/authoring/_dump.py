@@ -22,6 +22,7 @@ import yaml
 from ..engine._arithmetic import format_decimal
 from ..engine._model import Indicator, Methodology, Node, RatingBand
 from ..engine._rules import bounds_of
+from .._lazy import name_home
 
 __all__ = ["dump", "to_data", "to_yaml"]
 
@@ -137,3 +138,6 @@ def _node(node: Node) -> dict[str, Any]:
     if node.rule is not None:
         data["rule"] = node.rule.dump()
     return data
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -30,6 +30,7 @@ from ..engine._validate import schema
 from ..errors import MethodologyError, MethodologyNotFound, Problem
 from ._methodology_tests import load_tests, run_tests
 from .._i18n import gettext as _
+from .._lazy import name_home
 
 __all__ = ["new_methodology", "schema_path", "write_schema", "new_site", "SCHEMA_NAME"]
 
@@ -183,7 +184,9 @@ lineage:
                 record["period"] = years[0]
             cases.append(case)
     if not cases:
-        raise MethodologyError([Problem(_("{parent_id}@{parent_version} has no tests ({name}) to start the new version's tests from: write them first").format(parent_id=parent_id, parent_version=parent_version, name=parent_tests.name))])
+        raise MethodologyError([Problem(_("{parent_id}@{parent_version} has no tests ({name}) to start the new version's tests from: write them first").format(
+            parent_id=parent_id, parent_version=parent_version, name=parent_tests.name
+        ))])
     header = f"# The tests of {methodology_id}@{version}, copied from {parent_id}@{parent_version}'s (the periods set to {years[0]}):\n# change the expected points where the changes change them.\n"
     return text, header + yaml.dump({"cases": cases}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
 
@@ -285,3 +288,6 @@ nav:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

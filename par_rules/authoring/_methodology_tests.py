@@ -70,6 +70,7 @@ from ..engine._model import Methodology
 from ..engine._registry import TESTS_SUFFIX, Roots, load_file, shipped_root
 from ..engine._validate import check_numbers
 from .._i18n import gettext as _
+from .._lazy import name_home
 
 __all__ = [
     "Expectation",
@@ -275,7 +276,9 @@ def _row_of(spec: Any, place: Location, path: Path, problems: list[Problem], nam
         row = spec["row"]
         chosen = records.get(int(row)) if isinstance(row, (int, Decimal)) and not isinstance(row, bool) and row == int(row) else None
         if chosen is None:
-            problems.append(place.problem(_("case {name!r}: {spec} has no row {spec2} (rows {records} to {records2}; the header is row 1)").format(name=name, spec=spec['file'], spec2=spec['row'], records=min(records, default=2), records2=max(records, default=1))))
+            problems.append(place.problem(_("case {name!r}: {spec} has no row {spec2} (rows {records} to {records2}; the header is row 1)").format(
+                name=name, spec=spec['file'], spec2=spec['row'], records=min(records, default=2), records2=max(records, default=1)
+            )))
             return None
     else:
         matches = [record for record in records.values() if record.get("unit", "").strip() == str(spec["unit"])]
@@ -345,7 +348,9 @@ def _expectations(expect: Any, place: Location, where: SourceMap, problems: list
         if target in expect:
             value = expect[target]
             if not isinstance(value, Decimal) and not (value is None and target in _NO_INDEX):
-                problems.append(where.locate(expect, target).problem(_("case {name!r}: {target} must be a number").format(name=name, target=target) + (_(" or null (a partial result)") if target in _NO_INDEX else "")))
+                problems.append(where.locate(expect, target).problem(_("case {name!r}: {target} must be a number").format(
+                    name=name, target=target
+                ) + (_(" or null (a partial result)") if target in _NO_INDEX else "")))
                 continue
             found.append(Expectation(target, value, where.locate(expect, target)))
     if "pending" in expect:
@@ -412,9 +417,9 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
                 failures.append(Failure(case.name, "band", _text(expectation.value), _text(actual), expectation.location))
             continue
         if expectation.target == "pending":
-            actual = tuple(sorted(result.pending))
-            if actual != expectation.value:
-                failures.append(Failure(case.name, "pending", _text(expectation.value), _text(actual), expectation.location))
+            pending = tuple(sorted(result.pending))
+            if pending != expectation.value:
+                failures.append(Failure(case.name, "pending", _text(expectation.value), _text(pending), expectation.location))
             continue
         if expectation.is_node:
             try:
@@ -425,7 +430,8 @@ def run_case(methodology: Methodology, case: MethodologyCase) -> CaseOutcome:
         else:
             actual = getattr(result, expectation.target)
         if not _close(actual, expectation.value, case.tolerance):
-            failures.append(Failure(case.name, expectation.target, _text(expectation.value), _text(actual, _decimals(actual, expectation.value, methodology.decimals)), expectation.location, case.tolerance))
+            shown = _text(actual, _decimals(actual, expectation.value, methodology.decimals))
+            failures.append(Failure(case.name, expectation.target, _text(expectation.value), shown, expectation.location, case.tolerance))
     return CaseOutcome(case, tuple(failures))
 
 
@@ -453,3 +459,6 @@ def run_tests(tests: MethodologyTests, root: Roots = None) -> list[CaseOutcome]:
     for beside it, then in ``root``, ``PAR_RULES_PATH`` and the shipped tree)."""
     methodology = load_file(tests.methodology, root)
     return [run_case(methodology, case) for case in tests.cases]
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

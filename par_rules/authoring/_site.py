@@ -45,6 +45,7 @@ from ..errors import MethodologyNotFound, RecordError
 from ._diff import diff
 from ._methodology_tests import MethodologyCase, load_tests, run_case
 from .._i18n import gettext as _
+from .._lazy import name_home
 
 __all__ = ["LANGUAGES", "Page", "criteria_nav", "criteria_pages", "escape", "number", "rule_in_words"]
 
@@ -923,3 +924,6 @@ def _changes(path: str, old: Methodology, new: Methodology, lang: str) -> list[s
             before, after = escape(before), escape(after)
         lines.append(f"| {_term(change.kind, lang)} | {link} {escape(label)} | {before} | {after} |")
     return lines + [""]
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -34,6 +34,8 @@ An author property-tests their own methodology in a few lines::
 
 from __future__ import annotations
 
+import itertools
+
 import copy
 from decimal import Decimal
 from typing import Any
@@ -47,6 +49,7 @@ from ..engine._load import read_yaml
 from ..engine._model import Indicator, Methodology
 from ..engine._validate import check_schema
 from .._i18n import gettext as _
+from .._lazy import name_home
 
 __all__ = ["records", "methodology_data", "methodology_texts", "methodologies", "extends_chains", "load_text"]
 
@@ -164,10 +167,10 @@ def _values(indicator: Indicator, thresholds: tuple[Decimal, ...] | list[Decimal
     special = {low, high, _D(0)}
     for threshold in thresholds:
         special.update({threshold, threshold - step, threshold + step})
-    special = sorted(v for v in special if low <= v <= high and (not whole or v == v.to_integral_value()))
+    chosen = sorted(v for v in special if low <= v <= high and (not whole or v == v.to_integral_value()))
     steps = int((high - low) / step)
     anywhere = st.integers(0, steps).map(lambda n: low + n * step)
-    number = st.one_of(st.sampled_from(special), anywhere)
+    number = st.one_of(st.sampled_from(chosen), anywhere)
     return number.flatmap(lambda v: st.sampled_from(_spellings(v, whole)))
 
 
@@ -280,7 +283,7 @@ class _TreeBuilder:
         parts = max(1, min(parts, units))
         cuts = self.draw(st.lists(st.integers(1, units - 1), min_size=parts - 1, max_size=parts - 1, unique=True)) if parts > 1 else []
         edges = [0, *sorted(cuts), units]
-        return [b - a for a, b in zip(edges, edges[1:])]
+        return [b - a for a, b in itertools.pairwise(edges)]
 
     def node(self, node_id: str, units: int, depth: int) -> dict[str, Any]:
         cap = units * self.unit
@@ -344,7 +347,7 @@ class _TreeBuilder:
             points = [self.points(cap) for _unused in range(len(edges) + 1)]
             if draw(st.booleans()):
                 points.sort()  # a monotone table
-            bands = []
+            bands: list[dict[str, Any]] = []
             for position in range(len(edges) + 1):
                 band: dict[str, Any] = {}
                 if position > 0:  # meet the band below: "below c" then "at_least c", "at_most c" then "above c"
@@ -419,3 +422,6 @@ class _TreeBuilder:
             return {"kind": "expression", "formula": f"MAX if {flag} and {level} == 'good' else round(MAX * {rate} / 200, 2)", "monotone_in": [rate]}
         # not monotone: more is worse past the threshold
         return {"kind": "expression", "formula": f"MAX - abs({rate} - {threshold}) * MAX / 100"}
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -27,10 +27,14 @@ __all__ = ["diff_command", "test_command"]
 
 
 def open_methodology(source: str, year: int | None = None, version: str | None = None) -> Methodology:
-    """A methodology named on the command line (a path or an id), or a clean exit 1."""
+    """A methodology named on the command line (a path, or an id: the version in force in
+    ``year``, the one named, or the latest), or a clean exit: 2 for --year or --version with a
+    file, 1 when it cannot be loaded."""
     try:
         return load(source, year=year, version=version)
-    except ParRulesError as error:
+    except TypeError as error:  # --year or --version with a file
+        raise click.UsageError(str(error)) from None
+    except (ParRulesError, OSError) as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
 

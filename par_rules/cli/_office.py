@@ -8,15 +8,17 @@ row or sheet and cell; what could be written is still written); 2 the command wa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ._units import IGNORED_COLUMNS_KEY, IGNORE_COLUMNS, Batch, methodology_or_id
 from ..errors import ParRulesError, RecordError
-from ..engine._model import Methodology
 from .._i18n import N_, gettext as _
 from ._language import LanguageCommand
+from ._methodology import open_methodology
+from ._units import IGNORE_COLUMNS, IGNORED_COLUMNS_KEY, Batch, methodology_or_id
 
 __all__ = ["form_command", "report_command"]
 
@@ -35,20 +37,17 @@ def form_command(methodology: str, records: str | None, year: int | None, versio
 
     if not output.lower().endswith(".xlsx"):
         raise click.UsageError(_("a form is an Excel workbook: give -o FILE.xlsx"))
-    chosen = methodology_or_id(methodology, year, version_)
-    if not isinstance(chosen, Methodology):  # an id without --year/--version: its latest version
-        chosen = methodology_or_id(methodology, None, _latest(methodology))
-    assert isinstance(chosen, Methodology)
-    rows: list[dict] = []
+    chosen = open_methodology(methodology, year, version_)  # an id without --year/--version: its latest version
+    rows: list[dict[str, Any]] = []
     failed = False
     if records is not None:
         try:
             ignored = click.get_current_context().meta.get(IGNORED_COLUMNS_KEY, ())
-            for row, record in read_records(records, sheet=sheet, ignore_columns=ignored):
+            for _row, record in read_records(records, sheet=sheet, ignore_columns=ignored):
                 if isinstance(record, RecordError):
                     click.echo(_("{records}: {record}").format(records=records, record=record), err=True)
                     failed = True
-                else:
+                elif isinstance(record, Mapping):
                     rows.append(dict(record))
         except RecordError as error:
             click.echo(_("{records}: {error}").format(records=records, error=error), err=True)
@@ -63,12 +62,6 @@ def form_command(methodology: str, records: str | None, year: int | None, versio
     click.echo(_("wrote {output} ({max} sheet(s), {id}@{version})").format(output=output, max=max(1, len(rows)), id=chosen.id, version=chosen.version), err=True)
     if failed or problems:
         raise SystemExit(1)
-
-
-def _latest(methodology_id: str) -> str:
-    from ..engine._registry import versions
-
-    return versions(methodology_id)[-1].version
 
 
 @click.command("report", cls=LanguageCommand, help=N_("Write the results of RECORDS under METHODOLOGY as a self-contained HTML report with\ncharts (-o report.html) or as a results annex workbook with Excel charts (-o annex.xlsx)."))

@@ -54,8 +54,8 @@ def survey_command(methodology: str, respondents: str, year: int | None, version
     except ParRulesError as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
-    for error in counts.problems + counts.unit_problems:
-        for problem in error.problems:
+    for refused in counts.problems + counts.unit_problems:
+        for problem in refused.problems:
             echo(str(problem), err=True)
     emit(counts_table(counts), chosen_format(format_, output), output, list(counts.notes))
     echo(counts.summary(), err=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from dataclasses import replace
 from pathlib import Path
@@ -28,29 +28,29 @@ from typing import Any
 
 import click
 
-from ..units._analysis import gaps as gap_analysis, record_mapping, self_assessment, what_if
-from ..engine._api import is_path, load
+from ..engine._api import is_path, load, resolve_methodology
 from ..engine._arithmetic import format_decimal as fmt, format_short
-from ..units._batch import score_many
-from ..units._compare import Comparison, compare
-from ..errors import MethodologyNotFound, ParRulesError, RecordError
-from ..formats._files import CsvTexts, Numbered, Table, csv_text, field_columns, json_text, read_records, replace_atomically, results_table, terminal_text, write_csv_rows, write_table
-from ..engine._load import read_yaml_file
+from ..engine._lineage import read_node_mapping
 from ..engine._model import Methodology
+from ..engine._registry import source_files, versions
+from ..engine._report import Result
+from ..errors import MethodologyNotFound, ParRulesError, RecordError
+from ..formats._files import Numbered, Table, count_rows, csv_text, json_text, read_records, replace_atomically, terminal_text, write_table
+from ..units._analysis import gaps as gap_analysis, record_mapping, self_assessment, what_if
+from ..units._batch import BatchTally, score_many
+from ..units._compare import compare
 from ..units._parallel import score_rows
 from ..units._ranking import Ranking, rank
-from ..engine._registry import parent_path, versions
-from ..engine._report import Result
 from ..units._statistics import describe, summarised_notes
+from ..units._table import EXTRA_MESSAGE, TableBatch, csv_outputs, table_available
+from ..units._tables import CsvTexts, band_lines, comparison_notes, comparison_table, field_columns, results_table, write_csv_rows
 from .._i18n import N_, gettext as _, language, number, use
 from ._language import LanguageCommand
-from ..units._table import EXTRA_MESSAGE, TableBatch, csv_outputs, table_available
 
 __all__ = ["score_command", "rank_command", "compare_command", "gaps_command", "whatif_command", "explain_command", "echo"]
 
 _TABLE_FORMATS = ("table", "csv", "json", "xlsx", "md")
 _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".md": "md", ".txt": "table"}
-_PROGRESS_STEP = 100
 _NOT_WRITTEN = N_("{} was not written (a file already there is left as it was)")
 
 
@@ -96,61 +96,46 @@ def refuse_input_as_output(output: str | None, inputs: Sequence[str | os.PathLik
 
 
 def methodology_files(chosen: Methodology | str) -> list[str | os.PathLike[str] | None]:
-    """The files a methodology is read from: its file and the versions it extends, or every
-    version of an id."""
-    if not isinstance(chosen, Methodology):
-        return [info.path for info in versions(chosen)]
-    files: list[str | os.PathLike[str] | None] = [chosen.file]
-    path, own_id, extended = Path(chosen.file) if chosen.file else None, chosen.id, chosen.extends
-    while path is not None and extended is not None:  # no circle: the methodology loaded
-        parent = parent_path(path, own_id, *extended)
-        if parent is None:
-            break
-        files.append(parent)
-        data, _unused = read_yaml_file(parent)
-        target = data.get("extends") if isinstance(data, dict) else None
-        path, own_id = parent, extended[0]
-        extended = (str(target.get("id", own_id)), str(target["version"])) if isinstance(target, dict) and "version" in target else None
-    return files
+    """The files a methodology is read from (:func:`par_rules.engine.source_files`), for
+    :func:`refuse_input_as_output`."""
+    return list(source_files(chosen))
 
 
 def methodology_or_id(source: str, year: int | None, version: str | None) -> Methodology | str:
-    """A loaded methodology, or the id itself when each record's period should pick the version."""
-    if not is_path(source) and year is None and version is None:
-        if not versions(source):
-            echo(_("no methodology with id {source!r} (par-rules list shows every id; --root DIR adds a folder of yours; or give a file)").format(source=source), err=True)
-            raise SystemExit(1)
-        return source
+    """A loaded methodology, or the id itself when each record's period should pick the version
+    (:func:`par_rules.engine.resolve_methodology`), or a clean exit."""
     try:
-        return load(source, year=year, version=version)
+        return resolve_methodology(source, year=year, version=version)
     except TypeError as error:  # --year or --version with a file
         raise click.UsageError(str(error)) from None
+    except MethodologyNotFound as error:
+        unknown_id = not is_path(source) and year is None and version is None
+        echo(_("no methodology with id {source!r} (par-rules list shows every id; --root DIR adds a folder of yours; or give a file)").format(source=source) if unknown_id else str(error), err=True)
+        raise SystemExit(1) from None
     except (ParRulesError, OSError) as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
 
 
 class Batch:
-    """The rows of one file, scored: the results, and how many rows had problems."""
+    """The rows of one file, scored: the results, with each bad row reported on stderr as it
+    comes and counted (:class:`par_rules.units.BatchTally`), under a progress bar."""
 
     def __init__(self, methodology: Methodology | str, path: str, sheet: str | None, progress: bool | None) -> None:
         self.methodology = methodology
         self.path = path
         self.sheet = sheet
         self.progress = sys.stderr.isatty() if progress is None else progress
-        self.failed: list[int] = []
-        self.rows = 0
+        self.tally = BatchTally()
         context = click.get_current_context(silent=True)
         self.ignored: tuple[str, ...] = context.meta.get(IGNORED_COLUMNS_KEY, ()) if context is not None else ()
         self.parts: tuple[str, ...] | None = context.meta.get(PARTS_KEY) if context is not None else None
-        self.unknown: dict[str, int] = {}  # column that is no indicator -> rows it was in (reported once)
-        self.out_of_years: dict[tuple[str, str, tuple[int, ...]], list[str]] = {}  # version -> units whose period it does not cover
         if self.parts is not None and isinstance(methodology, Methodology):
             try:
                 methodology.plan.for_parts(self.parts)
             except MethodologyNotFound as error:
                 raise click.BadParameter(terminal_text(str(error)), param_hint="--parts") from None
-        elif self.parts is not None:  # an id: a part no version has is a mistake; one some versions lack, a row's problem
+        elif self.parts is not None and isinstance(methodology, str):  # an id: a part no version has is a mistake; one some versions lack, a row's problem
             known = {node.id for info in versions(methodology) for node in load(info.path).nodes()}
             unknown = [part for part in self.parts if part not in known]
             if unknown:
@@ -158,12 +143,12 @@ class Batch:
 
     def outputs(self) -> Iterator[Result]:
         """Stream the results; report each bad row on stderr as it comes."""
-        return self._outputs(lambda records: score_many(self.methodology, records, parts=self.parts))
+        return self._outputs(lambda: score_many(self.methodology, self._records(), parts=self.parts))
 
     def csv_rows(self, fields: Mapping[str, str], jobs: int) -> Iterator[list[str]]:
         """Stream each row's CSV texts, scored by ``jobs`` worker processes; report each bad
         row on stderr as it comes."""
-        return self._outputs(lambda records: score_rows(self.methodology, records, fields, jobs, self.parts))
+        return self._outputs(lambda: score_rows(self.methodology, self._records(), fields, jobs, self.parts))
 
     def table_rows(self) -> Iterator[list[Any]]:
         """Stream each row's result cells, scored column by column a batch at a time (the
@@ -177,16 +162,19 @@ class Batch:
     def _records(self) -> Iterator[Numbered]:
         return read_records(self.path, sheet=self.sheet, methodology=self.methodology, ignore_columns=self.ignored)
 
-    def _outputs(self, scored: Callable[[Iterator[Numbered]], Iterator[Any]] | Callable[[], Iterator[Any]]) -> Iterator[Any]:
+    def _outputs(self, scored: Callable[[], Iterator[Any]]) -> Iterator[Any]:
+        """The outputs of ``scored`` (called here, so that a file that cannot be read is said
+        and exits 1), each bad row reported as it comes (:class:`par_rules.units.BatchTally`)."""
+
+        def said(error: RecordError) -> str:
+            return _("{path}: {fresh}").format(path=self.path, fresh=error)
+
         try:
-            outputs = scored() if scored.__code__.co_argcount == 0 else scored(self._records())  # type: ignore[call-arg,union-attr]
             if self.progress:
-                # Redrawn every _PROGRESS_STEP rows, not every row: each redraw asks the terminal
-                # its size and writes a line, which costs about as much as scoring a row.
-                with click.progressbar(outputs, label=terminal_text(_("Scoring {name}").format(name=Path(self.path).name), one_line=True), file=sys.stderr, show_pos=True, update_min_steps=_PROGRESS_STEP) as bar:
-                    yield from self._report_errors(bar)
+                with ProgressBar(self.path, count_rows(self.path, sheet=self.sheet)) as bar:
+                    yield from self.tally.results(bar.counted(scored()), lambda error: bar.say(said(error)))
             else:
-                yield from self._report_errors(outputs)
+                yield from self.tally.results(scored(), lambda error: echo(said(error), err=True))
         except RecordError as error:  # the file itself cannot be read
             echo(_("{path}: {error}").format(path=self.path, error=error), err=True)
             raise SystemExit(1) from None
@@ -194,49 +182,51 @@ class Batch:
             echo(str(error), err=True)
             raise SystemExit(1) from None
 
-    def _report_errors(self, outputs: Any) -> Iterator[Result]:
-        for output in outputs:
-            self.rows += 1
-            if isinstance(output, RecordError):
-                rows = sorted({problem.row for problem in output.problems if problem.row is not None})
-                self.failed += rows or [self.rows]
-                fresh = self._first_reports(output)
-                if fresh is not None:
-                    echo(_("{path}: {fresh}").format(path=self.path, fresh=fresh), err=True)
-            else:
-                if isinstance(output, Result) and output.period is not None and output.period not in output.methodology.years:
-                    m = output.methodology
-                    self.out_of_years.setdefault((m.id, m.version, m.years), []).append(f"{output.unit or self.rows} ({output.period})")
-                yield output
-
-    def _first_reports(self, error: RecordError) -> RecordError | None:
-        """The error without the unknown columns already reported for an earlier row (a column
-        that is no indicator is in every row: once per file is enough); None if nothing is new."""
-        kept = []
-        for problem in error.problems:
-            column = problem.indicator
-            if column is not None and problem.message.startswith(_("unknown indicator{hint}").partition("{")[0]):
-                self.unknown[column] = self.unknown.get(column, 0) + 1
-                if self.unknown[column] > 1:
-                    continue
-            kept.append(problem)
-        return RecordError(kept) if kept else None
-
     def results(self) -> list[Result]:
         return list(self.outputs())
 
     def finish(self) -> None:
         """Summarise the bad rows and exit 1 if there were any."""
-        for (methodology_id, version, years), units in self.out_of_years.items():
+        for (methodology_id, version, years), units in self.tally.out_of_years.items():
             listed = ", ".join(units[:10]) + (f" and {len(units) - 10} more" if len(units) > 10 else "")
             echo(_("{path}: warning: {units} record(s) scored under {methodology_id}@{version}, whose years ({str}) do not include their period: {listed}").format(path=self.path, units=len(units), methodology_id=methodology_id, version=version, str=', '.join(map(str, years)), listed=listed), err=True)
-        for column, count in self.unknown.items():
-            if count > 1:
-                click.echo(_("{path}: column {column!r} is not an indicator of the methodology: {count} rows refused (reported once above); if it is not meant as one, leave it out with --ignore-columns {column!r}").format(path=self.path, column=column, count=count), err=True)
-        if self.failed:
-            rows = ", ".join(map(str, self.failed))
-            echo(_("{path}: {value} of {rows} rows scored; problems in row(s) {rows2}").format(path=self.path, value=self.rows - len(self.failed), rows=self.rows, rows2=rows), err=True)
+        for column, count in self.tally.repeated_columns().items():
+            click.echo(_("{path}: column {column!r} is not an indicator of the methodology: {count} rows refused (reported once above); if it is not meant as one, leave it out with --ignore-columns {column!r}").format(path=self.path, column=column, count=count), err=True)
+        tally = self.tally
+        if tally.failed:
+            rows = ", ".join(map(str, tally.failed))
+            echo(_("{path}: {value} of {rows} rows scored; problems in row(s) {rows2}").format(path=self.path, value=tally.scored, rows=tally.rows, rows2=rows), err=True)
             raise SystemExit(1)
+
+
+class ProgressBar:
+    """tqdm's bar on stderr while a file is scored: rows done of the rows counted up front
+    (:func:`par_rules.formats.count_rows`), the percentage, the rate and the time left; with no
+    count (a JSON document), the rows done and the rate. Lines said while it runs go above it."""
+
+    def __init__(self, path: str, total: int | None) -> None:
+        from tqdm import tqdm  # imported only when a bar is shown
+
+        self._tqdm = tqdm
+        label = terminal_text(_("Scoring {name}").format(name=Path(path).name), one_line=True)
+        # tqdm redraws at most every mininterval seconds and learns how many rows to skip between
+        # its clock checks, so the bar costs next to nothing per row.
+        self.bar = tqdm(total=total, desc=label, unit=" rows", file=sys.stderr, mininterval=0.2, dynamic_ncols=True)
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+    def counted(self, outputs: Iterable[Any]) -> Iterator[Any]:
+        for output in outputs:
+            self.bar.update()
+            yield output
+
+    def say(self, text: str) -> None:
+        with self._tqdm.external_write_mode(file=sys.stderr):
+            echo(text, err=True)
 
 
 def emit(table: Table, format: str, output: str | None, notes: Sequence[str] = ()) -> None:
@@ -282,7 +272,7 @@ def _find(results: list[Result], unit: str, batch: Batch | None = None) -> Resul
     for result in results:
         if unit in (result.record.unit, result.record.name):
             return result
-    if batch is not None and batch.failed:
+    if batch is not None and batch.tally.failed:
         echo(_("no scored record for unit {unit!r}: its row may be among the rows with problems reported above").format(unit=unit), err=True)
         batch.finish()  # exits 1
     raise click.BadParameter(_("no scored record for unit {unit!r} (check the unit column, and the problems reported above)").format(unit=unit), param_hint="--unit")
@@ -533,10 +523,9 @@ def rank_command(methodology: str, records: str, year: int | None, version_: str
     batch, results = _score_all(methodology, records, year, version_, sheet, progress, output)
     if results:
         ranking = _ranking(results, ties, on)
-        bands = [_band_line(band, units) for band, units in ranking.bands().items()]
         chosen = chosen_format(format_, output)
         ranked_on = [_("ranked on the exact points of node {on}").format(on=on)] if on is not None else []
-        emit(results_table(ranking), chosen, output, ranked_on + summarised_notes(ranking.notes) + bands)
+        emit(results_table(ranking), chosen, output, ranked_on + summarised_notes(ranking.notes) + band_lines(ranking))
         if summary:  # on stdout after a table meant to be read; on stderr after CSV or JSON
             labels = {node.id: node.label for node in ranking.entries[0].result.methodology.criteria}
             try:
@@ -552,11 +541,6 @@ def _signed(value: Decimal) -> str:
     text = number(format_short(abs(value)))
     sign = "+" if value > 0 else "-" if value < 0 else ""
     return text.replace("≈", "≈" + sign) if text.startswith("≈") else sign + text
-
-
-def _band_line(band: str | None, units: tuple[str, ...], shown: int = 12) -> str:
-    listed = ", ".join(units[:shown]) + (_(" and {count} more").format(count=len(units) - shown) if len(units) > shown else "")
-    return _("band {band} ({count}): {units}").format(band=band or "-", count=len(units), units=listed)
 
 
 def _band_name(band: Any) -> str:
@@ -595,51 +579,18 @@ def compare_command(previous_methodology: str, previous_records: str, methodolog
             raise SystemExit(1) from None
         chosen = chosen_format(format_, output)
         with use("en" if chosen in ("csv", "json", "xlsx") else None):  # the rank_change cells: stable words for scripts
-            table = _comparison_table(comparison)
-        emit(table, chosen, output, _comparison_notes(comparison))
+            table = comparison_table(comparison)
+        emit(table, chosen, output, comparison_notes(comparison))
     old_batch.finish()
     new_batch.finish()
 
 
-def _read_mapping(path: str) -> dict[str, Any]:
+def _read_mapping(path: str) -> dict[str, str | list[str] | None]:
     try:
-        data, _unused = read_yaml_file(path)
+        return read_node_mapping(path)
     except ParRulesError as error:
         echo(str(error), err=True)
         raise SystemExit(1) from None
-    if not isinstance(data, dict):
-        echo(_("{path}: the mapping must be a mapping of new node id to previous node id(s)").format(path=path), err=True)
-        raise SystemExit(1)
-
-    def node_id(value: Any) -> str:
-        return fmt(value) if isinstance(value, Decimal) else str(value)
-
-    return {node_id(key): None if value is None else [node_id(item) for item in value] if isinstance(value, list) else node_id(value) for key, value in data.items()}
-
-
-def _comparison_table(comparison: Comparison) -> Table:
-    field_ids = [change.id for change in comparison.units[0].fields] if comparison.units else []
-    headers = ("unit", "name", "previous_rank", "rank", "rank_change", "previous_index", "index", "index_change", "previous_band", "band")
-    headers += tuple(f"change_{field_id}" for field_id in field_ids)
-    rows = []
-    for change in comparison.units:
-        rows.append(
-            (change.unit, change.name, change.previous_rank, change.current_rank, change.rank_text,
-             change.previous.published_index, change.current.published_index, change.index_change,
-             change.previous.band.id if change.previous.band else None, change.current.band.id if change.current.band else None)
-            + tuple(field.change for field in change.fields)
-        )
-    legend = (_("change_<field>: points gained in the field (empty: not comparable); index_change: exact, in percentage points"),)
-    return Table(headers, tuple(rows), legend)
-
-
-def _comparison_notes(comparison: Comparison) -> list[str]:
-    notes = list(comparison.notes)
-    if comparison.only_previous:
-        notes.append(_("only in the previous year (not compared): {only_previous}").format(only_previous=', '.join(comparison.only_previous)))
-    if comparison.only_current:
-        notes.append(_("only in this year (no previous result): {only_current}").format(only_current=', '.join(comparison.only_current)))
-    return notes
 
 
 @click.command("gaps", cls=LanguageCommand, help=N_("Where UNIT lost most points, its lowest component indices, how far it is from the next\nrank and the next band, and where its self-assessment differs from the appraisal."))
@@ -678,9 +629,9 @@ def gaps_command(methodology: str, records: str, year: int | None, version_: str
         batch.finish()
         return
     who = f"{result.record.unit or unit}" + (f" ({result.record.name})" if result.record.name else "")
-    if result.complete:
+    if result.published_index is not None:  # complete: every part in
         lines = [
-            _("{unit}: index {index}%").format(unit=who, index=number(fmt(result.published_index)))  # type: ignore[arg-type]
+            _("{unit}: index {index}%").format(unit=who, index=number(fmt(result.published_index)))
             + (_(", band {band}").format(band=_band_name(result.band)) if result.band else _(", no band")),
             "",
             _("Most points lost (top {top}):").format(top=top),

@@ -6,14 +6,15 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
+from ..errors import MethodologyNotFound
 from ._arithmetic import in_context
 from ._model import Methodology
 from ._record import Record
-from ._registry import Roots, find, load_file
+from ._registry import Roots, find, load_file, versions
 from ._report import Result
 from .._i18n import gettext as _
 
-__all__ = ["load", "score", "is_path"]
+__all__ = ["load", "score", "is_path", "resolve_methodology"]
 
 Source = Union[Methodology, str, "os.PathLike[str]"]
 
@@ -93,3 +94,35 @@ def score(methodology: Source, record: Mapping[str, Any] | Record, *, row: int |
         else:
             methodology = load(methodology, year=record.period, root=root)
     return Result(methodology, record, methodology.plan.score(record.values, row, parts))
+
+
+def resolve_methodology(
+    source: str | os.PathLike[str],
+    *,
+    year: int | None = None,
+    version: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+) -> Methodology | str:
+    """What to score a batch with, for a methodology named by a person: a file, or an id with a
+    ``year`` or ``version``, is loaded (as :func:`load` does); an id alone stays the id, so that
+    each record is scored under the version in force for its ``period`` (as :func:`score` and
+    :func:`~par_rules.score_many` do with an id).
+
+    Raises :class:`~par_rules.MethodologyNotFound` for an id with no version under ``root``
+    (default: the shipped tree), :class:`~par_rules.MethodologyError` for a broken file, and
+    :class:`TypeError` for ``year`` or ``version`` with a file.
+
+    >>> resolve_methodology("example/par-index/district")
+    'example/par-index/district'
+    >>> resolve_methodology("example/par-index/district", year=2024).version
+    '2024'
+    >>> resolve_methodology("no/such/index")
+    Traceback (most recent call last):
+    ...
+    par_rules.errors.MethodologyNotFound: no methodology with id 'no/such/index'
+    """
+    if not is_path(source) and year is None and version is None:
+        if not versions(os.fspath(source), root):
+            raise MethodologyNotFound(_("no methodology with id {source!r}").format(source=os.fspath(source)))
+        return os.fspath(source)
+    return load(source, year=year, version=version, root=root)

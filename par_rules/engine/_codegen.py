@@ -35,10 +35,10 @@ from __future__ import annotations
 import ast
 import decimal
 import linecache
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._arithmetic import CONTEXT, EXACT, MAX_DIGITS, MAX_MAGNITUDE, format_decimal
 from ..errors import Problem, RecordError
@@ -51,10 +51,15 @@ from .._i18n import gettext as _
 if TYPE_CHECKING:
     from ._evaluate import Plan
 
-__all__ = ["write_plan", "compile_plan", "Scorer", "Outcome", "MISSING_DETAIL", "PENDING_DETAIL", "ABSENT"]
+__all__ = ["write_plan", "compile_plan", "Outcome", "MISSING_DETAIL", "PENDING_DETAIL", "ABSENT"]
 
 #: ``score(record, row)``: the outcome of a record's values, or ``None`` when they are unusual.
-Scorer = Callable[[Mapping[str, Any], "int | None"], "Outcome | None"]
+if TYPE_CHECKING:  # a type only: a Protocol class costs import time for nothing at run time
+
+    class Scorer(Protocol):
+        """The function :func:`compile_plan` writes: ``score(record, row, reach=False)``."""
+
+        def __call__(self, record: Mapping[str, Any], row: int | None, reach: bool = False, /) -> Outcome | None: ...
 
 _ZERO = Decimal(0)
 _MAX_ADJUSTED = MAX_MAGNITUDE.adjusted()
@@ -76,7 +81,7 @@ class Outcome:
     yet (its points here are 0: the points so far); ``reach``: then, the outcome with each
     pending leaf at its cap (set by the plan)."""
 
-    __slots__ = ("points", "details", "total", "pending", "reach", "_names", "_read", "_values")
+    __slots__ = ("_names", "_read", "_values", "details", "pending", "points", "reach", "total")
 
     def __init__(self, points: list[Decimal | None], details: list[Any], names: tuple[str, ...], read: tuple[Any, ...], total: Decimal | None, pending: bool = False) -> None:
         self.points = points
@@ -102,8 +107,9 @@ def compile_plan(plan: Plan) -> Scorer:
     filename = f"<plan of {plan.name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the lines
     namespace: dict[str, Any] = {"__builtins__": {}, "Outcome": Outcome, **constants}
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - written here; expressions from checked trees
-    return namespace["score"]  # type: ignore[no-any-return]
+    exec(compile(source, filename, "exec"), namespace)  # written here; expressions from checked trees
+    scorer: Scorer = namespace["score"]
+    return scorer
 
 
 class _Source:

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MethodologyError, Problem
-from ._expressions import ExpressionError, compile_expression
+from ._expressions import ExpressionError, Kind, compile_expression
 from .._places import SourceMap
 from ._model import Indicator, Interval, LegalDocument, Lineage, Methodology, Node, RatingBand
 from ._rules import KINDS, Rule, expression_kinds
@@ -132,7 +132,7 @@ class _Compiler:
         return compile_survey(raw, self.where, self.indicators, self.problems)
 
     def _lineage(self, raw: Mapping[str, Any], own_id: str) -> Lineage:
-        nodes = {}
+        nodes: dict[str, tuple[str, ...]] = {}
         for node_id, previous in raw.get("nodes", {}).items():
             if previous is None:
                 nodes[node_id] = ()
@@ -190,7 +190,7 @@ class _Compiler:
             if indicators[key].type in ("level", "answers"):
                 self.problem(spec, "formula", _("a derived indicator must be a number or a boolean, not a {type}").format(type=indicators[key].type), indicator=key)
                 continue
-            result = "boolean" if indicators[key].type == "boolean" else "number"
+            result: Kind = "boolean" if indicators[key].type == "boolean" else "number"
             own_kind = kinds.pop(key)  # a formula cannot use its own indicator (not copied: thousands of them)
             try:
                 formula = compile_expression(spec["formula"], kinds, levels=levels, result=result)

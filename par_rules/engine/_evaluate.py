@@ -22,13 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._codegen import MISSING_DETAIL, PENDING_DETAIL, Outcome, Scorer, compile_plan
+from ._codegen import MISSING_DETAIL, PENDING_DETAIL, Outcome, compile_plan
 from ..errors import MethodologyNotFound
 from ._model import Indicator, Methodology, Node
 from ._record import Catalogue, check_values
 from .._i18n import gettext as _
+
+if TYPE_CHECKING:
+    from ._codegen import Scorer
 
 __all__ = ["Plan", "Outcome", "MISSING_DETAIL", "PENDING_DETAIL"]
 

@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import ast
 import decimal
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from .._places import did_you_mean
 from ._arithmetic import CONTEXT
@@ -194,6 +195,8 @@ def compile_expression(
     kind = checker.check(tree.body, 0)
     if result is not None and kind != result:
         raise ExpressionError(_("the expression gives a {kind}, a {result} is needed").format(kind=kind, result=result))
+    if not _is_kind(kind):  # a bare text: nothing a node or an indicator can hold
+        raise ExpressionError(_("the expression gives a {kind}, a number or a yes/no value is needed").format(kind=kind))
     tree = ast.fix_missing_locations(_Literals(checker.literals).visit(tree))
     code = compile(tree, "<expression>", "eval")
     bindings: dict[str, Any] = {"__builtins__": {}}
@@ -202,6 +205,10 @@ def compile_expression(
     bindings.update({name: value for name, value in (constants or {}).items() if name in checker.used})
     used_names = tuple(sorted(checker.used - set(constants or {})))
     return Expression(text, used_names, kind, code, bindings, ast.unparse(tree))
+
+
+def _is_kind(kind: str) -> TypeGuard[Kind]:
+    return kind in ("number", "boolean", "level")
 
 
 def _syntax_error(error: SyntaxError, text: str, source: str, lead: int) -> ExpressionError:
@@ -364,7 +371,7 @@ class _Checker:
     def _Compare(self, node: ast.Compare, depth: int) -> str:
         operands = [node.left, *node.comparators]
         kinds = [self.check(operand, depth) for operand in operands]
-        for op, (left, right), (lkind, rkind) in zip(node.ops, zip(operands, operands[1:]), zip(kinds, kinds[1:])):
+        for op, (left, right), (lkind, rkind) in zip(node.ops, itertools.pairwise(operands), itertools.pairwise(kinds)):
             if isinstance(op, (ast.Eq, ast.NotEq)):
                 if {lkind, rkind} == {"level", "text"}:
                     self._check_level(left, right)
@@ -379,11 +386,13 @@ class _Checker:
 
     def _check_level(self, left: ast.AST, right: ast.AST) -> None:
         name, text = (left, right) if isinstance(left, ast.Name) else (right, left)
-        if not isinstance(name, ast.Name) or not isinstance(text, ast.Constant):
+        if not isinstance(name, ast.Name) or not isinstance(text, ast.Constant) or not isinstance(text.value, str):
             raise self.fail(_("compare a level indicator with a quoted level id"), left)
         allowed = self.levels.get(name.id)
         if allowed is not None and text.value not in allowed:
-            raise self.fail(_("'{value}' is not a level of {id}{did_you_mean} (levels: {allowed})").format(value=text.value, id=name.id, did_you_mean=did_you_mean(text.value, allowed), allowed=', '.join(sorted(allowed))), text)
+            raise self.fail(_("'{value}' is not a level of {id}{did_you_mean} (levels: {allowed})").format(
+                value=text.value, id=name.id, did_you_mean=did_you_mean(text.value, allowed), allowed=', '.join(sorted(allowed))
+            ), text)
 
     def _IfExp(self, node: ast.IfExp, depth: int) -> str:
         if self.check(node.test, depth) != "boolean":
@@ -400,7 +409,7 @@ class _Checker:
             raise self.fail(_("function '{name}' is not allowed (allowed: {allowed})").format(name=name, allowed=allowed), node)
         if node.keywords:
             raise self.fail(_("functions take positional arguments only"), node)
-        _unused, least, most, _unused = FUNCTIONS[node.func.id]
+        least, most = FUNCTIONS[node.func.id][1:3]
         if not least <= len(node.args) <= most:
             raise self.fail((_("{id}() takes {least} to {most} arguments") if most != least else _("{id}() takes {least} arguments")).format(id=node.func.id, least=least, most=most), node)
         for argument in node.args:

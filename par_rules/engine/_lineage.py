@@ -7,13 +7,37 @@ given, else the later version's declared ``lineage``, else node ids.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
 
-from ..errors import MethodologyNotFound, Problem
+from ..errors import MethodologyError, MethodologyNotFound, Problem
+from ._arithmetic import format_decimal
+from ._load import read_yaml_file
+from .._lazy import name_home
 from ._model import Methodology
 from .._i18n import gettext as _
 
-__all__ = ["node_mapping"]
+__all__ = ["node_mapping", "read_node_mapping"]
+
+
+def read_node_mapping(path: str | os.PathLike[str]) -> dict[str, str | list[str] | None]:
+    """A mapping file for :func:`node_mapping` (and :func:`par_rules.compare`): YAML, each later
+    node id to the earlier node id it continues, a list of them (merged), or null (new). Ids are
+    texts however written (``2.1`` unquoted is the id "2.1").
+
+    Raises :class:`~par_rules.MethodologyError`, naming the file, for a file that cannot be read
+    or is no such mapping.
+    """
+    data, _unused = read_yaml_file(os.fspath(path))
+    if not isinstance(data, dict):
+        raise MethodologyError([Problem(_("{path}: the mapping must be a mapping of new node id to previous node id(s)").format(path=os.fspath(path)))])
+
+    def node_id(value: Any) -> str:
+        return format_decimal(value) if isinstance(value, Decimal) else str(value)
+
+    return {node_id(key): None if value is None else [node_id(item) for item in value] if isinstance(value, list) else node_id(value) for key, value in data.items()}
 
 
 def node_mapping(previous: Methodology, current: Methodology, mapping: Mapping[str, str | Sequence[str] | None] | None = None) -> tuple[dict[str, tuple[str, ...]], list[str]]:
@@ -61,3 +85,6 @@ def _ids(earlier: str | Sequence[str] | None) -> tuple[str, ...]:
     if isinstance(earlier, str):
         return (earlier,)
     return tuple(str(item) for item in earlier)
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

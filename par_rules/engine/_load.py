@@ -167,7 +167,7 @@ def _problem_at(message: str, file: str | None, mark: Any) -> Problem:
 class _Frame:
     """A mapping or list being built, with what it needs until its end event."""
 
-    __slots__ = ("value", "entries", "anchor", "pending_key", "size")
+    __slots__ = ("anchor", "entries", "pending_key", "size", "value")
 
     def __init__(self, value: Container, entries: dict[Any, Location], anchor: str | None) -> None:
         self.value = value

@@ -57,9 +57,7 @@ class Interval:
             return False
         if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
             return False
-        if self.high is not None and (value > self.high or (value == self.high and not self.high_inclusive)):
-            return False
-        return True
+        return not (self.high is not None and (value > self.high or (value == self.high and not self.high_inclusive)))
 
     def describe(self, unit: str = "") -> str:
         """The interval in words, as a legal text would say it."""

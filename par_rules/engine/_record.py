@@ -48,7 +48,7 @@ class Record:
     self_assessed: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> Record:
+    def from_mapping(cls, mapping: Mapping[str, Any] | Record) -> Record:
         """Split a flat mapping into the reserved keys and the indicator values."""
         if mapping.__class__ is not dict:  # a dict is the usual record: no ABC check for it
             if isinstance(mapping, Record):

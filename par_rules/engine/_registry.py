@@ -31,7 +31,7 @@ from ._model import Methodology
 from ._validate import check_schema, schema
 from .._i18n import gettext as _
 
-__all__ = ["shipped_root", "VersionInfo", "versions", "all_versions", "find", "load_file", "search_roots", "user_roots", "Roots", "PATH_VARIABLE"]
+__all__ = ["shipped_root", "VersionInfo", "versions", "all_versions", "find", "load_file", "search_roots", "user_roots", "Roots", "PATH_VARIABLE", "source_files"]
 
 TESTS_SUFFIX = ".tests.yaml"
 
@@ -174,7 +174,9 @@ def find(methodology_id: str, *, year: int | None = None, version: str | None = 
     known = versions(methodology_id, root)
     if not known:
         searched = ", ".join(str(path) for path in search_roots(root))
-        raise MethodologyNotFound(_("no methodology with id {methodology_id!r} in {searched} (par-rules list shows every id; --root DIR or PAR_RULES_PATH adds folders)").format(methodology_id=methodology_id, searched=searched))
+        raise MethodologyNotFound(_("no methodology with id {methodology_id!r} in {searched} (par-rules list shows every id; --root DIR or PAR_RULES_PATH adds folders)").format(
+            methodology_id=methodology_id, searched=searched
+        ))
     if version is not None:
         for info in known:
             if info.version == str(version):
@@ -301,15 +303,21 @@ def _check_lineage(path: Path, own: dict[str, Any], merged: dict[str, Any], wher
     try:
         earlier, _unused = _resolve(from_file, [path.resolve()], roots, lineage=False)
     except MethodologyError as error:
-        return [where.locate(lineage, "from").problem(_("lineage starts from {from_id}@{from_version}, which does not load: {problems}").format(from_id=from_id, from_version=from_version, problems=error.problems[0]))]
+        return [where.locate(lineage, "from").problem(_("lineage starts from {from_id}@{from_version}, which does not load: {problems}").format(
+            from_id=from_id, from_version=from_version, problems=error.problems[0]
+        ))]
     current_ids, earlier_ids = _node_ids(merged), _node_ids(earlier)
     nodes = lineage.get("nodes") or {}
     for node_id, before in nodes.items():
         if str(node_id) not in current_ids:
-            problems.append(where.locate(nodes, node_id).problem(_("the lineage names node {node_id}, which {own}@{own2} does not have{node_id2}").format(node_id=node_id, own=own['id'], own2=own['version'], node_id2=did_you_mean(node_id, current_ids))))
+            problems.append(where.locate(nodes, node_id).problem(_("the lineage names node {node_id}, which {own}@{own2} does not have{node_id2}").format(
+                node_id=node_id, own=own['id'], own2=own['version'], node_id2=did_you_mean(node_id, current_ids)
+            )))
         for old in [before] if isinstance(before, str) else (before or []):
             if str(old) not in earlier_ids:
-                problems.append(where.locate(nodes, node_id).problem(_("the lineage sends node {node_id} to {old}, which {from_id}@{from_version} does not have{old2}").format(node_id=node_id, old=old, from_id=from_id, from_version=from_version, old2=did_you_mean(old, earlier_ids))))
+                problems.append(where.locate(nodes, node_id).problem(_("the lineage sends node {node_id} to {old}, which {from_id}@{from_version} does not have{old2}").format(
+                    node_id=node_id, old=old, from_id=from_id, from_version=from_version, old2=did_you_mean(old, earlier_ids)
+                )))
     return problems
 
 
@@ -320,7 +328,9 @@ def _check_versions(data: dict[str, Any], where: SourceMap) -> list[Problem]:
     for container, key in places:
         value = container.get(key)
         if value is not None and not isinstance(value, str) and not pattern.search(str(value)):
-            problems.append(where.locate(container, key).problem(_("the number {value} is not a valid version (pattern {pattern}): write the version in quotes").format(value=value, pattern=pattern.pattern)))
+            problems.append(where.locate(container, key).problem(_("the number {value} is not a valid version (pattern {pattern}): write the version in quotes").format(
+                value=value, pattern=pattern.pattern
+            )))
     return problems
 
 
@@ -376,3 +386,31 @@ def _missing_parent(path: Path, own_id: str, parent_id: str, version: str, roots
     if known:
         return message + _("; the versions of {parent_id} are: {known}").format(parent_id=parent_id, known=', '.join(known))
     return message + _("; no version of {parent_id} was found (par-rules list shows every id)").format(parent_id=parent_id)
+
+
+def source_files(methodology: Methodology | str, root: Roots = None) -> list[Path]:
+    """The files a methodology is read from: its own file and the versions it extends, in turn;
+    for an id, the file of every version found (in ``root``, then as :func:`versions` looks). A program
+    that writes files can refuse to write over one of them.
+
+    >>> from par_rules import load
+    >>> [path.name for path in source_files(load("example/par-index/district"))]
+    ['2024.yaml']
+    """
+    if not isinstance(methodology, Methodology):
+        return [info.path for info in versions(methodology, root)]
+    if methodology.file is None:
+        return []
+    path: Path | None = Path(methodology.file)
+    files = [Path(methodology.file)]
+    own_id, extended = methodology.id, methodology.extends
+    while path is not None and extended is not None:  # no circle: the methodology loaded
+        parent = parent_path(path, own_id, *extended, root)
+        if parent is None:
+            break
+        files.append(parent)
+        data, _unused = read_yaml_file(parent)
+        target = data.get("extends") if isinstance(data, dict) else None
+        path, own_id = parent, extended[0]
+        extended = (str(target.get("id", own_id)), str(target["version"])) if isinstance(target, dict) and "version" in target else None
+    return files

@@ -142,8 +142,8 @@ def label_in(item: Any, lang: str) -> str | None:
     """The label of a node, indicator or band in ``lang``: ``label_en`` in English when the
     methodology gives one, else its (Vietnamese) ``label``."""
     if lang == "en" and getattr(item, "label_en", None):
-        return item.label_en  # type: ignore[no-any-return]
-    return item.label  # type: ignore[no-any-return]
+        return item.label_en
+    return item.label
 
 
 class Result:
@@ -181,9 +181,10 @@ class Result:
     @in_context
     def __repr__(self) -> str:
         unit = f" {self.record.unit}" if self.record.unit else ""
-        if not self.complete:
+        published = self.published_index
+        if published is None:  # partial: no index until every part is in
             return f"<Result{unit} partial {fmt(self.published_total)}/{fmt(self.scale)} so far, at most {fmt(self.reach)}; pending {', '.join(self.pending)}>"
-        return f"<Result{unit} {fmt(self.published_total)}/{fmt(self.scale)} index {fmt(self.published_index)}% band {self.band.id if self.band else '-'}>"
+        return f"<Result{unit} {fmt(self.published_total)}/{fmt(self.scale)} index {fmt(published)}% band {self.band.id if self.band else '-'}>"
 
     @cached_property
     def _status(self) -> tuple[str, ...]:
@@ -234,7 +235,7 @@ class Result:
 
     def _position(self, node_id: str) -> int:
         try:
-            return self.methodology.plan.position[node_id]  # type: ignore[no-any-return]
+            return self.methodology.plan.position[node_id]
         except KeyError:
             raise MethodologyNotFound(_("{id}@{version} has no node {node_id!r}").format(id=self.methodology.id, version=self.methodology.version, node_id=node_id)) from None
 
@@ -311,6 +312,7 @@ class Result:
         children = tuple(self._node_result(child, lang) for child in plan.children[position])
         status = self._status[position]
         reach = points
+        inputs: dict[str, Any]
         if status == "pending":
             why, inputs, capped, rescaled = self._pending_why(node, detail), {}, False, False
             points, reach = None, self._outcome.reach.points[position]  # type: ignore[union-attr]
@@ -370,6 +372,8 @@ class Result:
             if capped:
                 text += _(", capped at {points}").format(points=exact(node.max))
             return text, {}, capped, rescaled
+        if points is None:  # a leaf with a rule has points unless its value is missing (said above)
+            return "not applicable", {}, False, False
         inputs = {name: values[name] for name in rule.inputs}
         if rule.indicator is None:  # a formula over several indicators
             return rule.explain(node.max, points, detail, ""), inputs, rule.capped(node.max, points, detail), False
@@ -429,9 +433,11 @@ class Result:
         lines = [
             f"{title} — {methodology.id}@{methodology.version}" + (f" [{status}]" if methodology.status != "official" else ""),
             f"{who or _('record')}" + (f", {self.record.period}" if self.record.period else ""),
-            _("Total {total} / {scale}   index {index}%").format(total=exact(self.published_total), scale=exact(self.scale), index=exact(self.published_index)) + band_text  # type: ignore[arg-type]
-            if self.complete
-            else _("Partial: {total} so far, at most {reach} / {scale}").format(total=exact(self.published_total), reach=number(format_short(self.reach, methodology.decimals)), scale=exact(self.scale))
+            _("Total {total} / {scale}   index {index}%").format(total=exact(self.published_total), scale=exact(self.scale), index=exact(self.published_index)) + band_text
+            if self.published_index is not None  # complete
+            else _("Partial: {total} so far, at most {reach} / {scale}").format(
+                total=exact(self.published_total), reach=number(format_short(self.reach, methodology.decimals)), scale=exact(self.scale)
+            )
             + "   "
             + _("pending: {parts}   (no index, no band until every part is in)").format(parts=", ".join(self.pending)),
         ]

@@ -75,11 +75,19 @@ class SurveySection:
             data["blank"] = self.blank
         if self.groups:
             data["groups"] = {
-                group.id: {key: value for key, value in (("label", group.label), ("label_en", group.label_en), ("weight", group.weight), ("provenance", group.provenance), ("provenance_note", group.provenance_note)) if value is not None}
+                group.id: {
+                    key: value
+                    for key, value in (("label", group.label), ("label_en", group.label_en), ("weight", group.weight), ("provenance", group.provenance), ("provenance_note", group.provenance_note))
+                    if value is not None
+                }
                 for group in self.groups.values()
             }
         data["questions"] = [
-            {key: value for key, value in (("column", q.column), ("indicator", q.indicator), ("label", q.label), ("answers", dict(q.answers)), ("groups", list(q.groups) if q.groups else None)) if value is not None}
+            {
+                key: value
+                for key, value in (("column", q.column), ("indicator", q.indicator), ("label", q.label), ("answers", dict(q.answers)), ("groups", list(q.groups) if q.groups else None))
+                if value is not None
+            }
             for q in self.questions
         ]
         return data

@@ -57,7 +57,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, Union
+from typing import IO, Any, BinaryIO, Literal
 
 import yaml
 
@@ -65,26 +65,24 @@ from ..engine._arithmetic import EXACT, format_decimal, format_short, in_context
 from ..errors import Problem, RecordError
 from ..engine._model import Methodology
 from ..engine._record import Record
-from ..engine._report import Result
 from .._i18n import gettext as _, number
-
-if TYPE_CHECKING:
-    from ..units._ranking import Ranking
+from .._lazy import name_home
 
 __all__ = [
     "READ_FORMATS",
     "WRITE_FORMATS",
     "read_records",
+    "count_rows",
     "read_csv_rows",
     "Numbered",
     "fold_columns",
     "Table",
-    "results_table",
     "write_table",
     "render_table",
     "replace_atomically",
     "terminal_text",
     "spreadsheet_text",
+    "csv_cell",
     "json_text",
     "csv_text",
 ]
@@ -97,11 +95,11 @@ _PERIOD_NAMES = frozenset({"period", "year", "năm"})
 _SELF_PREFIX = "self"
 _CHUNK = 1 << 16
 
-Cell = Union[str, Decimal, int, None]
+Cell = str | Decimal | int | None
 
 #: A record with its row number in the file it came from, or the error that kept it from being
 #: read (a malformed line): what :func:`read_records` yields.
-Numbered = tuple[int, Union[Mapping[str, Any], Record, RecordError]]
+Numbered = tuple[int, Mapping[str, Any] | Record | RecordError]
 
 
 # --------------------------------------------------------------------------- reading
@@ -139,6 +137,56 @@ def read_records(path: str | os.PathLike[str], *, sheet: str | None = None, meth
     rows = _read_csv(path) if kind == "csv" else _read_jsonl(path)
     next(rows)  # the file opened and checked now (it is UTF-8), before any row is asked for
     return rows
+
+
+def count_rows(path: str | os.PathLike[str], *, sheet: str | None = None) -> int | None:
+    """How many records :func:`read_records` will read from ``path``, counted cheaply (a
+    progress bar's total), or None when that is not known without reading the records: a JSON
+    or YAML document, a self-assessment form, a file that cannot be read (:func:`read_records`
+    says why). It checks nothing: a row that will be refused counts as a row.
+
+    CSV and JSON Lines are counted in one pass of :mod:`csv` or of their lines, with no value
+    converted and no record built (blank rows are not counted, as they are not read); an
+    ``.xlsx`` sheet by the size it declares. Only a regular file is counted: a pipe is never
+    read twice.
+    """
+    path = Path(path)
+    kind = READ_FORMATS.get(path.suffix.lower())
+    try:
+        if not path.is_file():
+            return None
+        if kind == "csv":
+            with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+                first = handle.readline()
+                handle.seek(0)
+                rows = csv.reader(handle, delimiter=max(",;\t", key=first.count))
+                return max(0, sum(1 for row in rows if any(cell.strip() for cell in row)) - 1)
+        if kind == "jsonl":
+            with path.open("rb") as binary:
+                return sum(1 for line in binary if line.strip())
+        if kind == "xlsx":
+            return _count_xlsx(path, sheet)
+    except (OSError, csv.Error):
+        return None
+    return None
+
+
+def _count_xlsx(path: Path, sheet: str | None) -> int | None:
+    import openpyxl
+
+    from ._forms import is_form
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - a damaged workbook: read_records says how
+        return None
+    try:
+        if is_form(workbook.sheetnames) or (sheet is not None and sheet not in workbook.sheetnames):
+            return None
+        rows = workbook[sheet or workbook.sheetnames[0]].max_row
+        return None if rows is None else max(0, rows - 1)
+    finally:
+        workbook.close()
 
 
 def _without_columns(rows: Iterator[Numbered], ignored: frozenset[str]) -> Iterator[Numbered]:
@@ -265,7 +313,8 @@ def _header(header: Sequence[Any] | None, path: Path) -> list[str]:
         else:
             plain[key] = name
     for key in sorted(plain.keys() & gathered.keys()):
-        problems.append(Problem(_("column {plain} and column {gathered} both give {key}: a survey's answers go in {key}.<option> columns only").format(plain=plain[key], gathered=gathered[key], key=key), file=str(path), line=1))
+        message = _("column {plain} and column {gathered} both give {key}: a survey's answers go in {key}.<option> columns only").format(plain=plain[key], gathered=gathered[key], key=key)
+        problems.append(Problem(message, file=str(path), line=1))
     if problems:
         raise RecordError(problems)
     return names
@@ -356,7 +405,7 @@ def _text_rows(rows: Iterable[Sequence[str]], path: Path) -> Iterator[Numbered]:
             yield row_number, RecordError([Problem(_("the row cannot be read: {error}").format(error=error), row=row_number)])
 
 
-def read_csv_rows(path: str | os.PathLike[str]) -> tuple[list[str], Iterator[tuple[int, Union[list[str], RecordError]]]]:
+def read_csv_rows(path: str | os.PathLike[str]) -> tuple[list[str], Iterator[tuple[int, list[str] | RecordError]]]:
     """The header of a CSV records file (its column names, normalised; ``""`` for a column
     with no name) and its rows as ``(row, cells)``: the cells as written, not yet folded into
     records, for the scorers that read a file column by column (:mod:`par_rules.units`). The
@@ -507,8 +556,9 @@ class _RecordLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, _("aliases (*name) are not allowed in records"), event.start_mark)
+            event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
+            mark = event.start_mark if isinstance(event.start_mark, yaml.error.Mark) else None  # the pure-Python loader's marks
+            raise yaml.composer.ComposerError(None, None, _("aliases (*name) are not allowed in records"), mark)
         return super().compose_node(parent, index)
 
 
@@ -638,123 +688,6 @@ class Table:
         return [dict(zip(self.headers, row)) for row in self.rows]
 
 
-def results_table(results: Iterable[Result] | Ranking) -> Table:
-    """A row per unit: rank (when ranked), unit, name, group, period, total, index (published
-    and exact), band, reach and pending, then the exact points of each field as a column
-    ``points_<field id>``. A partial result (parts not in yet) has no index and no band, its
-    total is the points so far, ``reach`` the most it can still reach and ``pending`` the nodes
-    not in yet (a pending field's points are empty); a complete one reaches its total.
-
-    >>> from par_rules import load, score
-    >>> m = load("example/par-index/district")
-    >>> r = score(m, {"unit": "a", "plan_issued": "on_time", "plan_completion": 95,
-    ...     "reports_on_time": True, "inspected_share": 1, "dossiers_on_time": 10,
-    ...     "dossiers_total": 10, "online_rate": 60, "violations": 0, "e_gov_points": 16,
-    ...     "satisfaction": {"A": 1}})
-    >>> table = results_table([r])
-    >>> table.headers[:8], table.headers[-1]
-    (('unit', 'name', 'group', 'period', 'total', 'index', 'band', 'exact_index'), 'points_6')
-    >>> [format_decimal(cell) for cell in table.rows[0][4:6]], table.rows[0][-1]
-    (['91.25', '91.25'], Decimal('33.25'))
-    """
-    # Turning results into tables is a units job (it belongs in par_rules.units, not beside the
-    # file formats): imported here until it moves there, so that formats never loads units.
-    from ..units._ranking import Ranking
-
-    if isinstance(results, Ranking):
-        pairs = [(entry.rank, entry.group_rank, entry.result) for entry in results]
-    else:
-        pairs = [(None, None, result) for result in results]
-    ranked = isinstance(results, Ranking)
-    fields = field_columns(result.methodology for _unused, _unused, result in pairs)
-    rows = tuple(
-        ((place, group_place) if ranked else ()) + result_cells(result, fields, position)
-        for position, (place, group_place, result) in enumerate(pairs, start=1)
-    )
-    return Table(result_headers(fields, ranked), rows, tuple(f"points_{field_id}: {label}" for field_id, label in fields.items()))
-
-
-def field_columns(methodologies: Iterable[Methodology]) -> dict[str, str]:
-    """The field columns of a results table: field id -> label with its maximum, in the order
-    the fields first appear across the methodologies (versions may add or drop fields)."""
-    fields: dict[str, str] = {}
-    seen: set[int] = set()
-    for methodology in methodologies:
-        if id(methodology) in seen:
-            continue
-        seen.add(id(methodology))
-        for field_node in methodology.criteria:
-            fields.setdefault(field_node.id, _("{label} (max {max})").format(label=field_node.label, max=number(format_decimal(field_node.max))))
-    return fields
-
-
-def result_headers(fields: Mapping[str, str], ranked: bool = False) -> tuple[str, ...]:
-    """The columns of a results table (see :func:`results_table`)."""
-    headers = (("rank", "group_rank") if ranked else ()) + ("unit", "name", "group", "period", "total", "index", "band", "exact_index", "reach", "pending")
-    return headers + tuple(f"points_{field_id}" for field_id in fields)
-
-
-def result_cells(result: Result, fields: Mapping[str, str], position: int) -> tuple[Cell, ...]:
-    """One unit's row of a results table, without the rank columns."""
-    from ..units._ranking import unit_id  # as in results_table: until results tables move to units
-
-    return _cells(result, _field_slots(result.methodology, fields), unit_id(result, position))
-
-
-def _field_slots(methodology: Methodology, fields: Mapping[str, str]) -> tuple[str | None, ...]:
-    """Each field column's node id, or None where this methodology has no such field."""
-    own = {field_node.id for field_node in methodology.criteria}
-    return tuple(field_id if field_id in own else None for field_id in fields)
-
-
-def _cells(result: Result, slots: Sequence[str | None], unit: str) -> tuple[Cell, ...]:
-    record = result.record
-    band = result.band
-    cells: tuple[Cell, ...] = (unit, record.name, record.group, record.period, result.published_total, result.published_index, band.id if band else None, result.index, result.reach, " ".join(result.pending) or None)
-    points = result.points  # the stored points: no explanation is built for a table
-    return cells + tuple(None if field_id is None else points(field_id) for field_id in slots)
-
-
-class CsvTexts:
-    """Each result as the texts of its row in a CSV results table whose columns are fixed up
-    front by ``fields``. A unit with neither id nor name gets an empty first cell, which
-    :func:`write_csv_rows` numbers."""
-
-    def __init__(self, fields: Mapping[str, str]) -> None:
-        self.fields = fields
-        # Worked out once per methodology, not per row; each entry keeps its methodology alive,
-        # so no id is reused for another.
-        self._slots: dict[int, tuple[Methodology, tuple[str | None, ...]]] = {}
-
-    def __call__(self, result: Result) -> list[str]:
-        methodology = result.methodology
-        known = self._slots.get(id(methodology))
-        if known is None:
-            known = self._slots[id(methodology)] = (methodology, _field_slots(methodology, self.fields))
-        record = result.record
-        return [_csv_text(cell) for cell in _cells(result, known[1], record.unit or record.name or "")]
-
-
-def write_csv_rows(rows: Iterable[list[str]], fields: Mapping[str, str], destination: IO[str]) -> None:
-    """Write the header of a results table for ``fields``, then rows made by :class:`CsvTexts`,
-    one at a time (constant memory, however many)."""
-    writer = csv.writer(destination, lineterminator="\n")
-    writer.writerow([_csv_text(name) for name in result_headers(fields)])
-
-    def numbered(position: int, row: list[str]) -> list[str]:
-        if not row[0]:
-            row[0] = f"#{position}"  # as unit_id numbers a unit with neither id nor name
-        return row
-
-    writer.writerows(numbered(position, row) for position, row in enumerate(rows, start=1))
-
-
-def stream_results_csv(results: Iterable[Result], fields: Mapping[str, str], destination: IO[str]) -> None:
-    """Write a results table as CSV one row at a time, so that any number of records streams
-    through in constant memory (the columns are fixed up front by ``fields``)."""
-    write_csv_rows(map(CsvTexts(fields), results), fields, destination)
-
-
 @in_context
 def write_table(table: Table, format: WriteFormat, destination: str | os.PathLike[str] | IO[str] | None = None) -> str | None:
     """Write a table as ``text`` (aligned, for a terminal), ``csv``, ``json``, ``md`` or
@@ -873,8 +806,8 @@ def render_table(table: Table, format: Literal["text", "csv", "json", "md"]) -> 
     if format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([_csv_text(name) for name in table.headers])
-        writer.writerows([[_csv_text(cell) for cell in row] for row in table.rows])
+        writer.writerow([csv_cell(name) for name in table.headers])
+        writer.writerows([[csv_cell(cell) for cell in row] for row in table.rows])
         return buffer.getvalue()
     cells = [[_cell_text(cell, short=True) for cell in row] for row in table.rows]
     numeric = [all(isinstance(row[column], (Decimal, int)) or row[column] is None for row in table.rows) and any(row[column] is not None for row in table.rows) for column in range(len(table.headers))]
@@ -956,14 +889,14 @@ def spreadsheet_text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _csv_text(cell: Cell) -> str:
+def csv_cell(cell: Cell) -> str:
     """A CSV cell: text from the input neutralised (:func:`spreadsheet_text`), numbers exact and
     untouched (a negative number stays a number)."""
     return spreadsheet_text(cell) if isinstance(cell, str) else _cell_text(cell)
 
 
 #: A cell as a CSV results table writes it (for the scorers that make rows of cells themselves).
-csv_text = _csv_text
+csv_text = csv_cell
 
 
 def _terminal_escape(character: str) -> str:
@@ -1045,3 +978,6 @@ def _xlsx_cell(sheet: Any, cell: Cell) -> Any:
     written.data_type = "s"  # openpyxl makes a formula of any text that starts with "="
     written.quotePrefix = cell.startswith(_FORMULA_STARTS)  # Excel keeps it text when edited too
     return written
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -44,6 +44,7 @@ from ..engine._model import Indicator, Methodology, Node
 from ..engine._record import Catalogue, coerce_number
 from ..engine._rules import interval_vi
 from .._i18n import gettext as _
+from .._lazy import name_home
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -71,7 +72,7 @@ _YES, _NO = "có", "không"
 _MAX_EXACT_DIGITS = 15  # what an Excel number cell keeps
 _EVIDENCE_LENGTH = 2000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 # --------------------------------------------------------------------------- the layout
@@ -97,7 +98,9 @@ class Layout:
 
     @property
     def fingerprint(self) -> str:
-        data = [FORM_FORMAT, self.methodology_id, self.version, [[line.kind, line.key, line.row] for line in self.lines], sorted((key, list(map(list, pairs))) for key, pairs in self.choices.items()), HEADERS, TOP_CELLS]
+        lines = [[line.kind, line.key, line.row] for line in self.lines]
+        choices = sorted((key, list(map(list, pairs))) for key, pairs in self.choices.items())
+        data = [FORM_FORMAT, self.methodology_id, self.version, lines, choices, HEADERS, TOP_CELLS]
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -402,7 +405,8 @@ def _write_sheet(sheet: Worksheet, methodology: Methodology, shape: Layout, reco
             _put_value(sheet[ref], indicator, raw, catalogue, option, problems, position)
     for key in values:
         if key not in methodology.indicators:
-            problems.append(Problem(_("column {key!r} is not an input of {id}@{version}: left out of the form").format(key=key, id=methodology.id, version=methodology.version), indicator=str(key), row=position))
+            message = _("column {key!r} is not an input of {id}@{version}: left out of the form").format(key=key, id=methodology.id, version=methodology.version)
+            problems.append(Problem(message, indicator=str(key), row=position))
         elif methodology.indicators[key].derived and values[key] not in (None, ""):
             problems.append(Problem(_("is computed by the methodology's formula: left out of the form"), indicator=str(key), row=position))
     for name, rule in validations.items():
@@ -535,7 +539,8 @@ def _at(grid: Sequence[Sequence[Any]], ref: str) -> Any:
 
 def _marker_layout(grid: list[tuple[Any, ...]], path: Path) -> Layout:
     def broken(cell: str, what: str) -> RecordError:
-        return RecordError([Problem(_("sheet '{MARKER_SHEET}' cell {cell}: {what}: the form's hidden marker was changed; write a new form with par-rules form").format(MARKER_SHEET=MARKER_SHEET, cell=cell, what=what), file=str(path))])
+        message = _("sheet '{MARKER_SHEET}' cell {cell}: {what}: the form's hidden marker was changed; write a new form with par-rules form").format(MARKER_SHEET=MARKER_SHEET, cell=cell, what=what)
+        return RecordError([Problem(message, file=str(path))])
 
     if _at(grid, "A1") != "par_rules form":
         raise broken("A1", _("not a par_rules form marker"))
@@ -577,13 +582,18 @@ def _methodology_for(shape: Layout, methodology: Methodology | str | None, path:
     the form's own when it can be found (shipped, by id and version)."""
     where = f"sheet '{first_sheet}' cell B2"
     written_for = f"{shape.methodology_id}@{shape.version}"
+    chosen: Methodology
     if isinstance(methodology, Methodology):
         if (methodology.id, methodology.version) != (shape.methodology_id, shape.version):
-            raise RecordError([Problem(_("{where}: this form was written for {written_for}, not {id}@{version}: write a form for the methodology you score with (par-rules form)").format(where=where, written_for=written_for, id=methodology.id, version=methodology.version), file=str(path))])
-        chosen: Methodology | None = methodology
+            message = _("{where}: this form was written for {written_for}, not {id}@{version}: write a form for the methodology you score with (par-rules form)").format(
+                where=where, written_for=written_for, id=methodology.id, version=methodology.version
+            )
+            raise RecordError([Problem(message, file=str(path))])
+        chosen = methodology
     else:
         if isinstance(methodology, str) and methodology != shape.methodology_id:
-            raise RecordError([Problem(_("{where}: this form was written for {written_for}, not for {methodology}").format(where=where, written_for=written_for, methodology=methodology), file=str(path))])
+            message = _("{where}: this form was written for {written_for}, not for {methodology}").format(where=where, written_for=written_for, methodology=methodology)
+            raise RecordError([Problem(message, file=str(path))])
         from ..engine._api import load
 
         try:
@@ -591,19 +601,20 @@ def _methodology_for(shape: Layout, methodology: Methodology | str | None, path:
         except (ParRulesError, OSError, TypeError, ValueError):
             return None  # a methodology of the user's own: the cells are checked when scored
     if layout(chosen).fingerprint != shape.fingerprint:
-        raise RecordError([Problem(_("{where}: this form was written for a {written_for} whose criteria or indicators differ from the file now loaded: write a new form").format(where=where, written_for=written_for), file=str(path))])
+        message = _("{where}: this form was written for a {written_for} whose criteria or indicators differ from the file now loaded: write a new form").format(where=where, written_for=written_for)
+        raise RecordError([Problem(message, file=str(path))])
     return chosen
 
 
 def _records(grids: Mapping[str, list[tuple[Any, ...]]], titles: Sequence[str], shape: Layout, known: Methodology | None, given: Methodology | str | None, path: Path) -> Iterator[tuple[int, Any]]:
     readers = Catalogue(known.indicators).readers if known is not None else {}
-    lookups = {key: {shown: value for shown, value in pairs} for key, pairs in shape.choices.items()}
+    lookups = {key: dict(pairs) for key, pairs in shape.choices.items()}
     for position, title in enumerate(titles, start=1):
         grid = grids[title]
         problems: list[Problem] = []
 
         def problem(ref: str, message: str, indicator: str | None = None) -> None:
-            problems.append(Problem(_("sheet '{title}' cell {ref}: {message}").format(title=title, ref=ref, message=message), file=str(path), indicator=indicator, row=position))
+            problems.append(Problem(_("sheet '{title}' cell {ref}: {message}").format(title=title, ref=ref, message=message), file=str(path), indicator=indicator, row=position))  # noqa: B023 - called in this iteration only
 
         _check_sheet_layout(grid, shape, problem)
         if problems:
@@ -669,7 +680,8 @@ def _check_sheet_layout(grid: Sequence[Sequence[Any]], shape: Layout, problem: A
     for ref, text in expected:
         found = _at(grid, ref)
         if (found if not isinstance(found, str) else _text(found)) != text:
-            problem(ref, _("expected {text!r}, found {found!r}: the form's layout was changed (rows or columns inserted, moved or deleted); fill in a form written by par-rules form without changing its layout").format(text=text, found=found))
+            changed = _("expected {text!r}, found {found!r}: the form's layout was changed (rows or columns inserted, moved or deleted); fill in a form written by par-rules form without changing its layout")  # noqa: E501 - one msgid, kept whole for the catalogues
+            problem(ref, changed.format(text=text, found=found))
             return
     for row in range(last + 1, len(grid) + 1):
         if any(cell is not None and not (isinstance(cell, str) and not cell.strip()) for cell in grid[row - 1][:7]):
@@ -689,7 +701,10 @@ def _period_problems(record: Mapping[str, Any], shape: Layout, methodology_id: s
     except (ParRulesError, OSError, ValueError, TypeError):
         return []  # the period's own problem is reported when the record is scored
     if chosen.version != shape.version:
-        return [Problem(_("sheet '{title}' cell {TOP_CELLS}: the period {period} is scored under {methodology_id}@{version}, but this form was written for version {version2}").format(title=title, TOP_CELLS=TOP_CELLS[2][2], period=period, methodology_id=methodology_id, version=chosen.version, version2=shape.version), file=str(path), indicator="period", row=position)]
+        message = _("sheet '{title}' cell {TOP_CELLS}: the period {period} is scored under {methodology_id}@{version}, but this form was written for version {version2}").format(
+            title=title, TOP_CELLS=TOP_CELLS[2][2], period=period, methodology_id=methodology_id, version=chosen.version, version2=shape.version
+        )
+        return [Problem(message, file=str(path), indicator="period", row=position)]
     return []
 
 
@@ -698,3 +713,6 @@ def _text(value: str) -> str:
 
     text = value.strip()
     return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -2,8 +2,9 @@
 (``_ranking``), year on year (``_compare``), and gaps, what-if and self-assessment
 (``_analysis``), statistics of the results (``_statistics``), questionnaires counted into survey answers
 (``_survey``), units across mergers (``_register``), the office's results report
-with its charts (``_office_report``), and rank robustness under perturbed weights
-(``_sensitivity``), and whole tables scored column by column (``_table``:
+with its charts (``_office_report``), rank robustness under perturbed weights
+(``_sensitivity``), results turned into tables (``_tables``: the results table, its CSV
+stream, a comparison's table), and whole tables scored column by column (``_table``:
 ``score_table``, ``score_csv``; numpy and pandas from the ``table`` extra).
 
 Units use the engine and the file formats, never the command line or authoring. Names are
@@ -17,20 +18,31 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_names
 
 if TYPE_CHECKING:  # for type checkers and doc tools; imported when first used (below)
-    from ._analysis import gaps, self_assessment, what_if
-    from ._batch import score_many
-    from ._compare import Comparison, compare
-    from ._parallel import score_rows
-    from ._ranking import Ranking, rank
-    from ._office_report import build_report, write_annex, write_html
-    from ._sensitivity import Sensitivity, sensitivity
-    from ._register import UnitsComparison, UnitsRegister, UnitsRegisterError, compare_units, load_register
-    from ._statistics import describe
-    from ._table import score_csv, score_table
-    from ._survey import SurveyCounts, aggregate_survey
+    from ._analysis import gaps as gaps, self_assessment as self_assessment, what_if as what_if
+    from ._batch import BatchTally as BatchTally, score_many as score_many
+    from ._compare import Comparison as Comparison, compare as compare
+    from ._parallel import score_rows as score_rows
+    from ._ranking import Ranking as Ranking, rank as rank
+    from ._office_report import build_report as build_report, write_annex as write_annex, write_html as write_html
+    from ._sensitivity import Sensitivity as Sensitivity, sensitivity as sensitivity
+    from ._register import UnitsComparison as UnitsComparison, UnitsRegister as UnitsRegister, UnitsRegisterError as UnitsRegisterError, compare_units as compare_units, load_register as load_register
+    from ._statistics import describe as describe
+    from ._survey import SurveyCounts as SurveyCounts, aggregate_survey as aggregate_survey
+    from ._table import score_csv as score_csv, score_table as score_table
+    from ._tables import (
+        CsvTexts as CsvTexts,
+        band_lines as band_lines,
+        comparison_notes as comparison_notes,
+        comparison_table as comparison_table,
+        field_columns as field_columns,
+        results_table as results_table,
+        stream_results_csv as stream_results_csv,
+        write_csv_rows as write_csv_rows,
+    )
 
 _NAMES = {
     "score_many": "._batch",
+    "BatchTally": "._batch",
     "score_rows": "._parallel",
     "rank": "._ranking",
     "Ranking": "._ranking",
@@ -52,6 +64,14 @@ _NAMES = {
     "build_report": "._office_report",
     "write_html": "._office_report",
     "write_annex": "._office_report",
+    "results_table": "._tables",
+    "field_columns": "._tables",
+    "CsvTexts": "._tables",
+    "write_csv_rows": "._tables",
+    "stream_results_csv": "._tables",
+    "comparison_table": "._tables",
+    "comparison_notes": "._tables",
+    "band_lines": "._tables",
     "sensitivity": "._sensitivity",
     "Sensitivity": "._sensitivity",
 }

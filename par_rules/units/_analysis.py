@@ -30,6 +30,7 @@ from ._ranking import Ranked, Ranking, rank, unit_id
 from ..engine._record import RESERVED_KEYS, Record, coerce_number
 from ..engine._report import NodeResult, Result
 from .._i18n import gettext as _
+from .._lazy import name_home
 
 __all__ = [
     "gaps",
@@ -153,6 +154,8 @@ def _band_gap(result: Result) -> BandGap | None:
     if not result.complete:  # no index until every part is in
         return None
     rated = result.published_index if methodology.bands_on == "published" else result.index
+    if rated is None:
+        return None
     above = [band for band in methodology.bands if band.interval.low is not None and rated not in band.interval and band.interval.low >= rated]
     if not above:
         return None
@@ -338,3 +341,6 @@ def self_assessment(result: Result, claimed: Mapping[str, Any] | None = None) ->
     if problems:
         raise RecordError(problems)
     return SelfAssessment(tuple(differences), tuple(agreed), tuple(waiting))
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

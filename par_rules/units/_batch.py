@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..engine._api import is_path, load, score
 from ..errors import MethodologyNotFound, Problem, RecordError
@@ -30,11 +30,14 @@ from ..engine._model import Methodology
 from ..engine._record import Record
 from ..engine._report import Result
 from .._i18n import gettext as _
+from .._lazy import name_home
 
 if TYPE_CHECKING:
     from ..formats._files import Numbered
 
-__all__ = ["score_many"]
+__all__ = ["score_many", "BatchTally"]
+
+_Output = TypeVar("_Output")
 
 
 def score_many(
@@ -69,16 +72,18 @@ def score_many(
             continue
         try:
             record = Record.from_mapping(record)
-            chosen = methodology
-            if not isinstance(chosen, Methodology):
+            if isinstance(methodology, Methodology):
+                chosen = methodology
+            else:
                 if record.period not in by_period:
                     try:
-                        by_period[record.period] = load(os.fspath(chosen), year=record.period)
+                        by_period[record.period] = load(os.fspath(methodology), year=record.period)
                     except MethodologyNotFound as error:
                         by_period[record.period] = error
-                chosen = by_period[record.period]
-                if isinstance(chosen, MethodologyNotFound):
-                    raise chosen
+                found = by_period[record.period]
+                if isinstance(found, MethodologyNotFound):
+                    raise found
+                chosen = found
                 if chosen_parts is not None:
                     try:
                         chosen.plan.for_parts(chosen_parts)
@@ -98,3 +103,84 @@ def _with_row(error: RecordError, row: int) -> RecordError:
     if all(problem.row == row for problem in error.problems):
         return error
     return RecordError([replace(problem, row=row) if problem.row is None else problem for problem in error.problems])
+
+
+class BatchTally:
+    """The count of a batch's rows as they pass: how many were read, which were refused, and the
+    columns that are no indicator of the methodology (in every row of a file: worth saying once).
+
+    :meth:`results` passes the results of :func:`score_many` on and holds back each
+    :class:`~par_rules.RecordError`, handing it to ``report`` without the unknown columns
+    already reported for an earlier row; :meth:`summary` says what it came to.
+
+    >>> from par_rules import load
+    >>> m = load("example/par-index/district")
+    >>> good = {"unit": "a", "plan_issued": "on_time", "plan_completion": 95, "reports_on_time": True,
+    ...         "inspected_share": 1, "dossiers_on_time": 10, "dossiers_total": 10, "online_rate": 60,
+    ...         "violations": 0, "e_gov_points": 16, "satisfaction": {"A": 1}}
+    >>> tally, said = BatchTally(), []
+    >>> records = [good, {**good, "online_rate": "lots"}, {**good, "notes": "x"}, {**good, "notes": "y"}]
+    >>> [result.record.unit for result in tally.results(score_many(m, records), said.append)]
+    ['a']
+    >>> tally.rows, tally.failed, tally.repeated_columns(), len(said)
+    (4, [2, 3, 4], {'notes': 2}, 2)
+    >>> tally.summary()
+    '1 of 4 rows scored; problems in row(s) 2, 3, 4'
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.failed: list[int] = []  # the rows refused, in the order met
+        self.unknown: dict[str, int] = {}  # column that is no indicator -> rows it was in
+        # a version scored for a period it does not cover (an id picks by period; a file may not):
+        # (id, version, its years) -> "unit (period)" of each such record
+        self.out_of_years: dict[tuple[str, str, tuple[int, ...]], list[str]] = {}
+
+    def results(self, outputs: Iterable[_Output | RecordError], report: Callable[[RecordError], object]) -> Iterator[_Output]:
+        """The results among ``outputs`` (of :func:`score_many`, or rows of CSV texts from
+        :func:`~par_rules.units.score_rows`); each error is counted and, if it says anything new,
+        given to ``report``."""
+        for output in outputs:
+            self.rows += 1
+            if isinstance(output, RecordError):
+                rows = sorted({problem.row for problem in output.problems if problem.row is not None})
+                self.failed += rows or [self.rows]
+                fresh = self.first_reports(output)
+                if fresh is not None:
+                    report(fresh)
+            else:
+                if isinstance(output, Result) and output.period is not None and output.period not in output.methodology.years:
+                    methodology = output.methodology
+                    self.out_of_years.setdefault((methodology.id, methodology.version, methodology.years), []).append(f"{output.unit or self.rows} ({output.period})")
+                yield output
+
+    def first_reports(self, error: RecordError) -> RecordError | None:
+        """The error without the unknown columns already reported for an earlier row (a column
+        that is no indicator is in every row: once per file is enough); None if nothing is new."""
+        kept = []
+        for problem in error.problems:
+            column = problem.indicator
+            if column is not None and problem.message.startswith(_("unknown indicator{hint}").partition("{")[0]):
+                self.unknown[column] = self.unknown.get(column, 0) + 1
+                if self.unknown[column] > 1:
+                    continue
+            kept.append(problem)
+        return RecordError(kept) if kept else None
+
+    def repeated_columns(self) -> dict[str, int]:
+        """The unknown columns met in more than one row (reported for the first only) -> the
+        rows refused for them."""
+        return {column: count for column, count in self.unknown.items() if count > 1}
+
+    @property
+    def scored(self) -> int:
+        return self.rows - len(self.failed)
+
+    def summary(self) -> str | None:
+        """``"5 of 7 rows scored; problems in row(s) 3, 6"``, or None when every row was scored."""
+        if not self.failed:
+            return None
+        return _("{scored} of {rows} rows scored; problems in row(s) {failed}").format(scored=self.scored, rows=self.rows, failed=", ".join(map(str, self.failed)))
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -36,6 +36,7 @@ from ..engine._model import Methodology, Node
 from ._ranking import Ranking, rank
 from ..engine._report import Result
 from .._i18n import gettext as _, language, ngettext
+from .._lazy import name_home
 
 __all__ = ["compare", "Comparison", "UnitChange", "NodeChange", "rank_change_text"]
 
@@ -220,7 +221,9 @@ def compare(
             continue
         for year, result in ((_("the previous year"), old_entry.result), (_("this year"), entry.result)):
             if not result.complete:
-                notes.append(_("{unit}: {pending} not in yet in {year}: no index change; ranked only against units with the same parts in").format(unit=entry.unit, pending=', '.join(result.pending), year=year))
+                notes.append(
+                    _("{unit}: {pending} not in yet in {year}: no index change; ranked only against units with the same parts in").format(unit=entry.unit, pending=", ".join(result.pending), year=year)
+                )
         nodes = tuple(_node_change(node, entry.result, old_entry.result, resolved[node.id], shared, old_nodes) for node in new_methodology.nodes())
         field_ids = {node.id for node in new_methodology.criteria}
         units.append(
@@ -275,8 +278,8 @@ def _node_change(node: Node, current: Result, previous: Result, earlier: tuple[s
     waiting = [_("this year")] if not current.is_complete(node.id) else []
     waiting += [_("the previous year")] if not all(previous.is_complete(old) for old in earlier) else []
     if waiting:
-        note = _("not in yet in {waiting}: nothing to compare").format(waiting=' and '.join(waiting))
-        return NodeChange(node.id, node.label, earlier, None, points, None, node.max, False, note)
+        why = _("not in yet in {waiting}: nothing to compare").format(waiting=" and ".join(waiting))
+        return NodeChange(node.id, node.label, earlier, None, points, None, node.max, False, why)
     old_points = [previous.points(old) for old in earlier]
     applicable = [p for p in old_points if p is not None]
     before = sum(applicable, Decimal(0)) if applicable else None
@@ -309,3 +312,6 @@ def _node_notes(current: Methodology, resolved: Mapping[str, tuple[str, ...]], s
         if old not in continued:
             notes.append(_("previous node {old} has no continuation in {version}: its points are not compared").format(old=old, version=version))
     return notes
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -47,6 +47,7 @@ from ..engine._report import Result
 from ._sensitivity import Sensitivity
 from ._statistics import Description, describe
 from .._i18n import LANGUAGES, N_, gettext as _, number, pgettext, use
+from .._lazy import name_home
 
 __all__ = ["OfficeReport", "build_report", "write_html", "write_annex", "render_html", "ReportDependencyMissing", "LANGUAGES"]
 
@@ -116,7 +117,7 @@ _TEXTS = {  # key -> text (English), translated by the catalogue when the report
     "notes": N_("Notes"),
     "robustness": N_("Rank robustness"),
     "robustness_chart": N_("Each unit's rank interval when the weights move"),
-    "robustness_text": N_("{samples} samples (seed {seed}): the caps of {level} moved at random by up to ±{percent}%, renormalised to the scale{bands}. Line: ranks from the 5th to the 95th percentile; dot: median rank; ×: published rank. The shorter the line, the more solid the rank."),
+    "robustness_text": N_("{samples} samples (seed {seed}): the caps of {level} moved at random by up to ±{percent}%, renormalised to the scale{bands}. Line: ranks from the 5th to the 95th percentile; dot: median rank; ×: published rank. The shorter the line, the more solid the rank."),  # noqa: E501 (one msgid, kept whole for the catalogues)
     "robustness_bands": N_("; band thresholds moved by up to ±{shift} points"),
     "level_fields": N_("the fields"),
     "level_criteria": N_("the criteria"),
@@ -161,7 +162,11 @@ def build_report(results: Iterable[Result], previous: Iterable[Result] | None = 
     if partial:
         waiting = sorted({node for entry in partial for node in entry.result.pending})
         units = ", ".join(entry.unit for entry in partial[:12]) + (_(" and {count} more").format(count=len(partial) - 12) if len(partial) > 12 else "")
-        raise ParRulesError(_("the report publishes indexes, and {units} have parts not in yet ({waiting}): report when every part is in (par-rules score and rank show the points so far)").format(units=units, waiting=", ".join(waiting)))
+        raise ParRulesError(
+            _("the report publishes indexes, and {units} have parts not in yet ({waiting}): report when every part is in (par-rules score and rank show the points so far)").format(
+                units=units, waiting=", ".join(waiting)
+            )
+        )
     comparison = compare(list(previous), [entry.result for entry in ranking]) if previous is not None else None
     return OfficeReport(
         methodology=ranking.entries[0].result.methodology,
@@ -190,7 +195,14 @@ def _published(value: Decimal | None, decimals: int) -> str:
     return number(f"{publish(value, decimals):.{decimals}f}" if decimals > 0 else str(publish(value, 0)))
 
 
-def _signed(value: Decimal, decimals: int) -> str:
+def _indexes(report: OfficeReport) -> list[Decimal]:
+    """The exact index of each unit ranked, best first (build_report refuses a result without)."""
+    return [entry.index for entry in report.ranking if entry.index is not None]
+
+
+def _signed(value: Decimal | None, decimals: int) -> str:
+    if value is None:  # a year with parts not in yet: no index, no change
+        return "–"
     text = _published(abs(value), decimals)
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
@@ -224,7 +236,7 @@ class _Charts:
             raise ReportDependencyMissing(_("the HTML report draws its charts with matplotlib: pip install 'par-rules[report]'")) from None
         self.matplotlib = matplotlib
         self.Figure = Figure
-        self.rc = {
+        self.rc: dict[Any, Any] = {  # matplotlib types the keys as a Literal of every rcParam
             "svg.fonttype": "path",
             "svg.hashsalt": "par_rules",
             "text.parse_math": False,
@@ -271,7 +283,7 @@ def _band_colour(methodology: Methodology, band_id: str | None) -> str:
 
 
 def _axis_range(values: Sequence[float]) -> tuple[float, float]:
-    low = min(values + [100.0])
+    low = min(*values, 100.0)
     return (max(0.0, min(low - 5.0, 50.0)) if low >= 0 else low - 5.0, max(100.0, max(values) + 1.0))
 
 
@@ -279,7 +291,7 @@ def _ranking_chart(charts: _Charts, report: OfficeReport, t: dict[str, str], lan
     entries = list(report.ranking)
     figure = charts.figure(8, 0.9 + 0.28 * len(entries))
     ax = figure.add_subplot()
-    values = [float(publish(entry.index, report.decimals)) for entry in entries]
+    values = [float(publish(index, report.decimals)) for index in _indexes(report)]
     _band_spans(ax, report.methodology, True, lang)
     labels = [f"{entry.rank}. {_name(entry.result, entry.unit)}" for entry in entries]
     positions = list(range(len(entries)))[::-1]
@@ -321,7 +333,7 @@ def _heatmap(charts: _Charts, report: OfficeReport, t: dict[str, str], lang: str
 
 
 def _distribution(charts: _Charts, report: OfficeReport, t: dict[str, str], lang: str) -> str:
-    values = [float(publish(entry.index, report.decimals)) for entry in report.ranking]
+    values = [float(publish(index, report.decimals)) for index in _indexes(report)]
     figure = charts.figure(8, 2.6)
     ax = figure.add_subplot()
     _band_spans(ax, report.methodology, True, lang)
@@ -365,6 +377,8 @@ def _slope_chart(charts: _Charts, report: OfficeReport, t: dict[str, str], lang:
     previous_year = comparison.units[0].previous.period if comparison.units else None
     current_year = comparison.units[0].current.period if comparison.units else None
     for change in comparison.units:
+        if change.previous.index is None or change.current.index is None:
+            continue  # parts not in yet in a year: no index to draw (the table says so)
         before, after = float(change.previous.index), float(change.current.index)
         colour = "#1a9850" if after > before else "#d73027" if after < before else "#616161"
         ax.plot([0, 1], [before, after], color=colour, marker="o", lw=1.5)
@@ -565,7 +579,8 @@ def _changes_html(report: OfficeReport, t: dict[str, str], lang: str) -> list[st
     head = [t["unit"], t["previous_index"], t["index"], t["index_change"], t["previous_rank"], t["rank"], t["rank_change"]]
     lines = [f'<h2 id="changes">{_e(t["changes"])}</h2>', "<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
     for change in sorted(comparison.units, key=lambda c: c.current_rank):
-        css = "up" if change.index_change > 0 else "down" if change.index_change < 0 else ""
+        index_change = change.index_change
+        css = "" if index_change is None else "up" if index_change > 0 else "down" if index_change < 0 else ""
         places = change.places_up
         lines.append(
             f"<tr><td>{_e(_name(change.current, change.unit))}</td><td class=n>{_published(change.previous.index, d)}</td><td class=n>{_published(change.current.index, d)}</td>"
@@ -719,3 +734,6 @@ def _column(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index)
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -4,7 +4,7 @@ A loaded methodology holds the compiled code of its plan, which does not cross p
 each worker process loads the methodology itself (from the same file, or the same id) when it
 starts. The main process reads the file and hands the rows out in chunks, at most two chunks
 per worker ahead of what has been written, so memory stays flat however long the file; each
-worker scores its chunk and sends back each row's CSV texts (:class:`~par_rules.files.CsvTexts`)
+worker scores its chunk and sends back each row's CSV texts (:class:`~par_rules.units.CsvTexts`)
 or its :class:`~par_rules.errors.RecordError`. The main process writes and reports them in the
 file's order: the output is the same, byte for byte, as with one process.
 
@@ -27,13 +27,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
-from typing import Union
 
 from ._batch import score_many
 from ..errors import ParRulesError, RecordError
-from ..formats._files import CsvTexts, Numbered
+from ..formats._files import Numbered
+from ._tables import CsvTexts
 from ..engine._model import Methodology
 from .._i18n import choose, gettext as _, language
+from .._lazy import name_home
 
 __all__ = ["score_rows", "CHUNK"]
 
@@ -47,7 +48,7 @@ _texts: CsvTexts | None = None
 _parts: tuple[str, ...] | None = None
 
 
-def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fields: Mapping[str, str], jobs: int, parts: Iterable[str] | None = None) -> Iterator[Union[list[str], RecordError]]:
+def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fields: Mapping[str, str], jobs: int, parts: Iterable[str] | None = None) -> Iterator[list[str] | RecordError]:
     """Each record's CSV texts or its error, in the records' order, scored by ``jobs`` worker
     processes. ``methodology`` is a loaded methodology (its file is loaded again in each worker)
     or an id (each record scored under the version in force for its period); ``parts``: score
@@ -55,9 +56,11 @@ def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fiel
     source = methodology.file if isinstance(methodology, Methodology) else methodology
     if source is None:
         raise ValueError(_("a methodology built in memory has no file for the worker processes to load"))
-    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(os.fspath(source), dict(fields), None if parts is None else tuple(parts), language()))
+    executor = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(os.fspath(source), dict(fields), None if parts is None else tuple(parts), language())
+    )
     rows = iter(records)
-    pending: deque[tuple[int, Future[list[Union[list[str], RecordError]]]]] = deque()  # (first row, its chunk's outputs)
+    pending: deque[tuple[int, Future[list[list[str] | RecordError]]]] = deque()  # (first row, its chunk's outputs)
     try:
         while True:
             chunk = list(islice(rows, CHUNK))
@@ -83,9 +86,9 @@ def score_rows(methodology: Methodology | str, records: Iterable[Numbered], fiel
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _failed(error: BaseException) -> Future[list[Union[list[str], RecordError]]]:
+def _failed(error: BaseException) -> Future[list[list[str] | RecordError]]:
     """A chunk's outputs that will never come: getting them raises ``error``."""
-    future: Future[list[Union[list[str], RecordError]]] = Future()
+    future: Future[list[list[str] | RecordError]] = Future()
     future.set_exception(error)
     return future
 
@@ -108,9 +111,12 @@ def _start(source: str, fields: dict[str, str], parts: tuple[str, ...] | None = 
     _texts = CsvTexts(fields)
 
 
-def _score_chunk(chunk: list[Numbered]) -> list[Union[list[str], RecordError]]:
+def _score_chunk(chunk: list[Numbered]) -> list[list[str] | RecordError]:
     """In a worker: each row's CSV texts, or its error."""
     assert _texts is not None, "the worker was started by _start"
     if isinstance(_methodology, (ParRulesError, OSError)):
         raise _methodology  # raised again in the main process, by AsyncResult.get
     return [output if isinstance(output, RecordError) else _texts(output) for output in score_many(_methodology, chunk, parts=_parts)]
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

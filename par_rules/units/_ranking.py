@@ -40,6 +40,7 @@ applicable) for every unit.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -50,6 +51,7 @@ from ..errors import MethodologyNotFound, Problem, RecordError
 from ..engine._model import RatingBand
 from ..engine._report import Result
 from .._i18n import gettext as _
+from .._lazy import name_home
 
 __all__ = ["rank", "Ranking", "Ranked", "TiePolicy", "unit_id", "places"]
 
@@ -183,7 +185,9 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
         if cohort:
             units = [unit for unit, *_unused in cohorts[cohort]]
             notes.append(
-                _("{units}{value}: {cohort} not in yet, so no index; ranked only against units with the same parts in ({units2}), on the points so far").format(units=', '.join(units[:12]), value=_(" and {count} more").format(count=len(units) - 12) if len(units) > 12 else "", cohort=', '.join(cohort), units2=len(units))
+                _("{units}{value}: {cohort} not in yet, so no index; ranked only against units with the same parts in ({units2}), on the points so far").format(
+                    units=", ".join(units[:12]), value=_(" and {count} more").format(count=len(units) - 12) if len(units) > 12 else "", cohort=", ".join(cohort), units2=len(units)
+                )
             )
     ranked = tuple(entries)
     notes = [*_rounding_notes(ranked), *notes, *map(_refusal_note, refused)]
@@ -193,17 +197,17 @@ def rank(results: Iterable[Result | RecordError], *, ties: TiePolicy = "competit
 def _ranked(members: list[tuple[str, Result, Decimal, Decimal]], ties: TiePolicy, cohort: tuple[str, ...], on_index: bool) -> list[Ranked]:
     """One cohort ranked on its values, best first, with ranks in groups."""
     ordered = sorted(members, key=lambda member: member[2], reverse=True)  # stable: ties keep their order
-    overall = places([value for _unused, _unused, value, _unused in ordered], ties)
+    overall = places([member[2] for member in ordered], ties)
     group_places: dict[int, int] = {}
     members_of: dict[str, list[int]] = {}
-    for position, (_unused, result, _unused, _unused) in enumerate(ordered):
+    for position, (_unit, result, _value, _other) in enumerate(ordered):
         if result.record.group is not None:
             members_of.setdefault(result.record.group, []).append(position)
     for positions in members_of.values():
         for position, place in zip(positions, places([ordered[p][2] for p in positions], ties)):
             group_places[position] = place
     lists: dict[Decimal, list[str]] = {}
-    for unit, _unused, value, _unused in ordered:
+    for unit, _result, value, _other in ordered:
         lists.setdefault(value, []).append(unit)
     sharing = {value: tuple(units) for value, units in lists.items()}  # one tuple per value, shared
     return [
@@ -269,15 +273,22 @@ def _refusal_note(error: RecordError) -> str:
 
 def _rounding_notes(entries: tuple[Ranked, ...]) -> Iterator[str]:
     """Say where units look tied once rounded but are ranked apart on their exact values."""
-    for before, after in zip(entries, entries[1:]):
+    for before, after in itertools.pairwise(entries):
         if before.cohort != after.cohort:
             continue
-        if before.value is None:  # on the index
-            if before.published_index == after.published_index and before.index != after.index:
-                yield (
-                    _("{unit} (rank {rank}) and {unit2} (rank {rank2}) both publish {published_index}%, but their exact indexes differ ({index} > {index2}): ranked on the exact values").format(unit=before.unit, rank=before.rank, unit2=after.unit, rank2=after.rank, published_index=fmt(before.published_index), index=fmt(before.index), index2=fmt(after.index))  # type: ignore[arg-type]
-                )
-        elif before.published_value == after.published_value and before.value != after.value:
-            yield (
-                _("{unit} (rank {rank}) and {unit2} (rank {rank2}) both publish {published_value} points, but their exact points differ ({fmt} > {fmt2}): ranked on the exact values").format(unit=before.unit, rank=before.rank, unit2=after.unit, rank2=after.rank, published_value=fmt(before.published_value), fmt=fmt(before.value), fmt2=fmt(after.value))  # type: ignore[arg-type]
+        on_index = before.value is None
+        published, exact, next_exact = (before.published_index, before.index, after.index) if on_index else (before.published_value, before.value, after.value)
+        next_published = after.published_index if on_index else after.published_value
+        if published is None or exact is None or next_exact is None or published != next_published or exact == next_exact:
+            continue  # (a partial result has no index: ranked on its value, never None here)
+        if on_index:
+            yield _("{unit} (rank {rank}) and {unit2} (rank {rank2}) both publish {published_index}%, but their exact indexes differ ({index} > {index2}): ranked on the exact values").format(
+                unit=before.unit, rank=before.rank, unit2=after.unit, rank2=after.rank, published_index=fmt(published), index=fmt(exact), index2=fmt(next_exact)
             )
+        else:
+            yield _("{unit} (rank {rank}) and {unit2} (rank {rank2}) both publish {published_value} points, but their exact points differ ({fmt} > {fmt2}): ranked on the exact values").format(
+                unit=before.unit, rank=before.rank, unit2=after.unit, rank2=after.rank, published_value=fmt(published), fmt=fmt(exact), fmt2=fmt(next_exact)
+            )
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

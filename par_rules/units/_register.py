@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..engine._arithmetic import CONTEXT
 from ..errors import MethodologyNotFound, Problem, RecordError, ProblemsError
 from .._i18n import gettext as _, ngettext
+from .._lazy import name_home
 
 if TYPE_CHECKING:
     from ._compare import NodeChange
@@ -335,13 +336,14 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
         earlier = [before[old] for old in against]
         used.update(against)
         waiting = sorted({node for r in (result, *earlier) for node in r.pending})
-        if waiting:  # no index yet on one side: nothing to set against
-            not_comparable.append((unit, _("parts not in yet ({waiting}): no index to compare").format(waiting=', '.join(waiting))))
+        indexes = [r.index for r in (result, *earlier) if r.index is not None]  # every one when none is waiting
+        if waiting or len(indexes) != 1 + len(earlier):  # no index yet on one side: nothing to set against
+            not_comparable.append((unit, _("parts not in yet ({waiting}): no index to compare").format(waiting=", ".join(waiting))))
             return
         pairings.append(UnitPairing(
             unit=unit, name=result.record.name or register.units[unit].name if unit in register.units else result.record.name,
             relation=relation, against=against, label=label,
-            previous_index=CONTEXT.divide(sum((r.index for r in earlier), Decimal(0)), len(earlier)), current_index=result.index,
+            previous_index=CONTEXT.divide(sum(indexes[1:], Decimal(0)), len(earlier)), current_index=indexes[0],
             fields=_fields(new_methodology, result, earlier, resolved, old_nodes),
         ))
 
@@ -354,7 +356,8 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
         period = after[unit].record.period
         if known.until is not None and period is not None and known.until < f"{period}-12-31":
             became = register.successors(unit)
-            not_comparable.append((unit, _("the register says it ended on {until}").format(until=known.until) + (_(" (it became {became})").format(became=', '.join(became)) if became else "") + _(": a result for {period} is not one of its years").format(period=period)))
+            ended = _("the register says it ended on {until}").format(until=known.until) + (_(" (it became {became})").format(became=", ".join(became)) if became else "")
+            not_comparable.append((unit, ended + _(": a result for {period} is not one of its years").format(period=period)))
             continue
         if relation == "none":
             earlier_period = before[unit].record.period if unit in before else None
@@ -369,7 +372,10 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
                 not_comparable.append((unit, why))
             continue
         if unit in before:
-            not_comparable.append((unit, _("it has a result in the previous year, but the register says it was formed on {since} from {predecessors}: which is meant?").format(since=known.since, predecessors=', '.join(known.predecessors))))
+            why = _("it has a result in the previous year, but the register says it was formed on {since} from {predecessors}: which is meant?").format(
+                since=known.since, predecessors=", ".join(known.predecessors)
+            )
+            not_comparable.append((unit, why))
             continue
         predecessors = known.predecessors
         missing = [old for old in predecessors if old not in before]
@@ -385,9 +391,14 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
                 if old not in missing:
                     pair(unit, "merged", (old,), f"merged{basis} from {listed}: against {old} alone")
             if missing:
-                not_comparable.append((unit, ngettext("the mean of its predecessors is not given: {missing} has no result in the previous year", "the mean of its predecessors is not given: {missing} have no result in the previous year", len(missing)).format(missing=", ".join(missing))))
+                not_comparable.append((unit, ngettext(
+                    "the mean of its predecessors is not given: {missing} has no result in the previous year",
+                    "the mean of its predecessors is not given: {missing} have no result in the previous year",
+                    len(missing),
+                ).format(missing=", ".join(missing))))
             else:
-                pair(unit, "mean of predecessors", predecessors, _("merged{basis} from {listed}: against the mean of their indexes (not a published figure: no such unit was scored in the previous year)").format(basis=basis, listed=listed))
+                why = _("merged{basis} from {listed}: against the mean of their indexes (not a published figure: no such unit was scored in the previous year)").format(basis=basis, listed=listed)
+                pair(unit, "mean of predecessors", predecessors, why)
         elif relation == "split":
             old = predecessors[0]
             if missing:
@@ -408,7 +419,10 @@ def compare_units(previous: Iterable[Result], current: Iterable[Result], registe
         else:
             successors = register.successors(old)
             note = register.units[old].provenance_note
-            not_compared.append((old, _("its successor(s) {successors} have no result or cannot be compared").format(successors=', '.join(successors)) if successors else _("no unit of the later year continues it in the register") + (f" ({note})" if note else "")))
+            if successors:
+                not_compared.append((old, _("its successor(s) {successors} have no result or cannot be compared").format(successors=", ".join(successors))))
+            else:
+                not_compared.append((old, _("no unit of the later year continues it in the register") + (f" ({note})" if note else "")))
     return UnitsComparison(register=register, pairings=tuple(pairings), not_comparable=tuple(not_comparable), not_compared=tuple(not_compared), notes=tuple(notes))
 
 
@@ -448,7 +462,8 @@ def _fields(methodology: Any, result: Result, earlier: Sequence[Result], resolve
             parts = [previous.points(old) for old in olds]
             applicable = [part for part in parts if part is not None]
             values.append(sum(applicable, Decimal(0)) if applicable else None)
-        mean = None if any(value is None for value in values) else CONTEXT.divide(sum(values, Decimal(0)), len(values))  # type: ignore[arg-type]
+        known = [value for value in values if value is not None]
+        mean = CONTEXT.divide(sum(known, Decimal(0)), len(values)) if len(known) == len(values) else None
         old_max = sum((old_nodes[old].max for old in olds), Decimal(0))
         changes.append(NodeChange(node.id, node.label, olds, mean, points, old_max, node.max, True, None if old_max == node.max else _("max changed: compare the component index")))
     return tuple(changes)
@@ -466,7 +481,10 @@ def units_comparison_table(comparison: UnitsComparison) -> Table:
          p.previous_index, p.current_index, p.index_change) + tuple(field.change for field in p.fields)
         for p in comparison.pairings
     )
-    legend = (_("relation: same unit, continues (renamed), merged (against one predecessor), mean of predecessors (labelled: not a published figure), split (against the whole predecessor)"), _("indexes exact; change_<field>: points gained (empty: not comparable)"))
+    legend = (
+        _("relation: same unit, continues (renamed), merged (against one predecessor), mean of predecessors (labelled: not a published figure), split (against the whole predecessor)"),
+        _("indexes exact; change_<field>: points gained (empty: not comparable)"),
+    )
     return Table(headers, rows, legend)
 
 
@@ -481,3 +499,6 @@ def compare_across_register(previous: Sequence[Result], current: Sequence[Result
         echo(str(error), err=True)
         raise SystemExit(1) from None
     return units_comparison_table(comparison), comparison.describe()
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

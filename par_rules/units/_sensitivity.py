@@ -57,6 +57,7 @@ not round at all.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import random
@@ -77,6 +78,7 @@ from ..formats._files import Table
 from ._batch import score_many
 from ._ranking import TiePolicy, places, rank, unit_id
 from .._i18n import gettext as _
+from .._lazy import name_home
 
 __all__ = ["sensitivity", "Sensitivity", "UnitSensitivity", "Sample", "Level"]
 
@@ -183,7 +185,9 @@ class Sensitivity:
                 worst[0] if worst else None, max(entry.left_out.values()) if entry.left_out else None,
             ))
         legend = (
-            _("{samples} samples, seed {seed}: caps of the {level} moved by up to ±{percent}% (renormalised to the scale)").format(samples=self.samples, seed=self.seed, level=self.level, percent=fmt(self.percent))
+            _("{samples} samples, seed {seed}: caps of the {level} moved by up to ±{percent}% (renormalised to the scale)").format(
+                samples=self.samples, seed=self.seed, level=self.level, percent=fmt(self.percent)
+            )
             + (_(", band thresholds by up to ±{band_shift} index points").format(band_shift=fmt(self.band_shift)) if self.band_shift else ""),
             _("rank: as published; rank_median, rank_p5, rank_p95: over the samples (nearest-rank percentiles; p5 the best, p95 the worst)"),
             _("band_changes_percent: the share of samples whose band differs from the published band"),
@@ -356,9 +360,11 @@ def _boundaries(methodology: Methodology, shift_steps: int) -> list[Decimal]:
     ``shift_steps`` hundredths each, they must stay in order."""
     values = sorted({bound for band in methodology.bands for bound in (band.interval.low, band.interval.high) if bound is not None})
     if shift_steps and len(values) > 1:
-        gap = min(high - low for low, high in zip(values, values[1:]))
+        gap = min(high - low for low, high in itertools.pairwise(values))
         if Decimal(2 * shift_steps) / _SHIFT_STEP >= gap:
-            raise ValueError(_("band_shift {fmt} is too large: thresholds {gap} apart could cross (use less than {fmt2})").format(fmt=fmt(Decimal(shift_steps) / _SHIFT_STEP), gap=fmt(gap), fmt2=fmt(gap / 2)))
+            raise ValueError(
+                _("band_shift {fmt} is too large: thresholds {gap} apart could cross (use less than {fmt2})").format(fmt=fmt(Decimal(shift_steps) / _SHIFT_STEP), gap=fmt(gap), fmt2=fmt(gap / 2))
+            )
     return values
 
 
@@ -374,7 +380,10 @@ def _scored(methodology: Methodology, records: Iterable[Any]) -> tuple[list[Resu
         if isinstance(output, RecordError):
             refused.append(output)
         elif output.methodology is not methodology and (output.methodology.id, output.methodology.version) != (methodology.id, methodology.version):
-            raise RecordError([Problem(_("a result of {id}@{version} given to analyse {id2}@{version2}: score the records under one methodology").format(id=output.methodology.id, version=output.methodology.version, id2=methodology.id, version2=methodology.version))])
+            message = _("a result of {id}@{version} given to analyse {id2}@{version2}: score the records under one methodology").format(
+                id=output.methodology.id, version=output.methodology.version, id2=methodology.id, version2=methodology.version
+            )
+            raise RecordError([Problem(message)])
         else:
             results.append(output)
     partial = [(unit_id(result, position), result) for position, result in enumerate(results, start=1) if not result.complete]
@@ -591,3 +600,5 @@ def _band(limits: Sequence[tuple[str, int | None, bool, int | None, bool]], valu
         return band_id
     return None
 
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

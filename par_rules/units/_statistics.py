@@ -28,6 +28,7 @@ from ..errors import Problem, RecordError
 from ._ranking import Ranking, rank
 from ..engine._report import Result
 from .._i18n import gettext as _, ngettext, number
+from .._lazy import name_home
 
 __all__ = ["describe", "Description", "Measure", "Spread", "Move"]
 
@@ -103,8 +104,10 @@ class Description:
                 )
             )
         if self.rises or self.falls:
-            out.append(_("largest rises: ") + (", ".join(_("{unit} {change} (rank {previous} → {rank})").format(unit=move.unit, change="+" + n(move.change), previous=move.previous_rank, rank=move.rank) for move in self.rises) or "-"))
-            out.append(_("largest falls: ") + (", ".join(_("{unit} {change} (rank {previous} → {rank})").format(unit=move.unit, change=n(move.change), previous=move.previous_rank, rank=move.rank) for move in self.falls) or "-"))
+            rises = ", ".join(_("{unit} {change} (rank {previous} → {rank})").format(unit=move.unit, change="+" + n(move.change), previous=move.previous_rank, rank=move.rank) for move in self.rises)
+            falls = ", ".join(_("{unit} {change} (rank {previous} → {rank})").format(unit=move.unit, change=n(move.change), previous=move.previous_rank, rank=move.rank) for move in self.falls)
+            out.append(_("largest rises: ") + (rises or "-"))
+            out.append(_("largest falls: ") + (falls or "-"))
         return out
 
 
@@ -117,9 +120,11 @@ def describe(results: Iterable[Result] | Ranking, comparison: Comparison | None 
     entries = tuple(entry for entry in ranking.entries if entry.result.complete)  # a partial result has no index to count
     if not entries:
         pending = sorted({node for entry in ranking.entries for node in entry.result.pending})
-        raise RecordError([Problem(_("no results to describe") if not ranking.entries else _("no complete result to describe: every unit has parts not in yet ({pending}), so no index").format(pending=', '.join(pending)))])
+        if not ranking.entries:
+            raise RecordError([Problem(_("no results to describe"))])
+        raise RecordError([Problem(_("no complete result to describe: every unit has parts not in yet ({pending}), so no index").format(pending=", ".join(pending)))])
     decimals = entries[0].result.methodology.decimals
-    indexes = [entry.index for entry in entries]
+    indexes = [entry.index for entry in entries if entry.index is not None]  # every one: complete
     index = _spread(indexes, decimals)
     fields: dict[str, Spread] = {}
     points: dict[str, Spread] = {}
@@ -133,11 +138,15 @@ def describe(results: Iterable[Result] | Ranking, comparison: Comparison | None 
             fields[field_node.id] = _spread([value / field_node.max * _HUNDRED for value in present], decimals)
     bands: dict[str | None, int] = {band: len(units) for band, units in ranking.bands().items()}
     mean = index.mean.exact
-    above = tuple(entry.unit for entry in entries if entry.index > mean)
+    above = tuple(entry.unit for entry in entries if entry.index is not None and entry.index > mean)
     rises: tuple[Move, ...] = ()
     falls: tuple[Move, ...] = ()
     if comparison is not None:
-        moves = [Move(change.unit, Measure(change.index_change, publish(change.index_change, decimals)), change.previous_rank, change.current_rank) for change in comparison.units if change.index_change is not None]
+        moves = [
+            Move(change.unit, Measure(change.index_change, publish(change.index_change, decimals)), change.previous_rank, change.current_rank)
+            for change in comparison.units
+            if change.index_change is not None
+        ]
         rises = tuple(sorted((move for move in moves if move.change.exact > 0), key=lambda move: -move.change.exact)[:top])
         falls = tuple(sorted((move for move in moves if move.change.exact < 0), key=lambda move: move.change.exact)[:top])
     return Description(len(entries), index, fields, points, bands, above, rises, falls)
@@ -168,4 +177,12 @@ def summarised_notes(notes: Sequence[str], shown: int = 10) -> list[str]:
     if len(notes) <= shown:
         return list(notes)
     rest = len(notes) - shown
-    return list(notes[:shown]) + [ngettext("... and {rest} more note of the same kind (all of them: par_rules.rank(...).notes)", "... and {rest} more notes of the same kind (all of them: par_rules.rank(...).notes)", rest).format(rest=rest)]
+    more = ngettext(
+        "... and {rest} more note of the same kind (all of them: par_rules.rank(...).notes)",
+        "... and {rest} more notes of the same kind (all of them: par_rules.rank(...).notes)",
+        rest,
+    ).format(rest=rest)
+    return [*notes[:shown], more]
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -58,6 +58,7 @@ from ..engine._arithmetic import format_decimal
 from ..engine._survey_section import SurveySection, survey_text
 from ..errors import Problem, RecordError
 from .._i18n import gettext as _
+from .._lazy import name_home
 
 if TYPE_CHECKING:
     from ..engine._model import Methodology
@@ -101,7 +102,7 @@ def _cell(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, (int, Decimal)) or isinstance(value, float):
+    if isinstance(value, (int, Decimal, float)):
         number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         if number.is_finite() and number == number.to_integral_value():
             return str(int(number))
@@ -135,7 +136,7 @@ def _header_of(path: Path, sheet: str | None) -> list[str] | None:
             return [survey_text(str(cell)) for cell in row if cell is not None]
     except (OSError, UnicodeDecodeError, KeyError, IndexError, ValueError):
         return None
-    except Exception:  # a damaged workbook: reading its rows reports it
+    except Exception:  # noqa: BLE001 - a damaged workbook raises whatever its zip and XML layers raise; reading its rows reports it
         return None
     return None
 
@@ -155,13 +156,14 @@ def _check_columns(section: SurveySection, path: Path, sheet: str | None) -> lis
         problems.append(Problem(_("no {group_column} column: it names each respondent's group").format(group_column=section.group_column), file=str(path), line=1))
     if len(missing) == len(section.questions):
         expected = ", ".join(question.column for question in section.questions)
-        problems.append(Problem(_("none of the question columns ({expected}) is in the file: is it the methodology (or version) its questionnaires were made for?").format(expected=expected), file=str(path), line=1))
+        message = _("none of the question columns ({expected}) is in the file: is it the methodology (or version) its questionnaires were made for?").format(expected=expected)
+        problems.append(Problem(message, file=str(path), line=1))
     if problems:
         raise RecordError(problems)
     return [_("column {column} is not in the file: no questionnaire answers it").format(column=column) for column in missing]
 
 
-def _rows(respondents: str | os.PathLike[str] | Iterable[Any], sheet: str | None) -> Iterator[tuple[int, Mapping[str, Any] | RecordError]]:
+def _rows(respondents: str | os.PathLike[str] | Iterable[Any], sheet: str | None) -> Iterator[tuple[int, object]]:
     if isinstance(respondents, (str, os.PathLike)):
         from ..formats._files import read_records  # here: only reading a file needs it
 
@@ -227,7 +229,8 @@ def aggregate_survey(
         group_counts[group] = group_counts.get(group, 0) + 1
     records = []
     unit_problems: list[RecordError] = []
-    notes = header_notes or [_("question {column} was not answered in any questionnaire counted: is the column in the file?").format(column=question.column) for question in section.questions if question.column not in answered and rows]
+    unanswered = [question.column for question in section.questions if question.column not in answered and rows]
+    notes = header_notes or [_("question {column} was not answered in any questionnaire counted: is the column in the file?").format(column=column) for column in unanswered]
     indicators = methodology.indicators
     for unit in sorted(tallies):
         record: dict[str, Any] = {"unit": unit}
@@ -238,11 +241,14 @@ def aggregate_survey(
             by_group = tallies[unit].get(question.column)
             if not by_group:
                 continue  # no answers: the indicator is missing for this unit (its policy applies)
-            counts = _weighted(section, by_group, options) if section.weighted else {option: sum(g.get(option, 0) for g in by_group.values()) for option in options}
-            if counts is None:
-                unit_problems.append(RecordError([Problem(_("unit {unit}: the weighted answers of question {column} cannot be written exactly within 15 digits: left out (the indicator is missing for this unit)").format(unit=unit, column=question.column), indicator=question.indicator)]))
+            written: dict[str, int] | None = _weighted(section, by_group, options) if section.weighted else {option: sum(g.get(option, 0) for g in by_group.values()) for option in options}
+            if written is None:
+                message = _("unit {unit}: the weighted answers of question {column} cannot be written exactly within 15 digits: left out (the indicator is missing for this unit)").format(
+                    unit=unit, column=question.column
+                )
+                unit_problems.append(RecordError([Problem(message, indicator=question.indicator)]))
                 continue
-            record[question.indicator] = counts
+            record[question.indicator] = written
         records.append(record)
     return SurveyCounts(
         methodology=methodology, records=tuple(records),
@@ -276,7 +282,8 @@ def _read_questionnaire(section: SurveySection, item: Mapping[str, Any], row: in
         code = _cell(item.get(question.column))
         if section.group_column is not None and not question.asked_of(group):
             if code is not None:
-                found.append(Problem(_("answered, but question {column} is not asked of group {group} (only {groups})").format(column=question.column, group=group, groups=', '.join(question.groups or ())), row=row, indicator=question.column))
+                message = _("answered, but question {column} is not asked of group {group} (only {groups})").format(column=question.column, group=group, groups=", ".join(question.groups or ()))
+                found.append(Problem(message, row=row, indicator=question.column))
             continue
         if code is None:
             blank.append(question.column)
@@ -293,7 +300,7 @@ def _read_questionnaire(section: SurveySection, item: Mapping[str, Any], row: in
     return found, unit or "", group, answers
 
 
-def _weighted(section: SurveySection, by_group: Mapping[str | None, Mapping[str, int]], options: Sequence[str]) -> dict[str, int] | None:
+def _weighted(section: SurveySection, by_group: Mapping[str | None, Mapping[str, int]], options: Iterable[str]) -> dict[str, int] | None:
     """Counts proportional to Σ weight × answers / respondents over the groups, as the smallest
     whole numbers that keep the proportions exactly; None if they need more than 15 digits."""
     shares = dict.fromkeys(options, Fraction(0))
@@ -319,6 +326,8 @@ def counts_table(counts: SurveyCounts) -> Table:
     from ..formats._files import Table
 
     section = counts.methodology.survey
+    if section is None:  # counts are made under a survey section (aggregate_survey checks it)
+        raise ValueError(_("{id}@{version} has no survey section: it does not say how questionnaires are counted").format(id=counts.methodology.id, version=counts.methodology.version))
     indicators = counts.methodology.indicators
     columns = [(question.indicator, option) for question in section.questions for option in indicators[question.indicator].options]
     has_period = any("period" in record for record in counts.records)
@@ -330,3 +339,6 @@ def counts_table(counts: SurveyCounts) -> Table:
         rows.append(cells)
     legend = [_("<indicator>.<option>: answers of that option at the unit") + (_("; weighted by respondent group: only the proportions mean anything") if section.weighted else "")]
     return Table(headers, tuple(rows), tuple(legend))
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

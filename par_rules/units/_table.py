@@ -49,6 +49,7 @@ from ..engine._arithmetic import MAX_DIGITS, MAX_MAGNITUDE
 from ..engine._record import Record, coerce_number
 from ..engine._report import Result
 from .._i18n import N_, gettext as _
+from .._lazy import name_home
 from ..errors import Problem, RecordError
 from ._batch import score_many
 
@@ -1142,7 +1143,7 @@ def _period(cell: Any) -> Any:
 
 #: The columns of a results table, as :func:`par_rules.formats.result_headers` names them.
 def _headers(methodology: Methodology) -> list[str]:
-    from ..formats._files import field_columns, result_headers
+    from ._tables import field_columns, result_headers
 
     return list(result_headers(field_columns([methodology])))
 
@@ -1372,7 +1373,8 @@ def score_csv(methodology: Methodology | str | os.PathLike[str], source: str | o
         from ..engine._api import load
 
         methodology = load(methodology)
-    from ..formats._files import csv_text, field_columns, replace_atomically, write_csv_rows
+    from ..formats._files import csv_text, replace_atomically
+    from ._tables import field_columns, write_csv_rows
 
     if os.path.exists(destination) and os.path.samefile(source, destination):
         raise ValueError(_("the output file {destination} is the input file: writing it would destroy it").format(destination=destination))
@@ -1388,3 +1390,6 @@ def score_csv(methodology: Methodology | str | os.PathLike[str], source: str | o
     with replace_atomically(destination, encoding="utf-8-sig") as handle:
         write_csv_rows(texts(), field_columns([methodology]), handle)
     return errors
+
+
+name_home(__name__)  # the public names say the face users import them from (par_rules._lazy)

@@ -80,7 +80,10 @@ class BandsRule:
         "required": ["indicator", "bands"],
         "properties": {
             "indicator": INDICATOR_PROPERTY,
-            "bands": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/band"}, "description": "Các khoảng giá trị của chỉ số và số điểm của mỗi khoảng; phải phủ kín phạm vi, không chồng lấn. · The indicator's value bands and the points of each; they cover its range without overlap."},
+            "bands": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/band"}, "description": (
+                "Các khoảng giá trị của chỉ số và số điểm của mỗi khoảng; phải phủ kín phạm vi, không chồng lấn. · "
+                "The indicator's value bands and the points of each; they cover its range without overlap."
+            )},
         },
     }
     example: ClassVar[dict[str, Any]] = {

@@ -42,7 +42,10 @@ class ExpressionRule:
     schema: ClassVar[dict[str, Any]] = {
         "required": ["formula"],
         "properties": {
-            "formula": {"type": "string", "minLength": 1, "description": "Công thức tính điểm từ các chỉ số (cộng, trừ, nhân, chia, min, max, so sánh). · The formula that gives the points from indicators (+ - * /, min, max, comparisons)."},
+            "formula": {"type": "string", "minLength": 1, "description": (
+                "Công thức tính điểm từ các chỉ số (cộng, trừ, nhân, chia, min, max, so sánh). · "
+                "The formula that gives the points from indicators (+ - * /, min, max, comparisons)."
+            )},
             "monotone_in": {
                 "type": "array",
                 "items": {"$ref": "#/$defs/indicator_id"},

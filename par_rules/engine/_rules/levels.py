@@ -49,7 +49,10 @@ class LevelsRule(FormulaRule):
         "required": ["indicator", "points"],
         "properties": {
             "indicator": INDICATOR_PROPERTY,
-            "points": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/points"}, "description": "Mã mức -> điểm, cho mọi mức của chỉ số. · Level id -> points, for every level of the indicator."},
+            "points": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/points"}, "description": (
+                "Mã mức -> điểm, cho mọi mức của chỉ số. · "
+                "Level id -> points, for every level of the indicator."
+            )},
         },
     }
     example: ClassVar[dict[str, Any]] = {

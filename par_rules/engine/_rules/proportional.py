@@ -46,7 +46,10 @@ class ProportionalRule(FormulaRule):
         "required": ["indicator"],
         "properties": {
             "indicator": INDICATOR_PROPERTY,
-            "full_at": {"type": "number", "exclusiveMinimum": 0, "description": "Giá trị đạt đủ điểm (mặc định 100 với percent, 1 với ratio), cùng đơn vị với chỉ số. · Value that earns the full points (default: 100 for a percent, 1 for a ratio), in the indicator's unit."},
+            "full_at": {"type": "number", "exclusiveMinimum": 0, "description": (
+                "Giá trị đạt đủ điểm (mặc định 100 với percent, 1 với ratio), cùng đơn vị với chỉ số. · "
+                "Value that earns the full points (default: 100 for a percent, 1 for a ratio), in the indicator's unit."
+            )},
         },
     }
     example: ClassVar[dict[str, Any]] = {
