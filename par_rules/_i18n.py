@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -173,7 +173,7 @@ def _load(lang: str) -> _Catalogue:
     return _PoCatalogue(lang, read_po(po.read_text("utf-8")))
 
 
-_PLURAL = {"vi": lambda n: 0, "en": lambda n: 0 if n == 1 else 1}
+_PLURAL: dict[str, Callable[[int], int]] = {"vi": lambda n: 0, "en": lambda n: 0 if n == 1 else 1}
 
 
 class _PoCatalogue:
@@ -207,7 +207,7 @@ def read_po(text: str) -> dict[Any, Any]:
     >>> read_po('#, fuzzy\\nmsgid "a"\\nmsgstr "b"\\n\\nmsgid "c"\\nmsgstr ""\\n"d\\\\n"\\n')
     {'c': 'd\\n'}
     """
-    import ast  # noqa: PLC0415 -- only a source checkout without compiled catalogues reads .po
+    import ast
 
     messages: dict[Any, Any] = {}
     entry: dict[str, str] = {}

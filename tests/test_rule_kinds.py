@@ -164,7 +164,8 @@ def _same_as_apply(loaded: par_rules.Methodology, rule: Any, value: Any) -> None
         return
     result = par_rules.score(loaded, {"x": value})
     assert result.points("1") == points and str(result.points("1")) == str(points)  # the same Decimal, digit for digit
-    words = rule.explain(node.max, points, detail, "" if rule.indicator is None else _value_text(read, indicator.unit_symbol, {**indicator.levels, **indicator.options}), "" if rule.indicator is None else indicator.unit_symbol)
+    shown = "" if rule.indicator is None else _value_text(read, indicator.unit_symbol, {**indicator.levels, **indicator.options})
+    words = rule.explain(node.max, points, detail, shown, "" if rule.indicator is None else indicator.unit_symbol)
     assert result.node("1").why == words
     assert result.node("1").capped == rule.capped(node.max, points, detail)
 

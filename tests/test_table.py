@@ -49,7 +49,10 @@ def _expected(methodology, items):
             out.append(("problem", "\n".join(str(problem) for problem in output.problems)))
         else:
             band = output.band
-            cells = [output.record.unit, output.record.name, output.record.group, output.period, output.published_total, output.published_index, band.id if band else None, output.index, output.reach, " ".join(output.pending) or None]
+            cells = [
+                output.record.unit, output.record.name, output.record.group, output.period, output.published_total, output.published_index,
+                band.id if band else None, output.index, output.reach, " ".join(output.pending) or None,
+            ]
             cells += [output.points(node.id) for node in methodology.criteria]
             out.append(("cells", [None if cell is None else csv_text(cell) for cell in cells]))
     return out

@@ -70,8 +70,10 @@ class CriteriaBrowser(BasePlugin[CriteriaBrowserConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         for root in self.roots:
             if not root.is_dir():
-                raise PluginError(_("par-rules: the methodology folder {root} does not exist (plugins: - par-rules: roots: in {config_file_path})").format(root=root, config_file_path=config.config_file_path))
-        language, _unused, _unused = _languages(config)
+                raise PluginError(_("par-rules: the methodology folder {root} does not exist (plugins: - par-rules: roots: in {config_file_path})").format(
+                    root=root, config_file_path=config.config_file_path
+                ))
+        language, _default, _built = _languages(config)
         try:
             self.pages = criteria_pages([str(root) for root in self.roots], lang=language)
         except ParRulesError as error:

@@ -53,7 +53,7 @@ def _translated(command: click.Command, context: click.Context) -> Iterator[None
         text = getattr(parameter, "help", None)
         if text:
             saved.append((parameter, text))
-            parameter.help = _(text)  # type: ignore[attr-defined]
+            parameter.help = _(text)
     try:
         yield
     finally:
@@ -72,6 +72,8 @@ def _given_language(arguments: list[str]) -> str | None:
 
 class _Language:
     """What the command and the group share: ``--lang``, translated help, a context per run."""
+
+    help: str | None  # click.Command's, which this mixin translates
 
     def _add_language(self) -> None:
         if not any(parameter.name == "lang" for parameter in self.params):  # type: ignore[attr-defined]
@@ -96,11 +98,11 @@ class _Language:
             super().format_help(ctx, formatter)  # type: ignore[misc]
 
     def get_short_help_str(self, limit: int = 45) -> str:
-        saved = self.help  # type: ignore[has-type]
+        saved = self.help
         if saved:
             self.help = _(inspect.cleandoc(saved))
         try:
-            return super().get_short_help_str(limit)  # type: ignore[misc, no-any-return]
+            return super().get_short_help_str(limit)  # type: ignore[misc]
         finally:
             self.help = saved
 

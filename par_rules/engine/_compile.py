@@ -65,7 +65,9 @@ def _rescale_problems(plan: Plan) -> list[Problem]:
                 node = plan.nodes[child]
                 if node.max == 0:
                     within = _("the total") if parent is None else f"node {parent.id}"
-                    message = _("max 0, and every other part of {within} may be not applicable: when only this part applies, {within} cannot be rescaled (give it points, or drop it)").format(within=within)
+                    message = _("max 0, and every other part of {within} may be not applicable: when only this part applies, {within} cannot be rescaled (give it points, or drop it)").format(
+                        within=within
+                    )
                     problems.append(node.locations.get("max", node.location).problem(message, node=node.id))
     return problems
 

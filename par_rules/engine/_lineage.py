@@ -63,7 +63,9 @@ def node_mapping(previous: Methodology, current: Methodology, mapping: Mapping[s
         if not same:
             lineage = current.lineage
             why = _("its lineage starts from {methodology_id}@{version}").format(methodology_id=lineage.methodology_id, version=lineage.version) if lineage else _("it declares no lineage")
-            notes.append(_("{id}@{version} and {id2}@{version2} differ and {why}: nodes are matched by id only").format(id=current.id, version=current.version, id2=previous.id, version2=previous.version, why=why))
+            notes.append(_("{id}@{version} and {id2}@{version2} differ and {why}: nodes are matched by id only").format(
+                id=current.id, version=current.version, id2=previous.id, version2=previous.version, why=why
+            ))
     if not same:
         notes.insert(0, _("comparing {previous} with {current} through {source}").format(previous=f"{previous.id}@{previous.version}", current=f"{current.id}@{current.version}", source=source))
     problems = []

@@ -140,19 +140,27 @@ def compile_survey(raw: Mapping[str, Any] | None, where: SourceMap, indicators: 
             problem(spec, "indicator", _("question {column}: no indicator {indicator_id!r} in the catalogue").format(column=column, indicator_id=indicator_id))
             continue
         if indicator.type != "answers":
-            problem(spec, "indicator", _("question {column}: indicator {indicator_id} is a {type}, not survey answers (type answers)").format(column=column, indicator_id=indicator_id, type=indicator.type))
+            problem(spec, "indicator", _("question {column}: indicator {indicator_id} is a {type}, not survey answers (type answers)").format(
+                column=column, indicator_id=indicator_id, type=indicator.type
+            ))
             continue
         if indicator_id in counted:
-            problem(spec, "indicator", _("questions {counted} and {column} are both counted into {indicator_id}: one question an indicator").format(counted=counted[indicator_id], column=column, indicator_id=indicator_id))
+            problem(spec, "indicator", _("questions {counted} and {column} are both counted into {indicator_id}: one question an indicator").format(
+                counted=counted[indicator_id], column=column, indicator_id=indicator_id
+            ))
         counted[indicator_id] = column
         answers = {survey_text(str(code)): option for code, option in spec.get("answers", {}).items()} if "answers" in spec else {option: option for option in indicator.options}
         for code, option in answers.items():
             if option not in indicator.options:
-                problem(spec["answers"], code, _("question {column}: answer {code!r} is counted as {option!r}, which is not an option of {indicator_id} ({options})").format(column=column, code=code, option=option, indicator_id=indicator_id, options=', '.join(indicator.options)))
+                problem(spec["answers"], code, _("question {column}: answer {code!r} is counted as {option!r}, which is not an option of {indicator_id} ({options})").format(
+                    column=column, code=code, option=option, indicator_id=indicator_id, options=', '.join(indicator.options)
+                ))
         asked = tuple(spec["groups"]) if "groups" in spec else None
         for group_id in asked or ():
             if group_id not in groups:
-                problem(spec, "groups", _("question {column}: no respondent group {group_id!r} is declared").format(column=column, group_id=group_id) + (_(" (groups: {groups})").format(groups=', '.join(groups)) if groups else ""))
+                problem(spec, "groups", _("question {column}: no respondent group {group_id!r} is declared").format(
+                    column=column, group_id=group_id
+                ) + (_(" (groups: {groups})").format(groups=', '.join(groups)) if groups else ""))
         questions.append(SurveyQuestion(column=column, indicator=indicator_id, answers=MappingProxyType(answers), groups=asked, label=spec.get("label")))
     return SurveySection(
         questions=tuple(questions), groups=MappingProxyType(groups), unit_column=unit_column,

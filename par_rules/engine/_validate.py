@@ -303,7 +303,9 @@ def check_numbers(data: Any, where: SourceMap) -> list[Problem]:
             if isinstance(value, (dict, list)):
                 stack.append(value)
             elif isinstance(value, Decimal) and not (value.is_finite() and value.copy_abs() < magnitude and -value.as_tuple().exponent <= decimals):  # type: ignore[operator]
-                message = _("number {value} is not supported: a number in a methodology must be finite, below 10^15 in size, with at most {decimals} decimals (so that sums of caps stay exact)").format(value=value, decimals=decimals)
+                message = _("number {value} is not supported: a number in a methodology must be finite, below 10^15 in size, with at most {decimals} decimals (so that sums of caps stay exact)").format(  # noqa: E501 - one msgid, kept whole for the catalogues
+                    value=value, decimals=decimals
+                )
                 problems.append(where.locate(container, key).problem(message))
     return problems
 
@@ -320,7 +322,9 @@ def _leaf_errors(errors: Iterator[jsonschema.ValidationError]) -> Iterator[jsons
 def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        return _("{message}; allowed here: {allowed}{error}{error2}").format(message=error.message, allowed=', '.join(allowed), error=_unknown_key_hint(error, allowed), error2=_decimal_comma_hint(error))
+        return _("{message}; allowed here: {allowed}{error}{error2}").format(
+            message=error.message, allowed=', '.join(allowed), error=_unknown_key_hint(error, allowed), error2=_decimal_comma_hint(error)
+        )
     if error.validator == "enum":
         return _("{instance!r} is not one of: {str}").format(instance=error.instance, str=', '.join(map(str, error.validator_value)))
     if error.validator == "pattern":

@@ -116,7 +116,7 @@ class _Column:
     distinct values: Decimals, booleans, level ids, answers, ``None`` for not applicable,
     :data:`ABSENT`, :data:`FAIL`)."""
 
-    __slots__ = ("codes", "values", "rows")
+    __slots__ = ("codes", "rows", "values")
 
     def __init__(self, codes: Any, values: Any, rows: Any = None) -> None:
         self.codes = codes
@@ -953,7 +953,7 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
                 parts.append(_Column(codes, _cells(distinct)))
             names = [option for option, _unused in options]
 
-            def answers(*cells: Any, reader: Any = reader, names: list[str] = names, required: bool = required) -> Any:
+            def answers_of(*cells: Any, reader: Any = reader, names: list[str] = names, required: bool = required) -> Any:
                 given = {name: cell for name, cell in zip(names, cells) if cell is not None}
                 if not given:
                     return FAIL if required else ABSENT
@@ -965,7 +965,7 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
                     return FAIL if required else ABSENT
                 return value
 
-            inputs[key] = _per_distinct(np, pd, parts, rows, answers)
+            inputs[key] = _per_distinct(np, pd, parts, rows, answers_of)
         elif key in plain:
             codes, distinct, start = _codes(np, state, key, plain[key])
             starts[key] = start
@@ -1020,12 +1020,12 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
                 lambda raw, node=node: _expression_results(np, node, raw),
             )
         elif rule.kind in _ANSWER_KINDS and isinstance(inputs[rule.indicator], _Answers):
-            points[position] = inputs[rule.indicator].points(np, node, plan.policies[rule.indicator])  # type: ignore[union-attr]
+            points[position] = inputs[rule.indicator].points(np, node, plan.policies[rule.indicator])
         else:
             column = inputs[rule.indicator]
-            start = starts.get(rule.indicator)
-            cache = state.points.setdefault(position, []) if state is not None and start is not None else None
-            points[position] = _compact(np, _leaf_column(np, node, plan.policies[rule.indicator], column, start or 0, cache))  # type: ignore[arg-type]
+            known_start = starts.get(rule.indicator)
+            cache = state.points.setdefault(position, []) if state is not None and known_start is not None else None
+            points[position] = _compact(np, _leaf_column(np, node, plan.policies[rule.indicator], column, known_start or 0, cache))
     for position in range(len(nodes) - 1, -1, -1):
         node = nodes[position]
         if node.rule is not None:
@@ -1037,20 +1037,20 @@ def _score_columns(methodology: Methodology, columns: Mapping[str, Any], rows: i
         caps = [nodes[child].max for child in plan.children[position]]
         weights = [nodes[child].weight for child in plan.children[position]]
         may_lapse = any(plan.may_lapse[child] for child in plan.children[position])
-        combined = _combine(np, pd, children, rows)  # type: ignore[arg-type]
+        combined = _combine(np, pd, children, rows)
         if combined is not None:  # few combinations: computed once each
             codes, first = combined
-            picked = [_Rows(np, _Column(None, _as_objects(np, child.values)[child.codes[first]]), per_row=True) for child in children]  # type: ignore[union-attr]
+            picked = [_Rows(np, _Column(None, _as_objects(np, child.values)[child.codes[first]]), per_row=True) for child in children]
             values, lapsed, failed = _parent_rows(np, node, picked, caps, weights, may_lapse)
             points[position] = _Column(codes, _with_markers(values, lapsed, failed))
         else:
-            values, lapsed, failed = _parent_rows(np, node, [_Rows(np, child) for child in children], caps, weights, may_lapse)  # type: ignore[arg-type]
+            values, lapsed, failed = _parent_rows(np, node, [_Rows(np, child) for child in children], caps, weights, may_lapse)
             known = _Rows.__new__(_Rows)
             known.points, known.lapsed, known.failed = np.where(lapsed | failed, _ZERO, values), lapsed, failed
             points[position] = _Column(np.arange(rows, dtype=np.int64), _with_markers(values, lapsed, failed), known)
 
     # The total: the fields' points, rescaled over the fields that apply, within the scale.
-    fields = [_Rows(np, points[position]) for position in plan.fields]  # type: ignore[arg-type]
+    fields = [_Rows(np, points[position]) for position in plan.fields]
     for field in fields:
         fallback |= field.failed
     with decimal.localcontext(EXACT):
@@ -1114,7 +1114,7 @@ def _with_markers(values: Any, lapsed: Any, failed: Any) -> Any:
     """Points with ``None`` where the node does not apply and :data:`FAIL` where it failed."""
     import numpy as np
 
-    return np.where(failed, FAIL, np.where(lapsed, None, values))
+    return np.where(failed, FAIL, np.where(lapsed, None, values))  # type: ignore[call-overload]  # object arrays: numpy's stubs type only numbers
 
 
 def _band_id(methodology: Methodology, value: Decimal) -> str | None:
@@ -1166,7 +1166,9 @@ def _record(columns: Mapping[str, Any], position: int) -> dict[str, Any]:
     return record
 
 
-def score_batch(methodology: Methodology, columns: Mapping[str, Any], rows: int, numbers: Sequence[int] | None = None, records: Sequence[Any] | None = None, state: _State | None = None) -> Iterator[tuple[list[Any], RecordError | None]]:
+def score_batch(
+    methodology: Methodology, columns: Mapping[str, Any], rows: int, numbers: Sequence[int] | None = None, records: Sequence[Any] | None = None, state: _State | None = None
+) -> Iterator[tuple[list[Any], RecordError | None]]:
     """Each row's cells (the columns of :func:`_headers`), or its error: the columns' scores, and
     the per-record engine's for the rows they refuse. ``numbers`` are the rows' numbers (in a
     file: its rows; by default 1, 2, 3...), as problems name them; ``records`` the rows as
@@ -1193,7 +1195,10 @@ def _result_cells(result: Result) -> list[Any]:
     record = result.record
     band = result.band
     fields = [result.points(node.id) for node in result.methodology.criteria]
-    return [record.unit, record.name, record.group, record.period, result.published_total, result.published_index, band.id if band else None, result.index, result.reach, " ".join(result.pending) or None, *fields]
+    return [
+        record.unit, record.name, record.group, record.period, result.published_total, result.published_index, band.id if band else None,
+        result.index, result.reach, " ".join(result.pending) or None, *fields,
+    ]
 
 
 def score_table(methodology: Methodology | str | os.PathLike[str], table: Any) -> Any:
@@ -1223,7 +1228,7 @@ def score_table(methodology: Methodology | str | os.PathLike[str], table: Any) -
     >>> print(scored["problem"][1])
     row 2: indicator plan_completion: not a number: 'lots'
     """
-    np, _unused = _modules()
+    _modules()  # numpy, or the error that names the extra
     try:
         import pandas as pd
     except ImportError as error:
@@ -1250,15 +1255,18 @@ def score_table(methodology: Methodology | str | os.PathLike[str], table: Any) -
     columns = {name: values for name, values in columns.items() if name}
     headers = _headers(methodology) + ["problem"]
     out: list[list[Any]] = [[] for _unused in headers]
-    for cells, error in score_batch(methodology, columns, rows, numbers):
-        for target, cell in zip(out, [*cells, None if error is None else _problem_text(error)]):
+    for cells, refusal in score_batch(methodology, columns, rows, numbers):
+        for target, cell in zip(out, [*cells, None if refusal is None else _problem_text(refusal)]):
             target.append(cell)
     if arrow:
         import pyarrow as pa
 
         from ..formats._files import csv_text  # exact decimal text, as the CSV writes it
 
-        return pa.table({name: pa.array([None if cell is None else (csv_text(cell) if isinstance(cell, Decimal) else cell) for cell in values], type=pa.int64() if name == "period" else pa.string()) for name, values in zip(headers, out)})
+        return pa.table({
+            name: pa.array([None if cell is None else (csv_text(cell) if isinstance(cell, Decimal) else cell) for cell in values], type=pa.int64() if name == "period" else pa.string())
+            for name, values in zip(headers, out)
+        })
     frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in zip(headers, out)})
     frame.index = table.index
     return frame
@@ -1381,7 +1389,7 @@ def score_csv(methodology: Methodology | str | os.PathLike[str], source: str | o
     errors: list[RecordError] = []
 
     def texts() -> Iterator[list[str]]:
-        for _unused, output in csv_outputs(methodology, source):  # type: ignore[arg-type]
+        for _unused, output in csv_outputs(methodology, source):
             if isinstance(output, RecordError):
                 errors.append(output)
             else:

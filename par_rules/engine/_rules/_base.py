@@ -387,4 +387,6 @@ def coverage(indicator: Indicator, declared: Mapping[str, str], given: Mapping[s
     if missing:
         report(_("no {what} for {noun}(s) {missing} of '{id}'").format(what=what, noun=noun, missing=', '.join(missing), id=indicator.id), indicator.id)
     if unknown:
-        report(_("'{id}' has no {noun}(s) {unknown}{unknown2} ({noun}s: {declared})").format(id=indicator.id, noun=noun, unknown=', '.join(unknown), unknown2=did_you_mean(unknown[0], declared), declared=', '.join(declared)), indicator.id)
+        report(_("'{id}' has no {noun}(s) {unknown}{unknown2} ({noun}s: {declared})").format(
+            id=indicator.id, noun=noun, unknown=', '.join(unknown), unknown2=did_you_mean(unknown[0], declared), declared=', '.join(declared)
+        ), indicator.id)

@@ -67,7 +67,9 @@ class ProportionalRule(FormulaRule):
             indicator = builder.indicators.get(indicator_id)
             full_at = _FULL_AT.get(indicator.type) if indicator else None
             if full_at is None:
-                builder.problem(raw, "kind", _("a proportional rule on a {value} indicator needs full_at").format(value=indicator.type if indicator else 'non-percent'), node=node_id, indicator=indicator_id)
+                builder.problem(raw, "kind", _("a proportional rule on a {value} indicator needs full_at").format(
+                    value=indicator.type if indicator else 'non-percent'
+                ), node=node_id, indicator=indicator_id)
                 full_at = Decimal(1)
         return cls(indicator_id, full_at)
 
