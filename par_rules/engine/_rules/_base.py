@@ -30,7 +30,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from ..._i18n import gettext as _, ngettext, number
+from ..._i18n import gettext as _, ngettext, number, use
 from ..._places import did_you_mean
 from .._arithmetic import CONTEXT, EXACT, format_decimal
 from .._arithmetic import format_short as fmt
@@ -54,6 +54,7 @@ __all__ = [
     "yes_no",
     "points_vi",
     "interval_vi",
+    "vi_number",
     "bounds_of",
     "check_indicator",
     "check_cap",
@@ -183,15 +184,21 @@ def yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
+def vi_number(value: Decimal) -> str:
+    """``value`` as Vietnamese text writes it, whatever the language of the moment (``16,75``)."""
+    with use("vi"):
+        return number(format_decimal(value))
+
+
 def points_vi(value: Decimal) -> str:
-    """``value`` as "N điểm"."""
-    return f"{format_decimal(value)} điểm"
+    """``value`` as "N điểm" (``16,75 điểm``)."""
+    return f"{vi_number(value)} điểm"
 
 
 def interval_vi(interval: Interval, unit: str) -> str:
     """An interval in Vietnamese words (as :meth:`~par_rules.engine._model.Interval.describe` in English)."""
-    low = None if interval.low is None else f"{format_decimal(interval.low)}{unit}"
-    high = None if interval.high is None else f"{format_decimal(interval.high)}{unit}"
+    low = None if interval.low is None else f"{vi_number(interval.low)}{unit}"
+    high = None if interval.high is None else f"{vi_number(interval.high)}{unit}"
     if low is None and high is None:
         return "mọi giá trị"
     start = None if low is None else (f"từ {low}" if interval.low_inclusive else f"trên {low}")

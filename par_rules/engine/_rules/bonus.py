@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from .._arithmetic import format_decimal
 from ..._i18n import gettext as _
 from .._model import Indicator
 from ._base import (
+    vi_number,
     CLAMPED,
     INDICATOR_PROPERTY,
     Builder,
@@ -77,7 +77,7 @@ class BonusRule(FormulaRule):
         return _("{per_occurrence} per occurrence, up to {cap}").format(per_occurrence=num(self.per_occurrence), cap=num(cap))
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
-        return f"{format_decimal(self.per_occurrence)} điểm mỗi trường hợp, tối đa {points_vi(cap)}"
+        return f"{vi_number(self.per_occurrence)} điểm mỗi trường hợp, tối đa {points_vi(cap)}"
 
     def dump(self) -> dict[str, Any]:
         return {"kind": self.kind, "indicator": self.indicator, "per_occurrence": self.per_occurrence}

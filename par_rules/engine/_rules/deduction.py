@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from .._arithmetic import format_decimal
 from ..._i18n import gettext as _
 from .._model import Indicator
 from ._base import (
+    vi_number,
     INDICATOR_PROPERTY,
     ZERO,
     Builder,
@@ -92,7 +92,7 @@ class DeductionRule(FormulaRule):
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         limit = cap if self.limit is None else self.limit
-        return f"{points_vi(cap)}, trừ {format_decimal(self.per_occurrence)} điểm mỗi trường hợp (trừ tối đa {format_decimal(limit)} điểm)"
+        return f"{points_vi(cap)}, trừ {vi_number(self.per_occurrence)} điểm mỗi trường hợp (trừ tối đa {vi_number(limit)} điểm)"
 
     def dump(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "indicator": self.indicator, "per_occurrence": self.per_occurrence}

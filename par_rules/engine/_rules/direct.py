@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, NoReturn
 
-from .._arithmetic import format_decimal
 from .._arithmetic import format_short as fmt
 from ..._i18n import gettext as _
 from .._model import NUMERIC_TYPES, Indicator
 from ._base import (
+    vi_number,
     INDICATOR_PROPERTY,
     Builder,
     Formula,
@@ -75,7 +75,7 @@ class DirectRule(FormulaRule):
         return _("appraised points supplied by the record (0 to {cap})").format(cap=num(cap))
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
-        return f"điểm do hội đồng thẩm định chấm (từ 0 đến {format_decimal(cap)})"
+        return f"điểm do hội đồng thẩm định chấm (từ 0 đến {vi_number(cap)})"
 
     def dump(self) -> dict[str, Any]:
         return {"kind": self.kind, "indicator": self.indicator}

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from .._arithmetic import format_decimal
 from .._expressions import Expression, ExpressionError, compile_expression
 from ..._i18n import gettext as _
 from .._model import Indicator
-from ._base import CLAMPED, Builder, Formula, Report, Slots, Writer, num
+from ._base import CLAMPED, Builder, Formula, Report, Slots, Writer, num, vi_number
 
 __all__ = ["ExpressionRule", "expression_kinds"]
 
@@ -104,7 +103,7 @@ class ExpressionRule:
         return _("formula: {source} (kept within 0 to {cap})").format(source=self.expression.source, cap=num(cap))
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
-        return f"công thức: {self.expression.source} (trong khoảng 0 đến {format_decimal(cap)})"
+        return f"công thức: {self.expression.source} (trong khoảng 0 đến {vi_number(cap)})"
 
     def dump(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "formula": self.expression.source}

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from .._arithmetic import format_decimal
 from ..._i18n import gettext as _
 from .._model import NUMERIC_TYPES, Indicator
 from ._base import (
+    vi_number,
     CLAMPED,
     INDICATOR_PROPERTY,
     Builder,
@@ -92,7 +92,7 @@ class ProportionalRule(FormulaRule):
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         unit = indicator.unit_symbol if indicator else ""
-        return f"{format_decimal(cap)} × giá trị / {format_decimal(self.full_at)}{unit} (đạt {format_decimal(self.full_at)}{unit} trở lên: điểm tối đa)"
+        return f"{vi_number(cap)} × giá trị / {vi_number(self.full_at)}{unit} (đạt {vi_number(self.full_at)}{unit} trở lên: điểm tối đa)"
 
     def dump(self) -> dict[str, Any]:
         return {"kind": self.kind, "indicator": self.indicator, "full_at": self.full_at}

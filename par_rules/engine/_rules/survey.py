@@ -14,10 +14,10 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from .._arithmetic import format_decimal
 from ..._i18n import gettext as _
 from .._model import Indicator
 from ._base import (
+    vi_number,
     INDICATOR_PROPERTY,
     Builder,
     Formula,
@@ -94,7 +94,7 @@ class SurveyRule(FormulaRule):
 
     def describe_vi(self, cap: Decimal, indicator: Indicator | None = None) -> str:
         labels: Mapping[str, str] = indicator.options if indicator else {}
-        shares = ", ".join(f"{labels.get(option) or option} {format_decimal(weight)}%" for option, weight in self.weights.items())
+        shares = ", ".join(f"{labels.get(option) or option} {vi_number(weight)}%" for option, weight in self.weights.items())
         return f"trung bình các ý kiến trả lời, mỗi mức bằng một tỷ lệ của {points_vi(cap)}: {shares}"
 
     def dump(self) -> dict[str, Any]:
