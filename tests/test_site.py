@@ -476,3 +476,16 @@ def test_browser_the_site_asks_nothing_of_another_host(browser: Any, served: str
     host = urlsplit(served).netloc
     outside = [url for url in requests if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != host]
     assert not outside, outside
+
+
+@pytest.mark.parametrize("environment", ["vi", "en"])
+def test_each_language_of_the_site_speaks_only_its_own_language_whatever_par_rules_lang(environment: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # mkdocs builds both languages in one process, with PAR_RULES_LANG unset (Vietnamese): the
+    # engine's sentences on an English page must still be English, and the other way round.
+    from par_rules.authoring import criteria_pages
+
+    monkeypatch.setenv("PAR_RULES_LANG", environment)
+    page = {lang: next(page for page in criteria_pages(lang=lang) if page.path == "criteria/example/par-index/district/2024.md") for lang in ("vi", "en")}
+    assert "Max 16.75 points" in page["en"].content and "&#40;0 to 16.75&#41;" in page["en"].content
+    assert "điểm thẩm định" not in page["en"].content and "16,75" not in page["en"].content
+    assert "Tối đa 16,75 điểm" in page["vi"].content and "&#40;từ 0 đến 16,75&#41;" in page["vi"].content

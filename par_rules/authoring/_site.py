@@ -44,7 +44,7 @@ from ..engine._rules import points_text
 from ..errors import MethodologyNotFound, RecordError
 from ._diff import diff
 from ._methodology_tests import MethodologyCase, load_tests, run_case
-from .._i18n import gettext as _
+from .._i18n import gettext as _, use
 from .._lazy import name_home
 
 __all__ = ["LANGUAGES", "Page", "criteria_nav", "criteria_pages", "escape", "number", "rule_in_words"]
@@ -555,6 +555,11 @@ def criteria_pages(root: Roots = None, lang: str = "vi") -> list[Page]:
     is not built around a broken file.
     """
     _check_lang(lang)
+    with use(lang):  # every text the engine writes on these pages (rule sentences, reasons) in the pages' language
+        return _pages(root, lang)
+
+
+def _pages(root: Roots, lang: str) -> list[Page]:
     loaded = _load_all(root)
     pages = [_index_page(loaded, lang)]
     by_id: dict[str, list[_Loaded]] = defaultdict(list)
