@@ -92,3 +92,16 @@ def test_old_import_paths_are_signposts_to_the_same_objects():
         "print(callable(par_rules.load), par_rules.testing.__name__)"
     )
     assert _run(code).split() == ["True", "par_rules.testing"]
+
+
+def test_the_rule_kinds_load_with_the_first_methodology_not_with_import():
+    # nine frozen dataclasses cost ``import par_rules`` about 9 ms: built when first compiled
+    code = (
+        "import sys, par_rules; "
+        "before = sorted(m for m in sys.modules if m.startswith('par_rules.engine._rules.') and m != 'par_rules.engine._rules._base'); "
+        "par_rules.load('example/par-index/district', year=2024); "
+        "after = sorted(m for m in sys.modules if m.startswith('par_rules.engine._rules.')); "
+        "from par_rules.engine._rules import KINDS, BandsRule; "
+        "print(before, len(after), KINDS['bands'] is BandsRule)"
+    )
+    assert _run(code).split() == ["[]", "10", "True"]

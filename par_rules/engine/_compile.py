@@ -20,14 +20,14 @@ from ..errors import MethodologyError, Problem
 from ._expressions import ExpressionError, Kind, compile_expression
 from .._places import SourceMap
 from ._model import Indicator, Interval, LegalDocument, Lineage, Methodology, Node, RatingBand
-from ._rules import KINDS, Rule, expression_kinds
+from ._rules import Rule
 from ._validate import check_model
 from .._i18n import gettext as _
 
 if TYPE_CHECKING:
     from ._evaluate import Plan
 
-__all__ = ["compile_methodology", "expression_kinds"]
+__all__ = ["compile_methodology"]
 
 _DEFAULT_RANGES = {
     "percent": Interval(Decimal(0), True, Decimal(100), True),
@@ -184,6 +184,8 @@ class _Compiler:
                 options=MappingProxyType({_text(k): v for k, v in spec.get("options", {}).items()}),
                 location=self.where.locate(raw, key),
             )
+        from ._rules import expression_kinds  # the kinds' modules load with the first methodology
+
         kinds = expression_kinds(indicators)
         levels = {key: frozenset(ind.levels) for key, ind in indicators.items() if ind.type == "level"}
         for key, spec in raw.items():
@@ -258,6 +260,8 @@ class _Compiler:
         )
 
     def _rule(self, raw: Mapping[str, Any], cap: Decimal, node_id: str) -> Rule | None:
+        from ._rules import KINDS
+
         return KINDS[raw["kind"]].build(raw, cap, node_id, self)  # the schema allows only the kinds of KINDS
 
 
