@@ -555,12 +555,12 @@ def criteria_pages(root: Roots = None, lang: str = "vi") -> list[Page]:
     is not built around a broken file.
     """
     _check_lang(lang)
+    loaded = _load_all(root)  # a broken methodology is said in the author's language (PAR_RULES_LANG)
     with use(lang):  # every text the engine writes on these pages (rule sentences, reasons) in the pages' language
-        return _pages(root, lang)
+        return _pages(loaded, lang)
 
 
-def _pages(root: Roots, lang: str) -> list[Page]:
-    loaded = _load_all(root)
+def _pages(loaded: list[_Loaded], lang: str) -> list[Page]:
     pages = [_index_page(loaded, lang)]
     by_id: dict[str, list[_Loaded]] = defaultdict(list)
     for item in loaded:

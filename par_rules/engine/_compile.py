@@ -11,7 +11,7 @@ together as one :class:`~par_rules.errors.MethodologyError`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -145,15 +145,18 @@ class _Compiler:
         source = raw["from"]
         return Lineage(source.get("id", own_id), _text(source["version"]), MappingProxyType(nodes))
 
-    def bounded(self, spec: Mapping[str, Any], what: str) -> Interval | None:
+    def bounded(self, spec: Mapping[str, Any], what: str | Callable[[], str]) -> Interval | None:
+        """``spec``'s interval; ``what`` names it in a problem (a function: the name is written,
+        and the catalogue read, only when there is one)."""
         for pair in (("at_least", "above"), ("at_most", "below")):
             if all(key in spec for key in pair):
-                self.problem(spec, pair[1], _("{what} has both '{pair}' and '{pair2}': keep one").format(what=what, pair=pair[0], pair2=pair[1]))
+                name = what() if callable(what) else what
+                self.problem(spec, pair[1], _("{what} has both '{pair}' and '{pair2}': keep one").format(what=name, pair=pair[0], pair2=pair[1]))
                 return None
         return _interval(spec)
 
     def _rating_band(self, raw: Mapping[str, Any]) -> RatingBand:
-        interval = self.bounded(raw, _("rating band {raw}").format(raw=raw['id'])) or Interval()
+        interval = self.bounded(raw, lambda: _("rating band {raw}").format(raw=raw["id"])) or Interval()
         return RatingBand(raw["id"], interval, raw.get("label"), raw.get("label_en"))
 
     def _indicators(self, raw: Mapping[str, Any]) -> dict[str, Indicator]:

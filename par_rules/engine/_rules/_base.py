@@ -79,7 +79,7 @@ class Builder(Protocol):
     def problem(self, container: Any, key: Any, message: str, **places: str | None) -> None:
         """Note a problem at ``container[key]`` of the file."""
 
-    def bounded(self, spec: Mapping[str, Any], what: str) -> Interval | None:
+    def bounded(self, spec: Mapping[str, Any], what: str | Callable[[], str]) -> Interval | None:
         """The interval of a mapping with ``at_least``/``above``/``at_most``/``below`` (``None``,
         and a problem noted, when it has both bounds of one side)."""
 

@@ -75,7 +75,7 @@ class DeductionRule(FormulaRule):
 
     def check(self, cap: Decimal, indicators: Mapping[str, Indicator], report: Report) -> None:
         indicator = check_indicator(self, self.accepts, indicators, report)
-        if indicator is not None and self.limit is not None:
+        if indicator is not None and self.limit is not None and self.limit > cap:  # (the words only for a problem)
             check_cap(self.limit, _("the deduction limit"), cap, indicator, report)
 
     def explain(self, cap: Decimal, points: Decimal, detail: Decimal, value: str, unit: str = "") -> str:
