@@ -279,18 +279,24 @@ def _check_utf8(handle: BinaryIO, path: Path) -> None:
     handle.seek(0)
 
 
+def _csv_reader(raw: BinaryIO) -> Iterator[list[str]]:
+    """The rows of an open CSV file: UTF-8 with or without a BOM, its delimiter (comma,
+    semicolon or tab) the one its first line uses most."""
+    handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    first = handle.readline()
+    delimiter = max(",;\t", key=first.count)
+    handle.seek(0)
+    if handle.read(1) != "\ufeff":
+        handle.seek(0)
+    return csv.reader(handle, delimiter=delimiter)
+
+
 def _read_csv(path: Path) -> Iterator[Any]:
     """The rows of a CSV file, after one ``None`` once the file is open and checked."""
     with _open(path) as raw:
         _check_utf8(raw, path)
         yield None
-        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        first = handle.readline()
-        delimiter = max(",;\t", key=first.count)
-        handle.seek(0)
-        if handle.read(1) != "\ufeff":
-            handle.seek(0)
-        yield from _text_rows(csv.reader(handle, delimiter=delimiter), path)
+        yield from _text_rows(_csv_reader(raw), path)
 
 
 def _header(header: Sequence[Any] | None, path: Path) -> list[str]:
@@ -423,13 +429,7 @@ def _read_csv_cells(path: Path) -> Iterator[Any]:
     """The header's names, then the rows of :func:`read_csv_rows`."""
     with _open(path) as raw:
         _check_utf8(raw, path)
-        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        first = handle.readline()
-        delimiter = max(",;\t", key=first.count)
-        handle.seek(0)
-        if handle.read(1) != "\ufeff":
-            handle.seek(0)
-        iterator = csv.reader(handle, delimiter=delimiter)
+        iterator = _csv_reader(raw)
         try:
             header = next(iterator, None)
         except csv.Error as error:
