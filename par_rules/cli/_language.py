@@ -53,7 +53,7 @@ def _translated(command: click.Command, context: click.Context) -> Iterator[None
         text = getattr(parameter, "help", None)
         if text:
             saved.append((parameter, text))
-            parameter.help = _(text)
+            parameter.help = _(text)  # type: ignore[attr-defined, unused-ignore]  # click < 8.2.1 types Parameter without help
     try:
         yield
     finally:

@@ -88,14 +88,14 @@ def read_yaml(source: str | bytes, file: str | None = None) -> tuple[Any, Source
     builder = _Builder(file)
     try:
         try:
-            builder.build(yaml.parse(source, Loader=_safe_loader()[0]))
+            builder.build(yaml.parse(source, Loader=_safe_loader()[0]))  # type: ignore[no-untyped-call, unused-ignore]  # older types-PyYAML
         except yaml.YAMLError:
             # LibYAML looks ahead and refuses some inputs by limits of its own (flow nesting at
             # 1,000) before this reader's limits are reached. PyYAML's own parser has no such
             # limit, so the text is read again with it: the first problem is then found by this
             # reader's rules, wherever LibYAML stopped, and described in the same words everywhere.
             builder = _Builder(file)
-            builder.build(yaml.parse(source, Loader=yaml.SafeLoader))
+            builder.build(yaml.parse(source, Loader=yaml.SafeLoader))  # type: ignore[no-untyped-call, unused-ignore]  # older types-PyYAML
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = _("YAML syntax: {problem}").format(problem=error.problem or error.context)
