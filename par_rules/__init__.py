@@ -36,7 +36,7 @@ _ENGINE_NAMES = ("Indicator", "Methodology", "Node", "NodeResult", "RatingBand",
 
 if TYPE_CHECKING:  # imported when first used (below); named here for type checkers and doc tools
     from .authoring import MethodologyDiff as MethodologyDiff, diff as diff
-    from . import dump as dump, testing as testing
+    from . import dump as dump, files as files, testing as testing
     from .formats import read_records as read_records, write_table as write_table
     from .units import (
         Comparison as Comparison,
@@ -86,8 +86,9 @@ _LAZY = {
     "Sensitivity": ".units",
 }
 
-#: The public modules ``par_rules.testing`` (which needs hypothesis) and ``par_rules.dump``.
-_MODULES = {"testing": ".testing", "dump": ".dump"}
+#: The public modules ``par_rules.testing`` (which needs hypothesis), ``par_rules.dump`` and the
+#: signpost ``par_rules.files``, imported when first used as attributes.
+_MODULES = {"testing": ".testing", "dump": ".dump", "files": ".files"}
 
 _lazy_getattr, _lazy_dir = lazy_names(__name__, _LAZY, globals())
 

@@ -364,11 +364,7 @@ def _text_rows(rows: Iterable[Sequence[str]], path: Path) -> Iterator[Numbered]:
     :func:`fold_columns`. ``tests/test_files.py`` holds the two to the same records and errors
     on drawn headers and rows, and on awkward ones."""
     iterator = iter(rows)
-    try:
-        first = next(iterator, None)
-    except csv.Error as error:
-        raise RecordError([Problem(_("cannot read the header row: {error}").format(error=error), file=str(path), line=1)]) from None
-    names = _header(first, path)
+    names = _csv_header(iterator, path)
     folded = [_column_key(name) for name in names]  # names are normalised already (_header)
     keys = [key for key, _unused in folded]
     options = [option for _unused, option in folded]  # None: a plain column; else the answer (or node) it holds
@@ -425,16 +421,21 @@ def read_csv_rows(path: str | os.PathLike[str]) -> tuple[list[str], Iterator[tup
     return names, opened
 
 
+def _csv_header(rows: Iterator[Sequence[str]], path: Path) -> list[str]:
+    """The names of a CSV file's header row (its first row), checked by :func:`_header`."""
+    try:
+        first = next(rows, None)
+    except csv.Error as error:
+        raise RecordError([Problem(_("cannot read the header row: {error}").format(error=error), file=str(path), line=1)]) from None
+    return _header(first, path)
+
+
 def _read_csv_cells(path: Path) -> Iterator[Any]:
     """The header's names, then the rows of :func:`read_csv_rows`."""
     with _open(path) as raw:
         _check_utf8(raw, path)
         iterator = _csv_reader(raw)
-        try:
-            header = next(iterator, None)
-        except csv.Error as error:
-            raise RecordError([Problem(_("cannot read the header row: {error}").format(error=error), file=str(path), line=1)]) from None
-        names = _header(header, path)
+        names = _csv_header(iterator, path)
         yield names
         width = len(names)
         unnamed = [position for position, name in enumerate(names) if not name]
